@@ -1,0 +1,45 @@
+"""Error types.
+
+Every error h5pure raises is an :class:`H5PureError` that also inherits the builtin
+exception h5py raises in the same situation, so ``except OSError`` / ``except KeyError``
+in h5py code keeps working.
+"""
+
+from __future__ import annotations
+
+
+class H5PureError(Exception):
+    """Base class of every h5pure-specific error."""
+
+
+class FormatError(H5PureError, OSError):
+    """The file's bytes are not valid HDF5: bad signature, bad version, out-of-range address,
+    checksum mismatch, truncated structure.  The message says which structure at which address.
+    """
+
+
+class ChecksumError(FormatError):
+    """A Jenkins lookup3 (metadata) or Fletcher-32 (raw data) checksum did not match."""
+
+
+class UnsupportedFeatureError(H5PureError, OSError):
+    """Valid HDF5 that h5pure cannot read (e.g. a VAX float order or the time class)."""
+
+
+class FilterError(H5PureError, OSError):
+    """A filter in a dataset's pipeline is unavailable or failed to decode a chunk."""
+
+
+class ObjectNotFoundError(H5PureError, KeyError):
+    """A name does not resolve to an object (h5py raises KeyError)."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; h5py's messages are plain
+        return str(self.args[0]) if self.args else ""
+
+
+class ClosedObjectError(H5PureError, ValueError):
+    """An operation on a closed file or on an object of a closed file."""
+
+
+class ReadOnlyError(H5PureError, OSError):
+    """A write was attempted on a file opened read-only."""
