@@ -1,0 +1,21 @@
+"""The h5py-compatible high-level API."""
+
+from .attrs import AttributeManager
+from .base import Empty, ExternalLink, HardLink, HLObject, SoftLink
+from .dataset import Dataset
+from .datatype import Datatype
+from .files import File
+from .group import Group
+
+__all__ = [
+    "AttributeManager",
+    "Dataset",
+    "Datatype",
+    "Empty",
+    "ExternalLink",
+    "File",
+    "Group",
+    "HLObject",
+    "HardLink",
+    "SoftLink",
+]

@@ -1,0 +1,252 @@
+"""Object header messages: the type numbers, the decoder registry and the dispatcher.
+
+HDF5 File Format Specification 4.0, IV.A.2 ("Header Message Types") lists the message
+types 0x00-0x17; 0x18 (metadata cache image) exists only in the library's message table.
+Each message family lives in its own module and registers its decoder here with
+``@register(MessageType.X)``; :func:`decode_message` dispatches through the registry, so
+there is no if/elif chain on type numbers.  A message whose header flags say "shared"
+(bit 1) holds a shared-message reference (IV.A.2 "Shared Messages", see :mod:`.shared`)
+instead of the message itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ...errors import FormatError, UnsupportedFeatureError
+from ..context import FormatContext
+from ..structs import read_uint
+from .shared import SharedMessage, decode_shared_message
+
+if TYPE_CHECKING:
+    from ..object_header import HeaderMessage
+
+__all__ = [
+    "MessageType",
+    "MessageFlags",
+    "SharedMessage",
+    "UnknownMessage",
+    "Cursor",
+    "register",
+    "decoder_for",
+    "decode_message",
+]
+
+
+class MessageType(IntEnum):
+    """Header message type numbers (IV.A.2.a-x, plus the undocumented 0x18)."""
+
+    NIL = 0x00
+    DATASPACE = 0x01
+    LINK_INFO = 0x02
+    DATATYPE = 0x03
+    FILL_VALUE_OLD = 0x04
+    FILL_VALUE = 0x05
+    LINK = 0x06
+    EXTERNAL_FILE_LIST = 0x07
+    LAYOUT = 0x08
+    BOGUS = 0x09
+    GROUP_INFO = 0x0A
+    FILTER_PIPELINE = 0x0B
+    ATTRIBUTE = 0x0C
+    COMMENT = 0x0D
+    MODIFICATION_TIME_OLD = 0x0E
+    SHARED_MESSAGE_TABLE = 0x0F
+    CONTINUATION = 0x10
+    SYMBOL_TABLE = 0x11
+    MODIFICATION_TIME = 0x12
+    BTREE_K_VALUES = 0x13
+    DRIVER_INFO = 0x14
+    ATTRIBUTE_INFO = 0x15
+    REFCOUNT = 0x16
+    FILE_SPACE_INFO = 0x17
+    CACHE_IMAGE = 0x18
+
+    # Aliases (same values) for the spellings other modules may reach for.
+    EXTERNAL_FILES = 0x07
+    DATA_LAYOUT = 0x08
+    PIPELINE = 0x0B
+    OBJECT_MODIFICATION_TIME = 0x12
+    BTREE_K = 0x13
+    OBJECT_REFCOUNT = 0x16
+
+
+class MessageFlags:
+    """Bits of a header message's flags byte (IV.A.1.a / IV.A.1.b)."""
+
+    CONSTANT = 0x01
+    SHARED = 0x02
+    DONT_SHARE = 0x04
+    FAIL_IF_UNKNOWN_AND_WRITING = 0x08
+    MARK_IF_UNKNOWN = 0x10
+    WAS_UNKNOWN = 0x20
+    SHAREABLE = 0x40
+    FAIL_IF_UNKNOWN_ALWAYS = 0x80
+
+
+@dataclass(frozen=True)
+class UnknownMessage:
+    """A message h5pure has no decoder for, kept raw (its flags allowed ignoring it)."""
+
+    type: int
+    """The on-disk message type number."""
+    data: bytes
+    """The message body as stored."""
+
+
+class Cursor:
+    """Bounds-checked little-endian reader for the variable tails of messages.
+
+    Every read checks that the bytes exist and raises :class:`FormatError` naming ``what``
+    otherwise, so decoders never index past their buffer.
+    """
+
+    def __init__(self, buf: bytes | bytearray | memoryview, what: str, pos: int = 0) -> None:
+        self.buf = buf
+        self.what = what
+        self.pos = pos
+
+    @property
+    def remaining(self) -> int:
+        return len(self.buf) - self.pos
+
+    def need(self, n: int) -> None:
+        if n < 0 or n > self.remaining:
+            raise FormatError(
+                f"truncated {self.what}: need {n} bytes at byte {self.pos}, "
+                f"have {max(0, self.remaining)}"
+            )
+
+    def take(self, n: int) -> bytes:
+        self.need(n)
+        out = bytes(self.buf[self.pos : self.pos + n])
+        self.pos += n
+        return out
+
+    def skip(self, n: int) -> None:
+        self.need(n)
+        self.pos += n
+
+    def uint(self, width: int) -> int:
+        self.need(width)
+        value = read_uint(self.buf, self.pos, width)
+        self.pos += width
+        return value
+
+    def u8(self) -> int:
+        return self.uint(1)
+
+    def u16(self) -> int:
+        return self.uint(2)
+
+    def u32(self) -> int:
+        return self.uint(4)
+
+    def u64(self) -> int:
+        return self.uint(8)
+
+    def offset(self, ctx: FormatContext) -> int:
+        return self.uint(ctx.size_of_offsets)
+
+    def length(self, ctx: FormatContext) -> int:
+        return self.uint(ctx.size_of_lengths)
+
+    def cstring(self) -> bytes:
+        """Bytes up to (not including) the next NUL; the NUL is consumed."""
+        end = bytes(self.buf[self.pos :]).find(b"\0")
+        if end < 0:
+            raise FormatError(f"{self.what}: string at byte {self.pos} lacks its NUL terminator")
+        out = bytes(self.buf[self.pos : self.pos + end])
+        self.pos += end + 1
+        return out
+
+    def align(self, boundary: int) -> None:
+        """Skip padding up to the next multiple of ``boundary`` (relative to byte 0).
+
+        Lenient at the end of the buffer: a final pad may be cut short.
+        """
+        self.pos += min(-self.pos % boundary, max(0, self.remaining))
+
+
+Decoder = Callable[[bytes, FormatContext, int], Any]
+"""A message decoder: ``(data, ctx, flags) -> record``."""
+
+_D = TypeVar("_D", bound=Decoder)
+
+_REGISTRY: dict[int, Decoder] = {}
+
+# Our own message modules, imported eagerly on the first decode.
+_OWN_MODULES = ("dataspace", "fill", "link", "attribute", "symbols", "misc")
+# Modules written separately; tolerated while absent (they register themselves when present).
+_OPTIONAL_MODULES = ("datatype", "layout", "filter_pipeline")
+_loaded = False
+
+
+def register(message_type: MessageType) -> Callable[[_D], _D]:
+    """Class/function decorator: make ``decoder`` the decoder of ``message_type``."""
+
+    def deco(decoder: _D) -> _D:
+        _REGISTRY[int(message_type)] = decoder
+        return decoder
+
+    return deco
+
+
+def _load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for name in _OWN_MODULES:
+        importlib.import_module(f"{__name__}.{name}")
+    for name in _OPTIONAL_MODULES:
+        full = f"{__name__}.{name}"
+        # Absence is fine (the module is still being written); a module that exists but
+        # fails to import is a bug and must surface, hence find_spec rather than except.
+        if importlib.util.find_spec(full) is not None:
+            importlib.import_module(full)
+    _loaded = True
+
+
+def decoder_for(message_type: int) -> Decoder | None:
+    """The registered decoder for ``message_type``, or None."""
+    _load_all()
+    return _REGISTRY.get(int(message_type))
+
+
+def _type_name(message_type: int) -> str:
+    try:
+        return MessageType(message_type).name.lower().replace("_", " ")
+    except ValueError:
+        return f"type 0x{message_type:02x}"
+
+
+def decode_message(msg: HeaderMessage, ctx: FormatContext) -> Any:
+    """Decode one header message into its record.
+
+    Returns a :class:`SharedMessage` when the message is stored shared (flag bit 1), an
+    :class:`UnknownMessage` for types without a decoder, and raises
+    :class:`UnsupportedFeatureError` for unknown types whose flags (bits 3 or 7) say a
+    reader must not ignore them.  Decoding errors are re-raised with the message's address.
+    """
+    what = f"{_type_name(msg.type)} message at 0x{msg.address:x}"
+    try:
+        if msg.flags & MessageFlags.SHARED:
+            return decode_shared_message(msg.data, ctx, msg.type)
+        decoder = decoder_for(msg.type)
+        if decoder is None:
+            if msg.flags & (
+                MessageFlags.FAIL_IF_UNKNOWN_AND_WRITING | MessageFlags.FAIL_IF_UNKNOWN_ALWAYS
+            ):
+                raise UnsupportedFeatureError(
+                    f"{what}: unknown message type {msg.type} marked 'fail if unknown' "
+                    f"(flags 0x{msg.flags:02x})"
+                )
+            return UnknownMessage(msg.type, bytes(msg.data))
+        return decoder(bytes(msg.data), ctx, msg.flags)
+    except FormatError as e:
+        raise type(e)(f"{what}: {e}") from e

@@ -1,0 +1,113 @@
+"""LZF (filter id 32000), h5py's ``lzf/lzf_filter.c``.
+
+No header: the stored chunk is a bare LZF stream.  h5py registers the filter as optional
+and its compressor fails when the output would not be smaller than the input, so such
+chunks are stored raw with the filter's mask bit set; :meth:`Lzf.encode` raises in that case
+and the pipeline does the same.  Decoding uses ``lzf`` (python-lzf) or ``imagecodecs`` when
+importable, otherwise a pure-Python decoder so LZF files read with numpy only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import FilterError
+from ..format.messages.filter_pipeline import FilterInfo
+from .base import ChunkInfo, Filter, register_filter
+
+_lzf: Any = None
+try:
+    import lzf
+
+    _lzf = lzf
+except ImportError:
+    pass
+_codecs: Any
+try:
+    import imagecodecs as _codecs
+
+    if not hasattr(_codecs, "lzf_decode"):
+        _codecs = None
+except ImportError:
+    _codecs = None
+
+_MAX_OUT = 1 << 31
+
+
+def lzf_decompress(data: bytes, limit: int) -> bytes:
+    """Pure-Python LZF decoder (liblzf ``lzf_d.c`` format); output capped at ``limit``."""
+    src = memoryview(bytes(data))
+    out = bytearray()
+    i, n = 0, len(src)
+    while i < n:
+        ctrl = src[i]
+        i += 1
+        if ctrl < 32:  # literal run of ctrl + 1 bytes
+            length = ctrl + 1
+            if i + length > n:
+                raise FilterError("LZF stream: literal run past the end of the input")
+            out += src[i : i + length]
+            i += length
+        else:  # back reference
+            length = ctrl >> 5
+            if length == 7:
+                if i >= n:
+                    raise FilterError("LZF stream: truncated back reference")
+                length += src[i]
+                i += 1
+            if i >= n:
+                raise FilterError("LZF stream: truncated back reference")
+            distance = ((ctrl & 0x1F) << 8) + src[i] + 1
+            i += 1
+            length += 2
+            start = len(out) - distance
+            if start < 0:
+                raise FilterError("LZF stream: back reference before the start of the output")
+            if distance >= length:
+                out += out[start : start + length]
+            else:  # overlapping copy repeats the last `distance` bytes
+                pattern = bytes(out[start:])
+                reps = -(-length // distance)
+                out += (pattern * reps)[:length]
+        if len(out) > limit:
+            raise FilterError(f"LZF stream: output exceeds {limit} bytes")
+    return bytes(out)
+
+
+@register_filter
+class Lzf(Filter):
+    filter_id = 32000
+    name = "lzf"
+    package = "python-lzf"
+
+    def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
+        # h5py >= 2.x stores the chunk size as the third client-data value.
+        size = chunk.out_size or (info.client_data[2] if len(info.client_data) > 2 else 0)
+        if _lzf is not None and size:
+            guess = size
+            while guess <= _MAX_OUT:
+                out = _lzf.decompress(bytes(data), guess)
+                if out is not None:
+                    return bytes(out)
+                if chunk.out_size:  # the exact size was known: the stream is bad
+                    break
+                guess *= 2
+            raise FilterError(f"lzf filter: {chunk.where()} does not decompress to {size} bytes")
+        if _codecs is not None:
+            return bytes(_codecs.lzf_decode(bytes(data), out=size or None))
+        return lzf_decompress(data, size or _MAX_OUT)
+
+    def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
+        raw = bytes(data)
+        out: bytes | None = None
+        if _lzf is not None:
+            out = _lzf.compress(raw, len(raw)) if raw else None
+        elif _codecs is not None:
+            out = bytes(_codecs.lzf_encode(raw))
+            if len(out) > len(raw):
+                out = None
+        else:
+            raise FilterError("lzf filter: no LZF compressor: pip install python-lzf")
+        if out is None:
+            raise FilterError(f"lzf filter: {chunk.where()} does not compress")
+        return bytes(out)

@@ -1,0 +1,63 @@
+"""Running a chunk through a filter pipeline, in both directions.
+
+The pipeline message lists filters in write order.  Reading applies them in reverse,
+skipping every filter whose bit is set in the chunk's filter mask (bit ``i`` = the ``i``-th
+filter of the pipeline was not applied to this chunk).  Writing applies them forward; an
+*optional* filter (flags bit 0) that fails is skipped and its mask bit set, as
+``H5Z_pipeline`` does.
+"""
+
+from __future__ import annotations
+
+from ..errors import FilterError, FormatError
+from ..format.messages.filter_pipeline import FilterPipeline
+from .base import ChunkInfo, get_filter
+
+
+def decode_chunk(
+    data: bytes, pipeline: FilterPipeline, filter_mask: int, chunk: ChunkInfo
+) -> bytes:
+    """Unfilter one stored chunk; returns the raw element bytes."""
+    filters = pipeline.filters
+    active = [i for i in range(len(filters)) if not (filter_mask >> i) & 1]
+    out = bytes(data)
+    for pos, i in enumerate(reversed(active)):
+        info = filters[i]
+        codec = get_filter(info.filter_id)
+        codec.ensure_available()
+        # The output size of this step is known when every step still to come keeps sizes.
+        rest = list(reversed(active))[pos + 1 :]
+        known = all(get_filter(filters[j].filter_id).size_preserving for j in rest)
+        step = chunk._replace(out_size=chunk.nbytes if known and chunk.chunk_shape else None)
+        try:
+            out = codec.decode(out, info, step)
+        except FormatError:  # checksum mismatches and corrupt streams keep their type
+            raise
+        except FilterError:
+            raise
+        except Exception as e:  # codec libraries raise their own types
+            raise FilterError(
+                f"filter {codec.name!r} (id {codec.filter_id}) failed to decode {chunk.where()}: {e}"
+            ) from e
+    return out
+
+
+def encode_chunk(data: bytes, pipeline: FilterPipeline, chunk: ChunkInfo) -> tuple[bytes, int]:
+    """Filter one chunk for storage; returns ``(stored bytes, filter mask)``."""
+    out = bytes(data)
+    mask = 0
+    for i, info in enumerate(pipeline.filters):
+        try:
+            codec = get_filter(info.filter_id)
+            codec.ensure_available()
+            out = codec.encode(out, info, chunk)
+        except Exception as e:
+            if info.optional:
+                mask |= 1 << i
+                continue
+            if isinstance(e, FilterError):
+                raise
+            raise FilterError(
+                f"filter id {info.filter_id} failed to encode {chunk.where()}: {e}"
+            ) from e
+    return out, mask

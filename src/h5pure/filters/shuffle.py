@@ -1,0 +1,43 @@
+"""Shuffle (filter id 2): byte-plane (de)interleaving, ``src/H5Zshuffle.c``.
+
+Client data ``[element size]``.  Nothing is done for 1-byte elements or buffers of fewer
+than two elements; trailing bytes that do not fill an element stay at the end unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import FilterError
+from ..format.messages.filter_pipeline import FilterInfo
+from .base import ChunkInfo, Filter, register_filter
+
+
+def _element_size(info: FilterInfo, chunk: ChunkInfo) -> int:
+    size = info.client_data[0] if info.client_data else chunk.element_size
+    if size <= 0:
+        raise FilterError(f"shuffle filter for {chunk.where()}: bad element size {size}")
+    return int(size)
+
+
+@register_filter
+class Shuffle(Filter):
+    filter_id = 2
+    name = "shuffle"
+    size_preserving = True
+
+    def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
+        size = _element_size(info, chunk)
+        n = len(data) // size
+        if size == 1 or n <= 1:
+            return bytes(data)
+        body = np.frombuffer(data, dtype=np.uint8, count=n * size).reshape(size, n)
+        return body.T.tobytes() + bytes(data[n * size :])
+
+    def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
+        size = _element_size(info, chunk)
+        n = len(data) // size
+        if size == 1 or n <= 1:
+            return bytes(data)
+        body = np.frombuffer(data, dtype=np.uint8, count=n * size).reshape(n, size)
+        return body.T.tobytes() + bytes(data[n * size :])

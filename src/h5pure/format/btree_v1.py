@@ -1,0 +1,264 @@
+"""Version 1 B-trees ("TREE"): group nodes (type 0) and raw data chunk nodes (type 1).
+
+HDF5 File Format Specification 4.0, III.A.1 "Disk Format: Level 1A1 - Version 1 B-trees".
+A node holds ``entries used`` children between ``entries used + 1`` keys
+(key 0, child 0, key 1, ..., child n-1, key n).  Level 0 nodes point at the data (symbol
+table nodes or chunks); higher levels point at nodes one level down.  Nodes are allocated
+at full size (2K entries) but only the used entries are read here.
+
+Type 0 keys are heap offsets (``size_of_lengths`` bytes) of the greatest name in the
+preceding child; type 1 keys are ``u32 chunk size, u32 filter mask, ndims x u64 offsets``
+where ``ndims`` = dataset rank + 1 (the last offset is the element-size dimension, 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import FormatError
+from .chunk_index.base import ChunkTable
+from .context import ByteSource, FormatContext
+from .local_heap import LocalHeap
+from .structs import OFFSET, U8, U16, Bytes, Struct, check_signature, read_uint
+from .symbol_table import SymbolTableEntry, read_symbol_table_node
+
+SIGNATURE = b"TREE"
+GROUP_NODE = 0
+CHUNK_NODE = 1
+MAX_LEVEL = 64
+"""No real tree is this deep (a level holds up to 2K^level leaves); deeper means corrupt."""
+MAX_NDIMS = 33
+"""32 dataset dimensions + the element-size dimension."""
+
+NODE_HEADER = Struct(
+    "v1 B-tree node",
+    [
+        ("signature", Bytes(4)),
+        ("node_type", U8),
+        ("level", U8),
+        ("entries_used", U16),
+        ("left_sibling", OFFSET),
+        ("right_sibling", OFFSET),
+    ],
+)
+
+
+@dataclass(frozen=True)
+class ChunkKey:
+    """The key of a raw-data chunk node (type 1)."""
+
+    size: int
+    """Stored (filtered) size of the chunk in bytes."""
+    filter_mask: int
+    """Bit i set = filter i of the pipeline was skipped."""
+    offsets: tuple[int, ...]
+    """Element offsets of the chunk origin, ``ndims`` entries incl. the trailing 0."""
+
+
+@dataclass
+class _Node:
+    address: int
+    node_type: int
+    level: int
+    entries_used: int
+    body: bytes
+    """Keys and children, starting at key 0."""
+
+
+def _key_size(ctx: FormatContext, node_type: int, ndims: int | None) -> int:
+    if node_type == GROUP_NODE:
+        return ctx.size_of_lengths
+    if node_type == CHUNK_NODE:
+        if ndims is None or not 1 <= ndims <= MAX_NDIMS:
+            raise ValueError(f"chunk B-tree needs ndims in 1..{MAX_NDIMS}, got {ndims}")
+        return 8 + 8 * ndims
+    raise ValueError(f"unknown v1 B-tree node type {node_type}")
+
+
+def _read_node(
+    source: ByteSource,
+    ctx: FormatContext,
+    address: int,
+    node_type: int,
+    key_size: int,
+    expected_level: int | None,
+) -> _Node:
+    hsize = NODE_HEADER.size(ctx)
+    head = source.read(address, hsize)
+    check_signature(head, SIGNATURE, "v1 B-tree node", address)
+    h = NODE_HEADER.decode(head, 0, ctx, address)
+    if h["node_type"] != node_type:
+        raise FormatError(
+            f"v1 B-tree node at 0x{address:x}: node type {h['node_type']}, expected {node_type}"
+        )
+    level = h["level"]
+    if level > MAX_LEVEL:
+        raise FormatError(f"v1 B-tree node at 0x{address:x}: implausible level {level}")
+    if expected_level is not None and level != expected_level:
+        raise FormatError(
+            f"v1 B-tree node at 0x{address:x}: level {level}, expected {expected_level}"
+        )
+    n = h["entries_used"]
+    # u16 count: the body is bounded; a count past the end of file raises in source.read
+    size = n * (key_size + ctx.size_of_offsets) + key_size
+    try:
+        body = source.read(address + hsize, size)
+    except FormatError as e:
+        raise FormatError(
+            f"v1 B-tree node at 0x{address:x}: truncated ({n} entries need {size} bytes): {e}"
+        ) from None
+    return _Node(address, node_type, level, n, body)
+
+
+def _children(node: _Node, ctx: FormatContext, key_size: int) -> list[int]:
+    step = key_size + ctx.size_of_offsets
+    o = ctx.size_of_offsets
+    return [read_uint(node.body, i * step + key_size, o) for i in range(node.entries_used)]
+
+
+def _iter_leaves(
+    source: ByteSource,
+    ctx: FormatContext,
+    address: int,
+    node_type: int,
+    key_size: int,
+) -> Iterator[_Node]:
+    """Every level-0 node in key order (depth-first), with cycle and level checks."""
+    visited: set[int] = set()
+
+    def visit(addr: int, expected: int | None) -> Iterator[_Node]:
+        if addr in visited:
+            raise FormatError(f"v1 B-tree node at 0x{addr:x}: cycle (node visited twice)")
+        visited.add(addr)
+        node = _read_node(source, ctx, addr, node_type, key_size, expected)
+        if node.level == 0:
+            yield node
+            return
+        for child in _children(node, ctx, key_size):
+            if ctx.is_undefined(child):
+                raise FormatError(f"v1 B-tree node at 0x{addr:x}: undefined child address")
+            yield from visit(child, node.level - 1)
+
+    yield from visit(address, None)
+
+
+def _decode_key(
+    buf: bytes, offset: int, node_type: int, ctx: FormatContext, ndims: int | None
+) -> int | ChunkKey:
+    if node_type == GROUP_NODE:
+        return read_uint(buf, offset, ctx.size_of_lengths)
+    if ndims is None:
+        raise ValueError("chunk B-tree keys need ndims")
+    size = read_uint(buf, offset, 4)
+    mask = read_uint(buf, offset + 4, 4)
+    offs = tuple(read_uint(buf, offset + 8 + 8 * i, 8) for i in range(ndims))
+    return ChunkKey(size, mask, offs)
+
+
+def walk_btree_v1(
+    source: ByteSource,
+    ctx: FormatContext,
+    address: int,
+    node_type: int,
+    ndims: int | None = None,
+) -> Iterator[tuple[int | ChunkKey, int]]:
+    """Yield ``(key, child_address)`` for every leaf-level child, in key order.
+
+    ``key`` is the key to the left of the child: a local-heap offset (int) for group
+    nodes, a :class:`ChunkKey` for chunk nodes (``ndims`` = dataset rank + 1).
+    """
+    key_size = _key_size(ctx, node_type, ndims)
+    step = key_size + ctx.size_of_offsets
+    for node in _iter_leaves(source, ctx, address, node_type, key_size):
+        for i in range(node.entries_used):
+            pos = i * step
+            key = _decode_key(node.body, pos, node_type, ctx, ndims)
+            child = read_uint(node.body, pos + key_size, ctx.size_of_offsets)
+            yield key, child
+
+
+def read_chunk_btree_v1(
+    source: ByteSource, ctx: FormatContext, address: int, rank: int
+) -> ChunkTable:
+    """All chunks of a type-1 B-tree as a :class:`ChunkTable` (offsets without the
+    element-size dimension), decoded leaf by leaf with a numpy structured dtype."""
+    ndims = rank + 1
+    key_size = _key_size(ctx, CHUNK_NODE, ndims)
+    entry = np.dtype(
+        [
+            ("size", "<u4"),
+            ("mask", "<u4"),
+            ("offsets", "<u8", (ndims,)),
+            ("child", f"<u{ctx.size_of_offsets}"),
+        ]
+    )
+    parts = [
+        np.frombuffer(node.body, dtype=entry, count=node.entries_used)
+        for node in _iter_leaves(source, ctx, address, CHUNK_NODE, key_size)
+        if node.entries_used
+    ]
+    if not parts:
+        return ChunkTable.empty(rank)
+    recs = np.concatenate(parts)
+    return ChunkTable(
+        offsets=recs["offsets"][:, :rank].astype(np.int64),
+        addresses=recs["child"].astype(np.uint64),
+        sizes=recs["size"].astype(np.uint64),
+        filter_masks=recs["mask"].astype(np.uint32),
+    )
+
+
+def iter_group_entries(
+    source: ByteSource, ctx: FormatContext, btree_address: int, heap: LocalHeap
+) -> Iterator[tuple[bytes, SymbolTableEntry]]:
+    """Yield ``(name, entry)`` for every member of a symbol-table group, in name order."""
+    seen: set[int] = set()
+    for _key, snod_address in walk_btree_v1(source, ctx, btree_address, GROUP_NODE):
+        if snod_address in seen:
+            raise FormatError(
+                f"v1 B-tree at 0x{btree_address:x}: symbol table node 0x{snod_address:x} "
+                "referenced twice"
+            )
+        seen.add(snod_address)
+        node = read_symbol_table_node(source, ctx, snod_address)
+        for entry in node.entries:
+            yield heap.string_at(entry.name_offset), entry
+
+
+def encode_btree_v1_node(
+    ctx: FormatContext,
+    node_type: int,
+    level: int,
+    keys: list[bytes],
+    children: list[int],
+    capacity: int,
+    left_sibling: int | None = None,
+    right_sibling: int | None = None,
+) -> bytes:
+    """A full-size node: ``keys`` are pre-encoded (len(children) + 1 of them), ``capacity``
+    is 2K children; unused space is zeroed as libhdf5 does."""
+    if len(keys) != len(children) + 1 or len(children) > capacity:
+        raise ValueError("need len(children) + 1 keys and at most `capacity` children")
+    undef = ctx.undefined_address
+    head = NODE_HEADER.encode(
+        {
+            "signature": SIGNATURE,
+            "node_type": node_type,
+            "level": level,
+            "entries_used": len(children),
+            "left_sibling": undef if left_sibling is None else left_sibling,
+            "right_sibling": undef if right_sibling is None else right_sibling,
+        },
+        ctx,
+    )
+    o = ctx.size_of_offsets
+    parts = [head]
+    for k, c in zip(keys, children):
+        parts += [k, c.to_bytes(o, "little")]
+    parts.append(keys[-1])
+    key_size = len(keys[0])
+    pad = (capacity - len(children)) * (key_size + o)
+    return b"".join(parts) + b"\0" * pad

@@ -1,0 +1,201 @@
+"""Attribute message (0x0C) and attribute info message (0x15).
+
+HDF5 File Format Specification 4.0, IV.A.2.m (attribute) and IV.A.2.v (attribute info).
+
+Attribute message head: version, flags (reserved in v1), name size (with its NUL),
+datatype size, dataspace size (u16 each), then [v3: name character set u8], then the name,
+the datatype message, the dataspace message and the raw data.  Version 1 pads the name,
+datatype and dataspace each to a multiple of 8; versions 2 and 3 do not.  Flags bit 0 / 1
+mean the datatype / dataspace is stored as a shared-message reference (:mod:`.shared`).
+
+Attribute info: version 0, flags (bit 0 creation order tracked, bit 1 indexed), [max
+creation index u16], fractal heap address, name index v2 B-tree address, [creation order
+index v2 B-tree address].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ...errors import FormatError
+from ..context import FormatContext
+from ..structs import U8, U16, Struct, encode_uint
+from . import Cursor, MessageType, register
+from .dataspace import Dataspace, decode_dataspace
+from .shared import SharedMessage, decode_shared_message
+
+if TYPE_CHECKING:
+    from .datatype import Datatype
+
+_HEAD = Struct(
+    "attribute message",
+    [
+        ("version", U8),
+        ("flags", U8),
+        ("name_size", U16),
+        ("datatype_size", U16),
+        ("dataspace_size", U16),
+    ],
+)
+FLAG_DATATYPE_SHARED = 0x01
+FLAG_DATASPACE_SHARED = 0x02
+
+
+def _pad8(n: int) -> int:
+    return (n + 7) & ~7
+
+
+@dataclass(frozen=True)
+class AttributeMessage:
+    """One attribute: name, element type, shape and raw data bytes."""
+
+    version: int
+    name: str
+    datatype: Datatype | SharedMessage
+    dataspace: Dataspace | SharedMessage
+    data: bytes
+    """Raw element bytes in the datatype's storage layout (vlen elements are heap IDs)."""
+    cset: int
+    """Character set of the name: 0 ASCII, 1 UTF-8 (always 0 before version 3)."""
+
+    def encode(self, ctx: FormatContext, datatype_bytes: bytes | None = None) -> bytes:
+        """Encode the message; ``datatype_bytes`` is the encoded datatype message (when
+        omitted, a shared reference is encoded or ``encode_datatype`` is used)."""
+        if datatype_bytes is None:
+            if isinstance(self.datatype, SharedMessage):
+                datatype_bytes = self.datatype.encode(ctx)
+            else:
+                from .datatype import encode_datatype  # written separately; lazy on purpose
+
+                datatype_bytes = encode_datatype(self.datatype)
+        dataspace_bytes = self.dataspace.encode(ctx)
+        flags = 0
+        if isinstance(self.datatype, SharedMessage):
+            flags |= FLAG_DATATYPE_SHARED
+        if isinstance(self.dataspace, SharedMessage):
+            flags |= FLAG_DATASPACE_SHARED
+        name = self.name.encode("utf-8", "surrogateescape") + b"\0"
+        if self.version == 1:
+            if flags:
+                raise ValueError("attribute message version 1 cannot hold shared components")
+            parts = [name, datatype_bytes, dataspace_bytes]
+            body = b"".join(p + b"\0" * (_pad8(len(p)) - len(p)) for p in parts)
+        elif self.version in (2, 3):
+            body = name + datatype_bytes + dataspace_bytes
+        else:
+            raise ValueError(f"bad attribute message version {self.version}")
+        for size in (len(name), len(datatype_bytes), len(dataspace_bytes)):
+            if size > 0xFFFF:
+                raise ValueError("attribute message: a component exceeds 65535 bytes")
+        head = _HEAD.encode(
+            {
+                "version": self.version,
+                "flags": flags,
+                "name_size": len(name),
+                "datatype_size": len(datatype_bytes),
+                "dataspace_size": len(dataspace_bytes),
+            },
+            ctx,
+        )
+        cset = bytes([self.cset]) if self.version >= 3 else b""
+        return head + cset + body + self.data
+
+
+def _decode_component_datatype(raw: bytes, shared: bool, ctx: FormatContext) -> Any:
+    if shared:
+        return decode_shared_message(raw, ctx, MessageType.DATATYPE)
+    from .datatype import decode_datatype  # written separately; lazy on purpose
+
+    datatype, _consumed = decode_datatype(raw, 0)
+    return datatype
+
+
+def decode_attribute(data: bytes, ctx: FormatContext, flags: int = 0) -> AttributeMessage:
+    head = _HEAD.decode(data, 0, ctx)
+    version = head["version"]
+    if version not in (1, 2, 3):
+        raise FormatError(f"attribute message: unknown version {version}")
+    aflags = head["flags"] if version >= 2 else 0
+    if aflags & ~3:
+        raise FormatError(f"attribute message: unknown flags 0x{aflags:02x}")
+    cur = Cursor(data, "attribute message", _HEAD.size(ctx))
+    cset = cur.u8() if version >= 3 else 0
+
+    def component(size: int) -> bytes:
+        raw = cur.take(size)
+        if version == 1:
+            cur.align(8)  # name, datatype and dataspace are each padded to 8
+        return raw
+
+    # In version 1 the padding is relative to the message start; the 8-byte head keeps
+    # the cursor aligned, so aligning the absolute position is the same thing.
+    name_raw = component(head["name_size"])
+    if not name_raw:
+        raise FormatError("attribute message: empty name field")
+    nul = name_raw.find(b"\0")
+    name = (name_raw if nul < 0 else name_raw[:nul]).decode("utf-8", "surrogateescape")
+    dt_raw = component(head["datatype_size"])
+    ds_raw = component(head["dataspace_size"])
+    datatype = _decode_component_datatype(dt_raw, bool(aflags & FLAG_DATATYPE_SHARED), ctx)
+    dataspace: Dataspace | SharedMessage
+    if aflags & FLAG_DATASPACE_SHARED:
+        dataspace = decode_shared_message(ds_raw, ctx, MessageType.DATASPACE)
+    else:
+        dataspace = decode_dataspace(ds_raw, ctx)
+    element_size = getattr(datatype, "size", None)
+    if isinstance(dataspace, Dataspace) and isinstance(element_size, int):
+        nbytes = dataspace.size * element_size
+        if nbytes > cur.remaining:
+            raise FormatError(
+                f"attribute {name!r}: {nbytes} bytes of data, the message holds {cur.remaining}"
+            )
+        payload = cur.take(nbytes)
+    else:  # a shared component: the size is only known after resolving it
+        payload = cur.take(cur.remaining)
+    return AttributeMessage(version, name, datatype, dataspace, payload, cset)
+
+
+@dataclass(frozen=True)
+class AttributeInfo:
+    """Attribute storage of an object with creation-order tracking or dense attributes."""
+
+    flags: int
+    """Bit 0: creation order tracked; bit 1: creation order indexed."""
+    max_creation_index: int | None
+    fractal_heap_address: int
+    """Dense-attribute fractal heap (undefined while attributes are compact)."""
+    name_index_address: int
+    """v2 B-tree (type 8) over attribute-name hashes."""
+    creation_order_index_address: int | None
+    """v2 B-tree (type 9) over creation order, present when indexed."""
+
+    def encode(self, ctx: FormatContext) -> bytes:
+        out = bytearray([0, self.flags])
+        if self.flags & 1:
+            out += encode_uint(self.max_creation_index or 0, 2)
+        out += encode_uint(self.fractal_heap_address, ctx.size_of_offsets)
+        out += encode_uint(self.name_index_address, ctx.size_of_offsets)
+        if self.flags & 2:
+            if self.creation_order_index_address is None:
+                raise ValueError("attribute info: indexed creation order needs an index address")
+            out += encode_uint(self.creation_order_index_address, ctx.size_of_offsets)
+        return bytes(out)
+
+
+def decode_attribute_info(data: bytes, ctx: FormatContext, flags: int = 0) -> AttributeInfo:
+    cur = Cursor(data, "attribute info message")
+    version, iflags = cur.u8(), cur.u8()
+    if version != 0:
+        raise FormatError(f"attribute info message: unknown version {version}")
+    if iflags & ~3:
+        raise FormatError(f"attribute info message: unknown flags 0x{iflags:02x}")
+    max_corder = cur.u16() if iflags & 1 else None
+    heap = cur.offset(ctx)
+    name_index = cur.offset(ctx)
+    corder_index = cur.offset(ctx) if iflags & 2 else None
+    return AttributeInfo(iflags, max_corder, heap, name_index, corder_index)
+
+
+register(MessageType.ATTRIBUTE)(decode_attribute)
+register(MessageType.ATTRIBUTE_INFO)(decode_attribute_info)

@@ -1,0 +1,348 @@
+"""Object headers: the prefix, the chunks and the messages they hold.
+
+HDF5 File Format Specification 4.0, IV.A.1.a (version 1) and IV.A.1.b (version 2);
+``src/H5Ocache.c`` settles the details.
+
+* Version 1: version 1, reserved, u16 message count, u32 reference count, u32 size of the
+  first chunk, padding to 16 bytes.  Messages are 8-byte aligned: u16 type, u16 size
+  (a multiple of 8), u8 flags, 3 reserved, body.  Continuation chunks hold bare messages.
+* Version 2: "OHDR", version 2, flags (bits 0-1 width of the chunk#0 size field, bit 2
+  attribute creation order tracked, bit 3 indexed, bit 4 attribute phase change values
+  stored, bit 5 times stored), [four u32 times], [u16 max compact, u16 min dense], chunk#0
+  size, messages (u8 type, u16 size, u8 flags, [u16 creation order if bit 2]), a gap shorter
+  than a message header, lookup3 checksum.  Continuation chunks: "OCHK", messages, gap,
+  checksum; the continuation message's length covers signature and checksum.
+
+Continuation messages are followed with cycle detection and consumed; NIL messages
+are dropped.  Every chunk is bounds-checked against its own size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import FormatError
+from .checksum import verify_checksum
+from .context import ByteSource, FormatContext
+from .structs import U8, U16, U32, Bytes, Reserved, Struct, check_signature, read_uint
+
+OHDR_SIGNATURE = b"OHDR"
+OCHK_SIGNATURE = b"OCHK"
+
+_TYPE_NIL = 0x00
+_TYPE_CONTINUATION = 0x10
+
+# v2 prefix flags
+FLAG_CHUNK0_SIZE_MASK = 0x03
+FLAG_ATTR_CORDER_TRACKED = 0x04
+FLAG_ATTR_CORDER_INDEXED = 0x08
+FLAG_ATTR_PHASE_CHANGE = 0x10
+FLAG_TIMES = 0x20
+_V2_KNOWN_FLAGS = 0x3F
+
+DEFAULT_MAX_COMPACT_ATTRIBUTES = 8  # H5O_CRT_ATTR_MAX_COMPACT_DEF
+DEFAULT_MIN_DENSE_ATTRIBUTES = 6  # H5O_CRT_ATTR_MIN_DENSE_DEF
+
+_MAX_CHUNKS = 1 << 16
+"""Upper bound on continuation chunks followed for one header (cycles are caught earlier)."""
+
+V1_PREFIX = Struct(
+    "object header v1 prefix",
+    [
+        ("version", U8),
+        ("reserved", Reserved(1)),
+        ("num_messages", U16),
+        ("refcount", U32),
+        ("chunk0_size", U32),
+        ("padding", Reserved(4)),
+    ],
+)
+V1_MESSAGE_HEADER = Struct(
+    "object header v1 message header",
+    [("type", U16), ("size", U16), ("flags", U8), ("reserved", Reserved(3))],
+)
+V2_PREFIX_HEAD = Struct(
+    "object header v2 prefix", [("signature", Bytes(4)), ("version", U8), ("flags", U8)]
+)
+V2_TIMES = Struct(
+    "object header v2 times",
+    [("access_time", U32), ("modification_time", U32), ("change_time", U32), ("birth_time", U32)],
+)
+V2_PHASE = Struct(
+    "object header v2 attribute phase change",
+    [("max_compact_attributes", U16), ("min_dense_attributes", U16)],
+)
+V2_MESSAGE_HEADER = Struct(
+    "object header v2 message header", [("type", U8), ("size", U16), ("flags", U8)]
+)
+
+
+@dataclass(frozen=True)
+class HeaderMessage:
+    """One raw message of an object header."""
+
+    type: int
+    """Message type number (see :class:`~h5pure.format.messages.MessageType`)."""
+    flags: int
+    """Message flags byte (bit 0 constant, bit 1 shared, bits 3/7 fail if unknown ...)."""
+    data: bytes
+    """The message body (for v1 headers including the padding to 8 bytes)."""
+    creation_order: int | None
+    """Attribute creation order field of v2 headers with flag bit 2, else None."""
+    address: int
+    """File address of the message body (its header precedes it)."""
+
+
+@dataclass(frozen=True)
+class HeaderChunk:
+    """One chunk of an object header as stored."""
+
+    address: int
+    """Address of the chunk: the header itself (chunk 0, prefix included) or the
+    continuation target."""
+    size: int
+    """Total bytes of the chunk, prefix/signature and checksum included."""
+    messages_address: int
+    """Address of the first message header in the chunk."""
+    messages_size: int
+    """Bytes available for messages (gap included, prefix and checksum excluded)."""
+    gap: int
+    """Unused bytes at the end of the message area (v2 only)."""
+
+
+@dataclass(frozen=True)
+class ObjectHeader:
+    """A decoded object header with all its chunks' messages, in storage order."""
+
+    address: int
+    version: int
+    flags: int
+    """v2 prefix flags (0 for v1)."""
+    refcount: int
+    """Hard link count: v1 prefix field; for v2 the refcount message (1 when absent)."""
+    messages: list[HeaderMessage]
+    access_time: int | None = None
+    modification_time: int | None = None
+    change_time: int | None = None
+    birth_time: int | None = None
+    max_compact_attributes: int = DEFAULT_MAX_COMPACT_ATTRIBUTES
+    min_dense_attributes: int = DEFAULT_MIN_DENSE_ATTRIBUTES
+    chunks: list[HeaderChunk] = field(default_factory=list)
+    """The chunks, chunk 0 first, in the order they were reached."""
+
+    def find(self, message_type: int) -> list[HeaderMessage]:
+        """Messages of ``message_type``, in storage order."""
+        return [m for m in self.messages if m.type == message_type]
+
+    def first(self, message_type: int) -> HeaderMessage | None:
+        for m in self.messages:
+            if m.type == message_type:
+                return m
+        return None
+
+
+def _read(source: ByteSource, ctx: FormatContext, header: int, address: int, size: int) -> bytes:
+    """Read ``size`` bytes of the header at ``header``, bounded by the end of file."""
+    eof = ctx.eof_address
+    if eof is not None and address + size > eof:
+        raise FormatError(
+            f"object header at 0x{header:x}: {size} bytes at 0x{address:x} run past the "
+            f"end of file (0x{eof:x})"
+        )
+    try:
+        return source.read(address, size)
+    except FormatError as e:
+        raise FormatError(f"object header at 0x{header:x}: {e}") from e
+
+
+def _parse_continuation(data: bytes, ctx: FormatContext, where: str) -> tuple[int, int]:
+    need = ctx.size_of_offsets + ctx.size_of_lengths
+    if len(data) < need:
+        raise FormatError(f"{where}: continuation message of {len(data)} bytes, need {need}")
+    return (
+        read_uint(data, 0, ctx.size_of_offsets),
+        read_uint(data, ctx.size_of_offsets, ctx.size_of_lengths),
+    )
+
+
+class _Walker:
+    """Collects the messages of one header across its chunks."""
+
+    def __init__(self, source: ByteSource, ctx: FormatContext, address: int) -> None:
+        self.source = source
+        self.ctx = ctx
+        self.address = address
+        self.messages: list[HeaderMessage] = []
+        self.chunks: list[HeaderChunk] = []
+        self.pending: list[tuple[int, int]] = []
+        self.visited: set[int] = {address}
+        self.refcount_message: bytes | None = None
+
+    def add_continuation(self, data: bytes, where: str) -> None:
+        target, length = _parse_continuation(data, self.ctx, where)
+        if self.ctx.is_undefined(target) or target in self.visited:
+            raise FormatError(
+                f"object header at 0x{self.address:x}: continuation to 0x{target:x} "
+                "is undefined or revisits a chunk (cycle)"
+            )
+        if len(self.visited) >= _MAX_CHUNKS:
+            raise FormatError(f"object header at 0x{self.address:x}: too many chunks")
+        self.visited.add(target)
+        self.pending.append((target, length))
+
+    def keep(self, mtype: int, mflags: int, data: bytes, corder: int | None, addr: int) -> None:
+        where = f"object header at 0x{self.address:x}, message at 0x{addr:x}"
+        if mtype == _TYPE_CONTINUATION:
+            self.add_continuation(data, where)
+        elif mtype != _TYPE_NIL:
+            self.messages.append(HeaderMessage(mtype, mflags, data, corder, addr))
+
+    def v1_messages(self, buf: bytes, chunk_address: int) -> None:
+        """Messages of a v1 chunk: ``buf`` is the chunk's message area at ``chunk_address``."""
+        hsize = V1_MESSAGE_HEADER.size(self.ctx)
+        pos = 0
+        while len(buf) - pos >= hsize:
+            head = V1_MESSAGE_HEADER.decode(buf, pos, self.ctx)
+            size = head["size"]
+            body = pos + hsize
+            if size % 8:
+                raise FormatError(
+                    f"object header at 0x{self.address:x}: message at 0x{chunk_address + pos:x} "
+                    f"has size {size}, not a multiple of 8"
+                )
+            if size > len(buf) - body:
+                raise FormatError(
+                    f"object header at 0x{self.address:x}: message at 0x{chunk_address + pos:x} "
+                    f"of {size} bytes overruns its chunk ({len(buf) - body} bytes left)"
+                )
+            self.keep(
+                head["type"], head["flags"], buf[body : body + size], None, chunk_address + body
+            )
+            pos = body + size
+        if pos != len(buf):
+            raise FormatError(
+                f"object header at 0x{self.address:x}: {len(buf) - pos} stray bytes at the end "
+                f"of the chunk at 0x{chunk_address:x}"
+            )
+
+    def v2_messages(self, buf: bytes, start: int, end: int, chunk_address: int, flags: int) -> int:
+        """Messages of ``buf[start:end]`` of a v2 chunk at ``chunk_address``; returns the gap."""
+        corder = bool(flags & FLAG_ATTR_CORDER_TRACKED)
+        hsize = V2_MESSAGE_HEADER.size(self.ctx) + (2 if corder else 0)
+        pos = start
+        while end - pos >= hsize:
+            head = V2_MESSAGE_HEADER.decode(buf, pos, self.ctx)
+            order = read_uint(buf, pos + 4, 2) if corder else None
+            body = pos + hsize
+            size = head["size"]
+            if size > end - body:
+                raise FormatError(
+                    f"object header at 0x{self.address:x}: message at 0x{chunk_address + pos:x} "
+                    f"of {size} bytes overruns its chunk ({end - body} bytes left)"
+                )
+            self.keep(
+                head["type"], head["flags"], buf[body : body + size], order, chunk_address + body
+            )
+            pos = body + size
+        return end - pos
+
+
+def _read_v1(source: ByteSource, ctx: FormatContext, address: int, prefix: bytes) -> ObjectHeader:
+    head = V1_PREFIX.decode(prefix, 0, ctx, address)
+    psize = V1_PREFIX.size(ctx)
+    walker = _Walker(source, ctx, address)
+    chunk0 = _read(source, ctx, address, address + psize, head["chunk0_size"])
+    walker.chunks.append(HeaderChunk(address, psize + len(chunk0), address + psize, len(chunk0), 0))
+    walker.v1_messages(chunk0, address + psize)
+    while walker.pending:
+        target, length = walker.pending.pop(0)
+        buf = _read(source, ctx, address, target, length)
+        walker.chunks.append(HeaderChunk(target, length, target, length, 0))
+        walker.v1_messages(buf, target)
+    return ObjectHeader(address, 1, 0, head["refcount"], walker.messages, chunks=walker.chunks)
+
+
+def _read_v2(source: ByteSource, ctx: FormatContext, address: int) -> ObjectHeader:
+    fixed = V2_PREFIX_HEAD.size(ctx)
+    head = V2_PREFIX_HEAD.decode(_read(source, ctx, address, address, fixed), 0, ctx, address)
+    if head["version"] != 2:
+        raise FormatError(f"object header at 0x{address:x}: unknown version {head['version']}")
+    flags = head["flags"]
+    if flags & ~_V2_KNOWN_FLAGS:
+        raise FormatError(f"object header at 0x{address:x}: unknown prefix flags 0x{flags:02x}")
+    if flags & FLAG_ATTR_CORDER_INDEXED and not flags & FLAG_ATTR_CORDER_TRACKED:
+        raise FormatError(f"object header at 0x{address:x}: creation order indexed but not tracked")
+    size_width = 1 << (flags & FLAG_CHUNK0_SIZE_MASK)
+    prefix_size = (
+        fixed
+        + (V2_TIMES.size(ctx) if flags & FLAG_TIMES else 0)
+        + (V2_PHASE.size(ctx) if flags & FLAG_ATTR_PHASE_CHANGE else 0)
+        + size_width
+    )
+    prefix = _read(source, ctx, address, address, prefix_size)
+    pos = fixed
+    times: dict[str, int | None] = dict.fromkeys(
+        ("access_time", "modification_time", "change_time", "birth_time")
+    )
+    if flags & FLAG_TIMES:
+        times.update(V2_TIMES.decode(prefix, pos, ctx, address))
+        pos += V2_TIMES.size(ctx)
+    max_compact, min_dense = DEFAULT_MAX_COMPACT_ATTRIBUTES, DEFAULT_MIN_DENSE_ATTRIBUTES
+    if flags & FLAG_ATTR_PHASE_CHANGE:
+        phase = V2_PHASE.decode(prefix, pos, ctx, address)
+        max_compact, min_dense = phase["max_compact_attributes"], phase["min_dense_attributes"]
+        pos += V2_PHASE.size(ctx)
+        if min_dense > max_compact + 1:
+            raise FormatError(
+                f"object header at 0x{address:x}: min dense attributes {min_dense} > "
+                f"max compact {max_compact} + 1"
+            )
+    chunk0_size = read_uint(prefix, pos, size_width)
+    block = _read(source, ctx, address, address, prefix_size + chunk0_size + 4)
+    verify_checksum(block, "object header", address)
+    walker = _Walker(source, ctx, address)
+    gap = walker.v2_messages(block, prefix_size, len(block) - 4, address, flags)
+    walker.chunks.append(HeaderChunk(address, len(block), address + prefix_size, chunk0_size, gap))
+    while walker.pending:
+        target, length = walker.pending.pop(0)
+        if length < 8:
+            raise FormatError(
+                f"object header at 0x{address:x}: continuation chunk at 0x{target:x} "
+                f"of {length} bytes cannot hold a signature and checksum"
+            )
+        buf = _read(source, ctx, address, target, length)
+        check_signature(buf, OCHK_SIGNATURE, "object header continuation chunk", target)
+        verify_checksum(buf, "object header continuation chunk", target)
+        gap = walker.v2_messages(buf, 4, length - 4, target, flags)
+        walker.chunks.append(HeaderChunk(target, length, target + 4, length - 8, gap))
+    refcount = 1
+    for m in walker.messages:
+        if m.type == 0x16 and len(m.data) >= 5:  # reference count message: version, u32
+            refcount = read_uint(m.data, 1, 4)
+    return ObjectHeader(
+        address,
+        2,
+        flags,
+        refcount,
+        walker.messages,
+        max_compact_attributes=max_compact,
+        min_dense_attributes=min_dense,
+        chunks=walker.chunks,
+        **times,
+    )
+
+
+def read_object_header(source: ByteSource, ctx: FormatContext, address: int) -> ObjectHeader:
+    """Read the object header at relative ``address`` with all its continuation chunks."""
+    if ctx.is_undefined(address):
+        raise FormatError("object header at an undefined address")
+    first = _read(source, ctx, address, address, 4)
+    if first[:1] == b"\x01":
+        prefix = _read(source, ctx, address, address, V1_PREFIX.size(ctx))
+        return _read_v1(source, ctx, address, prefix)
+    if first != OHDR_SIGNATURE:
+        raise FormatError(
+            f"object header at 0x{address:x}: bad signature {first!r} "
+            f"(expected {OHDR_SIGNATURE!r} or a version-1 prefix)"
+        )
+    return _read_v2(source, ctx, address)

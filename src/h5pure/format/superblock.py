@@ -1,0 +1,375 @@
+"""The superblock (versions 0-3), the root symbol table entry and the driver info block.
+
+HDF5 File Format Specification 4.0:
+
+* II.A superblock.  The signature sits at absolute offset 0, 512, 1024, 2048, ... (a user
+  block may precede it).  Versions 0/1: signature, version, free-space / root-group /
+  shared-header format versions, sizes of offsets and lengths, group leaf and internal K,
+  consistency flags, [v1: indexed storage K + 2 reserved], base address, free-space info
+  address, end-of-file address, driver info block address, root group symbol table entry.
+  Versions 2/3: signature, version, sizes, u8 flags, base address, superblock extension
+  address, end-of-file address, root object header address, lookup3 checksum.
+* II.B driver info block (v0/v1 only): version, 3 reserved, u32 size, 8-byte driver id,
+  information (decoded in :mod:`.messages.misc`).
+* II.C superblock extension: an object header holding file-wide messages (B-tree K values,
+  driver info, shared message table, file space info ...).
+* III.C symbol table entry: link name offset, object header address, cache type, reserved,
+  16-byte scratch pad (cache type 1: B-tree and local heap addresses; 2: soft link value
+  offset).  libhdf5 encodes the name offset as a *length* (``H5G_ent_encode``).
+
+The stored end-of-file address is absolute (libhdf5 sets EOA = stored EOF - base address).
+As libhdf5 does (``H5F__super_read``), a superblock found at an offset other than its stored
+base address rebases the file on the superblock's own offset and shifts the EOF alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..errors import FormatError
+from .checksum import verify_checksum
+from .context import ByteSource, FormatContext
+from .messages import MessageType, decode_message
+from .messages.misc import BTreeKValues, DriverInfo, decode_driver_info_block
+from .object_header import read_object_header
+from .structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Reserved, Struct, encode_uint, read_uint
+
+SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+DEFAULT_GROUP_LEAF_K = 4  # HDF5_GROUP_LEAF_NODE_K_DEF
+DEFAULT_GROUP_INTERNAL_K = 16  # HDF5_BTREE_SNODE_IK_DEF
+DEFAULT_INDEXED_STORAGE_K = 32  # HDF5_BTREE_CHUNK_IK_DEF
+
+_VALID_SIZES = (2, 4, 8)
+_MAX_USERBLOCK_PROBE = 1 << 62
+
+_HEAD = Struct("superblock", [("signature", Bytes(8)), ("version", U8)])
+_V0_FIXED = Struct(
+    "superblock v0",
+    [
+        ("signature", Bytes(8)),
+        ("version", U8),
+        ("free_space_version", U8),
+        ("root_group_version", U8),
+        ("reserved0", Reserved(1)),
+        ("shared_header_version", U8),
+        ("size_of_offsets", U8),
+        ("size_of_lengths", U8),
+        ("reserved1", Reserved(1)),
+        ("group_leaf_k", U16),
+        ("group_internal_k", U16),
+        ("flags", U32),
+    ],
+)
+_V1_EXTRA = Struct(
+    "superblock v1 indexed storage K", [("indexed_storage_k", U16), ("reserved", Reserved(2))]
+)
+_V01_ADDRESSES = Struct(
+    "superblock addresses",
+    [
+        ("base_address", OFFSET),
+        ("free_space_address", OFFSET),
+        ("eof_address", OFFSET),
+        ("driver_info_address", OFFSET),
+    ],
+)
+_V23_FIXED = Struct(
+    "superblock v2",
+    [
+        ("signature", Bytes(8)),
+        ("version", U8),
+        ("size_of_offsets", U8),
+        ("size_of_lengths", U8),
+        ("flags", U8),
+    ],
+)
+_V23_ADDRESSES = Struct(
+    "superblock v2 addresses",
+    [
+        ("base_address", OFFSET),
+        ("extension_address", OFFSET),
+        ("eof_address", OFFSET),
+        ("root_object_header_address", OFFSET),
+        ("checksum", U32),
+    ],
+)
+SYMBOL_TABLE_ENTRY = Struct(
+    "symbol table entry",
+    [
+        ("name_offset", LENGTH),
+        ("object_header_address", OFFSET),
+        ("cache_type", U32),
+        ("reserved", Reserved(4)),
+        ("scratch", Bytes(16)),
+    ],
+)
+
+CACHE_NONE, CACHE_SYMBOL_TABLE, CACHE_SOFT_LINK = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class SymbolTableEntry:
+    """A symbol table entry (III.C) with its scratch pad decoded."""
+
+    name_offset: int
+    """Offset of the link name in the group's local heap."""
+    object_header_address: int
+    cache_type: int
+    """0 nothing cached, 1 symbol table (B-tree + heap), 2 soft link."""
+    btree_address: int | None
+    """Cache type 1: the group's v1 B-tree."""
+    heap_address: int | None
+    """Cache type 1: the group's local heap."""
+    soft_link_offset: int | None
+    """Cache type 2: offset of the soft link value in the local heap."""
+
+    @classmethod
+    def decode(
+        cls,
+        buf: bytes | bytearray | memoryview,
+        offset: int,
+        ctx: FormatContext,
+        address: int | None = None,
+    ) -> SymbolTableEntry:
+        """Decode the entry at ``buf[offset:]``; ``address`` is the file address of ``buf[0]``."""
+        raw = SYMBOL_TABLE_ENTRY.decode(buf, offset, ctx, address)
+        scratch, cache_type = raw["scratch"], raw["cache_type"]
+        btree = heap = soft = None
+        if cache_type == CACHE_SYMBOL_TABLE:
+            o = ctx.size_of_offsets
+            btree, heap = read_uint(scratch, 0, o), read_uint(scratch, o, o)
+        elif cache_type == CACHE_SOFT_LINK:
+            soft = read_uint(scratch, 0, 4)
+        elif cache_type != CACHE_NONE:
+            where = f" at 0x{address + offset:x}" if address is not None else ""
+            raise FormatError(f"symbol table entry{where}: unknown cache type {cache_type}")
+        return cls(raw["name_offset"], raw["object_header_address"], cache_type, btree, heap, soft)
+
+    @staticmethod
+    def size(ctx: FormatContext) -> int:
+        return SYMBOL_TABLE_ENTRY.size(ctx)
+
+    def encode(self, ctx: FormatContext) -> bytes:
+        scratch = b""
+        if self.cache_type == CACHE_SYMBOL_TABLE:
+            o = ctx.size_of_offsets
+            scratch = encode_uint(self.btree_address or 0, o) + encode_uint(
+                self.heap_address or 0, o
+            )
+        elif self.cache_type == CACHE_SOFT_LINK:
+            scratch = encode_uint(self.soft_link_offset or 0, 4)
+        return SYMBOL_TABLE_ENTRY.encode(
+            {
+                "name_offset": self.name_offset,
+                "object_header_address": self.object_header_address,
+                "cache_type": self.cache_type,
+                "scratch": scratch.ljust(16, b"\0"),
+            },
+            ctx,
+        )
+
+
+@dataclass(frozen=True)
+class Superblock:
+    """The decoded superblock.  Addresses are relative to ``base_address`` except
+    ``base_address`` and ``eof_address`` themselves, which are absolute file offsets."""
+
+    version: int
+    size_of_offsets: int
+    size_of_lengths: int
+    base_address: int
+    """Absolute offset all addresses are relative to (the superblock's own offset)."""
+    group_leaf_k: int
+    group_internal_k: int
+    indexed_storage_k: int
+    """Stored in v1; the default 32 otherwise (v2+: see the extension's K values message)."""
+    flags: int
+    """File consistency flags."""
+    free_space_address: int
+    """v0/v1 free-space info address (always undefined in practice); undefined for v2+."""
+    extension_address: int
+    """v2/v3 superblock extension object header; undefined when absent (and for v0/v1)."""
+    eof_address: int
+    """Absolute end-of-file address."""
+    driver_info_address: int
+    """v0/v1 driver info block; undefined when absent (and for v2+)."""
+    root_object_header_address: int
+    root_entry: SymbolTableEntry | None
+    """v0/v1 root group symbol table entry (None for v2+)."""
+    encoded_size: int
+    """Bytes of the superblock, root entry or checksum included."""
+    driver_info: DriverInfo | None = None
+    """The v0/v1 driver info block, when ``decode_superblock`` was given its bytes."""
+
+    def context(self) -> FormatContext:
+        """The :class:`FormatContext` every other decoder of this file needs."""
+        return FormatContext(
+            self.size_of_offsets,
+            self.size_of_lengths,
+            self.base_address,
+            max(0, self.eof_address - self.base_address),
+        )
+
+    @property
+    def undefined_address(self) -> int:
+        return (1 << (8 * self.size_of_offsets)) - 1
+
+    def has_extension(self) -> bool:
+        return self.extension_address != self.undefined_address
+
+    def with_extension(self, messages: dict[Any, Any]) -> Superblock:
+        """A copy with the K values of a superblock extension's B-tree K message applied."""
+        kvals = messages.get(MessageType.BTREE_K_VALUES)
+        if not isinstance(kvals, BTreeKValues):
+            return self
+        return replace(
+            self,
+            group_leaf_k=kvals.group_leaf_k,
+            group_internal_k=kvals.group_internal_k,
+            indexed_storage_k=kvals.indexed_storage_internal_k,
+        )
+
+
+def locate_superblock(read_abs: Callable[[int, int], bytes], file_size: int) -> int:
+    """Absolute offset of the superblock signature: 0, 512, 1024, 2048, ...
+
+    ``read_abs(offset, size)`` reads absolute file bytes.
+    """
+    offset = 0
+    while offset + len(SIGNATURE) <= file_size and offset < _MAX_USERBLOCK_PROBE:
+        if read_abs(offset, len(SIGNATURE)) == SIGNATURE:
+            return offset
+        offset = 512 if offset == 0 else offset * 2
+    raise FormatError(
+        f"no HDF5 superblock signature at offset 0 or any power of two >= 512 "
+        f"(file of {file_size} bytes)"
+    )
+
+
+def _check_sizes(head: dict[str, Any], where: str) -> FormatContext:
+    for key in ("size_of_offsets", "size_of_lengths"):
+        if head[key] not in _VALID_SIZES:
+            raise FormatError(f"{where}: unsupported {key.replace('_', ' ')} {head[key]}")
+    return FormatContext(head["size_of_offsets"], head["size_of_lengths"])
+
+
+def _decode_v01(buf: bytes, at: int, version: int) -> Superblock:
+    where = f"superblock at 0x{at:x}"
+    head = _V0_FIXED.decode(buf, 0, address=at)
+    for key in ("free_space_version", "root_group_version", "shared_header_version"):
+        if head[key] != 0:
+            raise FormatError(f"{where}: unsupported {key.replace('_', ' ')} {head[key]}")
+    ctx = _check_sizes(head, where)
+    if head["group_leaf_k"] == 0 or head["group_internal_k"] == 0:
+        raise FormatError(f"{where}: group K values must be positive")
+    pos = _V0_FIXED.size()
+    indexed_k = DEFAULT_INDEXED_STORAGE_K
+    if version == 1:
+        indexed_k = _V1_EXTRA.decode(buf, pos, address=at)["indexed_storage_k"]
+        if indexed_k == 0:
+            raise FormatError(f"{where}: indexed storage K must be positive")
+        pos += _V1_EXTRA.size()
+    addrs = _V01_ADDRESSES.decode(buf, pos, ctx, at)
+    pos += _V01_ADDRESSES.size(ctx)
+    root = SymbolTableEntry.decode(buf, pos, ctx, at)
+    pos += SymbolTableEntry.size(ctx)
+    base, eof = _rebase(addrs["base_address"], addrs["eof_address"], at)
+    driver_info = None
+    dia = addrs["driver_info_address"]
+    if dia != ctx.undefined_address:
+        start = dia + base - at  # index of the block in buf
+        if 0 <= start < len(buf):
+            driver_info = decode_driver_info_block(buf, start, dia)
+    return Superblock(
+        version=version,
+        size_of_offsets=ctx.size_of_offsets,
+        size_of_lengths=ctx.size_of_lengths,
+        base_address=base,
+        group_leaf_k=head["group_leaf_k"],
+        group_internal_k=head["group_internal_k"],
+        indexed_storage_k=indexed_k,
+        flags=head["flags"],
+        free_space_address=addrs["free_space_address"],
+        extension_address=ctx.undefined_address,
+        eof_address=eof,
+        driver_info_address=dia,
+        root_object_header_address=root.object_header_address,
+        root_entry=root,
+        encoded_size=pos,
+        driver_info=driver_info,
+    )
+
+
+def _rebase(stored_base: int, stored_eof: int, at: int) -> tuple[int, int]:
+    # H5F__super_read: a superblock that is not where its base address says moves the
+    # base to the superblock and shifts the end-of-file address by the same amount.
+    if stored_base != at:
+        stored_eof -= stored_base - at
+    return at, stored_eof
+
+
+def _decode_v23(buf: bytes, at: int, version: int) -> Superblock:
+    where = f"superblock at 0x{at:x}"
+    head = _V23_FIXED.decode(buf, 0, address=at)
+    ctx = _check_sizes(head, where)
+    pos = _V23_FIXED.size()
+    addrs = _V23_ADDRESSES.decode(buf, pos, ctx, at)
+    size = pos + _V23_ADDRESSES.size(ctx)
+    verify_checksum(buf[:size], "superblock", at)
+    base, eof = _rebase(addrs["base_address"], addrs["eof_address"], at)
+    return Superblock(
+        version=version,
+        size_of_offsets=ctx.size_of_offsets,
+        size_of_lengths=ctx.size_of_lengths,
+        base_address=base,
+        group_leaf_k=DEFAULT_GROUP_LEAF_K,
+        group_internal_k=DEFAULT_GROUP_INTERNAL_K,
+        indexed_storage_k=DEFAULT_INDEXED_STORAGE_K,
+        flags=head["flags"],
+        free_space_address=ctx.undefined_address,
+        extension_address=addrs["extension_address"],
+        eof_address=eof,
+        driver_info_address=ctx.undefined_address,
+        root_object_header_address=addrs["root_object_header_address"],
+        root_entry=None,
+        encoded_size=size,
+    )
+
+
+def decode_superblock(buf: bytes, absolute_offset: int) -> Superblock:
+    """Decode the superblock whose signature starts ``buf`` (at ``absolute_offset``).
+
+    ``buf`` must hold the whole superblock; if it also holds the v0/v1 driver info block,
+    that block is decoded into :attr:`Superblock.driver_info` (otherwise read it with
+    :func:`~h5pure.format.messages.misc.decode_driver_info_block`).
+    """
+    head = _HEAD.decode(buf, 0, address=absolute_offset)
+    if head["signature"] != SIGNATURE:
+        raise FormatError(
+            f"superblock at 0x{absolute_offset:x}: bad signature {head['signature']!r}"
+        )
+    version = head["version"]
+    if version in (0, 1):
+        return _decode_v01(buf, absolute_offset, version)
+    if version in (2, 3):
+        return _decode_v23(buf, absolute_offset, version)
+    raise FormatError(f"superblock at 0x{absolute_offset:x}: unknown version {version}")
+
+
+def read_superblock_extension(
+    source: ByteSource, ctx: FormatContext, address: int
+) -> dict[MessageType | int, Any]:
+    """Decode the superblock extension (II.C), an object header, into
+    ``{message type: record}`` (the first message of each type)."""
+    header = read_object_header(source, ctx, address)
+    out: dict[MessageType | int, Any] = {}
+    for msg in header.messages:
+        try:
+            key: MessageType | int = MessageType(msg.type)
+        except ValueError:
+            key = msg.type
+        if key not in out:
+            out[key] = decode_message(msg, ctx)
+    return out

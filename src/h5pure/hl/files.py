@@ -1,0 +1,250 @@
+"""``File``: open an HDF5 file by name or file object, as h5py does."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..drivers import get_driver
+from ..drivers.base import Driver
+from ..errors import ClosedObjectError, UnsupportedFeatureError
+from ..lowlevel.file import FileState
+from ..lowlevel.objects import ObjectInfo
+from .base import HLObject
+from .group import Group
+
+_LIBVER_NAMES = ("earliest", "v108", "v110", "v112", "v114", "v200", "latest")
+_WRITE_MODES = ("r+", "a", "w", "w-", "x")
+
+
+def _is_fileobj(name: Any) -> bool:
+    return hasattr(name, "read") and hasattr(name, "seek")
+
+
+def _open_driver(name: Any, mode: str, driver: str | None, kwds: dict[str, Any]) -> Driver:
+    if _is_fileobj(name):
+        if driver not in (None, "fileobj"):
+            raise ValueError(f"Driver must be 'fileobj' for file-like objects, not {driver!r}")
+        return get_driver("fileobj")(name, writable=False, **kwds)
+    path = os.fspath(name)
+    if isinstance(path, bytes):
+        path = path.decode("utf-8", "surrogateescape")
+    factory = get_driver(driver or "sec2")
+    try:
+        return factory(path, "r", **kwds)
+    except TypeError as e:
+        raise TypeError(f"driver {driver or 'sec2'!r}: {e}") from None
+    except FileNotFoundError as e:
+        raise FileNotFoundError(
+            e.errno,
+            f"Unable to synchronously open file (unable to open file: name = '{path}', "
+            f"errno = {e.errno}, error message = '{e.strerror}')",
+        ) from None
+    except IsADirectoryError as e:
+        raise IsADirectoryError(
+            e.errno, f"Unable to synchronously open file (unable to open file: name = '{path}', "
+            f"error message = '{e.strerror}')"
+        ) from None
+
+
+class File(Group):
+    """An HDF5 file, which is also its root group.
+
+    Parameters follow h5py's ``File``; ``mode`` ``"r"`` reads.  Arguments that tune
+    libhdf5's caches (``rdcc_*``, ``meta_block_size``, ``fs_*``, ``page_buf_size``...) are
+    accepted for compatibility.
+    """
+
+    def __init__(
+        self,
+        name: Any,
+        mode: str = "r",
+        driver: str | None = None,
+        libver: Any = None,
+        userblock_size: int | None = None,
+        swmr: bool = False,
+        rdcc_nslots: int | None = None,
+        rdcc_nbytes: int | None = None,
+        rdcc_w0: float | None = None,
+        track_order: bool | None = None,
+        fs_strategy: str | None = None,
+        fs_persist: bool = False,
+        fs_threshold: int = 1,
+        fs_page_size: int | None = None,
+        page_buf_size: int | None = None,
+        min_meta_keep: int = 0,
+        min_raw_keep: int = 0,
+        locking: Any = None,
+        alignment_threshold: int = 1,
+        alignment_interval: int = 1,
+        meta_block_size: int | None = None,
+        **kwds: Any,
+    ) -> None:
+        if mode not in ("r", *_WRITE_MODES):
+            raise ValueError("Invalid mode; must be one of r, r+, w, w-, x, a")
+        if mode != "r":
+            raise UnsupportedFeatureError(
+                f"mode {mode!r}: this version of h5pure reads HDF5 files; writing is not "
+                "available yet"
+            )
+        self._libver = _normalize_libver(libver)
+        self._is_open = False
+        driver_obj = _open_driver(name, mode, driver, kwds)
+        try:
+            fname = "" if _is_fileobj(name) else os.fspath(name)
+            if isinstance(fname, bytes):
+                fname = fname.decode("utf-8", "surrogateescape")
+            self._state = FileState(driver_obj, str(fname))
+        except BaseException:
+            driver_obj.close()
+            raise
+        self._is_open = True
+        self._mode = mode
+        self._fileobj = name if _is_fileobj(name) else None
+        self._meta_block_size = meta_block_size or 2048
+        super().__init__(self, ObjectInfo(self._state, self._state.root_address), "/")
+
+    # -- lifecycle -------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if not self._is_open:
+            raise ClosedObjectError("Invalid file identifier (the file is closed)")
+
+    def close(self) -> None:
+        """Close the file; every object of it becomes invalid."""
+        if self._is_open:
+            self._is_open = False
+            self._state.close()
+
+    def flush(self) -> None:
+        self._check_open()
+
+    def __enter__(self) -> File:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __bool__(self) -> bool:
+        return self._is_open
+
+    def __repr__(self) -> str:
+        if not self._is_open:
+            return "<Closed HDF5 file>"
+        return f'<HDF5 file "{os.path.basename(self.filename)}" (mode {self.mode})>'
+
+    # -- properties --------------------------------------------------------------------
+    @property
+    def filename(self) -> str:
+        self._check_open()
+        return self._state.filename
+
+    @property
+    def mode(self) -> str:
+        return "r" if self._mode == "r" else "r+"
+
+    @property
+    def driver(self) -> str:
+        self._check_open()
+        return self._state.driver.name
+
+    @property
+    def libver(self) -> tuple[str, str]:
+        return self._libver
+
+    @property
+    def userblock_size(self) -> int:
+        self._check_open()
+        return int(self._state.userblock_size)
+
+    @property
+    def swmr_mode(self) -> bool:
+        return False
+
+    @property
+    def meta_block_size(self) -> int:
+        return self._meta_block_size
+
+    @property
+    def name(self) -> str:
+        return "/"
+
+    @property
+    def parent(self) -> Any:
+        return self
+
+    # -- objects --------------------------------------------------------------------
+    def _root(self) -> Group:
+        return Group(self, self._info, "/")
+
+    def _object(self, address: int, name: str | None) -> HLObject:
+        """The Group, Dataset or Datatype whose object header is at ``address``."""
+        from .dataset import Dataset
+        from .datatype import Datatype
+
+        self._check_open()
+        if address == self._info.address:
+            return Group(self, self._info, name or "/")
+        info = ObjectInfo(self._state, address)
+        kind = info.kind
+        if kind == "group":
+            return Group(self, info, name)
+        if kind == "dataset":
+            return Dataset(self, info, name)
+        if kind == "datatype":
+            return Datatype(self, info, name)
+        raise TypeError(f"Unknown object type at address 0x{address:x}")
+
+    def _find_path(self, address: int) -> str | None:
+        """A path to the object at ``address`` (for objects reached by reference)."""
+        if address == self._info.address:
+            return "/"
+        found: list[str] = []
+
+        def match(name: str, obj: Any) -> Any:
+            if obj._info.address == address:
+                found.append("/" + name)
+                return True
+            return None
+
+        self.visititems(match)
+        return found[0] if found else None
+
+    def _dereference(self, ref: Any) -> HLObject:
+        if not ref:
+            raise ValueError("Invalid reference (null reference)")
+        return self._object(int(ref.address), None)
+
+    def _open_external(self, filename: str) -> File:
+        cache = self._state.external_files
+        f = cache.get(filename)
+        if f is not None and f._is_open:
+            return f  # type: ignore[no-any-return]
+        candidates = []
+        prefix = os.environ.get("HDF5_EXT_PREFIX")
+        if prefix:
+            candidates += [os.path.join(p, filename) for p in prefix.split(os.pathsep)]
+        if not os.path.isabs(filename) and self._state.filename:
+            candidates.append(os.path.join(self._state.dirname, filename))
+        candidates.append(filename)
+        for path in candidates:
+            if os.path.exists(path):
+                if self._state.filename and os.path.samefile(path, self._state.filename):
+                    return self
+                f = File(path, "r")
+                cache[filename] = f
+                return f
+        raise FileNotFoundError(f"external link target file {filename!r} not found")
+
+
+def _normalize_libver(libver: Any) -> tuple[str, str]:
+    if libver is None:
+        return ("earliest", "v200")
+    if isinstance(libver, str):
+        low, high = libver, "latest"
+    else:
+        low, high = libver
+    for v in (low, high):
+        if v not in _LIBVER_NAMES:
+            raise ValueError(f"Invalid libver bound {v!r}")
+    alias = {"latest": "v200"}
+    return (alias.get(low, low), alias.get(high, high))

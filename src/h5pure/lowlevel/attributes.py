@@ -1,0 +1,68 @@
+"""The attributes of an object: compact attribute messages and dense storage (fractal
+heap + v2 B-tree name index), in name order or, when tracked, creation order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..format.btree_v2 import BTreeV2
+from ..format.fractal_heap import FractalHeap
+from ..format.messages import MessageType, decode_message
+from ..format.object_header import HeaderMessage
+from .file import FileState
+from .objects import ObjectInfo, resolve_shared
+
+_ATTR_CRT_ORDER_TRACKED = 0x04  # object header v2 flags bit 2
+
+
+@dataclass(frozen=True)
+class AttributeEntry:
+    """One attribute: its name and the decoded attribute message."""
+
+    name: str
+    datatype: Any
+    """The attribute's Datatype record (shared datatypes resolved)."""
+    dataspace: Any
+    """The attribute's Dataspace record."""
+    data: bytes
+    """The raw value bytes as stored in the message."""
+    creation_order: int | None
+
+
+@dataclass(frozen=True)
+class AttributeTable:
+    entries: dict[str, AttributeEntry]
+    track_order: bool
+
+
+def read_attributes(fs: FileState, obj: ObjectInfo) -> AttributeTable:
+    track = bool(obj.header.version >= 2 and obj.header.flags & _ATTR_CRT_ORDER_TRACKED)
+    entries: list[AttributeEntry] = []
+    for raw, rec in zip(obj.raw(MessageType.ATTRIBUTE), obj.all(MessageType.ATTRIBUTE)):
+        entries.append(_entry(fs, rec, raw.creation_order))
+    ainfo = obj.first(MessageType.ATTRIBUTE_INFO)
+    if ainfo is not None and not fs.ctx.is_undefined(ainfo.fractal_heap_address):
+        heap = FractalHeap.open(fs.source, fs.ctx, ainfo.fractal_heap_address)
+        tree = BTreeV2.open(fs.source, fs.ctx, ainfo.name_index_address)
+        for r in tree.records():
+            msg = HeaderMessage(
+                type=MessageType.ATTRIBUTE,
+                flags=0,
+                data=heap.get(r.heap_id),
+                creation_order=None,
+                address=0,
+            )
+            entries.append(_entry(fs, decode_message(msg, fs.ctx), r.creation_order))
+    if track and all(e.creation_order is not None for e in entries):
+        entries.sort(key=lambda e: e.creation_order or 0)
+    else:
+        entries.sort(key=lambda e: e.name.encode("utf-8", "surrogateescape"))
+    return AttributeTable({e.name: e for e in entries}, track_order=track)
+
+
+def _entry(fs: FileState, rec: Any, creation_order: int | None) -> AttributeEntry:
+    datatype = resolve_shared(fs, rec.datatype, MessageType.DATATYPE)
+    dataspace = resolve_shared(fs, rec.dataspace, MessageType.DATASPACE)
+    name = rec.name if isinstance(rec.name, str) else rec.name.decode("utf-8", "surrogateescape")
+    return AttributeEntry(name, datatype, dataspace, bytes(rec.data), creation_order)

@@ -1,0 +1,332 @@
+"""The dataset read engine: map a selection onto the storage (compact, contiguous, chunked,
+external, virtual) and move the bytes into one numpy array of the storage dtype.
+
+Chunked data: the chunk index is loaded once into a :class:`ChunkTable` of numpy arrays;
+the chunks a selection touches come from the selection's projections, are fetched, decoded
+(in a thread pool when filtered: zlib and friends release the GIL) and scattered into the
+output.  Contiguous data: the selection is cut along the first axis into row blocks and only
+the rows touched are read, straight into memory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import storage_dtype
+from ..errors import FormatError, UnsupportedFeatureError
+from ..filters import ChunkInfo, decode_chunk
+from ..format.chunk_index import ChunkTable, load_chunk_table
+from ..format.local_heap import LocalHeap
+from ..format.messages import MessageType
+from .file import FileState
+from .objects import ObjectInfo
+
+_ROW_BLOCK_BYTES = 4 << 20
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def decode_pool() -> ThreadPoolExecutor:
+    """The process-wide thread pool that decodes chunks (sized to the machine)."""
+    global _POOL
+    if _POOL is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
+    return _POOL
+
+
+@dataclass(frozen=True)
+class _ChunkLookup:
+    table: ChunkTable
+    index: dict[tuple[int, ...], int]
+
+
+class DatasetStorage:
+    """Everything needed to read a dataset's elements, decoded once per open dataset."""
+
+    def __init__(self, fs: FileState, obj: ObjectInfo) -> None:
+        self.fs = fs
+        self.obj = obj
+        self.address = obj.address
+        self.dataspace = obj.first(MessageType.DATASPACE)
+        self.datatype = obj.first(MessageType.DATATYPE)
+        self.layout = obj.first(MessageType.LAYOUT)
+        if self.dataspace is None or self.datatype is None or self.layout is None:
+            raise FormatError(
+                f"dataset at 0x{obj.address:x} lacks a dataspace, datatype or layout message"
+            )
+        self.pipeline = obj.first(MessageType.FILTER_PIPELINE)
+        self.fill_message = obj.first(MessageType.FILL_VALUE)
+        self.old_fill_message = obj.first(MessageType.FILL_VALUE_OLD)
+        self.efl = obj.first(MessageType.EXTERNAL_FILES)
+        self.shape: tuple[int, ...] = tuple(int(n) for n in self.dataspace.shape)
+        self.maxshape = tuple(self.dataspace.maxshape)
+        self.is_null = self.dataspace.kind == "null"
+        self.storage_dtype: np.dtype = storage_dtype(self.datatype)
+        self.element_size = int(self.datatype.size)
+        self._lookup: _ChunkLookup | None = None
+        self._lock = threading.Lock()
+
+    # -- properties ---------------------------------------------------------------------
+    @property
+    def layout_class(self) -> str:
+        return str(self.layout.layout_class)
+
+    @property
+    def chunk_shape(self) -> tuple[int, ...] | None:
+        if self.layout_class != "chunked":
+            return None
+        return tuple(int(n) for n in self.layout.chunk_shape)
+
+    @property
+    def filters(self) -> list[Any]:
+        return list(self.pipeline.filters) if self.pipeline is not None else []
+
+    def fill_bytes(self) -> bytes | None:
+        """The fill value's bytes, or None for "all zero"."""
+        fv = self.fill_message
+        if fv is not None and fv.defined and fv.value:
+            return bytes(fv.value)
+        old = self.old_fill_message
+        if (fv is None or fv.defined) and old is not None and old.value:
+            return bytes(old.value)
+        return None
+
+    def fill_value(self) -> np.ndarray:
+        """The fill value as a 0-d array of the storage dtype."""
+        raw = self.fill_bytes()
+        if raw is None or len(raw) != self.storage_dtype.itemsize:
+            return np.zeros((), dtype=self.storage_dtype)
+        return np.frombuffer(raw, dtype=self.storage_dtype).reshape(())
+
+    def new_output(self, shape: tuple[int, ...]) -> np.ndarray:
+        raw = self.fill_bytes()
+        if raw is None or len(raw) != self.storage_dtype.itemsize:
+            return np.zeros(shape, dtype=self.storage_dtype)
+        out = np.empty(shape, dtype=self.storage_dtype)
+        out[...] = np.frombuffer(raw, dtype=self.storage_dtype)[0]
+        return out
+
+    # -- chunk index --------------------------------------------------------------------
+    def chunk_lookup(self) -> _ChunkLookup:
+        if self._lookup is None:
+            with self._lock:
+                if self._lookup is None:
+                    table = load_chunk_table(
+                        self.fs.source,
+                        self.fs.ctx,
+                        self.layout,
+                        self.shape,
+                        self.maxshape,
+                        self.element_size,
+                        bool(self.filters),
+                    )
+                    cs = np.asarray(self.chunk_shape, dtype=np.int64)
+                    grid = table.offsets // cs if len(table) else table.offsets
+                    index = {tuple(int(v) for v in row): i for i, row in enumerate(grid)}
+                    self._lookup = _ChunkLookup(table, index)
+        return self._lookup
+
+    def chunk_table(self) -> ChunkTable:
+        if self.layout_class != "chunked":
+            return ChunkTable.empty(len(self.shape))
+        return self.chunk_lookup().table
+
+    # -- reading ------------------------------------------------------------------------
+    def read(self, sel: Any) -> np.ndarray:
+        """The selected elements, of the storage dtype, shaped ``sel.mshape``."""
+        out = self.new_output(tuple(sel.mshape))
+        if sel.nselect == 0 or self.is_null:
+            return out
+        cls = self.layout_class
+        if cls == "compact":
+            self._read_compact(sel, out)
+        elif cls == "contiguous":
+            self._read_contiguous(sel, out)
+        elif cls == "chunked":
+            self._read_chunked(sel, out)
+        elif cls == "virtual":
+            from .virtual import read_virtual
+
+            read_virtual(self, sel, out)
+        else:
+            raise UnsupportedFeatureError(f"layout class {cls!r} is not supported")
+        return out
+
+    def _whole(self, raw: bytes) -> np.ndarray:
+        n = int(np.prod(self.shape, dtype=np.int64))
+        need = n * self.storage_dtype.itemsize
+        if len(raw) < need:
+            raise FormatError(
+                f"dataset at 0x{self.address:x}: storage holds {len(raw)} bytes, "
+                f"{need} expected for shape {self.shape}"
+            )
+        return np.frombuffer(raw, dtype=self.storage_dtype, count=n).reshape(self.shape)
+
+    def _read_compact(self, sel: Any, out: np.ndarray) -> None:
+        whole = self._whole(bytes(self.layout.compact_data or b""))
+        _scatter_one_chunk(sel, whole, out)
+
+    def _contiguous_reader(self) -> Callable[[int, int], bytes] | None:
+        """A function reading (offset, size) of the dataset's contiguous bytes, or None
+        when the storage was never allocated."""
+        if self.efl is not None and self.efl.slots:
+            return _ExternalReader(self.fs, self.efl).read
+        address = self.layout.address
+        if address is None or self.fs.ctx.is_undefined(address):
+            return None
+        source = self.fs.source
+
+        def read(offset: int, size: int) -> bytes:
+            return source.read(int(address) + offset, size)
+
+        return read
+
+    def _read_contiguous(self, sel: Any, out: np.ndarray) -> None:
+        read = self._contiguous_reader()
+        if read is None:
+            return
+        itemsize = self.storage_dtype.itemsize
+        if not self.shape:
+            out[...] = np.frombuffer(read(0, itemsize), dtype=self.storage_dtype)[0]
+            return
+        if getattr(sel, "is_full", False) and out.flags.c_contiguous and self.efl is None:
+            self.fs.source.readinto(int(self.layout.address), memoryview(out.reshape(-1).view(np.uint8)))
+            return
+        rowbytes = int(np.prod(self.shape[1:], dtype=np.int64)) * itemsize
+        block_rows = max(1, _ROW_BLOCK_BYTES // max(rowbytes, 1))
+        block = (block_rows, *self.shape[1:])
+        for proj in sel.chunk_projections(block):
+            first_row = proj.chunk_coords[0] * block_rows
+            lo, hi = _axis_extent(proj.chunk_sel[0])
+            nrows = hi - lo + 1
+            raw = read((first_row + lo) * rowbytes, nrows * rowbytes)
+            rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape((nrows, *self.shape[1:]))
+            out[proj.out_sel] = rows[_shift_axis0(proj.chunk_sel, lo)]
+
+    def _read_chunked(self, sel: Any, out: np.ndarray) -> None:
+        lookup = self.chunk_lookup()
+        if len(lookup.table) == 0:
+            return
+        chunk_shape = self.chunk_shape
+        assert chunk_shape is not None  # chunked layout always has a chunk shape
+        work: list[tuple[Any, int]] = []
+        for proj in sel.chunk_projections(chunk_shape):
+            i = lookup.index.get(tuple(int(c) for c in proj.chunk_coords))
+            if i is not None:
+                work.append((proj, i))
+        if not work:
+            return
+        if self.filters and len(work) > 1:
+            arrays: Iterable[np.ndarray] = decode_pool().map(
+                lambda item: self.load_chunk(lookup.table, item[1]), work
+            )
+        else:
+            arrays = (self.load_chunk(lookup.table, i) for _, i in work)
+        for (proj, _), chunk in zip(work, arrays):
+            out[proj.out_sel] = chunk[proj.chunk_sel]
+
+    def read_chunk_bytes(self, table: ChunkTable, i: int) -> bytes:
+        return self.fs.source.read(int(table.addresses[i]), int(table.sizes[i]))
+
+    def load_chunk(self, table: ChunkTable, i: int) -> np.ndarray:
+        """Chunk ``i`` of the table, decoded, as an array of the chunk shape."""
+        chunk_shape = self.chunk_shape
+        assert chunk_shape is not None
+        raw = self.read_chunk_bytes(table, i)
+        if self.pipeline is not None and self.pipeline.filters:
+            info = ChunkInfo(self.element_size, chunk_shape, int(table.addresses[i]))
+            raw = decode_chunk(raw, self.pipeline, int(table.filter_masks[i]), info)
+        n = int(np.prod(chunk_shape, dtype=np.int64))
+        if len(raw) < n * self.storage_dtype.itemsize:
+            raise FormatError(
+                f"chunk at 0x{int(table.addresses[i]):x} of dataset 0x{self.address:x}: "
+                f"{len(raw)} bytes, expected {n * self.storage_dtype.itemsize}"
+            )
+        return np.frombuffer(raw, dtype=self.storage_dtype, count=n).reshape(chunk_shape)
+
+
+def _axis_extent(s: Any) -> tuple[int, int]:
+    """Lowest and highest index a per-axis selector touches."""
+    if isinstance(s, slice):
+        start, stop, step = s.start or 0, s.stop, s.step or 1
+        last = start + ((stop - start - 1) // step) * step
+        return start, last
+    if isinstance(s, (int, np.integer)):
+        return int(s), int(s)
+    arr = np.asarray(s)
+    return int(arr.min()), int(arr.max())
+
+
+def _shift_axis0(chunk_sel: tuple[Any, ...], lo: int) -> tuple[Any, ...]:
+    if lo == 0:
+        return chunk_sel
+    s = chunk_sel[0]
+    if isinstance(s, slice):
+        start = (s.start or 0) - lo
+        stop = None if s.stop is None else s.stop - lo
+        first: Any = slice(start, stop, s.step)
+    elif isinstance(s, (int, np.integer)):
+        first = int(s) - lo
+    else:
+        first = np.asarray(s) - lo
+    return (first, *chunk_sel[1:])
+
+
+def _scatter_one_chunk(sel: Any, whole: np.ndarray, out: np.ndarray) -> None:
+    if not whole.shape:
+        out[...] = whole
+        return
+    for proj in sel.chunk_projections(whole.shape):
+        out[proj.out_sel] = whole[proj.chunk_sel]
+
+
+class _ExternalReader:
+    """Reads the logical byte stream of a dataset stored in external files (EFL message)."""
+
+    def __init__(self, fs: FileState, efl: Any) -> None:
+        heap = LocalHeap.read(fs.source, fs.ctx, efl.heap_address)
+        self.slots = []
+        pos = 0
+        for slot in efl.slots:
+            name = heap.string_at(slot.name_offset).decode("utf-8", "surrogateescape")
+            size = int(slot.size)
+            self.slots.append((pos, name, int(slot.offset), size))
+            pos += size
+        self.dirname = fs.dirname
+
+    def _path(self, name: str) -> str:
+        if os.path.isabs(name):
+            return name
+        for base in (os.environ.get("HDF5_EXTFILE_PREFIX", ""), self.dirname, os.getcwd()):
+            candidate = os.path.join(base, name) if base else name
+            if os.path.exists(candidate):
+                return candidate
+        return os.path.join(self.dirname, name)
+
+    def read(self, offset: int, size: int) -> bytes:
+        parts = []
+        end = offset + size
+        for pos, name, file_offset, slot_size in self.slots:
+            lo, hi = max(offset, pos), min(end, pos + slot_size)
+            if lo >= hi:
+                continue
+            try:
+                with open(self._path(name), "rb") as fh:
+                    fh.seek(file_offset + lo - pos)
+                    data = fh.read(hi - lo)
+            except OSError as e:
+                raise OSError(f"external raw data file {name!r}: {e}") from e
+            parts.append(data + b"\0" * (hi - lo - len(data)))
+        data = b"".join(parts)
+        if len(data) < size:
+            data += b"\0" * (size - len(data))
+        return data

@@ -1,0 +1,151 @@
+"""The open-file state: a driver, the superblock, the format context, and the caches of
+parsed metadata shared by every object of the file.
+
+This is the only layer that holds a driver and a format context together.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from ..drivers.base import Driver
+from ..errors import FormatError
+from ..format.context import FormatContext
+from ..format.global_heap import GlobalHeapCollection, read_global_heap_collection
+from ..format.object_header import ObjectHeader, read_object_header
+from ..format.superblock import Superblock, decode_superblock, locate_superblock
+
+_SUPERBLOCK_READ = 4096
+_HEADER_CACHE_ITEMS = 4096
+_GHEAP_CACHE_ITEMS = 256
+
+
+class FileSource:
+    """ByteSource at relative addresses over a driver, bounded by the physical file size."""
+
+    def __init__(self, driver: Driver, base: int) -> None:
+        self.driver = driver
+        self.base = base
+        self._size = driver.size()
+
+    def refresh_size(self) -> None:
+        self._size = self.driver.size()
+
+    def read(self, address: int, size: int) -> bytes:
+        start = self.base + address
+        if address < 0 or size < 0 or start + size > self._size:
+            self.refresh_size()
+            if address < 0 or size < 0 or start + size > self._size:
+                raise FormatError(
+                    f"address 0x{address:x} (+{size} bytes) is beyond the end of the file "
+                    f"(0x{max(0, self._size - self.base):x})"
+                )
+        return self.driver.read(start, size)
+
+    def readinto(self, address: int, buf: memoryview) -> None:
+        start = self.base + address
+        if address < 0 or start + len(buf) > self._size:
+            self.refresh_size()
+            if address < 0 or start + len(buf) > self._size:
+                raise FormatError(
+                    f"address 0x{address:x} (+{len(buf)} bytes) is beyond the end of the file"
+                )
+        self.driver.readinto(start, buf)
+
+
+class _LRU:
+    """A small thread-safe LRU cache keyed by address."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.capacity:
+                self.items.popitem(last=False)
+
+
+class FileState:
+    """Everything known about one open HDF5 file."""
+
+    def __init__(self, driver: Driver, filename: str) -> None:
+        self.driver = driver
+        self.filename = filename
+        size = driver.size()
+        if size == 0:
+            raise FormatError(f"{filename!r} is empty: not an HDF5 file (file signature not found)")
+        offset = locate_superblock(driver.read, size)
+        head = driver.read(offset, min(_SUPERBLOCK_READ, size - offset))
+        self.superblock: Superblock = decode_superblock(head, offset)
+        self.ctx: FormatContext = self.superblock.context()
+        self.source = FileSource(driver, self.ctx.base_address)
+        self.userblock_size = self.superblock.base_address
+        self._headers = _LRU(_HEADER_CACHE_ITEMS)
+        self._gheaps = _LRU(_GHEAP_CACHE_ITEMS)
+        self.cache: dict[Any, Any] = {}
+        """Per-file memo of derived metadata (link tables, dataset storage), keyed by
+        (kind, address)."""
+        self.cache_lock = threading.RLock()
+        self.external_files: dict[str, Any] = {}
+
+    @property
+    def root_address(self) -> int:
+        return int(self.superblock.root_object_header_address)
+
+    @property
+    def dirname(self) -> str:
+        return os.path.dirname(os.path.abspath(self.filename)) if self.filename else os.getcwd()
+
+    def object_header(self, address: int) -> ObjectHeader:
+        header = self._headers.get(address)
+        if header is None:
+            header = read_object_header(self.source, self.ctx, address)
+            self._headers.put(address, header)
+        return header
+
+    def global_heap_object(self, collection_address: int, index: int) -> bytes:
+        """The bytes of object ``index`` of the global heap collection at the address."""
+        coll: GlobalHeapCollection | None = self._gheaps.get(collection_address)
+        if coll is None:
+            coll = read_global_heap_collection(self.source, self.ctx, collection_address)
+            self._gheaps.put(collection_address, coll)
+        try:
+            return coll.objects[index]
+        except KeyError:
+            raise FormatError(
+                f"global heap collection at 0x{collection_address:x} has no object {index}"
+            ) from None
+
+    def memo(self, key: Any, make: Any) -> Any:
+        """Return the cached value for ``key``, computing it with ``make()`` once."""
+        value = self.cache.get(key)
+        if value is None:
+            with self.cache_lock:
+                value = self.cache.get(key)
+                if value is None:
+                    value = make()
+                    self.cache[key] = value
+        return value
+
+    def close(self) -> None:
+        for f in self.external_files.values():
+            try:
+                f.close()
+            except Exception:  # noqa: BLE001 - closing best-effort on shutdown
+                pass
+        self.external_files.clear()
+        self.driver.close()

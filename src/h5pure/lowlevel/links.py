@@ -1,0 +1,106 @@
+"""The links of a group, whatever its storage: symbol table (v1 B-tree + local heap),
+compact link messages, or dense storage (fractal heap + v2 B-tree name index)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..format.btree_v1 import iter_group_entries
+from ..format.btree_v2 import BTreeV2
+from ..format.fractal_heap import FractalHeap
+from ..format.local_heap import LocalHeap
+from ..format.messages import MessageType, decode_message
+from ..format.object_header import HeaderMessage
+from .file import FileState
+from .objects import ObjectInfo
+
+
+@dataclass(frozen=True)
+class LinkEntry:
+    """One link of a group."""
+
+    name: str
+    kind: str
+    """"hard", "soft", "external" or "user"."""
+    address: int | None = None
+    """Object header address (hard links)."""
+    target: str | None = None
+    """Path (soft links; object path inside the other file for external links)."""
+    external_file: str | None = None
+    """File name (external links)."""
+    creation_order: int | None = None
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    """A group's links in h5py's iteration order."""
+
+    entries: dict[str, LinkEntry]
+    track_order: bool
+    """Creation order is tracked (and so is the iteration order)."""
+
+
+def decode_name(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def read_links(fs: FileState, obj: ObjectInfo) -> LinkTable:
+    """Every link of the group ``obj``, in name order or (when tracked) creation order."""
+    stab = obj.first(MessageType.SYMBOL_TABLE)
+    if stab is not None:
+        return LinkTable(_symbol_table_links(fs, stab), track_order=False)
+    linfo = obj.first(MessageType.LINK_INFO)
+    track = bool(linfo is not None and linfo.flags & 0x01)
+    links: list[LinkEntry] = [_entry(rec) for rec in obj.all(MessageType.LINK)]
+    if linfo is not None and not fs.ctx.is_undefined(linfo.fractal_heap_address):
+        links.extend(_dense_links(fs, linfo))
+    if track and all(e.creation_order is not None for e in links):
+        links.sort(key=lambda e: e.creation_order or 0)
+    else:
+        links.sort(key=lambda e: e.name.encode("utf-8", "surrogateescape"))
+    return LinkTable({e.name: e for e in links}, track_order=track)
+
+
+def _entry(rec: object) -> LinkEntry:
+    name = rec.name  # type: ignore[attr-defined]
+    if isinstance(name, bytes):
+        name = decode_name(name)
+    return LinkEntry(
+        name=name,
+        kind=rec.kind,  # type: ignore[attr-defined]
+        address=rec.address,  # type: ignore[attr-defined]
+        target=rec.target,  # type: ignore[attr-defined]
+        external_file=rec.external_file,  # type: ignore[attr-defined]
+        creation_order=rec.creation_order,  # type: ignore[attr-defined]
+    )
+
+
+def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
+    heap = LocalHeap.read(fs.source, fs.ctx, stab.heap_address)  # type: ignore[attr-defined]
+    out: dict[str, LinkEntry] = {}
+    for raw_name, entry in iter_group_entries(
+        fs.source,
+        fs.ctx,
+        stab.btree_address,  # type: ignore[attr-defined]
+        heap,
+    ):
+        name = decode_name(raw_name)
+        if entry.cache_type == 2:
+            target = decode_name(heap.string_at(entry.soft_link_offset))
+            out[name] = LinkEntry(name, "soft", target=target)
+        else:
+            out[name] = LinkEntry(name, "hard", address=entry.object_header_address)
+    return out
+
+
+def _dense_links(fs: FileState, linfo: object) -> list[LinkEntry]:
+    heap = FractalHeap.open(fs.source, fs.ctx, linfo.fractal_heap_address)  # type: ignore[attr-defined]
+    tree = BTreeV2.open(fs.source, fs.ctx, linfo.name_index_address)  # type: ignore[attr-defined]
+    out = []
+    for rec in tree.records():
+        data = heap.get(rec.heap_id)
+        msg = HeaderMessage(
+            type=MessageType.LINK, flags=0, data=data, creation_order=None, address=0
+        )
+        out.append(_entry(decode_message(msg, fs.ctx)))
+    return out
