@@ -24,7 +24,9 @@ def main() -> None:
         print(field, "chunks", field.chunks, "compression", field.compression)
         print("field[3, ::10] =", field[3, ::10])
         print("mean over a slab:", float(np.mean(field[10:20, 5:25])))
-        print("units:", field.attrs["units"], "| dims[0]:", field.dims[0].label, field.dims[0][0].name)
+        print(
+            "units:", field.attrs["units"], "| dims[0]:", field.dims[0].label, field.dims[0][0].name
+        )
         print("particles:", f["tables/particles"][...])
         print("notes:", f["notes"].asstr()[...])
         print("soft link latest ->", f["latest"].name, list(f["latest"]))

@@ -17,15 +17,27 @@ def dsets(tmp_path_factory):
         f.create_dataset("scalar", data=42.0)
         f.create_dataset("s", data=np.array([b"ab", b"c"]), dtype="S2")
         f.create_dataset("vs", data=["x", "yy", "zzz"], dtype=h5py.string_dtype())
-        f.create_dataset("comp", data=np.array([(1, 2.0), (3, 4.0)], dtype=[("i", "i4"), ("f", "f8")]))
+        f.create_dataset(
+            "comp", data=np.array([(1, 2.0), (3, 4.0)], dtype=[("i", "i4"), ("f", "f8")])
+        )
         f.create_dataset("empty", data=h5py.Empty("f4"))
     return path
 
 
 KEYS = [
-    (), Ellipsis, 0, -1, (slice(None), 0), (slice(2, 17, 3), slice(None, None, 7), 1),
-    (5, slice(None), slice(1, 3)), (Ellipsis, 2), ([1, 4, 9],), (slice(None), [0, 5, 29]),
-    (np.array([True, False] * 10),), (slice(3, 3),), (slice(-5, None), -2, slice(None, None, 2)),
+    (),
+    Ellipsis,
+    0,
+    -1,
+    (slice(None), 0),
+    (slice(2, 17, 3), slice(None, None, 7), 1),
+    (5, slice(None), slice(1, 3)),
+    (Ellipsis, 2),
+    ([1, 4, 9],),
+    (slice(None), [0, 5, 29]),
+    (np.array([True, False] * 10),),
+    (slice(3, 3),),
+    (slice(-5, None), -2, slice(None, None, 2)),
 ]
 
 
@@ -73,8 +85,12 @@ def test_strings_and_wrappers(dsets):
         assert ours["vs"].asstr()[1] == "yy"
         np.testing.assert_array_equal(ours["s"][...], theirs["s"][...])
         np.testing.assert_array_equal(ours["comp"]["f"], theirs["comp"]["f"])
-        np.testing.assert_array_equal(ours["comp"].fields(["i"])[...], theirs["comp"].fields(["i"])[...])
-        np.testing.assert_array_equal(ours["contig"].astype("f4")[2:4], theirs["contig"].astype("f4")[2:4])
+        np.testing.assert_array_equal(
+            ours["comp"].fields(["i"])[...], theirs["comp"].fields(["i"])[...]
+        )
+        np.testing.assert_array_equal(
+            ours["contig"].astype("f4")[2:4], theirs["contig"].astype("f4")[2:4]
+        )
         assert np.asarray(ours["contig"]).shape == (20, 30, 4)
         assert ours["empty"].shape is None and isinstance(ours["empty"][()], h5pure.Empty)
 
@@ -85,8 +101,19 @@ def test_properties(dsets):
     with h5py.File(dsets, "r") as theirs, h5pure.File(dsets, "r") as ours:
         for name in ["contig", "chunked", "scalar", "s", "vs", "comp"]:
             o, t = ours[name], theirs[name]
-            for attr in ["shape", "maxshape", "chunks", "ndim", "size", "nbytes", "dtype",
-                         "compression", "compression_opts", "shuffle", "fletcher32"]:
+            for attr in [
+                "shape",
+                "maxshape",
+                "chunks",
+                "ndim",
+                "size",
+                "nbytes",
+                "dtype",
+                "compression",
+                "compression_opts",
+                "shuffle",
+                "fletcher32",
+            ]:
                 assert getattr(o, attr) == getattr(t, attr), (name, attr)
             assert repr(o) == repr(t)
 

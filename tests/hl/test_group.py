@@ -30,8 +30,24 @@ def _same(a, b):
         assert a.path == b.path
 
 
-NAMES = ["a", "a/b", "/a/b/c", "a/b/d", "soft", "soft/d", "a/rel", "dangling", "ext",
-         "ext/data", "hard", "nope", "a/nope", "a/b/d/x", "/", "."]
+NAMES = [
+    "a",
+    "a/b",
+    "/a/b/c",
+    "a/b/d",
+    "soft",
+    "soft/d",
+    "a/rel",
+    "dangling",
+    "ext",
+    "ext/data",
+    "hard",
+    "nope",
+    "a/nope",
+    "a/b/d/x",
+    "/",
+    ".",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -50,8 +66,12 @@ def test_getitem_contains_get(linked, name):
             assert type(o).__name__ == type(t).__name__
             assert o.name == t.name
         if name not in ("/", "."):
-            for kw in ({}, {"getclass": True}, {"getlink": True},
-                       {"getclass": True, "getlink": True}):
+            for kw in (
+                {},
+                {"getclass": True},
+                {"getlink": True},
+                {"getclass": True, "getlink": True},
+            ):
                 try:
                     t = theirs.get(name, "default", **kw)
                 except Exception as e:  # noqa: BLE001

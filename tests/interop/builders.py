@@ -12,8 +12,27 @@ LIBVERS = {
 }
 
 NUMERIC = [
-    "i1", "u1", "<i2", ">i2", "<u2", ">u2", "<i4", ">i4", "<u4", "<i8", ">i8", "<u8", ">u8",
-    "<f2", ">f2", "<f4", ">f4", "<f8", ">f8", "<c8", ">c16",
+    "i1",
+    "u1",
+    "<i2",
+    ">i2",
+    "<u2",
+    ">u2",
+    "<i4",
+    ">i4",
+    "<u4",
+    "<i8",
+    ">i8",
+    "<u8",
+    ">u8",
+    "<f2",
+    ">f2",
+    "<f4",
+    ">f4",
+    "<f8",
+    ">f8",
+    "<c8",
+    ">c16",
 ]
 
 
@@ -58,31 +77,55 @@ def build_chunked(f, h5py):
     data = np.arange(60 * 70, dtype="f4").reshape(60, 70)
     g.create_dataset("plain", data=data, chunks=(16, 16))
     g.create_dataset("gzip", data=data, chunks=(16, 16), compression="gzip", compression_opts=6)
-    g.create_dataset("gzip_shuffle_f32", data=data, chunks=(7, 9), compression="gzip",
-                     shuffle=True, fletcher32=True)
+    g.create_dataset(
+        "gzip_shuffle_f32",
+        data=data,
+        chunks=(7, 9),
+        compression="gzip",
+        shuffle=True,
+        fletcher32=True,
+    )
     g.create_dataset("lzf", data=data, chunks=(16, 16), compression="lzf")
-    g.create_dataset("scaleoffset_int", data=np.arange(1000, dtype="i4").reshape(10, 100),
-                     chunks=(5, 50), scaleoffset=0)
-    g.create_dataset("scaleoffset_float", data=np.linspace(0, 1, 400).reshape(20, 20),
-                     chunks=(10, 10), scaleoffset=3)
+    g.create_dataset(
+        "scaleoffset_int",
+        data=np.arange(1000, dtype="i4").reshape(10, 100),
+        chunks=(5, 50),
+        scaleoffset=0,
+    )
+    g.create_dataset(
+        "scaleoffset_float",
+        data=np.linspace(0, 1, 400).reshape(20, 20),
+        chunks=(10, 10),
+        scaleoffset=3,
+    )
     g.create_dataset("single_chunk", data=data, chunks=data.shape, compression="gzip")
-    r = g.create_dataset("resizable", shape=(10, 8), maxshape=(None, 8), chunks=(4, 8),
-                         dtype="i2", fillvalue=9)
+    r = g.create_dataset(
+        "resizable", shape=(10, 8), maxshape=(None, 8), chunks=(4, 8), dtype="i2", fillvalue=9
+    )
     r[2:5] = np.arange(24, dtype="i2").reshape(3, 8)
-    two = g.create_dataset("two_unlimited", shape=(20, 30), maxshape=(None, None),
-                           chunks=(6, 7), dtype="u2", compression="gzip")
+    two = g.create_dataset(
+        "two_unlimited",
+        shape=(20, 30),
+        maxshape=(None, None),
+        chunks=(6, 7),
+        dtype="u2",
+        compression="gzip",
+    )
     two[...] = np.arange(600, dtype="u2").reshape(20, 30)
-    sparse = g.create_dataset("sparse", shape=(100, 100), chunks=(10, 10), dtype="f8",
-                              fillvalue=np.nan)
+    sparse = g.create_dataset(
+        "sparse", shape=(100, 100), chunks=(10, 10), dtype="f8", fillvalue=np.nan
+    )
     sparse[15:25, 40:42] = 1.0
     many = g.create_dataset("many_chunks", shape=(3000,), chunks=(2,), dtype="i1")
     many[...] = (np.arange(3000) % 100).astype("i1")
-    ext = g.create_dataset("ext_unlim_dim1", shape=(5, 50), maxshape=(5, None), chunks=(5, 3),
-                           dtype="i4")
+    ext = g.create_dataset(
+        "ext_unlim_dim1", shape=(5, 50), maxshape=(5, None), chunks=(5, 3), dtype="i4"
+    )
     ext[...] = np.arange(250, dtype="i4").reshape(5, 50)
     if h5py.h5z.filter_avail(h5py.h5z.FILTER_SZIP):
-        g.create_dataset("szip", data=np.arange(4096, dtype="i4"), chunks=(1024,),
-                         compression="szip")
+        g.create_dataset(
+            "szip", data=np.arange(4096, dtype="i4"), chunks=(1024,), compression="szip"
+        )
 
 
 def build_types(f, h5py):
@@ -91,10 +134,17 @@ def build_types(f, h5py):
     g.create_dataset("vlen_utf8", data=["α", "beta", ""], dtype=h5py.string_dtype())
     g.create_dataset("vlen_ascii", data=[b"x", b"yz"], dtype=h5py.string_dtype("ascii"))
     fu = g.create_dataset("fixed_utf8", shape=(2,), dtype=h5py.string_dtype("utf-8", 4))
-    fu[0] = "ab".encode()
+    fu[0] = b"ab"
     fu[1] = "é".encode()
-    comp = np.dtype([("a", "i4"), ("b", "f8"), ("c", "S3"), ("d", "<f4", (2, 2)),
-                     ("e", [("x", "u1"), ("y", ">i2")])])
+    comp = np.dtype(
+        [
+            ("a", "i4"),
+            ("b", "f8"),
+            ("c", "S3"),
+            ("d", "<f4", (2, 2)),
+            ("e", [("x", "u1"), ("y", ">i2")]),
+        ]
+    )
     arr = np.zeros(4, dtype=comp)
     arr["a"] = [1, 2, 3, 4]
     arr["b"] = [0.5, 1.5, 2.5, 3.5]
@@ -103,8 +153,11 @@ def build_types(f, h5py):
     arr["e"]["x"] = [9, 8, 7, 6]
     arr["e"]["y"] = [-1, -2, -3, -4]
     g.create_dataset("compound", data=arr)
-    g.create_dataset("enum", data=np.array([0, 1, 2, 1], dtype="i1"),
-                     dtype=h5py.enum_dtype({"RED": 0, "GREEN": 1, "BLUE": 2}, basetype="i1"))
+    g.create_dataset(
+        "enum",
+        data=np.array([0, 1, 2, 1], dtype="i1"),
+        dtype=h5py.enum_dtype({"RED": 0, "GREEN": 1, "BLUE": 2}, basetype="i1"),
+    )
     arr_ds = g.create_dataset("array", shape=(4,), dtype=np.dtype(("i4", (3,))))
     arr_ds[...] = np.arange(12, dtype="i4").reshape(4, 3)
     vl = g.create_dataset("vlen_seq", shape=(3,), dtype=h5py.vlen_dtype("i2"))
@@ -137,8 +190,11 @@ def build_attrs(f, h5py):
     g.attrs["empty"] = h5py.Empty("i4")
     g.attrs["compound"] = np.array((1, 2.0), dtype=[("a", "i4"), ("b", "f8")])
     g.attrs["ref"] = f["groups"].ref
-    g.attrs.create("vlen", data=np.array([np.array([1, 2]), np.array([3])], dtype=object),
-                   dtype=h5py.vlen_dtype("i4"))
+    g.attrs.create(
+        "vlen",
+        data=np.array([np.array([1, 2]), np.array([3])], dtype=object),
+        dtype=h5py.vlen_dtype("i4"),
+    )
     many = g.create_group("many")
     for i in range(20):
         many.attrs[f"attr{i:02d}"] = i

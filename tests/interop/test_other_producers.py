@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from compare import compare_files
 
 import h5pure
@@ -56,8 +55,9 @@ def test_netcdf4(tmp_path):
         t = ds.createVariable("time", "f8", ("time",))
         lat = ds.createVariable("lat", "f4", ("lat",))
         lon = ds.createVariable("lon", "f4", ("lon",))
-        temp = ds.createVariable("temp", "f4", ("time", "lat", "lon"), zlib=True,
-                                 complevel=4, fill_value=-999.0)
+        temp = ds.createVariable(
+            "temp", "f4", ("time", "lat", "lon"), zlib=True, complevel=4, fill_value=-999.0
+        )
         temp.units = "K"
         lat[:] = np.linspace(-45, 45, 10)
         lon[:] = np.linspace(0, 330, 12)
@@ -75,6 +75,7 @@ def test_pandas(tmp_path):
     path = tmp_path / "pd.h5"
     df = pd.DataFrame({"a": np.arange(10), "b": np.linspace(0, 1, 10), "c": list("abcdefghij")})
     df.to_hdf(str(path), key="fixed", format="fixed")
-    df.to_hdf(str(path), key="table", format="table", data_columns=True, complib="zlib",
-              complevel=3)
+    df.to_hdf(
+        str(path), key="table", format="table", data_columns=True, complib="zlib", complevel=3
+    )
     _compare(path)

@@ -1,7 +1,6 @@
 """h5pure reads what libhdf5 writes, identically to h5py: one file per libver setting."""
 
 import pytest
-
 from builders import LIBVERS, build_everything
 from compare import compare_files
 

@@ -20,7 +20,8 @@ def _describe(obj: Any) -> str:
             return "Dataset {SCALAR}"
         maxshape = obj.maxshape or shape
         dims = ", ".join(
-            f"{n}/{'Inf' if m is None else m}" if m != n else str(n) for n, m in zip(shape, maxshape)
+            f"{n}/{'Inf' if m is None else m}" if m != n else str(n)
+            for n, m in zip(shape, maxshape)
         )
         return f"Dataset {{{dims}}}"
     if isinstance(obj, Group):
@@ -33,7 +34,11 @@ def _describe(obj: Any) -> str:
 def _format_value(value: Any) -> str:
     if isinstance(value, Empty):
         return "Empty"
-    text = np.array2string(np.asarray(value), threshold=8) if isinstance(value, np.ndarray) else repr(value)
+    text = (
+        np.array2string(np.asarray(value), threshold=8)
+        if isinstance(value, np.ndarray)
+        else repr(value)
+    )
     return text.replace("\n", " ")
 
 
@@ -44,7 +49,7 @@ def _details(obj: Any, out: TextIO) -> None:
         out.write(f"    Type:      {obj.dtype}\n")
         if obj.chunks:
             out.write(f"    Chunks:    {obj.chunks}\n")
-        filters = [f for f in ("gzip", "lzf", "szip") if obj.compression == f]
+        filters: list[str] = [f for f in ("gzip", "lzf", "szip") if obj.compression == f]
         filters += [f for f in ("shuffle", "fletcher32") if getattr(obj, f)]
         if filters:
             out.write(f"    Filters:   {', '.join(filters)}\n")

@@ -32,12 +32,24 @@ def lookup3(data: bytes | bytearray | memoryview, initval: int = 0) -> int:
         b = (b + y) & _M
         c = (c + z) & _M
         # mix(a, b, c)
-        a = (a - c) & _M; a ^= _rot(c, 4); c = (c + b) & _M  # noqa: E702
-        b = (b - a) & _M; b ^= _rot(a, 6); a = (a + c) & _M  # noqa: E702
-        c = (c - b) & _M; c ^= _rot(b, 8); b = (b + a) & _M  # noqa: E702
-        a = (a - c) & _M; a ^= _rot(c, 16); c = (c + b) & _M  # noqa: E702
-        b = (b - a) & _M; b ^= _rot(a, 19); a = (a + c) & _M  # noqa: E702
-        c = (c - b) & _M; c ^= _rot(b, 4); b = (b + a) & _M  # noqa: E702
+        a = (a - c) & _M
+        a ^= _rot(c, 4)
+        c = (c + b) & _M  # noqa: E702
+        b = (b - a) & _M
+        b ^= _rot(a, 6)
+        a = (a + c) & _M  # noqa: E702
+        c = (c - b) & _M
+        c ^= _rot(b, 8)
+        b = (b + a) & _M  # noqa: E702
+        a = (a - c) & _M
+        a ^= _rot(c, 16)
+        c = (c + b) & _M  # noqa: E702
+        b = (b - a) & _M
+        b ^= _rot(a, 19)
+        a = (a + c) & _M  # noqa: E702
+        c = (c - b) & _M
+        c ^= _rot(b, 4)
+        b = (b + a) & _M  # noqa: E702
         pos += 12
     rest = length - pos
     if rest == 0:
@@ -48,13 +60,20 @@ def lookup3(data: bytes | bytearray | memoryview, initval: int = 0) -> int:
     b = (b + y) & _M
     c = (c + z) & _M
     # final(a, b, c)
-    c ^= b; c = (c - _rot(b, 14)) & _M  # noqa: E702
-    a ^= c; a = (a - _rot(c, 11)) & _M  # noqa: E702
-    b ^= a; b = (b - _rot(a, 25)) & _M  # noqa: E702
-    c ^= b; c = (c - _rot(b, 16)) & _M  # noqa: E702
-    a ^= c; a = (a - _rot(c, 4)) & _M  # noqa: E702
-    b ^= a; b = (b - _rot(a, 14)) & _M  # noqa: E702
-    c ^= b; c = (c - _rot(b, 24)) & _M  # noqa: E702
+    c ^= b
+    c = (c - _rot(b, 14)) & _M  # noqa: E702
+    a ^= c
+    a = (a - _rot(c, 11)) & _M  # noqa: E702
+    b ^= a
+    b = (b - _rot(a, 25)) & _M  # noqa: E702
+    c ^= b
+    c = (c - _rot(b, 16)) & _M  # noqa: E702
+    a ^= c
+    a = (a - _rot(c, 4)) & _M  # noqa: E702
+    b ^= a
+    b = (b - _rot(a, 14)) & _M  # noqa: E702
+    c ^= b
+    c = (c - _rot(b, 24)) & _M  # noqa: E702
     return c
 
 

@@ -13,9 +13,8 @@ HDF5 File Format Specification 4.0:
   information (decoded in :mod:`.messages.misc`).
 * II.C superblock extension: an object header holding file-wide messages (B-tree K values,
   driver info, shared message table, file space info ...).
-* III.C symbol table entry: link name offset, object header address, cache type, reserved,
-  16-byte scratch pad (cache type 1: B-tree and local heap addresses; 2: soft link value
-  offset).  libhdf5 encodes the name offset as a *length* (``H5G_ent_encode``).
+* III.C the root group's symbol table entry, decoded by
+  :class:`~h5pure.format.symbol_table.SymbolTableEntry` (re-exported here).
 
 The stored end-of-file address is absolute (libhdf5 sets EOA = stored EOF - base address).
 As libhdf5 does (``H5F__super_read``), a superblock found at an offset other than its stored
@@ -34,7 +33,17 @@ from .context import ByteSource, FormatContext
 from .messages import MessageType, decode_message
 from .messages.misc import BTreeKValues, DriverInfo, decode_driver_info_block
 from .object_header import read_object_header
-from .structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Reserved, Struct, encode_uint, read_uint
+from .structs import OFFSET, U8, U16, U32, Bytes, Reserved, Struct
+from .symbol_table import SymbolTableEntry
+
+__all__ = [
+    "SIGNATURE",
+    "Superblock",
+    "SymbolTableEntry",
+    "decode_superblock",
+    "locate_superblock",
+    "read_superblock_extension",
+]
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -95,80 +104,6 @@ _V23_ADDRESSES = Struct(
         ("checksum", U32),
     ],
 )
-SYMBOL_TABLE_ENTRY = Struct(
-    "symbol table entry",
-    [
-        ("name_offset", LENGTH),
-        ("object_header_address", OFFSET),
-        ("cache_type", U32),
-        ("reserved", Reserved(4)),
-        ("scratch", Bytes(16)),
-    ],
-)
-
-CACHE_NONE, CACHE_SYMBOL_TABLE, CACHE_SOFT_LINK = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class SymbolTableEntry:
-    """A symbol table entry (III.C) with its scratch pad decoded."""
-
-    name_offset: int
-    """Offset of the link name in the group's local heap."""
-    object_header_address: int
-    cache_type: int
-    """0 nothing cached, 1 symbol table (B-tree + heap), 2 soft link."""
-    btree_address: int | None
-    """Cache type 1: the group's v1 B-tree."""
-    heap_address: int | None
-    """Cache type 1: the group's local heap."""
-    soft_link_offset: int | None
-    """Cache type 2: offset of the soft link value in the local heap."""
-
-    @classmethod
-    def decode(
-        cls,
-        buf: bytes | bytearray | memoryview,
-        offset: int,
-        ctx: FormatContext,
-        address: int | None = None,
-    ) -> SymbolTableEntry:
-        """Decode the entry at ``buf[offset:]``; ``address`` is the file address of ``buf[0]``."""
-        raw = SYMBOL_TABLE_ENTRY.decode(buf, offset, ctx, address)
-        scratch, cache_type = raw["scratch"], raw["cache_type"]
-        btree = heap = soft = None
-        if cache_type == CACHE_SYMBOL_TABLE:
-            o = ctx.size_of_offsets
-            btree, heap = read_uint(scratch, 0, o), read_uint(scratch, o, o)
-        elif cache_type == CACHE_SOFT_LINK:
-            soft = read_uint(scratch, 0, 4)
-        elif cache_type != CACHE_NONE:
-            where = f" at 0x{address + offset:x}" if address is not None else ""
-            raise FormatError(f"symbol table entry{where}: unknown cache type {cache_type}")
-        return cls(raw["name_offset"], raw["object_header_address"], cache_type, btree, heap, soft)
-
-    @staticmethod
-    def size(ctx: FormatContext) -> int:
-        return SYMBOL_TABLE_ENTRY.size(ctx)
-
-    def encode(self, ctx: FormatContext) -> bytes:
-        scratch = b""
-        if self.cache_type == CACHE_SYMBOL_TABLE:
-            o = ctx.size_of_offsets
-            scratch = encode_uint(self.btree_address or 0, o) + encode_uint(
-                self.heap_address or 0, o
-            )
-        elif self.cache_type == CACHE_SOFT_LINK:
-            scratch = encode_uint(self.soft_link_offset or 0, 4)
-        return SYMBOL_TABLE_ENTRY.encode(
-            {
-                "name_offset": self.name_offset,
-                "object_header_address": self.object_header_address,
-                "cache_type": self.cache_type,
-                "scratch": scratch.ljust(16, b"\0"),
-            },
-            ctx,
-        )
 
 
 @dataclass(frozen=True)
@@ -273,7 +208,10 @@ def _decode_v01(buf: bytes, at: int, version: int) -> Superblock:
         pos += _V1_EXTRA.size()
     addrs = _V01_ADDRESSES.decode(buf, pos, ctx, at)
     pos += _V01_ADDRESSES.size(ctx)
-    root = SymbolTableEntry.decode(buf, pos, ctx, at)
+    try:
+        root = SymbolTableEntry.decode(buf, pos, ctx)
+    except FormatError as e:
+        raise FormatError(f"{where}: root group {e}") from e
     pos += SymbolTableEntry.size(ctx)
     base, eof = _rebase(addrs["base_address"], addrs["eof_address"], at)
     driver_info = None

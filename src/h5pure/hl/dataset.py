@@ -13,7 +13,14 @@ from ..lowlevel.dataset import DatasetStorage
 from ..selection import select
 from .base import Empty, HLObject
 
-_FILTER_NAMES = {1: "gzip", 2: "shuffle", 3: "fletcher32", 4: "szip", 6: "scaleoffset", 32000: "lzf"}
+_FILTER_NAMES = {
+    1: "gzip",
+    2: "shuffle",
+    3: "fletcher32",
+    4: "szip",
+    6: "scaleoffset",
+    32000: "lzf",
+}
 _SZIP_EC, _SZIP_NN = 4, 32
 
 
@@ -122,7 +129,11 @@ class Dataset(HLObject):
 
         heap = LocalHeap.read(st.fs.source, st.fs.ctx, st.efl.heap_address)
         return [
-            (heap.string_at(s.name_offset).decode("utf-8", "surrogateescape"), int(s.offset), int(s.size))
+            (
+                heap.string_at(s.name_offset).decode("utf-8", "surrogateescape"),
+                int(s.offset),
+                int(s.size),
+            )
             for s in st.efl.slots
         ]
 
@@ -236,7 +247,9 @@ class Dataset(HLObject):
 
         info = check_string_dtype(self.dtype)
         if info is None:
-            raise TypeError("dset.asstr() can only be used on datasets with an HDF5 string datatype")
+            raise TypeError(
+                "dset.asstr() can only be used on datasets with an HDF5 string datatype"
+            )
         return AsStrWrapper(self, encoding or info.encoding, errors)
 
     def fields(self, names: Any) -> FieldsWrapper:
@@ -281,9 +294,13 @@ class Dataset(HLObject):
         if not self._file._is_open:
             return "<Closed HDF5 dataset>"
         name = self.name
-        label = '("anonymous")' if name is None else f'"{name.rsplit("/", 1)[-1] if name != "/" else "/"}"'
+        label = (
+            '("anonymous")'
+            if name is None
+            else f'"{name.rsplit("/", 1)[-1] if name != "/" else "/"}"'
+        )
         shape = self.shape
-        return f"<HDF5 dataset {label}: shape {shape}, type \"{self.dtype.str}\">"
+        return f'<HDF5 dataset {label}: shape {shape}, type "{self.dtype.str}">'
 
 
 def _single_block(mask: np.ndarray) -> tuple[slice, ...] | None:
@@ -330,7 +347,8 @@ class AsStrWrapper:
         out = np.empty(arr.shape, dtype=object)
         flat = arr.reshape(-1)
         out.reshape(-1)[:] = [
-            (b if isinstance(b, bytes) else bytes(b)).decode(self.encoding, self.errors) for b in flat
+            (b if isinstance(b, bytes) else bytes(b)).decode(self.encoding, self.errors)
+            for b in flat
         ]
         return out
 
@@ -357,7 +375,8 @@ class FieldsWrapper:
             value = full[self._names[0]]
         else:
             sub = np.asarray(full)[self._names]
-            value = np.array(sub, dtype=np.dtype([(n, sub.dtype.fields[n][0]) for n in self._names]))
+            fields: Any = sub.dtype.fields
+            value = np.array(sub, dtype=np.dtype([(n, fields[n][0]) for n in self._names]))
             if value.shape == () and np.ndim(full) == 0:
                 value = value[()]
         return value

@@ -42,8 +42,9 @@ def _open_driver(name: Any, mode: str, driver: str | None, kwds: dict[str, Any])
         ) from None
     except IsADirectoryError as e:
         raise IsADirectoryError(
-            e.errno, f"Unable to synchronously open file (unable to open file: name = '{path}', "
-            f"error message = '{e.strerror}')"
+            e.errno,
+            f"Unable to synchronously open file (unable to open file: name = '{path}', "
+            f"error message = '{e.strerror}')",
         ) from None
 
 

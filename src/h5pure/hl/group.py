@@ -14,7 +14,9 @@ _MAX_LINK_DEPTH = 16  # libhdf5's H5L_NUM_LINKS: soft/external hops per traversa
 
 
 def _not_found(name: str) -> ObjectNotFoundError:
-    return ObjectNotFoundError(f"Unable to synchronously open object (object '{name}' doesn't exist)")
+    return ObjectNotFoundError(
+        f"Unable to synchronously open object (object '{name}' doesn't exist)"
+    )
 
 
 def _join(base: str | None, name: str) -> str:
@@ -35,9 +37,7 @@ class Group(HLObject):
     # -- traversal -------------------------------------------------------------------
     def _traverse(self, path: str, depth: int = 0) -> HLObject:
         if depth > _MAX_LINK_DEPTH:
-            raise ObjectNotFoundError(
-                "Unable to synchronously open object (too many links)"
-            )
+            raise ObjectNotFoundError("Unable to synchronously open object (too many links)")
         if path.startswith("/"):
             cur: HLObject = self.file._root()
         else:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..format.btree_v2 import BTreeV2
+from ..errors import FormatError
+from ..format.btree_v2 import AttributeNameRecord, BTreeV2
 from ..format.fractal_heap import FractalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.object_header import HeaderMessage
@@ -46,6 +47,11 @@ def read_attributes(fs: FileState, obj: ObjectInfo) -> AttributeTable:
         heap = FractalHeap.open(fs.source, fs.ctx, ainfo.fractal_heap_address)
         tree = BTreeV2.open(fs.source, fs.ctx, ainfo.name_index_address)
         for r in tree.records():
+            if not isinstance(r, AttributeNameRecord):
+                raise FormatError(
+                    f"attribute name index at 0x{ainfo.name_index_address:x} holds "
+                    f"{type(r).__name__} records, not attribute names"
+                )
             msg = HeaderMessage(
                 type=MessageType.ATTRIBUTE,
                 flags=0,

@@ -199,7 +199,8 @@ class DatasetStorage:
             out[...] = np.frombuffer(read(0, itemsize), dtype=self.storage_dtype)[0]
             return
         if getattr(sel, "is_full", False) and out.flags.c_contiguous and self.efl is None:
-            self.fs.source.readinto(int(self.layout.address), memoryview(out.reshape(-1).view(np.uint8)))
+            flat: Any = out.reshape(-1).view(np.uint8)
+            self.fs.source.readinto(int(self.layout.address), memoryview(flat))
             return
         rowbytes = int(np.prod(self.shape[1:], dtype=np.int64)) * itemsize
         block_rows = max(1, _ROW_BLOCK_BYTES // max(rowbytes, 1))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import FormatError
 from ..format.btree_v1 import iter_group_entries
-from ..format.btree_v2 import BTreeV2
+from ..format.btree_v2 import BTreeV2, LinkNameRecord
 from ..format.fractal_heap import FractalHeap
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType, decode_message
@@ -86,7 +87,7 @@ def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
     ):
         name = decode_name(raw_name)
         if entry.cache_type == 2:
-            target = decode_name(heap.string_at(entry.soft_link_offset))
+            target = decode_name(heap.string_at(entry.soft_link_offset or 0))
             out[name] = LinkEntry(name, "soft", target=target)
         else:
             out[name] = LinkEntry(name, "hard", address=entry.object_header_address)
@@ -98,6 +99,11 @@ def _dense_links(fs: FileState, linfo: object) -> list[LinkEntry]:
     tree = BTreeV2.open(fs.source, fs.ctx, linfo.name_index_address)  # type: ignore[attr-defined]
     out = []
     for rec in tree.records():
+        if not isinstance(rec, LinkNameRecord):
+            raise FormatError(
+                f"link name index at 0x{linfo.name_index_address:x} holds "  # type: ignore[attr-defined]
+                f"{type(rec).__name__} records, not link names"
+            )
         data = heap.get(rec.heap_id)
         msg = HeaderMessage(
             type=MessageType.LINK, flags=0, data=data, creation_order=None, address=0

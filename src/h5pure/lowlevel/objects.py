@@ -46,7 +46,7 @@ class ObjectInfo:
 
     @property
     def kind(self) -> str:
-        """"group", "dataset", "datatype" or "unknown" (libhdf5's H5O "isa" order)."""
+        """ "group", "dataset", "datatype" or "unknown" (libhdf5's H5O "isa" order)."""
         if self.has(MessageType.SYMBOL_TABLE) or self.has(MessageType.LINK_INFO):
             return "group"
         if self.has(MessageType.DATATYPE) and self.has(MessageType.DATASPACE):

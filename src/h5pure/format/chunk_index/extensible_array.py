@@ -91,9 +91,7 @@ class _Reader:
         self.hdr = hdr
         self.address = address
         what = f"extensible array header at 0x{address:x}"
-        self.filtered, self.width = entry_layout(
-            ctx, hdr["client_id"], hdr["entry_size"], what
-        )
+        self.filtered, self.width = entry_layout(ctx, hdr["client_id"], hdr["entry_size"], what)
         self.esize = hdr["entry_size"]
         self.prefix = EA_BLOCK_PREFIX.size(ctx)
         self.arr_off_size = (hdr["max_nelmts_bits"] + 7) // 8
@@ -151,7 +149,9 @@ class _Reader:
         npages = nelmts // self.page_n
         head = self.block(address, head_size + 4, b"EADB", what)
         verify_checksum(head, what, address)
-        check_in_file(self.ctx, address, head_size + 4 + npages * (self.page_n * self.esize + 4), what)
+        check_in_file(
+            self.ctx, address, head_size + 4 + npages * (self.page_n * self.esize + 4), what
+        )
         page_bytes = self.page_n * self.esize + 4
         for p in range(npages):
             first = start + p * self.page_n
@@ -251,20 +251,18 @@ def load_extensible_array(
         return ChunkTable.empty(rank)
     merged = ChunkEntries(
         np.concatenate([e.addresses for e in r.entries]),
-        np.concatenate([e.sizes for e in r.entries if e.sizes is not None])
-        if r.filtered
-        else None,
+        np.concatenate([e.sizes for e in r.entries if e.sizes is not None]) if r.filtered else None,
         np.concatenate([e.filter_masks for e in r.entries if e.filter_masks is not None])
         if r.filtered
         else None,
     )
     order = swizzle_order(rank, udim)
-    sw_grid = chunk_grid([0 if maxshape[d] is None else maxshape[d] for d in order],  # type: ignore[misc]
-                         [chunk_shape[d] for d in order])
-    sw_chunks = [chunk_shape[d] for d in order]
-    table = entries_to_table(
-        ctx, np.concatenate(r.linear), merged, sw_grid, sw_chunks, chunk_bytes
+    sw_grid = chunk_grid(
+        [0 if maxshape[d] is None else maxshape[d] for d in order],  # type: ignore[misc]
+        [chunk_shape[d] for d in order],
     )
+    sw_chunks = [chunk_shape[d] for d in order]
+    table = entries_to_table(ctx, np.concatenate(r.linear), merged, sw_grid, sw_chunks, chunk_bytes)
     inverse = np.argsort(order)
     table.offsets = np.ascontiguousarray(table.offsets[:, inverse])
     return table.sorted()

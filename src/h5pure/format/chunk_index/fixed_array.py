@@ -30,7 +30,13 @@ from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Struct, check_signature
 from .base import ChunkTable
 from .implicit import MAX_TABLE_ENTRIES, chunk_grid, linear_to_offsets
 
-__all__ = ["load_fixed_array", "ChunkEntries", "decode_entries", "entries_to_table", "check_in_file"]
+__all__ = [
+    "load_fixed_array",
+    "ChunkEntries",
+    "decode_entries",
+    "entries_to_table",
+    "check_in_file",
+]
 
 FA_HEADER = Struct(
     "fixed array header",
@@ -178,9 +184,7 @@ def load_fixed_array(
         expected *= g
     nelmts = hdr["nelmts"]
     if nelmts != expected:
-        raise FormatError(
-            f"{what}: {nelmts} entries, but the maximum dims hold {expected} chunks"
-        )
+        raise FormatError(f"{what}: {nelmts} entries, but the maximum dims hold {expected} chunks")
     if nelmts > MAX_TABLE_ENTRIES:
         raise FormatError(f"{what}: {nelmts} entries is too many")
     page_bits = hdr["page_bits"]
@@ -232,9 +236,7 @@ def load_fixed_array(
         if filtered
         else None,
     )
-    return entries_to_table(
-        ctx, np.concatenate(parts_lin), merged, grid, chunk_shape, chunk_bytes
-    )
+    return entries_to_table(ctx, np.concatenate(parts_lin), merged, grid, chunk_shape, chunk_bytes)
 
 
 def _check_dblock_prefix(

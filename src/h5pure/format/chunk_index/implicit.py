@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...errors import FormatError
-from ..context import ByteSource, FormatContext
+from ..context import FormatContext
 from .base import ChunkTable
 
 __all__ = ["load_implicit", "chunk_grid", "linear_to_offsets"]
