@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, TextIO
 
@@ -99,10 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-r", "--recursive", action="store_true", help="list all objects below")
     parser.add_argument("-v", "--verbose", action="store_true", help="attributes, types, chunks")
     args = parser.parse_args(argv)
-    path, start = args.file, "/"
-    if not _exists(path) and ".h5/" in path:
-        path, _, rest = path.partition(".h5/")
-        path, start = path + ".h5", "/" + rest
+    path, start = split_object_path(args.file)
     try:
         list_file(path, recursive=args.recursive, verbose=args.verbose, start=start)
     except (OSError, KeyError, ValueError) as e:
@@ -111,7 +109,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _exists(path: str) -> bool:
-    import os
-
-    return os.path.exists(path)
+def split_object_path(arg: str) -> tuple[str, str]:
+    """``"dir/file.h5/group/data"`` -> ``("dir/file.h5", "/group/data")``: the longest prefix
+    that is an existing file names the file, the rest the object inside it."""
+    if os.path.exists(arg):
+        return arg, "/"
+    head, rest = arg, ""
+    while "/" in head:
+        head, _, tail = head.rpartition("/")
+        rest = f"{tail}/{rest}" if rest else tail
+        if head and os.path.isfile(head):
+            return head, "/" + rest
+    return arg, "/"

@@ -65,7 +65,9 @@ def read_global_heap_collection(
     source: ByteSource, ctx: FormatContext, address: int
 ) -> GlobalHeapCollection:
     """Read the collection at ``address``: its size first, then the whole collection."""
-    hsize = HEADER.size(ctx)
+    # libhdf5 aligns the collection and object headers to 8 bytes (H5HG_SIZEOF_HDR,
+    # H5HG_SIZEOF_OBJHDR): 16 bytes each even when lengths are 4 bytes wide
+    hsize = _align8(HEADER.size(ctx))
     head = source.read(address, hsize)
     check_signature(head, SIGNATURE, "global heap collection", address)
     h = HEADER.decode(head, 0, ctx, address)
@@ -82,7 +84,7 @@ def read_global_heap_collection(
         )
     buf = source.read(address, size)  # raises FormatError past the end of the file
     coll = GlobalHeapCollection(address, size)
-    osize = OBJECT_HEADER.size(ctx)
+    osize = _align8(OBJECT_HEADER.size(ctx))
     pos = hsize
     while pos + osize <= size:
         o = OBJECT_HEADER.decode(buf, pos, ctx, address)
@@ -111,17 +113,18 @@ def encode_global_heap_collection(
 ) -> bytes:
     """A collection holding ``objects`` (refcount 0, as libhdf5 writes for vlen data),
     padded to at least ``min_size`` with a trailing free-space object 0."""
-    osize = OBJECT_HEADER.size(ctx)
+    osize = _align8(OBJECT_HEADER.size(ctx))
+    pad_o = b"\0" * (osize - OBJECT_HEADER.size(ctx))
     body = bytearray()
     for index, data in objects.items():
         if not 1 <= index <= 0xFFFF:
             raise ValueError(f"global heap object index {index} out of range")
         body += OBJECT_HEADER.encode({"index": index, "refcount": 0, "size": len(data)}, ctx)
-        body += data + b"\0" * (_align8(len(data)) - len(data))
-    hsize = HEADER.size(ctx)
+        body += pad_o + data + b"\0" * (_align8(len(data)) - len(data))
+    hsize = _align8(HEADER.size(ctx))
     size = max(min_size, _align8(hsize + len(body) + osize))
     free = size - hsize - len(body)
-    body += OBJECT_HEADER.encode({"index": 0, "refcount": 0, "size": free}, ctx)
+    body += OBJECT_HEADER.encode({"index": 0, "refcount": 0, "size": free}, ctx) + pad_o
     body += b"\0" * (free - osize)
     head = HEADER.encode({"signature": SIGNATURE, "version": 1, "collection_size": size}, ctx)
-    return head + bytes(body)
+    return head + b"\0" * (hsize - len(head)) + bytes(body)

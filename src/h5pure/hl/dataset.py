@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import RegionReference, numpy_dtype, to_memory
+from ..format.selection_codec import RegularHyperslab, SelectionType, SerializedSelection
 from ..lowlevel.dataset import DatasetStorage
-from ..selection import select
+from ..selection import Selection, select
 from .base import Empty, HLObject
 
 _FILTER_NAMES = {
@@ -22,6 +23,7 @@ _FILTER_NAMES = {
     32000: "lzf",
 }
 _SZIP_EC, _SZIP_NN = 4, 32
+_H5PY_KNOWN_FILTERS = {"gzip", "szip", "lzf", "shuffle", "fletcher32", "scaleoffset"}
 
 
 class Dataset(HLObject):
@@ -42,7 +44,14 @@ class Dataset(HLObject):
     @property
     def maxshape(self) -> tuple[int | None, ...] | None:
         st = self._storage
-        return None if st.is_null else tuple(st.maxshape)
+        if st.is_null:
+            return None
+        width = st.fs.ctx.size_of_lengths
+        if width < 8:
+            # libhdf5 decodes maximum dimensions without mapping the all-ones value of a
+            # narrow length field to H5S_UNLIMITED, so h5py reports 2**(8 * L) - 1
+            return tuple((1 << 8 * width) - 1 if n is None else n for n in st.maxshape)
+        return tuple(st.maxshape)
 
     @property
     def dtype(self) -> np.dtype:
@@ -100,6 +109,8 @@ class Dataset(HLObject):
         for name in ("gzip", "lzf", "szip"):
             if name in filters:
                 return name
+        if any(name not in _H5PY_KNOWN_FILTERS for name in filters):
+            return "unknown"  # h5py's answer for filters it has no name for (nbit, plugins)
         return None
 
     @property
@@ -208,15 +219,25 @@ class Dataset(HLObject):
         selection = ref.selection
         if selection is None or selection.kind == "all":
             return self._read((Ellipsis,), dtype)
-        mask = selection.to_mask(st.shape)
-        bounds = _single_block(mask)
-        if bounds is not None and selection.kind != "points":
-            return self._read(bounds, dtype)
-        coords = selection.coordinates(st.shape)
+        shape = region_shape(selection, st.shape)
+        if selection.kind == "points":
+            coords = selection.coordinates(st.shape)
+        else:
+            mask = selection.to_mask(st.shape)
+            bounds = _single_block(mask)
+            if bounds is not None:
+                return np.asarray(self._read(bounds, dtype)).reshape(shape)
+            coords = np.argwhere(mask)
         if len(coords) == 0:
-            return np.zeros((0,), dtype=dtype or self.dtype)
-        full = self._read((Ellipsis,), dtype)
-        return full[tuple(np.asarray(coords).T)]
+            return np.zeros(shape, dtype=dtype or self.dtype)
+        raw = st.read(Selection.from_points(coords, st.shape))
+        arr = self._convert(raw, dtype)
+        return arr.reshape(shape + arr.shape[1:])
+
+    @property
+    def regionref(self) -> _RegionRefMaker:
+        """``dset.regionref[sel]``: an in-memory region reference to ``dset[sel]``."""
+        return _RegionRefMaker(self)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         arr = self._read((Ellipsis,))
@@ -301,6 +322,63 @@ class Dataset(HLObject):
         )
         shape = self.shape
         return f'<HDF5 dataset {label}: shape {shape}, type "{self.dtype.str}">'
+
+
+def region_shape(selection: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape h5py gives ``dset[regref]`` (``h5py._hl.selections.guess_shape``): the
+    extent for "all", ``(n,)`` for points, and for hyperslabs the per-axis counts when
+    they multiply to the number selected, else ``(n,)``."""
+    kind = selection.kind
+    if kind == "none":
+        return (0,) * len(shape)
+    if kind == "all":
+        return tuple(shape)
+    if kind == "points":
+        return (len(selection.coordinates(shape)),)
+    mask = selection.to_mask(shape)
+    n = int(mask.sum())
+    if n == 0:
+        return (0,) * len(shape)
+    idx = np.nonzero(mask)
+    out = []
+    for where in idx:
+        lo, hi = int(where.min()), int(where.max())
+        if hi == lo:
+            out.append(1)
+            continue
+        # h5py masks off all but the lowest plane along the axis and divides
+        out.append(n // int((where == lo).sum()))
+    return tuple(out) if int(np.prod(out)) == n else (n,)
+
+
+class _RegionRefMaker:
+    def __init__(self, dset: Dataset) -> None:
+        self._dset = dset
+
+    def __getitem__(self, args: Any) -> RegionReference:
+        dset = self._dset
+        shape = dset._storage.shape
+        sel = select(args, shape)
+        rank = len(shape)
+        if sel.points is not None:
+            points = tuple(tuple(int(v) for v in p) for p in sel.points)
+            ser = SerializedSelection(SelectionType.POINTS, rank, points=points)
+        elif sel.hyperslab() is not None:
+            slabs = sel.hyperslab() or ()
+            reg = RegularHyperslab(
+                tuple(sl.start for sl in slabs),
+                tuple(max(sl.stride, 1) for sl in slabs),
+                tuple(sl.count for sl in slabs),
+                (1,) * rank,
+            )
+            ser = SerializedSelection(SelectionType.HYPERSLABS, rank, regular=reg)
+        else:
+            per_axis = [np.unique(np.asarray(ax.indices())) for ax in sel.axes]
+            grids = np.meshgrid(*per_axis, indexing="ij")
+            coords = np.stack([g.reshape(-1) for g in grids], axis=-1)
+            blocks = tuple((tuple(int(v) for v in c), tuple(int(v) for v in c)) for c in coords)
+            ser = SerializedSelection(SelectionType.HYPERSLABS, rank, blocks=blocks)
+        return RegionReference(dset._info.address, ser)
 
 
 def _single_block(mask: np.ndarray) -> tuple[slice, ...] | None:

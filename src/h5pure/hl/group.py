@@ -182,7 +182,7 @@ class Group(HLObject):
         seen = {self._info.address}
 
         def walk(grp: Group, prefix: str) -> Any:
-            for name, link in grp._links().entries.items():
+            for name, link in _by_name(grp):
                 if link.kind != "hard":
                     continue
                 rel = f"{prefix}{name}"
@@ -209,7 +209,7 @@ class Group(HLObject):
         seen = {self._info.address}
 
         def walk(grp: Group, prefix: str) -> Any:
-            for name, link in grp._links().entries.items():
+            for name, link in _by_name(grp):
                 rel = f"{prefix}{name}"
                 ret = func(rel, _link_object(link))
                 if ret is not None:
@@ -229,6 +229,14 @@ class Group(HLObject):
         if not self._file._is_open:
             return "<Closed HDF5 group>"
         return f'<HDF5 group "{self.name}" ({len(self)} members)>'
+
+
+def _by_name(grp: Group) -> list[tuple[str, LinkEntry]]:
+    """A group's links in name order: h5py's visit functions use libhdf5's name index
+    (H5Ovisit/H5Lvisit with H5_INDEX_NAME) even in groups that track creation order."""
+    return sorted(
+        grp._links().entries.items(), key=lambda item: item[0].encode("utf-8", "surrogateescape")
+    )
 
 
 def _link_object(link: LinkEntry) -> Any:

@@ -70,6 +70,11 @@ class DatasetStorage:
         self.shape: tuple[int, ...] = tuple(int(n) for n in self.dataspace.shape)
         self.maxshape = tuple(self.dataspace.maxshape)
         self.is_null = self.dataspace.kind == "null"
+        if self.layout.layout_class == "virtual" and None in self.maxshape:
+            from .virtual import virtual_extent
+
+            # libhdf5 sizes unlimited virtual datasets from their sources on open
+            self.shape = virtual_extent(self)
         self.storage_dtype: np.dtype = storage_dtype(self.datatype)
         self.element_size = int(self.datatype.size)
         self._lookup: _ChunkLookup | None = None
@@ -305,13 +310,15 @@ class _ExternalReader:
         self.dirname = fs.dirname
 
     def _path(self, name: str) -> str:
+        # as libhdf5 (H5D__build_file_prefix, H5F_build_name): relative names go under
+        # HDF5_EXTFILE_PREFIX ("${ORIGIN}" = the HDF5 file's directory) when it is set,
+        # else under the current directory
         if os.path.isabs(name):
             return name
-        for base in (os.environ.get("HDF5_EXTFILE_PREFIX", ""), self.dirname, os.getcwd()):
-            candidate = os.path.join(base, name) if base else name
-            if os.path.exists(candidate):
-                return candidate
-        return os.path.join(self.dirname, name)
+        prefix = os.environ.get("HDF5_EXTFILE_PREFIX", "")
+        if prefix:
+            return os.path.join(prefix.replace("${ORIGIN}", self.dirname), name)
+        return name
 
     def read(self, offset: int, size: int) -> bytes:
         parts = []

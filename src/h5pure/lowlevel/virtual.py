@@ -1,0 +1,659 @@
+"""Virtual datasets (VDS): read a selection of a virtual dataset from its source datasets.
+
+The mapping list lives in the global heap (spec III.F, decoded by
+:mod:`h5pure.format.vds`).  Each mapping pairs a selection of the virtual dataset with a
+selection of one source dataset; the k-th selected element of one (in C order) is the
+k-th of the other (libhdf5 ``src/H5Dvirtual.c``).  Elements no mapping covers, and those
+whose source file or dataset cannot be opened, read as the fill value.
+
+Source file names resolve as ``H5F_prefix_open_file`` (``src/H5Fint.c``) does: an
+absolute name first as given, then (by its last component) under each ``HDF5_VDS_PREFIX``
+entry, the directory of the virtual dataset's file, and the current directory.  ``"."``
+is the virtual dataset's own file.  A mapping whose virtual selection is unlimited makes
+the dataset's extent follow its sources (libhdf5's default "last available" view);
+``%b`` in a source name numbers the blocks of such a selection.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from ..errors import FormatError, ObjectNotFoundError, UnsupportedFeatureError
+from ..format.selection_codec import SelectionType, SerializedSelection
+from ..format.vds import VirtualMapping, read_vds_mappings
+from .file import FileState
+from .objects import ObjectInfo
+
+if TYPE_CHECKING:
+    from .dataset import DatasetStorage
+
+_MAX_LINK_HOPS = 16
+_MAX_PRINTF_BLOCKS = 1 << 20
+
+# h5py.h5s selection type constants
+SEL_NONE, SEL_POINTS, SEL_HYPERSLABS, SEL_ALL = 0, 1, 2, 3
+
+
+# ---------------------------------------------------------------------- public value types
+
+
+class VirtualSelection:
+    """One side of a mapping, as ``h5py``'s ``SpaceID`` shows it in a ``VDSmap``:
+    ``shape`` (the extent), ``get_select_type()``, ``get_regular_hyperslab()``,
+    ``get_select_bounds()``, ``get_select_npoints()``; plus :attr:`coordinates` (the
+    selected elements, C order) and :attr:`slices` (a numpy index, when one exists)."""
+
+    def __init__(self, selection: SerializedSelection, shape: tuple[int, ...]) -> None:
+        self.selection = selection
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return f"<VirtualSelection {self.selection.kind.value} of extent {self.shape}>"
+
+    def get_simple_extent_dims(self) -> tuple[int, ...]:
+        return self.shape
+
+    def get_select_type(self) -> int:
+        return {
+            SelectionType.NONE: SEL_NONE,
+            SelectionType.POINTS: SEL_POINTS,
+            SelectionType.HYPERSLABS: SEL_HYPERSLABS,
+            SelectionType.ALL: SEL_ALL,
+        }[self.selection.kind]
+
+    def is_regular_hyperslab(self) -> bool:
+        return self.selection.regular is not None
+
+    def get_regular_hyperslab(self) -> tuple[tuple[Any, ...], ...]:
+        """``(start, stride, count, block)``, normalised as libhdf5 reports it (adjacent
+        blocks merged; ``h5py.h5s.UNLIMITED`` for unlimited counts)."""
+        reg = self.selection.regular
+        if reg is None:
+            raise ValueError("selection is not a regular hyperslab")
+        unlimited = (1 << 64) - 1
+        start, stride, count, block = [], [], [], []
+        for st, sd, ct, bl in zip(reg.start, reg.stride, reg.count, reg.block):
+            if ct is not None and bl is not None and (ct == 1 or sd == bl):
+                bl, ct, sd = bl * ct, 1, 1
+            start.append(st)
+            stride.append(sd)
+            count.append(unlimited if ct is None else ct)
+            block.append(unlimited if bl is None else bl)
+        return tuple(start), tuple(stride), tuple(count), tuple(block)
+
+    def get_select_npoints(self) -> int:
+        if self.selection.kind == SelectionType.ALL:
+            return int(np.prod(self.shape, dtype=np.int64))
+        return int(self.coordinates.shape[0])
+
+    def get_select_bounds(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        bounds = _bounds(self.selection)
+        if bounds is None:
+            raise ValueError("selection has no bounds")
+        return bounds
+
+    @property
+    def coordinates(self) -> np.ndarray:
+        """The selected elements, ``(n, rank)`` int64, in the order they pair up."""
+        if self.selection.kind == SelectionType.ALL:
+            return np.argwhere(np.ones(self.shape, dtype=bool)).astype(np.int64)
+        axes = _axis_sets(self.selection, self.shape)
+        if axes is not None:
+            return _product(axes)
+        return _coordinates(self.selection, self.shape)
+
+    @property
+    def slices(self) -> tuple[Any, ...] | None:
+        """A numpy index selecting the same elements (slices, or integer arrays per
+        axis), or None when the selection is not an outer product of per-axis sets."""
+        if self.selection.kind == SelectionType.ALL:
+            return tuple(slice(0, n) for n in self.shape)
+        axes = _axis_sets(self.selection, self.shape)
+        if axes is None:
+            return None
+        out: list[Any] = []
+        for a in axes:
+            step = int(a[1] - a[0]) if len(a) > 1 else 1
+            if len(a) and step > 0 and np.array_equal(a, a[0] + step * np.arange(len(a))):
+                out.append(slice(int(a[0]), int(a[-1]) + 1, step))
+            else:
+                out.append(a)
+        return tuple(out)
+
+
+class VDSmap(NamedTuple):
+    """One mapping, as ``h5py.Dataset.virtual_sources()`` returns it."""
+
+    vspace: VirtualSelection
+    file_name: str
+    dset_name: str
+    src_space: VirtualSelection
+
+
+def virtual_mappings(storage: DatasetStorage) -> list[VDSmap]:
+    out = []
+    for m in _state(storage).mappings:
+        vshape = tuple(int(n) for n in storage.shape)
+        sb = _bounds(m.source_selection)
+        sshape = () if sb is None else tuple(int(h) + 1 for h in sb[1])
+        out.append(
+            VDSmap(
+                VirtualSelection(m.virtual_selection, vshape),
+                m.source_file,
+                m.source_dataset,
+                VirtualSelection(m.source_selection, sshape),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------- selections
+
+
+def _bounds(sel: SerializedSelection) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """Lowest and highest selected coordinate (None for ALL/NONE and unlimited)."""
+    if sel.points is not None and sel.points:
+        pts = np.array(sel.points, dtype=np.int64)
+        return tuple(int(v) for v in pts.min(0)), tuple(int(v) for v in pts.max(0))
+    if sel.blocks is not None and sel.blocks:
+        lo = np.array([b[0] for b in sel.blocks], dtype=np.int64).min(0)
+        hi = np.array([b[1] for b in sel.blocks], dtype=np.int64).max(0)
+        return tuple(int(v) for v in lo), tuple(int(v) for v in hi)
+    reg = sel.regular
+    if reg is not None:
+        if any(c is None for c in reg.count) or any(b is None for b in reg.block):
+            return None
+        hi = tuple(
+            int(st + (int(ct or 0) - 1) * sd + int(bl or 0) - 1)
+            for st, sd, ct, bl in zip(reg.start, reg.stride, reg.count, reg.block)
+        )
+        return tuple(int(s) for s in reg.start), hi
+    return None
+
+
+def _axis_sets(sel: SerializedSelection, extent: tuple[int, ...]) -> list[np.ndarray] | None:
+    """Per-axis sorted coordinates when ``sel`` is their outer product (ALL, regular
+    hyperslabs, one block), clipped to ``extent``; None otherwise."""
+    if sel.kind == SelectionType.ALL:
+        return [np.arange(n, dtype=np.int64) for n in extent]
+    if sel.kind == SelectionType.NONE:
+        return [np.zeros(0, dtype=np.int64) for _ in extent]
+    if sel.regular is not None:
+        reg = sel.regular
+        axes = []
+        for d, (st, sd, ct, bl) in enumerate(zip(reg.start, reg.stride, reg.count, reg.block)):
+            n = int(extent[d]) if d < len(extent) else 0
+            block = max(n - st, 0) if bl is None else int(bl)
+            stride = max(int(sd), 1)
+            count = (max(n - st, 0) + stride - 1) // stride if ct is None else int(ct)
+            if count * block > 1 << 40:
+                raise FormatError(f"virtual dataset selection of {count}x{block} elements")
+            idx = (st + stride * np.arange(count, dtype=np.int64))[:, None] + np.arange(block)
+            idx = idx.reshape(-1)
+            if ct is None or bl is None:
+                idx = idx[idx < n]
+            axes.append(idx)
+        return axes
+    if sel.blocks is not None and len(sel.blocks) == 1:
+        start, end = sel.blocks[0]
+        return [np.arange(s, e + 1, dtype=np.int64) for s, e in zip(start, end)]
+    return None
+
+
+def _product(axes: list[np.ndarray]) -> np.ndarray:
+    if not axes:
+        return np.zeros((1, 0), dtype=np.int64)
+    grids = np.meshgrid(*axes, indexing="ij")
+    return np.stack([g.reshape(-1) for g in grids], axis=-1).astype(np.int64)
+
+
+def _coordinates(sel: SerializedSelection, extent: tuple[int, ...]) -> np.ndarray:
+    """Selected coordinates in C order (libhdf5 iterates hyperslabs in C order)."""
+    if sel.points is not None:
+        return np.array(sel.points, dtype=np.int64).reshape(-1, sel.rank)
+    if sel.blocks is not None:
+        parts = [
+            _product([np.arange(s, e + 1, dtype=np.int64) for s, e in zip(start, end)])
+            for start, end in sel.blocks
+        ]
+        if not parts:
+            return np.zeros((0, sel.rank), dtype=np.int64)
+        coords = np.concatenate(parts)
+        dims = tuple(int(v) + 1 for v in coords.max(0))
+        flat = np.unique(np.ravel_multi_index(tuple(coords.T), dims))
+        return np.stack(np.unravel_index(flat, dims), axis=-1).astype(np.int64)
+    return sel.coordinates(extent)
+
+
+# ------------------------------------------------------------------------ opening sources
+
+
+@dataclass
+class _VirtualState:
+    mappings: tuple[VirtualMapping, ...]
+    fs: FileState
+
+
+def _state(storage: DatasetStorage) -> _VirtualState:
+    def make() -> _VirtualState:
+        layout = storage.layout
+        heap_address = getattr(layout, "virtual_heap_address", None)
+        heap_index = getattr(layout, "virtual_heap_index", None)
+        if heap_address is None or heap_index is None:
+            raise FormatError(f"virtual dataset at 0x{storage.address:x}: no mapping heap ID")
+        block = read_vds_mappings(
+            storage.fs.source, storage.fs.ctx, int(heap_address), int(heap_index)
+        )
+        if not block.complete:
+            raise UnsupportedFeatureError(
+                f"virtual dataset at 0x{storage.address:x}: mapping selections not decodable"
+            )
+        return _VirtualState(block.mappings, storage.fs)
+
+    return storage.fs.memo(("vds", storage.address), make)  # type: ignore[no-any-return]
+
+
+def _candidates(fs: FileState, name: str) -> Iterator[str]:
+    """Where libhdf5 looks for a source file (``H5F_prefix_open_file``)."""
+    if os.path.isabs(name):
+        yield name
+        name = os.path.basename(name)
+    origin = fs.dirname
+    for prefix in os.environ.get("HDF5_VDS_PREFIX", "").split(os.pathsep):
+        if prefix:
+            yield os.path.join(prefix.replace("${ORIGIN}", origin), name)
+    yield os.path.join(origin, name)
+    yield name
+    if fs.filename:
+        real = os.path.dirname(os.path.realpath(fs.filename))
+        yield os.path.join(real, name)
+
+
+def _open_source_file(fs: FileState, name: str) -> FileState | None:
+    if name == ".":
+        return fs
+    key = f"vds:{name}"
+    cached = fs.external_files.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from ..drivers import get_driver
+
+    for path in _candidates(fs, name):
+        if not os.path.isfile(path):
+            continue
+        if fs.filename and os.path.exists(fs.filename) and os.path.samefile(path, fs.filename):
+            return fs
+        driver = get_driver("sec2")(path, "r")
+        try:
+            other = FileState(driver, path)
+        except BaseException:
+            driver.close()
+            raise
+        fs.external_files[key] = other
+        return other
+    return None
+
+
+def _find_dataset(fs: FileState, path: str) -> ObjectInfo | None:
+    """The object at ``path`` (hard and soft links), or None when it does not exist."""
+    from .links import read_links
+
+    hops = 0
+    parts = [p for p in path.split("/") if p and p != "."]
+    address = fs.root_address
+    stack = list(reversed(parts))
+    while stack:
+        part = stack.pop()
+        info = ObjectInfo(fs, address)
+        if info.kind != "group":
+            return None
+        table = fs.memo(("links", address), lambda info=info: read_links(fs, info))
+        link = table.entries.get(part)
+        if link is None:
+            return None
+        if link.kind == "hard" and link.address is not None:
+            address = int(link.address)
+        elif link.kind == "soft" and link.target:
+            hops += 1
+            if hops > _MAX_LINK_HOPS:
+                return None
+            if link.target.startswith("/"):
+                address = fs.root_address
+            stack.extend(reversed([p for p in link.target.split("/") if p and p != "."]))
+        else:
+            return None
+    return ObjectInfo(fs, address)
+
+
+def _source_storage(fs: FileState, file_name: str, dset_name: str) -> DatasetStorage | None:
+    from .dataset import DatasetStorage
+
+    src_fs = _open_source_file(fs, file_name)
+    if src_fs is None:
+        return None
+    try:
+        info = _find_dataset(src_fs, dset_name)
+    except (ObjectNotFoundError, FormatError):
+        return None
+    if info is None or info.kind != "dataset":
+        return None
+    return src_fs.memo(("dataset", info.address), lambda: DatasetStorage(src_fs, info))  # type: ignore[no-any-return]
+
+
+# ------------------------------------------------------------------------------ printf
+
+
+def _has_printf(name: str) -> bool:
+    return "%b" in name.replace("%%", "")
+
+
+def _printf(name: str, k: int) -> str:
+    return "%".join(part.replace("%b", str(k)) for part in name.split("%%"))
+
+
+def _unlimited_axis(sel: SerializedSelection) -> int | None:
+    reg = sel.regular
+    if reg is None:
+        return None
+    for d, (ct, bl) in enumerate(zip(reg.count, reg.block)):
+        if ct is None or bl is None:
+            return d
+    return None
+
+
+@dataclass(frozen=True)
+class _Concrete:
+    """A mapping with printf names expanded: one source, two selections."""
+
+    file_name: str
+    dset_name: str
+    vsel: SerializedSelection
+    ssel: SerializedSelection
+
+
+def _expand(fs: FileState, m: VirtualMapping, vshape: tuple[int, ...]) -> Iterator[_Concrete]:
+    if not (_has_printf(m.source_file) or _has_printf(m.source_dataset)):
+        yield _Concrete(m.source_file, m.source_dataset, m.virtual_selection, m.source_selection)
+        return
+    reg = m.virtual_selection.regular
+    u = _unlimited_axis(m.virtual_selection)
+    if reg is None or u is None:
+        raise UnsupportedFeatureError("printf-style VDS names need an unlimited hyperslab")
+    block = reg.block[u]
+    if block is None:
+        raise UnsupportedFeatureError("printf-style VDS mapping with an unlimited block")
+    from ..format.selection_codec import RegularHyperslab
+
+    for k in range(_MAX_PRINTF_BLOCKS):
+        start = reg.start[u] + k * reg.stride[u]
+        if start >= vshape[u]:
+            return
+        one = RegularHyperslab(
+            reg.start[:u] + (start,) + reg.start[u + 1 :],
+            reg.stride,
+            reg.count[:u] + (1,) + reg.count[u + 1 :],
+            reg.block,
+        )
+        vsel = SerializedSelection(SelectionType.HYPERSLABS, m.virtual_selection.rank, regular=one)
+        yield _Concrete(
+            _printf(m.source_file, k), _printf(m.source_dataset, k), vsel, m.source_selection
+        )
+
+
+# ------------------------------------------------------------------------------ extent
+
+
+def virtual_extent(storage: DatasetStorage) -> tuple[int, ...]:
+    """The extent libhdf5 reports for a virtual dataset: the stored one, grown or shrunk
+    along unlimited dimensions to what the sources hold now ("last available" view)."""
+    stored = tuple(int(n) for n in storage.shape)
+    state = _state(storage)
+    new = list(stored)
+    unlimited: dict[int, int] = {}
+    fixed_max = [0] * len(stored)
+    for m in state.mappings:
+        u = _unlimited_axis(m.virtual_selection)
+        if u is None:
+            b = _bounds(m.virtual_selection)
+            if b is not None:
+                fixed_max = [max(f, h + 1) for f, h in zip(fixed_max, b[1])]
+            continue
+        size = _unlimited_size(state.fs, m, u)
+        unlimited[u] = max(unlimited.get(u, 0), size)
+    for u, size in unlimited.items():
+        new[u] = max(size, fixed_max[u])
+    return tuple(new)
+
+
+def _unlimited_size(fs: FileState, m: VirtualMapping, u: int) -> int:
+    reg = m.virtual_selection.regular
+    assert reg is not None  # _unlimited_axis found one
+    if _has_printf(m.source_file) or _has_printf(m.source_dataset):
+        block = int(reg.block[u] or 0)
+        end = 0
+        for k in range(_MAX_PRINTF_BLOCKS):
+            src = _source_storage(fs, _printf(m.source_file, k), _printf(m.source_dataset, k))
+            if src is None:
+                break
+            end = reg.start[u] + k * reg.stride[u] + block
+        return int(end)
+    src = _source_storage(fs, m.source_file, m.source_dataset)
+    if src is None:
+        return 0
+    saxes = _axis_sets(m.source_selection, src.shape)
+    if saxes is None:
+        return 0
+    n = int(np.prod([len(a) for a in saxes], dtype=np.int64))
+    others = 1
+    for d, (ct, bl) in enumerate(zip(reg.count, reg.block)):
+        if d != u:
+            others *= int(ct or 0) * int(bl or 0)
+    want = n // max(others, 1)
+    if want == 0:
+        return 0
+    # the want-th selected index along the unlimited axis, plus one
+    bl = reg.block[u]
+    stride = max(int(reg.stride[u]), 1)
+    block = want if bl is None else int(bl)
+    k, r = divmod(want - 1, block)
+    return int(reg.start[u] + k * stride + r + 1)
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def read_virtual(storage: DatasetStorage, sel: Any, out: np.ndarray) -> None:
+    """Fill ``out`` (shape ``sel.mshape``, already holding the fill value) with the
+    mapped elements of the selection ``sel``."""
+    state = _state(storage)
+    vshape = tuple(int(n) for n in storage.shape)
+    request = _Request.from_selection(sel)
+    for m in state.mappings:
+        for c in _expand(state.fs, m, vshape):
+            src = _source_storage(state.fs, c.file_name, c.dset_name)
+            if src is None:
+                continue  # libhdf5 leaves the fill value where a source is missing
+            _read_mapping(c, src, vshape, request, out, storage.storage_dtype)
+
+
+class _Request:
+    """The requested elements: per-axis sorted unique coordinates with their output
+    positions (orthogonal selections), or coordinates with positions (points)."""
+
+    def __init__(
+        self,
+        axes: list[tuple[np.ndarray, list[np.ndarray]]] | None,
+        points: np.ndarray | None,
+    ) -> None:
+        self.axes = axes
+        self.points = points
+
+    @classmethod
+    def from_selection(cls, sel: Any) -> _Request:
+        if sel.points is not None:
+            return cls(None, np.asarray(sel.points, dtype=np.int64))
+        axes = []
+        for ax in sel.axes:
+            idx = np.asarray(ax.indices(), dtype=np.int64).reshape(-1)
+            uniq, inverse = np.unique(idx, return_inverse=True)
+            groups = [np.nonzero(inverse == i)[0] for i in range(len(uniq))]
+            axes.append((uniq, groups))
+        return cls(axes, None)
+
+
+def _read_mapping(
+    c: _Concrete,
+    src: DatasetStorage,
+    vshape: tuple[int, ...],
+    request: _Request,
+    out: np.ndarray,
+    dtype: np.dtype,
+) -> None:
+    vaxes = _axis_sets(c.vsel, vshape)
+    saxes = _axis_sets(c.ssel, src.shape)
+    if vaxes is not None and saxes is not None and request.axes is not None:
+        cut = _unlimited_axis(c.vsel) is not None or _unlimited_axis(c.ssel) is not None
+        pairing = _pair_axes(vaxes, saxes, cut)
+        if pairing is not None:
+            _read_separable(vaxes, saxes, pairing, src, request, out, dtype)
+            return
+    vcoords = _product(vaxes) if vaxes is not None else _coordinates(c.vsel, vshape)
+    scoords = _product(saxes) if saxes is not None else _coordinates(c.ssel, src.shape)
+    n = min(len(vcoords), len(scoords))
+    _read_points(vcoords[:n], scoords[:n], src, vshape, request, out, dtype)
+
+
+def _pair_axes(
+    vaxes: list[np.ndarray], saxes: list[np.ndarray], cut: bool
+) -> list[tuple[int, int]] | None:
+    """Pairs (virtual axis, source axis) of the non-singleton axes, when the selections
+    are outer products of matching per-axis lengths (the k-th element pairing then works
+    axis by axis).  Unlimited selections are cut to the shorter side."""
+    vk = [d for d, a in enumerate(vaxes) if len(a) != 1]
+    sk = [d for d, a in enumerate(saxes) if len(a) != 1]
+    if len(vk) != len(sk):
+        return None
+    for dv, ds in zip(vk, sk):
+        if len(vaxes[dv]) != len(saxes[ds]):
+            if not cut:
+                return None
+            n = min(len(vaxes[dv]), len(saxes[ds]))
+            vaxes[dv] = vaxes[dv][:n]
+            saxes[ds] = saxes[ds][:n]
+    return list(zip(vk, sk))
+
+
+def _read_separable(
+    vaxes: list[np.ndarray],
+    saxes: list[np.ndarray],
+    pairing: list[tuple[int, int]],
+    src: DatasetStorage,
+    request: _Request,
+    out: np.ndarray,
+    dtype: np.dtype,
+) -> None:
+    from ..selection import select
+
+    assert request.axes is not None
+    hit_req: list[np.ndarray] = []  # per virtual axis: indices into the request's uniq
+    hit_map: list[np.ndarray] = []  # per virtual axis: positions within vaxes[d]
+    for (uniq, _), a in zip(request.axes, vaxes):
+        pos = np.searchsorted(a, uniq)
+        ok = pos < len(a)
+        ok[ok] = a[pos[ok]] == uniq[ok]
+        if not ok.any():
+            return
+        hit_req.append(np.nonzero(ok)[0])
+        hit_map.append(pos[ok])
+    src_index: list[Any] = [np.array([a[0]]) if len(a) == 1 else None for a in saxes]
+    for dv, ds in pairing:
+        src_index[ds] = saxes[ds][hit_map[dv]]
+    data = src.read(select(tuple(src_index), src.shape))
+    # source axes in pairing order, then singleton virtual axes broadcast
+    kept = [ds for _, ds in pairing]
+    dropped = [d for d in range(len(saxes)) if d not in kept]
+    data = data.transpose(kept + dropped).reshape([data.shape[d] for d in kept])
+    vshape_sub = [1] * len(vaxes)
+    for i, (dv, _) in enumerate(pairing):
+        vshape_sub[dv] = data.shape[i]
+    data = data.reshape(vshape_sub)
+    data = _cast(data, dtype)
+    _scatter(request, hit_req, data, out)
+
+
+def _scatter(
+    request: _Request, hit_req: list[np.ndarray], data: np.ndarray, out: np.ndarray
+) -> None:
+    """``out`` positions of the hit request coordinates get ``data`` (broadcast over
+    singleton virtual axes and duplicate request indices)."""
+    assert request.axes is not None
+    out_axes = []
+    take = []
+    for (_, groups), hits, n in zip(request.axes, hit_req, data.shape):
+        positions = [groups[h] for h in hits]
+        lens = [len(p) for p in positions]
+        out_axes.append(np.concatenate(positions))
+        src_pos = np.repeat(np.arange(len(hits)) if n != 1 else np.zeros(len(hits), int), lens)
+        take.append(src_pos)
+    out[np.ix_(*out_axes)] = data[np.ix_(*take)]
+
+
+def _read_points(
+    vcoords: np.ndarray,
+    scoords: np.ndarray,
+    src: DatasetStorage,
+    vshape: tuple[int, ...],
+    request: _Request,
+    out: np.ndarray,
+    dtype: np.dtype,
+) -> None:
+    from ..selection import Selection
+
+    if len(vcoords) == 0:
+        return
+    inside = np.all((vcoords >= 0) & (vcoords < np.array(vshape)), axis=1)
+    inside &= np.all((scoords >= 0) & (scoords < np.array(src.shape)), axis=1)
+    vcoords, scoords = vcoords[inside], scoords[inside]
+    if request.points is not None:
+        flat_req = np.ravel_multi_index(tuple(request.points.T), vshape)
+        flat_map = np.ravel_multi_index(tuple(vcoords.T), vshape)
+        order = np.argsort(flat_map)
+        pos = np.searchsorted(flat_map[order], flat_req)
+        ok = pos < len(order)
+        ok[ok] = flat_map[order][pos[ok]] == flat_req[ok]
+        if not ok.any():
+            return
+        rows = order[pos[ok]]
+        values = src.read(Selection.from_points(scoords[rows], src.shape))
+        out[np.nonzero(ok)[0]] = _cast(values, dtype)
+        return
+    assert request.axes is not None
+    luts = []
+    for (uniq, groups), n in zip(request.axes, vshape):
+        lut = np.full(n, -1, dtype=np.int64)
+        lut[uniq] = np.arange(len(uniq))
+        luts.append((lut, groups))
+    ids = np.stack([lut[vcoords[:, d]] for d, (lut, _) in enumerate(luts)], axis=-1)
+    keep = np.all(ids >= 0, axis=1)
+    if not keep.any():
+        return
+    values = _cast(src.read(Selection.from_points(scoords[keep], src.shape)), dtype)
+    for row, value in zip(ids[keep], values):
+        target = tuple(luts[d][1][i] for d, i in enumerate(row))
+        out[np.ix_(*target)] = value
+
+
+def _cast(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    if data.dtype == dtype:
+        return data
+    try:
+        return data.astype(dtype)
+    except (TypeError, ValueError) as e:
+        raise UnsupportedFeatureError(
+            f"virtual dataset source type {data.dtype} does not convert to {dtype}"
+        ) from e
