@@ -57,16 +57,18 @@ class TestSzip(FilterTests):
     dataset_shape = (40, 21)
     dataset_chunks = (16, 10)
 
-    @property
-    def h5py_variants(self) -> tuple[dict[str, Any], ...]:  # type: ignore[override]
+    chunk_shapes = ((64,), (16, 10))
+    h5py_variants = (
+        {"compression": "szip", "compression_opts": ("nn", 8)},
+        {"compression": "szip", "compression_opts": ("ec", 16)},
+    )
+
+    def h5py_missing(self) -> str | None:
         import h5py
 
         if not h5py.h5z.filter_avail(h5py.h5z.FILTER_SZIP):
-            return ()
-        return (
-            {"compression": "szip", "compression_opts": ("nn", 8)},
-            {"compression": "szip", "compression_opts": ("ec", 16)},
-        )
+            return "this libhdf5 build has no szip encoder"
+        return None
 
     def client_data(self, dtype: np.dtype, chunk_shape: tuple[int, ...]) -> tuple[int, ...]:
         order = 16 if dtype.byteorder == ">" else 4  # SZ_MSB / SZ_LSB option masks
@@ -79,10 +81,6 @@ class TestSzip(FilterTests):
 
     def make_data(self, dtype: np.dtype, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
         return (np.arange(int(np.prod(shape))) % 50 + seed).reshape(shape).astype(dtype)
-
-    @pytest.mark.parametrize("chunk_shape", [(64,), (16, 10)])
-    def test_round_trip(self, dtype: np.dtype, chunk_shape: tuple[int, ...]) -> None:
-        super().test_round_trip(dtype, chunk_shape)
 
 
 class TestScaleOffsetInt(FilterTests):

@@ -8,6 +8,7 @@
 """
 
 from .convert import decode_strings, needs_conversion, to_memory
+from .from_numpy import datatype_for, guess_dtype
 from .mapping import numpy_dtype, storage_dtype
 from .references import Reference, RegionReference
 from .special import (
@@ -26,8 +27,10 @@ from .special import (
     string_info,
     vlen_dtype,
 )
+from .to_storage import HeapWriter, fill_value_bytes, to_storage
 
 __all__ = [
+    "HeapWriter",
     "Reference",
     "RegionReference",
     "check_dtype",
@@ -36,8 +39,11 @@ __all__ = [
     "check_ref_dtype",
     "check_string_dtype",
     "check_vlen_dtype",
+    "datatype_for",
     "decode_strings",
     "enum_dtype",
+    "fill_value_bytes",
+    "guess_dtype",
     "needs_conversion",
     "numpy_dtype",
     "opaque_dtype",
@@ -48,5 +54,6 @@ __all__ = [
     "string_dtype",
     "string_info",
     "to_memory",
+    "to_storage",
     "vlen_dtype",
 ]

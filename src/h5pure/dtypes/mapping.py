@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnsupportedFeatureError
+from ..errors import FormatError, UnsupportedFeatureError
 from ..format.messages.datatype import (
     ArrayType,
     BitfieldType,
@@ -159,7 +159,20 @@ def numpy_dtype(dt: Datatype) -> np.dtype:
     return _memory(dt)
 
 
+MAX_ITEMSIZE = 2**31 - 1
+"""The largest element numpy can describe (its itemsize is a C int)."""
+
+
+def _check_itemsize(dt: Datatype) -> None:
+    if dt.size > MAX_ITEMSIZE:
+        raise UnsupportedFeatureError(
+            f"{type(dt).__name__} of {dt.size} bytes: numpy elements are limited to "
+            f"{MAX_ITEMSIZE} bytes"
+        )
+
+
 def _memory(dt: Datatype) -> np.dtype:
+    _check_itemsize(dt)
     conv = _MEMORY.get(type(dt))
     if conv is None:
         raise UnsupportedFeatureError(f"no numpy equivalent for datatype class {dt.cls.name}")
@@ -244,14 +257,19 @@ def _m_compound(dt: CompoundType) -> np.dtype:
     if cplx is not None:
         return cplx
     members, size = _compound_layout(dt)
-    return np.dtype(
-        {
-            "names": [name for name, _, _ in members],
-            "formats": [_memory(t) for _, t, _ in members],
-            "offsets": [off for _, _, off in members],
-            "itemsize": size,
-        }
-    )
+    formats = [_memory(t) for _, t, _ in members]
+    try:
+        return np.dtype(
+            {
+                "names": [name for name, _, _ in members],
+                "formats": formats,
+                "offsets": [off for _, _, off in members],
+                "itemsize": size,
+            }
+        )
+    except (TypeError, ValueError) as e:
+        # e.g. a 3-byte integer member, which numpy widens past its neighbour's offset
+        raise UnsupportedFeatureError(f"compound datatype has no numpy equivalent: {e}") from None
 
 
 def _m_reference(dt: ReferenceType) -> np.dtype:
@@ -312,8 +330,17 @@ _MEMORY: dict[type, Callable[[Any], np.dtype]] = {
 # --------------------------------------------------------------------------- storage
 
 
+def _address_width(width: int, what: str, size: int) -> int:
+    """``width``, the bytes of an address inside a stored ``what`` of ``size`` bytes,
+    checked to be an offset size a superblock can declare (2, 4 or 8)."""
+    if width not in (2, 4, 8):
+        raise FormatError(f"{what} datatype of {size} bytes: no room for a file address")
+    return width
+
+
 def heap_id_dtype(size_of_offsets: int) -> np.dtype:
     """A global heap ID: collection address and object index."""
+    _address_width(size_of_offsets, "global heap ID", size_of_offsets + 4)
     return np.dtype(
         {
             "names": ["address", "index"],
@@ -326,7 +353,7 @@ def heap_id_dtype(size_of_offsets: int) -> np.dtype:
 
 def vlen_storage_dtype(size: int) -> np.dtype:
     """A stored vlen element: u32 length + global heap ID (``size = 4 + O + 4``)."""
-    o = size - 8
+    o = _address_width(size - 8, "variable-length", size)
     return np.dtype(
         {
             "names": ["length", "address", "index"],
@@ -339,7 +366,7 @@ def vlen_storage_dtype(size: int) -> np.dtype:
 
 def revised_ref_storage_dtype(size: int) -> np.dtype:
     """A stored revised reference: u8 type, u8 flags, u32 blob size, heap ID."""
-    o = size - 10
+    o = _address_width(size - 10, "reference", size)
     return np.dtype(
         {
             "names": ["type", "flags", "size", "address", "index"],
@@ -352,6 +379,7 @@ def revised_ref_storage_dtype(size: int) -> np.dtype:
 
 def storage_dtype(dt: Datatype) -> np.dtype:
     """A numpy dtype whose layout equals the on-disk bytes of one element of ``dt``."""
+    _check_itemsize(dt)
     if isinstance(dt, (FixedPointType, BitfieldType)):
         return _memory(dt) if int_is_native(dt) else np.dtype(f"V{dt.size}")
     if isinstance(dt, FloatType):
@@ -369,7 +397,7 @@ def storage_dtype(dt: Datatype) -> np.dtype:
         )
     if isinstance(dt, ReferenceType):
         if dt.kind == ReferenceKind.OBJECT1:
-            return np.dtype(f"<u{dt.size}")
+            return np.dtype(f"<u{_address_width(dt.size, 'object reference', dt.size)}")
         if dt.kind == ReferenceKind.DATASET_REGION1:
             return heap_id_dtype(dt.size - 4)
         return revised_ref_storage_dtype(dt.size)

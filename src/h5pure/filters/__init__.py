@@ -7,7 +7,19 @@ codec registered for an id and ``register_filter`` adds or replaces one.
 
 from __future__ import annotations
 
-from . import deflate, fletcher32, lzf, nbit, scaleoffset, shuffle, szip  # noqa: F401 - register
+from . import (  # noqa: F401 - register
+    bitshuffle,
+    blosc,
+    deflate,
+    fletcher32,
+    lz4,
+    lzf,
+    nbit,
+    scaleoffset,
+    shuffle,
+    szip,
+    zstd,
+)
 from .base import ChunkInfo, Filter, available_filters, get_filter, register_filter
 from .pipeline import decode_chunk, encode_chunk
 

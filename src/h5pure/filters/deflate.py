@@ -7,6 +7,7 @@ Decoding prefers libdeflate (package ``deflate``) when the output size is known,
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from types import ModuleType
 from typing import Any
@@ -14,11 +15,15 @@ from typing import Any
 from ..format.messages.filter_pipeline import FilterInfo
 from .base import ChunkInfo, Filter, register_filter
 
-_libdeflate: ModuleType | None
-try:
-    import deflate as _libdeflate
-except ImportError:  # optional speed-up
-    _libdeflate = None
+
+def _optional(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:  # optional speed-up
+        return None
+
+
+_libdeflate = _optional("deflate")
 
 _inflate: Any = zlib.decompress
 try:

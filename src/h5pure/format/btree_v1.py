@@ -13,17 +13,18 @@ where ``ndims`` = dataset rank + 1 (the last offset is the element-size dimensio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..errors import FormatError
 from .chunk_index.base import ChunkTable
 from .context import ByteSource, FormatContext
-from .local_heap import LocalHeap
+from .local_heap import FREE_NULL, LocalHeap
+from .local_heap import HEADER as HEAP_HEADER
 from .structs import OFFSET, U8, U16, Bytes, Struct, check_signature, read_uint
-from .symbol_table import SymbolTableEntry, read_symbol_table_node
+from .symbol_table import SymbolTableEntry, encode_symbol_table_node, read_symbol_table_node
 
 SIGNATURE = b"TREE"
 GROUP_NODE = 0
@@ -262,3 +263,168 @@ def encode_btree_v1_node(
     key_size = len(keys[0])
     pad = (capacity - len(children)) * (key_size + o)
     return b"".join(parts) + b"\0" * pad
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def _node_size(ctx: FormatContext, key_size: int, capacity: int) -> int:
+    return NODE_HEADER.size(ctx) + capacity * (key_size + ctx.size_of_offsets) + key_size
+
+
+def build_btree_v1(
+    ctx: FormatContext,
+    node_type: int,
+    items: list[tuple[bytes, int]],
+    right_key: bytes,
+    capacity: int,
+    alloc: Callable[[int], int],
+) -> tuple[int, list[tuple[int, bytes]]]:
+    """A v1 B-tree over leaf-level ``(left key, child address)`` pairs (in key order) and
+    the key right of the last child; returns the root address and ``(address, bytes)``
+    blocks.  Every level is split into the fewest nodes of at most ``capacity`` (2K)
+    children, shared out evenly; a node's keys are its children's left keys plus the next
+    node's first key (``right_key`` for the last); siblings are linked per level."""
+    key_size = len(right_key)
+    size = _node_size(ctx, key_size, capacity)
+    blocks: list[tuple[int, bytes]] = []
+    level = 0
+    while True:
+        n = len(items)
+        nnodes = max(1, -(-n // capacity))
+        bounds = [i * n // nnodes for i in range(nnodes + 1)]
+        addrs = [alloc(size) for _ in range(nnodes)]
+        parents = []
+        for j in range(nnodes):
+            part = items[bounds[j] : bounds[j + 1]]
+            last = items[bounds[j + 1]][0] if bounds[j + 1] < n else right_key
+            keys = [k for k, _ in part] + [last]
+            node = encode_btree_v1_node(
+                ctx,
+                node_type,
+                level,
+                keys,
+                [c for _, c in part],
+                capacity,
+                addrs[j - 1] if j else None,
+                addrs[j + 1] if j + 1 < nnodes else None,
+            )
+            blocks.append((addrs[j], node))
+            parents.append((keys[0], addrs[j]))
+        if nnodes == 1:
+            return addrs[0], blocks
+        items = parents
+        level += 1
+
+
+def encode_chunk_key(size: int, filter_mask: int, offsets: tuple[int, ...]) -> bytes:
+    """A type-1 key: u32 chunk size, u32 filter mask, u64 offsets (element dim included)."""
+    return (
+        size.to_bytes(4, "little")
+        + filter_mask.to_bytes(4, "little")
+        + b"".join(int(o).to_bytes(8, "little") for o in offsets)
+    )
+
+
+def build_chunk_btree_v1(
+    table: ChunkTable,
+    rank: int,
+    chunk_shape: tuple[int, ...],
+    ctx: FormatContext,
+    alloc: Callable[[int], int],
+    k: int = 32,
+) -> tuple[int, list[tuple[int, bytes]]]:
+    """A chunk B-tree (node type 1, ``2k`` children per node) over ``table``'s chunks.
+
+    The key right of the last chunk is the last chunk's origin one chunk further along the
+    first dim, size and mask 0: greater in C order than every chunk in the tree, which is
+    what libhdf5's lookups (``H5D__btree_cmp3``) need.
+    """
+    t = table.sorted()
+    items = [
+        (
+            encode_chunk_key(int(s), int(m), (*map(int, off), 0)),
+            int(a),
+        )
+        for off, a, s, m in zip(t.offsets, t.addresses, t.sizes, t.filter_masks)
+    ]
+    if items:
+        last = [int(x) for x in t.offsets[-1]]
+        last[0] += chunk_shape[0]
+        right = encode_chunk_key(0, 0, (*last, 0))
+    else:
+        right = encode_chunk_key(0, 0, (0,) * (rank + 1))
+    return build_btree_v1(ctx, CHUNK_NODE, items, right, 2 * k, alloc)
+
+
+@dataclass(frozen=True)
+class SymbolTableLayout:
+    """What :func:`build_symbol_table` wrote: the Symbol Table message's two addresses."""
+
+    btree_address: int
+    heap_address: int
+    blocks: list[tuple[int, bytes]]
+    """``(address, bytes)`` to write: B-tree nodes, symbol table nodes, the local heap."""
+
+
+def build_symbol_table(
+    entries: dict[bytes, SymbolTableEntry],
+    ctx: FormatContext,
+    alloc: Callable[[int], int],
+    leaf_k: int = 4,
+    internal_k: int = 16,
+    heap_free: int = 0,
+) -> SymbolTableLayout:
+    """An old-style group: v1 B-tree (node type 0, ``2 * internal_k`` children per node),
+    symbol table nodes of ``2 * leaf_k`` entries filled in name order, and a local heap
+    holding "" at offset 0 then every name (NUL-terminated, 8-byte aligned) in name order.
+
+    Each entry's ``name_offset`` is set here; soft-link entries (cache type 2) must already
+    point at their target in the heap, so give them a ``soft_link_offset`` of a name
+    stored later, or put soft links outside (libhdf5 itself stores soft-link values in the
+    heap after the names).  ``heap_free`` bytes of free space (at least 2 lengths) are left
+    at the end of the data segment for later names.  Key ``i`` of a B-tree node is the heap
+    offset of the greatest name in child ``i - 1`` (key 0 is "", offset 0).
+    """
+    names = sorted(entries)
+    heap = bytearray(8)  # offset 0: the empty string
+    offsets: dict[bytes, int] = {}
+    for name in names:
+        if b"\0" in name or not name:
+            raise ValueError(f"invalid link name {name!r}")
+        offsets[name] = len(heap)
+        heap += name + b"\0"
+        heap += bytes(-len(heap) % 8)
+    free_head = FREE_NULL
+    if heap_free:
+        ln = ctx.size_of_lengths
+        if heap_free < 2 * ln:
+            raise ValueError(f"heap free space must be at least {2 * ln} bytes")
+        free_head = len(heap)
+        heap += FREE_NULL.to_bytes(ln, "little") + heap_free.to_bytes(ln, "little")
+        heap += bytes(heap_free - 2 * ln)
+    blocks: list[tuple[int, bytes]] = []
+    cap = 2 * leaf_k
+    snod_size = len(encode_symbol_table_node([], ctx, cap))
+    nsnods = -(-len(names) // cap)
+    bounds = [i * len(names) // nsnods for i in range(nsnods + 1)] if nsnods else [0]
+    items: list[tuple[bytes, int]] = []
+    prev = 0
+    ln = ctx.size_of_lengths
+    for j in range(nsnods):
+        part = names[bounds[j] : bounds[j + 1]]
+        snod = encode_symbol_table_node(
+            [replace(entries[n], name_offset=offsets[n]) for n in part], ctx, cap
+        )
+        at = alloc(snod_size)
+        blocks.append((at, snod))
+        items.append((prev.to_bytes(ln, "little"), at))
+        prev = offsets[part[-1]]
+    btree, nodes = build_btree_v1(
+        ctx, GROUP_NODE, items, prev.to_bytes(ln, "little"), 2 * internal_k, alloc
+    )
+    heap_address = alloc(HEAP_HEADER.size(ctx) + len(heap))
+    local = LocalHeap(heap_address, heap_address + HEAP_HEADER.size(ctx), bytes(heap), free_head)
+    blocks = nodes + blocks
+    blocks.append((heap_address, local.encode_header(ctx) + bytes(heap)))
+    return SymbolTableLayout(btree, heap_address, blocks)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormatError
-from .checksum import verify_checksum
+from .checksum import append_checksum, verify_checksum
 from .chunk_index.base import ChunkTable
 from .context import ByteSource, FormatContext
 from .structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Struct, check_signature, read_uint
@@ -562,3 +562,231 @@ def _chunk_params(
             )
         return nd, w
     return 0, 0
+
+
+# --- building -----------------------------------------------------------------------------
+#
+# The writer builds a tree at once from sorted records: the smallest depth whose capacity
+# holds them, every level filled evenly (libhdf5 grows trees by inserting, splitting full
+# nodes; any tree within the node capacities reads and updates the same in libhdf5).
+
+DEFAULT_NODE_SIZE = {1: 512, 2: 512, 3: 512, 4: 512, 5: 512, 6: 512, 8: 512, 9: 512}
+"""Node sizes libhdf5 creates (``H5HF_HUGE_BT2_NODE_SIZE``, ``H5G_NAME_BT2_NODE_SIZE``,
+``H5A_NAME_BT2_NODE_SIZE``, ...); chunk indexes (types 10, 11) use 2048
+(``H5D_BT2_NODE_SIZE``)."""
+DEFAULT_CHUNK_NODE_SIZE = 2048
+DEFAULT_SPLIT_PERCENT = 100
+DEFAULT_MERGE_PERCENT = 40
+
+
+def _e(value: int, width: int) -> bytes:
+    return int(value).to_bytes(width, "little")
+
+
+def _enc1(r: Any, ctx: FormatContext, w: int) -> bytes:
+    o, ln = ctx.size_of_offsets, ctx.size_of_lengths
+    return _e(r.address, o) + _e(r.length, ln) + _e(r.object_id, ln)
+
+
+def _enc2(r: Any, ctx: FormatContext, w: int) -> bytes:
+    o, ln = ctx.size_of_offsets, ctx.size_of_lengths
+    return (
+        _e(r.address, o)
+        + _e(r.length, ln)
+        + _e(r.filter_mask, 4)
+        + _e(r.memory_size, ln)
+        + _e(r.object_id, ln)
+    )
+
+
+def _enc3(r: Any, ctx: FormatContext, w: int) -> bytes:
+    return _e(r.address, ctx.size_of_offsets) + _e(r.length, ctx.size_of_lengths)
+
+
+def _enc4(r: Any, ctx: FormatContext, w: int) -> bytes:
+    ln = ctx.size_of_lengths
+    return (
+        _e(r.address, ctx.size_of_offsets)
+        + _e(r.length, ln)
+        + _e(r.filter_mask, 4)
+        + _e(r.memory_size, ln)
+    )
+
+
+def _enc5(r: Any, ctx: FormatContext, w: int) -> bytes:
+    return _e(r.name_hash, 4) + bytes(r.heap_id)
+
+
+def _enc6(r: Any, ctx: FormatContext, w: int) -> bytes:
+    return _e(r.creation_order, 8) + bytes(r.heap_id)
+
+
+def _enc8(r: Any, ctx: FormatContext, w: int) -> bytes:
+    return bytes(r.heap_id) + _e(r.message_flags, 1) + _e(r.creation_order, 4) + _e(r.name_hash, 4)
+
+
+def _enc9(r: Any, ctx: FormatContext, w: int) -> bytes:
+    return bytes(r.heap_id) + _e(r.message_flags, 1) + _e(r.creation_order, 4)
+
+
+def _enc10(r: Any, ctx: FormatContext, w: int) -> bytes:
+    return _e(r.address, ctx.size_of_offsets) + b"".join(_e(s, 8) for s in r.scaled_offsets)
+
+
+def _enc11(r: Any, ctx: FormatContext, w: int) -> bytes:
+    return (
+        _e(r.address, ctx.size_of_offsets)
+        + _e(r.size, w)
+        + _e(r.filter_mask, 4)
+        + b"".join(_e(s, 8) for s in r.scaled_offsets)
+    )
+
+
+_RECORD_ENCODERS: dict[int, Callable[[Any, FormatContext, int], bytes]] = {
+    1: _enc1,
+    2: _enc2,
+    3: _enc3,
+    4: _enc4,
+    5: _enc5,
+    6: _enc6,
+    8: _enc8,
+    9: _enc9,
+    10: _enc10,
+    11: _enc11,
+}
+
+
+def encode_btree_v2_record(
+    record: BTreeV2Record, record_type: int, ctx: FormatContext, chunk_size_width: int = 0
+) -> bytes:
+    """The bytes of one record (types 1-6, 8-11; ``chunk_size_width`` serves type 11)."""
+    try:
+        enc = _RECORD_ENCODERS[record_type]
+    except KeyError:
+        raise ValueError(f"cannot encode v2 B-tree records of type {record_type}") from None
+    return enc(record, ctx, chunk_size_width)
+
+
+@dataclass(frozen=True)
+class _Capacity:
+    """Per-depth node capacities (``H5B2__hdr_init``), as the reader derives them."""
+
+    max_nrec: list[int]
+    cum_max_nrec: list[int]
+    max_nrec_size: int
+    cum_max_nrec_size: list[int]
+    pointer_size: list[int]
+
+
+def _capacity(node_size: int, record_size: int, ctx: FormatContext, depth: int) -> _Capacity:
+    leaf_max = (node_size - NODE_PREFIX) // record_size
+    if leaf_max <= 0:
+        raise ValueError(f"node size {node_size} holds no {record_size}-byte record")
+    nrec_size = _enc_size(leaf_max)
+    max_nrec, cum, cum_size, ptr = [leaf_max], [leaf_max], [0], [0]
+    for d in range(1, depth + 1):
+        p = ctx.size_of_offsets + nrec_size + cum_size[d - 1]
+        n = (node_size - (NODE_PREFIX + p)) // (record_size + p)
+        if n <= 0:
+            raise ValueError(f"node size {node_size} cannot hold an internal node at depth {d}")
+        ptr.append(p)
+        max_nrec.append(n)
+        cum.append((n + 1) * cum[d - 1] + n)
+        cum_size.append(_enc_size(cum[d]))
+    return _Capacity(max_nrec, cum, nrec_size, cum_size, ptr)
+
+
+def build_btree_v2(
+    records: list[BTreeV2Record],
+    record_type: int,
+    ctx: FormatContext,
+    alloc: Callable[[int], int],
+    *,
+    node_size: int | None = None,
+    split_percent: int = DEFAULT_SPLIT_PERCENT,
+    merge_percent: int = DEFAULT_MERGE_PERCENT,
+    record_size: int | None = None,
+    chunk_size_width: int = 0,
+) -> tuple[int, list[tuple[int, bytes]]]:
+    """Write a v2 B-tree holding ``records`` (already in key order).
+
+    ``alloc(size) -> address`` hands out file space (header first, then nodes top-down).
+    Returns the header address and the ``(address, bytes)`` blocks to write; every node is
+    ``node_size`` bytes (zero after its checksum, as libhdf5 writes them).  ``record_size``
+    defaults to the size of the first encoded record (types 5/6: 4 or 8 + heap ID length);
+    an empty tree needs it given.
+    """
+    if node_size is None:
+        node_size = DEFAULT_NODE_SIZE.get(record_type, DEFAULT_CHUNK_NODE_SIZE)
+    raw = [encode_btree_v2_record(r, record_type, ctx, chunk_size_width) for r in records]
+    if record_size is None:
+        if not raw:
+            raise ValueError("an empty v2 B-tree needs its record_size")
+        record_size = len(raw[0])
+    if any(len(r) != record_size for r in raw):
+        raise ValueError(f"v2 B-tree records are not all {record_size} bytes")
+    n = len(raw)
+    depth = 0
+    cap = _capacity(node_size, record_size, ctx, 0)
+    while cap.cum_max_nrec[depth] < n:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ValueError(f"{n} records need a v2 B-tree deeper than {MAX_DEPTH}")
+        cap = _capacity(node_size, record_size, ctx, depth)
+    header_address = alloc(HEADER.size(ctx))
+    blocks: list[tuple[int, bytes]] = []
+    o = ctx.size_of_offsets
+
+    def node(lo: int, hi: int, d: int) -> int:
+        """Write the subtree of depth ``d`` holding records [lo, hi); returns its address."""
+        address = alloc(node_size)
+        count = hi - lo
+        if d == 0:
+            body = LEAF_SIGNATURE + bytes([0, record_type]) + b"".join(raw[lo:hi])
+        else:
+            # fewest children that hold the records, the records shared out evenly
+            nchild = -(-(count + 1) // (cap.cum_max_nrec[d - 1] + 1))
+            below = count - (nchild - 1)
+            bounds = [lo + i * below // nchild + i for i in range(nchild + 1)]
+            keys, ptrs = [], []
+            for i in range(nchild):
+                c_lo = bounds[i]
+                c_hi = lo + (i + 1) * below // nchild + i
+                child = node(c_lo, c_hi, d - 1)
+                ptr = _e(child, o) + _e(_root_nrec(c_lo, c_hi, d - 1), cap.max_nrec_size)
+                if d > 1:
+                    ptr += _e(c_hi - c_lo, cap.cum_max_nrec_size[d - 1])
+                ptrs.append(ptr)
+                if i < nchild - 1:
+                    keys.append(raw[c_hi])
+            body = INTERNAL_SIGNATURE + bytes([0, record_type]) + b"".join(keys) + b"".join(ptrs)
+        block = append_checksum(body)
+        blocks.append((address, block + bytes(node_size - len(block))))
+        return address
+
+    def _root_nrec(lo: int, hi: int, d: int) -> int:
+        if d == 0:
+            return hi - lo
+        count = hi - lo
+        return -(-(count + 1) // (cap.cum_max_nrec[d - 1] + 1)) - 1
+
+    root = node(0, n, depth) if n else ctx.undefined_address
+    header = HEADER.encode(
+        {
+            "signature": HEADER_SIGNATURE,
+            "version": 0,
+            "record_type": record_type,
+            "node_size": node_size,
+            "record_size": record_size,
+            "depth": depth,
+            "split_percent": split_percent,
+            "merge_percent": merge_percent,
+            "root_address": root,
+            "root_nrec": _root_nrec(0, n, depth) if n else 0,
+            "total_records": n,
+            "checksum": 0,
+        },
+        ctx,
+    )
+    blocks.insert(0, (header_address, append_checksum(header[:-4])))
+    return header_address, blocks

@@ -25,8 +25,9 @@ from .btree_v2 import (
     DirectHugeObjectRecord,
     FilteredHugeObjectRecord,
     HugeObjectRecord,
+    build_btree_v2,
 )
-from .checksum import lookup3, verify_checksum
+from .checksum import append_checksum, lookup3, verify_checksum
 from .context import ByteSource, FormatContext
 from .structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Struct, check_signature, read_uint
 
@@ -570,8 +571,274 @@ class FractalHeap:
 
 
 __all__ = [
+    "ATTRIBUTE_HEAP_PARAMS",
+    "LINK_HEAP_PARAMS",
     "DirectHugeObjectRecord",
     "FractalHeap",
+    "FractalHeapWriter",
+    "HeapParams",
     "HeapFilter",
     "decode_heap_pipeline",
 ]
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeapParams:
+    """Creation parameters of a fractal heap (the header's doubling-table fields)."""
+
+    id_length: int = 7
+    table_width: int = 4
+    starting_block_size: int = 512
+    max_direct_block_size: int = 64 * 1024
+    max_heap_size_bits: int = 32
+    starting_root_rows: int = 1
+    max_managed_object_size: int = 4 * 1024
+    checksum_direct_blocks: bool = True
+
+
+LINK_HEAP_PARAMS = HeapParams()
+"""Dense link storage (``H5G_FHEAP_*`` in ``src/H5Gdense.c``): 7-byte heap IDs."""
+ATTRIBUTE_HEAP_PARAMS = HeapParams(id_length=8, starting_block_size=1024, max_heap_size_bits=40)
+"""Dense attribute storage as libhdf5 2.0 creates it (8-byte IDs, ``H5O_FHEAP_ID_LEN``;
+1 KiB starting blocks and 40-bit heap offsets, as read back from h5py-written files)."""
+
+
+@dataclass
+class _WBlock:
+    offset: int
+    size: int
+    data: bytearray
+
+
+class FractalHeapWriter:
+    """Lays out a new fractal heap: managed objects packed in heap order into direct
+    blocks of the doubling table (a root direct block while everything fits the first
+    block, else a root indirect block with as many rows, rounded up to a power of two, as
+    libhdf5 would have grown it to), tiny objects inside their IDs, huge objects on their own
+    with a v2 B-tree (record type 1) mapping their IDs.  No free-space manager is written
+    (libhdf5 creates one when it next inserts)."""
+
+    def __init__(self, ctx: FormatContext, params: HeapParams = LINK_HEAP_PARAMS) -> None:
+        self.ctx = ctx
+        self.params = params
+        p = params
+        self.width_bits = p.table_width.bit_length() - 1
+        self.first_row_bits = (p.starting_block_size.bit_length() - 1) + self.width_bits
+        max_bits = p.max_direct_block_size.bit_length() - 1
+        self.max_direct_rows = max_bits - (p.starting_block_size.bit_length() - 1) + 2
+        self.max_root_rows = p.max_heap_size_bits - self.first_row_bits + 1
+        self.row_size = [p.starting_block_size] + [
+            p.starting_block_size << (r - 1) for r in range(1, self.max_root_rows + 1)
+        ]
+        self.offset_size = (p.max_heap_size_bits + 7) // 8
+        self.length_size = min(
+            (max_bits + 7) // 8, (p.max_managed_object_size.bit_length() - 1) // 8 + 1
+        )
+        self.overhead = (
+            5 + ctx.size_of_offsets + self.offset_size + (4 if p.checksum_direct_blocks else 0)
+        )
+        self.tiny_extended = p.id_length - 1 > _TINY_LEN_SHORT
+        self.tiny_max = p.id_length - 1 - (1 if self.tiny_extended else 0)
+        if 1 + self.offset_size + self.length_size > p.id_length:
+            raise ValueError(f"heap IDs of {p.id_length} bytes cannot hold managed offsets")
+        self.blocks: list[_WBlock] = []
+        self._slots = self._direct_slots(0, self.max_root_rows)
+        self.huge: list[bytes] = []
+        self.tiny_count = self.tiny_size = self.managed_count = 0
+
+    def _direct_slots(self, base: int, nrows: int) -> Iterator[tuple[int, int]]:
+        """(heap offset, size) of every direct block position, in heap order."""
+        for row in range(nrows):
+            size = self.row_size[row]
+            for col in range(self.params.table_width):
+                off = base + (self.row_offset(row)) + col * size
+                if row < self.max_direct_rows:
+                    yield off, size
+                else:
+                    yield from self._direct_slots(off, self._child_rows(row))
+
+    def row_offset(self, row: int) -> int:
+        return 0 if row == 0 else self.row_size[row] * self.params.table_width
+
+    def _child_rows(self, row: int) -> int:
+        return (self.row_size[row].bit_length() - 1) - self.first_row_bits + 1
+
+    def add(self, obj: bytes) -> bytes:
+        """Store ``obj``; returns its heap ID, encoded as libhdf5 encodes it."""
+        n = len(obj)
+        p = self.params
+        if n == 0:
+            raise ValueError("a fractal heap cannot store an empty object")
+        if n <= self.tiny_max:
+            self.tiny_count += 1
+            self.tiny_size += n
+            if self.tiny_extended:
+                head = bytes([(ID_TYPE_TINY << 4) | ((n - 1) >> 8 & 0x0F), (n - 1) & 0xFF])
+            else:
+                head = bytes([(ID_TYPE_TINY << 4) | (n - 1)])
+            return (head + obj).ljust(p.id_length, b"\0")
+        if n > p.max_managed_object_size:
+            self.huge.append(bytes(obj))
+            key = len(self.huge)
+            width = min(p.id_length - 1, 8)
+            return (bytes([ID_TYPE_HUGE << 4]) + key.to_bytes(width, "little")).ljust(
+                p.id_length, b"\0"
+            )
+        blk = self.blocks[-1] if self.blocks else None
+        if blk is None or len(blk.data) + n > blk.size:
+            for off, size in self._slots:
+                if size - self.overhead >= n:
+                    blk = _WBlock(off, size, bytearray(self.overhead))
+                    self.blocks.append(blk)
+                    break
+            else:
+                raise ValueError("fractal heap is full")
+        offset = blk.offset + len(blk.data)
+        blk.data += obj
+        self.managed_count += 1
+        return (
+            bytes([ID_TYPE_MANAGED << 4])
+            + offset.to_bytes(self.offset_size, "little")
+            + n.to_bytes(self.length_size, "little")
+        ).ljust(p.id_length, b"\0")
+
+    # -- serialisation --
+
+    def _direct_block(self, blk: _WBlock, header: int) -> bytes:
+        o = self.ctx.size_of_offsets
+        head = (
+            DIRECT_SIGNATURE
+            + b"\0"
+            + header.to_bytes(o, "little")
+            + blk.offset.to_bytes(self.offset_size, "little")
+        )
+        body = bytes(blk.data[self.overhead :])
+        pad = bytes(blk.size - self.overhead - len(body))
+        if not self.params.checksum_direct_blocks:
+            return head + body + pad
+        whole = head + b"\0\0\0\0" + body + pad
+        return head + lookup3(whole).to_bytes(4, "little") + body + pad
+
+    def _indirect_block(
+        self,
+        base: int,
+        nrows: int,
+        header: int,
+        direct: dict[int, int],
+        alloc: Callable[[int], int],
+        out: list[tuple[int, bytes]],
+    ) -> int:
+        o = self.ctx.size_of_offsets
+        undef = self.ctx.undefined_address
+        w = self.params.table_width
+        size = 5 + o + self.offset_size + 4
+        size += (
+            min(nrows, self.max_direct_rows) * w * o + max(nrows - self.max_direct_rows, 0) * w * o
+        )
+        address = alloc(size)
+        entries = []
+        for row in range(nrows):
+            span = self.row_size[row]
+            for col in range(w):
+                off = base + self.row_offset(row) + col * span
+                if row < self.max_direct_rows:
+                    entries.append(direct.get(off, undef))
+                elif any(off <= b.offset < off + span for b in self.blocks):
+                    rows = self._child_rows(row)
+                    entries.append(self._indirect_block(off, rows, header, direct, alloc, out))
+                else:
+                    entries.append(undef)
+        body = (
+            INDIRECT_SIGNATURE
+            + b"\0"
+            + header.to_bytes(o, "little")
+            + base.to_bytes(self.offset_size, "little")
+            + b"".join(e.to_bytes(o, "little") for e in entries)
+        )
+        out.append((address, append_checksum(body)))
+        return address
+
+    def _root_rows(self) -> int:
+        last = self.blocks[-1]
+        end = last.offset + last.size  # heap space the root must span
+        rows, span = 0, 0
+        while span < end:
+            span += self.row_size[rows] * self.params.table_width
+            rows += 1
+        nrows = max(self.params.starting_root_rows, 1)
+        while nrows < rows:
+            nrows *= 2
+        return min(nrows, self.max_root_rows)
+
+    def write(self, alloc: Callable[[int], int]) -> tuple[int, list[tuple[int, bytes]]]:
+        """Allocate and encode the heap: returns the header address and the ``(address,
+        bytes)`` blocks to write (header, direct blocks, indirect blocks, huge objects and
+        their B-tree)."""
+        ctx, p = self.ctx, self.params
+        undef = ctx.undefined_address
+        header_address = alloc(HEADER.size(ctx) + 4)
+        out: list[tuple[int, bytes]] = []
+        direct: dict[int, int] = {}
+        for blk in self.blocks:
+            a = alloc(blk.size)
+            direct[blk.offset] = a
+            out.append((a, self._direct_block(blk, header_address)))
+        allocated = sum(b.size for b in self.blocks)
+        free_in_blocks = sum(b.size - len(b.data) for b in self.blocks)
+        root, root_rows, man_size, iter_off = undef, 0, 0, 0
+        if (
+            len(self.blocks) == 1
+            and self.blocks[0].offset == 0
+            and self.blocks[0].size == p.starting_block_size
+        ):
+            root, man_size = direct[0], p.starting_block_size
+        elif self.blocks:
+            root_rows = self._root_rows()
+            root = self._indirect_block(0, root_rows, header_address, direct, alloc, out)
+            man_size = sum(self.row_size[r] * p.table_width for r in range(root_rows))
+            iter_off = self.blocks[-1].offset + self.blocks[-1].size
+        huge_btree = undef
+        huge_recs = []
+        for i, obj in enumerate(self.huge, 1):
+            a = alloc(len(obj))
+            out.append((a, obj))
+            huge_recs.append(HugeObjectRecord(a, len(obj), i))
+        if huge_recs:
+            huge_btree, blocks = build_btree_v2(huge_recs, 1, ctx, alloc)  # type: ignore[arg-type]
+            out.extend(blocks)
+        flags = FLAG_CHECKSUM_DIRECT_BLOCKS if p.checksum_direct_blocks else 0
+        head = HEADER.encode(
+            {
+                "signature": HEADER_SIGNATURE,
+                "version": 0,
+                "heap_id_length": p.id_length,
+                "filter_length": 0,
+                "flags": flags,
+                "max_managed_object_size": p.max_managed_object_size,
+                "next_huge_id": len(self.huge),
+                "huge_btree_address": huge_btree,
+                "managed_free_space": man_size - allocated + free_in_blocks,
+                "free_space_manager_address": undef,
+                "managed_space": man_size,
+                "managed_allocated_space": allocated,
+                "direct_block_iterator_offset": iter_off,
+                "managed_object_count": self.managed_count,
+                "huge_objects_size": sum(len(h) for h in self.huge),
+                "huge_object_count": len(self.huge),
+                "tiny_objects_size": self.tiny_size,
+                "tiny_object_count": self.tiny_count,
+                "table_width": p.table_width,
+                "starting_block_size": p.starting_block_size,
+                "max_direct_block_size": p.max_direct_block_size,
+                "max_heap_size_bits": p.max_heap_size_bits,
+                "starting_root_rows": p.starting_root_rows,
+                "root_block_address": root,
+                "current_root_rows": root_rows,
+            },
+            ctx,
+        )
+        out.insert(0, (header_address, append_checksum(head)))
+        return header_address, out

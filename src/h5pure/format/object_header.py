@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import FormatError
-from .checksum import verify_checksum
+from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
 from .structs import U8, U16, U32, Bytes, Reserved, Struct, check_signature, read_uint
 
@@ -346,3 +346,268 @@ def read_object_header(source: ByteSource, ctx: FormatContext, address: int) -> 
             f"(expected {OHDR_SIGNATURE!r} or a version-1 prefix)"
         )
     return _read_v2(source, ctx, address)
+
+
+# --- encoding ----------------------------------------------------------------------------
+#
+# The writer builds a header from a list of messages.  Chunk 0's message area has a size
+# fixed when the header is created; later chunks are continuation chunks whose size the
+# caller chooses (``layout_messages`` proposes one).  The rules follow ``src/H5Oalloc.c``:
+# a new continuation chunk holds at least ``H5O_MIN_SIZE`` bytes of messages, v1 messages
+# are 8-byte aligned, unused space is a NIL message, except that in v2 a remainder shorter
+# than a message header is left as a gap at the end of the chunk.
+
+H5O_MIN_SIZE = 22
+"""Smallest message area of a new continuation chunk (``H5O_MIN_SIZE``, ``src/H5Opkg.h``)."""
+_MAX_MESSAGE_SIZE = 0xFFFF
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    """A message to encode: what :class:`HeaderMessage` holds, without an address."""
+
+    type: int
+    flags: int
+    data: bytes
+    creation_order: int | None = None
+    """Written only when the v2 header tracks attribute creation order (flag bit 2)."""
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """The messages of one chunk and its size, as :func:`layout_messages` decides."""
+
+    messages: list[MessageSpec]
+    """In storage order, without the continuation message that links to the next chunk."""
+    size: int
+    """Chunk 0: bytes of the message area (the prefix's chunk#0 size).  Continuation chunks:
+    the length stored in the continuation message (v2: "OCHK" and checksum included)."""
+
+
+def _align8(n: int) -> int:
+    return (n + 7) & ~7
+
+
+def message_header_size(version: int, flags: int = 0) -> int:
+    """Bytes of a message header: 8 (v1), 4 or 6 (v2, with creation order)."""
+    if version == 1:
+        return V1_MESSAGE_HEADER.size()
+    return V2_MESSAGE_HEADER.size() + (2 if flags & FLAG_ATTR_CORDER_TRACKED else 0)
+
+
+def encoded_message_size(data_size: int, version: int, flags: int = 0) -> int:
+    """Bytes a message with a ``data_size``-byte body takes in a chunk, header included."""
+    body = _align8(data_size) if version == 1 else data_size
+    return message_header_size(version, flags) + body
+
+
+def continuation_message_size(ctx: FormatContext, version: int, flags: int = 0) -> int:
+    """Bytes a continuation message takes in a chunk, header included."""
+    return encoded_message_size(ctx.size_of_offsets + ctx.size_of_lengths, version, flags)
+
+
+def _encode_one(ctx: FormatContext, version: int, flags: int, m: MessageSpec) -> bytes:
+    data = bytes(m.data)
+    if version == 1:
+        data += b"\0" * (_align8(len(data)) - len(data))
+    if len(data) > _MAX_MESSAGE_SIZE:
+        raise ValueError(f"object header message of type {m.type}: {len(data)} bytes > 65535")
+    if version == 1:
+        head = V1_MESSAGE_HEADER.encode({"type": m.type, "size": len(data), "flags": m.flags}, ctx)
+    else:
+        head = V2_MESSAGE_HEADER.encode({"type": m.type, "size": len(data), "flags": m.flags}, ctx)
+        if flags & FLAG_ATTR_CORDER_TRACKED:
+            head += (m.creation_order or 0).to_bytes(2, "little")
+    return head + data
+
+
+def encode_message_area(
+    ctx: FormatContext, version: int, messages: list[MessageSpec], capacity: int, flags: int = 0
+) -> tuple[bytes, int]:
+    """The ``capacity``-byte message area of a chunk and its number of messages.
+
+    Unused space becomes one NIL message (counted), or in v2 a gap when it is shorter than
+    a message header.  Raises ValueError when the messages do not fit.
+    """
+    parts = [_encode_one(ctx, version, flags, m) for m in messages]
+    used = sum(len(p) for p in parts)
+    rest = capacity - used
+    count = len(parts)
+    if rest < 0:
+        raise ValueError(f"{used} bytes of messages exceed the chunk's {capacity} bytes")
+    hsize = message_header_size(version, flags)
+    if version == 1 and rest % 8:
+        raise ValueError(f"v1 chunk of {capacity} bytes leaves {rest}, not a multiple of 8")
+    if rest >= hsize:
+        parts.append(
+            _encode_one(ctx, version, flags, MessageSpec(_TYPE_NIL, 0, bytes(rest - hsize)))
+        )
+        count += 1
+    elif rest:
+        parts.append(bytes(rest))  # v2 gap
+    return b"".join(parts), count
+
+
+def _chunk0_size_flags(size: int) -> int:
+    if size <= 0xFF:
+        return 0
+    if size <= 0xFFFF:
+        return 1
+    if size <= 0xFFFFFFFF:
+        return 2
+    return 3
+
+
+def encode_object_header(
+    ctx: FormatContext,
+    version: int,
+    messages: list[MessageSpec],
+    chunk0_size: int,
+    *,
+    refcount: int = 1,
+    flags: int = 0,
+    total_messages: int | None = None,
+    times: tuple[int, int, int, int] | None = None,
+    max_compact_attributes: int = DEFAULT_MAX_COMPACT_ATTRIBUTES,
+    min_dense_attributes: int = DEFAULT_MIN_DENSE_ATTRIBUTES,
+) -> bytes:
+    """Chunk 0 of an object header: prefix plus a ``chunk0_size``-byte message area.
+
+    v1: ``total_messages`` is the prefix's message count over *all* chunks (NIL and
+    continuation messages included); None counts chunk 0 alone.  v2: ``flags`` bits 2-5 are
+    kept (``times`` = access, modification, change, birth are required with bit 5; the
+    phase-change values are written with bit 4), bits 0-1 are chosen from ``chunk0_size``.
+    The refcount of a v2 header is a refcount message (0x16) among ``messages``.
+    """
+    area, count = encode_message_area(ctx, version, messages, chunk0_size, flags)
+    if version == 1:
+        prefix = V1_PREFIX.encode(
+            {
+                "version": 1,
+                "num_messages": count if total_messages is None else total_messages,
+                "refcount": refcount,
+                "chunk0_size": chunk0_size,
+            },
+            ctx,
+        )
+        return prefix + area
+    if version != 2:
+        raise ValueError(f"cannot encode object header version {version}")
+    flags = (flags & ~FLAG_CHUNK0_SIZE_MASK) | _chunk0_size_flags(chunk0_size)
+    parts = [V2_PREFIX_HEAD.encode({"signature": OHDR_SIGNATURE, "version": 2, "flags": flags})]
+    if flags & FLAG_TIMES:
+        if times is None:
+            raise ValueError("object header flag bit 5 needs the four times")
+        keys = ("access_time", "modification_time", "change_time", "birth_time")
+        parts.append(V2_TIMES.encode(dict(zip(keys, times))))
+    if flags & FLAG_ATTR_PHASE_CHANGE:
+        parts.append(
+            V2_PHASE.encode(
+                {
+                    "max_compact_attributes": max_compact_attributes,
+                    "min_dense_attributes": min_dense_attributes,
+                }
+            )
+        )
+    parts.append(chunk0_size.to_bytes(1 << (flags & FLAG_CHUNK0_SIZE_MASK), "little"))
+    parts.append(area)
+    return append_checksum(b"".join(parts))
+
+
+def encode_continuation_chunk(
+    ctx: FormatContext, version: int, messages: list[MessageSpec], size: int, flags: int = 0
+) -> bytes:
+    """A continuation chunk of ``size`` bytes (the length in its continuation message):
+    bare messages for v1, "OCHK" + messages + gap + checksum for v2 (``flags`` = the
+    header's prefix flags, for the creation-order field)."""
+    if version == 1:
+        return encode_message_area(ctx, version, messages, size, flags)[0]
+    area, _ = encode_message_area(ctx, version, messages, size - 8, flags)
+    return append_checksum(OCHK_SIGNATURE + area)
+
+
+def continuation_message(ctx: FormatContext, address: int, length: int) -> MessageSpec:
+    """The continuation message (0x10) pointing at a chunk (IV.A.2.q)."""
+    o, ln = ctx.size_of_offsets, ctx.size_of_lengths
+    return MessageSpec(
+        _TYPE_CONTINUATION, 0, address.to_bytes(o, "little") + length.to_bytes(ln, "little")
+    )
+
+
+def layout_messages(
+    messages: list[MessageSpec],
+    chunk0_capacity: int,
+    version: int,
+    ctx: FormatContext,
+    flags: int = 0,
+    *,
+    slack: int = 0,
+) -> list[ChunkPlan]:
+    """Decide which messages go in chunk 0 and how big a continuation chunk must be.
+
+    Messages keep their order.  Chunk 0 takes the longest prefix that fits, leaving room for
+    a continuation message when messages remain (as ``H5O__alloc`` keeps a NIL big enough for
+    one, moving a message out of the way otherwise); the rest go into one continuation chunk
+    sized to hold them (at least ``H5O_MIN_SIZE`` bytes of messages) plus ``slack`` bytes of
+    free space, left as a NIL message for later growth.
+    """
+    sizes = [encoded_message_size(len(m.data), version, flags) for m in messages]
+    if sum(sizes) <= chunk0_capacity:
+        return [ChunkPlan(list(messages), chunk0_capacity)]
+    room = chunk0_capacity - continuation_message_size(ctx, version, flags)
+    if room < 0:
+        raise ValueError(f"chunk 0 of {chunk0_capacity} bytes cannot hold a continuation message")
+    k = used = 0
+    while k < len(messages) and used + sizes[k] <= room:
+        used += sizes[k]
+        k += 1
+    need = max(H5O_MIN_SIZE, sum(sizes[k:])) + slack
+    # v1 leftovers are multiples of 8, so they always hold a NIL message header
+    size = _align8(need) if version == 1 else need + 8  # v2: "OCHK" and the checksum
+    return [ChunkPlan(list(messages[:k]), chunk0_capacity), ChunkPlan(list(messages[k:]), size)]
+
+
+def encode_object_header_chunks(
+    ctx: FormatContext,
+    version: int,
+    plans: list[ChunkPlan],
+    chunk_addresses: list[int],
+    *,
+    refcount: int = 1,
+    flags: int = 0,
+    times: tuple[int, int, int, int] | None = None,
+    max_compact_attributes: int = DEFAULT_MAX_COMPACT_ATTRIBUTES,
+    min_dense_attributes: int = DEFAULT_MIN_DENSE_ATTRIBUTES,
+) -> list[bytes]:
+    """The bytes of every chunk of a header laid out by :func:`layout_messages`.
+
+    ``chunk_addresses[i]`` is where chunk ``i`` will be written (index 0, the header itself,
+    is not used); chunk ``i`` ends with a continuation message to chunk ``i + 1``.
+    """
+    if len(chunk_addresses) != len(plans):
+        raise ValueError("need one address per chunk")
+    msgs = [list(p.messages) for p in plans]
+    for i in range(len(plans) - 1):
+        msgs[i].append(continuation_message(ctx, chunk_addresses[i + 1], plans[i + 1].size))
+    tail = [
+        encode_continuation_chunk(ctx, version, msgs[i], plans[i].size, flags)
+        for i in range(1, len(plans))
+    ]
+    total = None
+    if version == 1:
+        total = encode_message_area(ctx, 1, msgs[0], plans[0].size)[1] + sum(
+            encode_message_area(ctx, 1, msgs[i], plans[i].size)[1] for i in range(1, len(plans))
+        )
+    head = encode_object_header(
+        ctx,
+        version,
+        msgs[0],
+        plans[0].size,
+        refcount=refcount,
+        flags=flags,
+        total_messages=total,
+        times=times,
+        max_compact_attributes=max_compact_attributes,
+        min_dense_attributes=min_dense_attributes,
+    )
+    return [head, *tail]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import FormatError
-from .checksum import verify_checksum
+from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
 from .messages import MessageType, decode_message
 from .messages.misc import BTreeKValues, DriverInfo, decode_driver_info_block
@@ -41,6 +41,7 @@ __all__ = [
     "Superblock",
     "SymbolTableEntry",
     "decode_superblock",
+    "encode_superblock",
     "locate_superblock",
     "read_superblock_extension",
 ]
@@ -294,6 +295,74 @@ def decode_superblock(buf: bytes, absolute_offset: int) -> Superblock:
     if version in (2, 3):
         return _decode_v23(buf, absolute_offset, version)
     raise FormatError(f"superblock at 0x{absolute_offset:x}: unknown version {version}")
+
+
+def encode_superblock(sb: Superblock) -> bytes:
+    """The bytes of ``sb`` as stored at its base address (inverse of :func:`decode_superblock`).
+
+    v0/v1 end with the root group symbol table entry (``sb.root_entry``, or a plain entry
+    for ``root_object_header_address`` when None); v2/v3 end with the lookup3 checksum.  The
+    driver info block that ``driver_info_address`` points at is encoded separately
+    (:func:`~h5pure.format.messages.misc.encode_driver_info_block`).
+    """
+    ctx = FormatContext(sb.size_of_offsets, sb.size_of_lengths)
+    if sb.version in (0, 1):
+        parts = [
+            _V0_FIXED.encode(
+                {
+                    "signature": SIGNATURE,
+                    "version": sb.version,
+                    "free_space_version": 0,
+                    "root_group_version": 0,
+                    "shared_header_version": 0,
+                    "size_of_offsets": sb.size_of_offsets,
+                    "size_of_lengths": sb.size_of_lengths,
+                    "group_leaf_k": sb.group_leaf_k,
+                    "group_internal_k": sb.group_internal_k,
+                    "flags": sb.flags,
+                },
+                ctx,
+            )
+        ]
+        if sb.version == 1:
+            parts.append(_V1_EXTRA.encode({"indexed_storage_k": sb.indexed_storage_k}, ctx))
+        parts.append(
+            _V01_ADDRESSES.encode(
+                {
+                    "base_address": sb.base_address,
+                    "free_space_address": sb.free_space_address,
+                    "eof_address": sb.eof_address,
+                    "driver_info_address": sb.driver_info_address,
+                },
+                ctx,
+            )
+        )
+        root = sb.root_entry or SymbolTableEntry(0, sb.root_object_header_address, 0)
+        parts.append(root.encode(ctx))
+        return b"".join(parts)
+    if sb.version in (2, 3):
+        head = _V23_FIXED.encode(
+            {
+                "signature": SIGNATURE,
+                "version": sb.version,
+                "size_of_offsets": sb.size_of_offsets,
+                "size_of_lengths": sb.size_of_lengths,
+                "flags": sb.flags,
+            },
+            ctx,
+        )
+        addrs = _V23_ADDRESSES.encode(
+            {
+                "base_address": sb.base_address,
+                "extension_address": sb.extension_address,
+                "eof_address": sb.eof_address,
+                "root_object_header_address": sb.root_object_header_address,
+                "checksum": 0,
+            },
+            ctx,
+        )
+        return append_checksum(head + addrs[:-4])
+    raise ValueError(f"cannot encode superblock version {sb.version}")
 
 
 def read_superblock_extension(

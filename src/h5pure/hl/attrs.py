@@ -50,17 +50,81 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
     def __len__(self) -> int:
         return len(self._table().entries)
 
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
     def __setitem__(self, name: str, value: Any) -> None:
-        raise ReadOnlyError("Unable to create attribute (no write intent on file)")
+        """Create or replace the attribute ``name`` (type and shape from the value)."""
+        self.create(name, data=value)
 
     def __delitem__(self, name: str) -> None:
-        raise ReadOnlyError("Unable to delete attribute (no write intent on file)")
+        writer = self._parent._fs.writer
+        if writer is None:
+            raise KeyError("Unable to delete attribute (no write intent on file)")
+        with writer.lock:
+            if not writer.delete_attribute(self._parent._info.address, name):
+                raise KeyError("Unable to delete attribute (can't locate attribute)")
 
     def create(self, name: str, data: Any, shape: Any = None, dtype: Any = None) -> None:
-        raise ReadOnlyError("Unable to create attribute (no write intent on file)")
+        """Create (or replace) an attribute, as h5py's ``AttributeManager.create``."""
+        writer = self._parent._fs.writer
+        if writer is None:
+            raise ReadOnlyError(
+                "Unable to synchronously create attribute (no write intent on file)"
+            )
+        from ..dtypes import datatype_for, to_storage
+        from ..format.messages.attribute import AttributeMessage
+        from ..format.messages.dataspace import Dataspace
+        from .dataset import _array_for_new_object
+        from .datatype import Datatype
+
+        if isinstance(dtype, Datatype):
+            dtype = dtype.dtype
+        if isinstance(data, Empty):
+            datatype = datatype_for(np.dtype(dtype) if dtype is not None else data.dtype)
+            space = Dataspace("null", (), (), version=2)
+            raw = b""
+        else:
+            arr = _array_for_new_object(data, dtype)
+            if shape is None:
+                shape = arr.shape
+            else:
+                shape = (shape,) if isinstance(shape, int) else tuple(shape)
+                if int(np.prod(shape, dtype=np.int64)) != arr.size:
+                    raise ValueError("Shape of new attribute conflicts with shape of data")
+                arr = arr.reshape(shape)
+            datatype = datatype_for(arr.dtype)
+            if tuple(shape) == ():
+                space = Dataspace("scalar", (), (), version=1)
+            else:
+                space = Dataspace("simple", tuple(shape), tuple(shape), version=1)
+            with writer.lock:
+                raw = to_storage(arr, datatype, writer.heap).tobytes()
+        version = 1 if space.kind != "null" else 2
+        message = AttributeMessage(version, name, datatype, space, raw, 0)
+        with writer.lock:
+            writer.set_attribute(self._parent._info.address, name, message.encode(writer.ctx))
 
     def modify(self, name: str, value: Any) -> None:
-        raise ReadOnlyError("Unable to modify attribute (no write intent on file)")
+        """Change an attribute's value, keeping its type when the shape allows."""
+        if name not in self:
+            self[name] = value
+            return
+        entry = self._entry(name)
+        current = numpy_dtype(entry.datatype)
+        try:
+            arr = np.asarray(value, dtype=current)
+        except (TypeError, ValueError):
+            self[name] = value
+            return
+        shape = () if entry.dataspace.kind == "scalar" else tuple(entry.dataspace.shape)
+        if arr.shape != shape:
+            self[name] = value
+            return
+        self.create(name, data=arr, dtype=current)
 
     def __repr__(self) -> str:
         if not self._parent._file._is_open:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import RegionReference, numpy_dtype, to_memory
-from ..format.selection_codec import RegularHyperslab, SelectionType, SerializedSelection
+from ..format.selection_codec import SelectionType, SerializedSelection
 from ..lowlevel.dataset import DatasetStorage
 from ..selection import Selection, select
 from .base import Empty, HLObject
@@ -260,6 +260,78 @@ class Dataset(HLObject):
             src = self[()]
         dest[dest_sel if dest_sel is not None else ...] = src
 
+    # -- writing ------------------------------------------------------------------
+    def __setitem__(self, args: Any, val: Any) -> None:
+        """h5py's ``dset[sel] = value``: numpy broadcasting onto any selection."""
+        from ..dtypes import to_storage
+        from ..lowlevel.datawriter import write_selection
+
+        writer = self._fs.writer
+        if writer is None:
+            raise OSError("Can't synchronously write data (no write intent on file)")
+        args = args if isinstance(args, tuple) else (args,)
+        if any(isinstance(a, str) for a in args):
+            raise TypeError("writing individual fields of a compound dataset is not supported yet")
+        st = self._storage
+        if st.is_null:
+            raise TypeError("Empty datasets can't be written to")
+        dtype = self.dtype
+        sel = select(args, st.shape)
+        if dtype.subdtype is not None:
+            base, sub = dtype.subdtype
+            value = np.asarray(val, dtype=base)
+            value = np.broadcast_to(value, tuple(sel.out_shape) + sub)
+            value = value.reshape(tuple(sel.mshape) + sub)
+        else:
+            if dtype.kind == "O":
+                value = _object_value(val, dtype, tuple(sel.out_shape))
+            else:
+                value = (
+                    np.asarray(val, dtype=dtype)
+                    if not isinstance(val, np.ndarray) or val.dtype != dtype
+                    else val
+                )
+            value = sel.broadcast_value(value).reshape(sel.mshape)
+        with writer.lock:
+            raw = to_storage(value, st.datatype, writer.heap)
+            write_selection(writer, st, sel, raw)
+
+    def resize(self, size: Any, axis: int | None = None) -> None:
+        """Change the dataset's shape within ``maxshape`` (chunked datasets only)."""
+        from ..lowlevel.resize import resize_dataset
+
+        writer = self._fs.writer
+        if writer is None:
+            raise ValueError(
+                "Unable to synchronously set extent of dataset (no write intent on file)"
+            )
+        if self.chunks is None:
+            raise TypeError("Only chunked datasets can be resized")
+        shape = self.shape or ()
+        if axis is not None:
+            if not 0 <= axis < len(shape):
+                raise ValueError(f"Invalid axis ({axis} out of range)")
+            new = list(shape)
+            new[axis] = int(size)
+            size = tuple(new)
+        size = tuple(int(n) for n in size)
+        if len(size) != len(shape):
+            raise TypeError("New shape must have the same rank as the old shape")
+        maxshape = self.maxshape or shape
+        if any(m is not None and n > m for n, m in zip(size, maxshape)):
+            raise ValueError(
+                "Unable to synchronously set extent of dataset (dimension cannot exceed the existing maximal size)"
+            )
+        with writer.lock:
+            resize_dataset(writer, self._storage, size)
+
+    def write_direct(
+        self, source: np.ndarray, source_sel: Any = None, dest_sel: Any = None
+    ) -> None:
+        """Write ``source[source_sel]`` into ``self[dest_sel]``."""
+        data = np.asarray(source)[source_sel if source_sel is not None else ...]
+        self[dest_sel if dest_sel is not None else ...] = data
+
     def astype(self, dtype: Any) -> AstypeWrapper:
         return AstypeWrapper(self, np.dtype(dtype))
 
@@ -364,14 +436,21 @@ class _RegionRefMaker:
             points = tuple(tuple(int(v) for v in p) for p in sel.points)
             ser = SerializedSelection(SelectionType.POINTS, rank, points=points)
         elif sel.hyperslab() is not None:
-            slabs = sel.hyperslab() or ()
-            reg = RegularHyperslab(
-                tuple(sl.start for sl in slabs),
-                tuple(max(sl.stride, 1) for sl in slabs),
-                tuple(sl.count for sl in slabs),
-                (1,) * rank,
+            # the earliest file format stores hyperslabs as a list of blocks (version 1):
+            # one block per run of consecutive positions on each axis
+            runs = []
+            for sl in sel.hyperslab() or ():
+                if sl.count == 0:
+                    runs.append([])
+                elif sl.stride == 1 or sl.count == 1:
+                    runs.append([(sl.start, sl.start + sl.count - 1)])
+                else:
+                    runs.append([(sl.start + i * sl.stride,) * 2 for i in range(sl.count)])
+            blocks = tuple(
+                (tuple(r[0] for r in combo), tuple(r[1] for r in combo))
+                for combo in itertools.product(*runs)
             )
-            ser = SerializedSelection(SelectionType.HYPERSLABS, rank, regular=reg)
+            ser = SerializedSelection(SelectionType.HYPERSLABS, rank, blocks=blocks)
         else:
             per_axis = [np.unique(np.asarray(ax.indices())) for ax in sel.axes]
             grids = np.meshgrid(*per_axis, indexing="ij")
@@ -465,3 +544,174 @@ class FieldsWrapper:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         arr = np.asarray(self[...])
         return arr if dtype is None else arr.astype(dtype)
+
+
+# -- creating datasets -------------------------------------------------------------------
+def _array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
+    """h5py's conversion of ``data=`` values (lists of str become vlen strings...)."""
+    from ..dtypes import guess_dtype
+
+    if isinstance(data, np.ndarray) and dtype is None:
+        return np.asarray(data, order="C")
+    as_dtype = np.dtype(dtype) if dtype is not None else guess_dtype(data)
+    if as_dtype is not None and as_dtype.kind == "O":
+        arr = np.empty(np.shape(data) if not isinstance(data, (str, bytes)) else (), dtype=as_dtype)
+        arr[...] = data
+        return arr
+    return np.asarray(data, order="C", dtype=as_dtype)
+
+
+def create_dataset(
+    group: Any,
+    name: str,
+    shape: Any = None,
+    dtype: Any = None,
+    data: Any = None,
+    *,
+    chunks: Any = None,
+    maxshape: Any = None,
+    compression: Any = None,
+    compression_opts: Any = None,
+    shuffle: bool | None = None,
+    fletcher32: bool | None = None,
+    scaleoffset: Any = None,
+    fillvalue: Any = None,
+    track_times: Any = None,
+    track_order: Any = None,
+    fill_time: Any = None,
+    external: Any = None,
+    allow_unknown_filter: bool = False,
+    **kwds: Any,
+) -> Dataset:
+    """h5py's ``Group.create_dataset`` (see :meth:`Group.create_dataset`)."""
+    from ..dtypes import datatype_for, fill_value_bytes
+    from ..lowlevel.create import DatasetPlan, dataset_messages, filter_pipeline
+    from ..selection.chunking import guess_chunk
+    from .datatype import Datatype
+    from .group import _join, _writer
+
+    writer = _writer(group, "create dataset")
+    if external:
+        raise TypeError("external raw storage cannot be written yet")
+    if isinstance(dtype, Datatype):
+        dtype = dtype.dtype
+    if data is not None and not isinstance(data, Empty):
+        data = _array_for_new_object(data, dtype)
+    if shape is None:
+        if data is None:
+            if dtype is None:
+                raise TypeError("One of data, shape or dtype must be specified")
+            data = Empty(dtype)
+        shape = None if isinstance(data, Empty) else data.shape
+    else:
+        shape = (
+            (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+        )
+        if data is not None and not isinstance(data, Empty):
+            if int(np.prod(shape, dtype=np.int64)) != data.size:
+                raise ValueError("Shape tuple is incompatible with data")
+    if dtype is None:
+        dtype = data.dtype if data is not None else np.dtype("=f4")
+    dtype = np.dtype(dtype)
+    if isinstance(maxshape, int):
+        maxshape = (maxshape,)
+    if maxshape is not None:
+        maxshape = tuple(None if m is None else int(m) for m in maxshape)
+        if shape is None or len(maxshape) != len(shape):
+            raise ValueError("Dimensionality of maxshape does not match shape")
+        if any(m is not None and m < n for m, n in zip(maxshape, shape)):
+            raise ValueError("Maximum dimensions must be at least the current dimensions")
+    if isinstance(chunks, (int, np.integer)) and not isinstance(chunks, bool):
+        chunks = (int(chunks),)
+    if (
+        isinstance(compression, (int, np.integer))
+        and 0 <= int(compression) <= 9
+        and not isinstance(compression, bool)
+    ):
+        compression, compression_opts = "gzip", int(compression)
+    if compression == "gzip" and compression_opts is None:
+        compression_opts = 4
+    if compression not in (None, "gzip", "lzf", "szip") and not isinstance(
+        compression, (int, np.integer)
+    ):
+        raise ValueError(f'Compression filter "{compression}" is unavailable')
+    filtered = bool(compression is not None or shuffle or fletcher32 or scaleoffset is not None)
+    if shape is None or shape == ():
+        if chunks not in (None, False) or filtered or maxshape is not None:
+            raise TypeError("Scalar datasets don't support chunk/filter options")
+        chunk_shape = None
+    elif isinstance(chunks, tuple):
+        check = maxshape if maxshape is not None else shape
+        if len(chunks) != len(shape):
+            raise ValueError("Chunk shape must have same rank as dataset shape.")
+        if any(c > d for d, c in zip(check, chunks) if d is not None):
+            raise ValueError(
+                "Chunk shape must not be greater than data shape in any dimension. "
+                f"{chunks} is not compatible with {shape}"
+            )
+        chunk_shape = chunks
+    elif chunks is True or (chunks is None and (filtered or maxshape is not None)):
+        chunk_shape = guess_chunk(shape, maxshape, dtype.itemsize)
+    elif chunks is False and (filtered or maxshape is not None):
+        raise ValueError("Chunked format required for given storage options")
+    else:
+        chunk_shape = None
+    datatype = datatype_for(dtype)
+    fill = None if fillvalue is None else fill_value_bytes(fillvalue, datatype, writer.heap)
+    pipeline: tuple[Any, ...] = ()
+    if chunk_shape is not None and filtered:
+        pipeline = filter_pipeline(
+            dtype=dtype,
+            chunks=chunk_shape,
+            compression=compression,
+            compression_opts=compression_opts,
+            shuffle=bool(shuffle),
+            fletcher32=bool(fletcher32),
+            scaleoffset=(
+                None if scaleoffset is None else int(scaleoffset) if scaleoffset is not True else 0
+            ),
+            fill=fill,
+        )
+    plan = DatasetPlan(
+        shape=shape,
+        maxshape=maxshape,
+        datatype=datatype,
+        chunks=chunk_shape,
+        filters=pipeline,
+        fill=fill,
+        vlen=dtype.kind == "O" or dtype.hasobject,
+    )
+    parent, base = group._create_parent(name, "create dataset")
+    if parent._link(base) is not None:
+        raise ValueError("Unable to synchronously create dataset (name already exists)")
+    from ..lowlevel.links import LinkEntry
+
+    with writer.lock:
+        model = writer.new_object(dataset_messages(writer.ctx, plan), min_area=256)
+        writer.add_link(parent._info.address, LinkEntry(base, "hard", address=model.address))
+    dset = group.file._object(model.address, _join(parent.name, base))
+    if data is not None and not isinstance(data, Empty):
+        dset[...] = data.reshape(shape) if data.shape != shape else data
+    return dset  # type: ignore[no-any-return]
+
+
+def _object_value(val: Any, dtype: np.dtype, out_shape: tuple[int, ...]) -> np.ndarray:
+    """An object array of ``dtype`` from ``val``; a numeric array assigned to one element
+    of a vlen sequence dataset is that element, not an array of elements."""
+    from ..dtypes import check_vlen_dtype
+
+    base = check_vlen_dtype(dtype)
+    one_sequence = (
+        base is not None
+        and base not in (str, bytes)
+        and not (isinstance(val, np.ndarray) and val.dtype.kind == "O")
+        and np.ndim(val) == 1 + len(out_shape) - (1 if out_shape else 0)
+        and out_shape == ()
+    )
+    if one_sequence:
+        value = np.empty((), dtype=dtype)
+        value[()] = np.asarray(val, dtype=base)
+        return value
+    value = np.empty(np.shape(val) if not isinstance(val, (str, bytes)) else (), dtype=dtype)
+    value[...] = val
+    return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..dtypes import numpy_dtype
@@ -22,3 +24,19 @@ class Datatype(HLObject):
         name = self.name
         label = '("anonymous")' if name is None else f'"{name.rsplit("/", 1)[-1]}"'
         return f"<HDF5 named type {label} (dtype {self.dtype.str})>"
+
+
+def commit_datatype(group: Any, name: str, dtype: np.dtype) -> Datatype:
+    """Store ``dtype`` as a named datatype at ``group/name`` (h5py's ``g[name] = dtype``)."""
+    from ..dtypes import datatype_for
+    from ..format.messages.datatype import encode_datatype
+    from ..lowlevel.links import LinkEntry
+    from ..lowlevel.model import MessageSlot
+    from .group import _join, _writer
+
+    writer = _writer(group, "commit datatype")
+    body = encode_datatype(datatype_for(dtype))
+    with writer.lock:
+        model = writer.new_object([MessageSlot(MessageType.DATATYPE, body, 0x01)])
+        writer.add_link(group._info.address, LinkEntry(name, "hard", address=model.address))
+    return group.file._object(model.address, _join(group.name, name))  # type: ignore[no-any-return]

@@ -7,9 +7,10 @@ from typing import Any
 
 from ..drivers import get_driver
 from ..drivers.base import Driver
-from ..errors import ClosedObjectError, UnsupportedFeatureError
+from ..errors import ClosedObjectError
 from ..lowlevel.file import FileState
 from ..lowlevel.objects import ObjectInfo
+from ..lowlevel.writer import create_file, open_for_writing
 from .base import HLObject
 from .group import Group
 
@@ -22,16 +23,26 @@ def _is_fileobj(name: Any) -> bool:
 
 
 def _open_driver(name: Any, mode: str, driver: str | None, kwds: dict[str, Any]) -> Driver:
+    """``mode`` is the driver's: "r", "r+", "w" (create/truncate) or "x" (create new)."""
     if _is_fileobj(name):
         if driver not in (None, "fileobj"):
             raise ValueError(f"Driver must be 'fileobj' for file-like objects, not {driver!r}")
-        return get_driver("fileobj")(name, writable=False, **kwds)
+        fobj = get_driver("fileobj")(name, writable=mode != "r", **kwds)
+        if mode in ("w", "x"):
+            fobj.truncate(0)
+        return fobj
     path = os.fspath(name)
     if isinstance(path, bytes):
         path = path.decode("utf-8", "surrogateescape")
     factory = get_driver(driver or "sec2")
     try:
-        return factory(path, "r", **kwds)
+        return factory(path, mode, **kwds)
+    except FileExistsError as e:
+        raise FileExistsError(
+            e.errno,
+            f"Unable to synchronously create file (unable to open file: name = '{path}', "
+            f"errno = {e.errno}, error message = '{e.strerror}')",
+        ) from None
     except TypeError as e:
         raise TypeError(f"driver {driver or 'sec2'!r}: {e}") from None
     except FileNotFoundError as e:
@@ -83,19 +94,32 @@ class File(Group):
     ) -> None:
         if mode not in ("r", *_WRITE_MODES):
             raise ValueError("Invalid mode; must be one of r, r+, w, w-, x, a")
-        if mode != "r":
-            raise UnsupportedFeatureError(
-                f"mode {mode!r}: this version of h5pure reads HDF5 files; writing is not "
-                "available yet"
-            )
+        if userblock_size is not None and userblock_size != 0:
+            if userblock_size < 512 or userblock_size & (userblock_size - 1):
+                raise ValueError("User block size must be a power of 2 and at least 512")
         self._libver = _normalize_libver(libver)
         self._is_open = False
-        driver_obj = _open_driver(name, mode, driver, kwds)
+        create = mode in ("w", "w-", "x") or (
+            mode == "a" and not _is_fileobj(name) and not os.path.exists(os.fspath(name))
+        )
+        if mode == "a" and _is_fileobj(name):
+            create = _fileobj_empty(name)
+        driver_mode = (
+            "r" if mode == "r" else ("x" if mode in ("w-", "x") else "w") if create else "r+"
+        )
+        driver_obj = _open_driver(name, driver_mode, driver, kwds)
         try:
             fname = "" if _is_fileobj(name) else os.fspath(name)
             if isinstance(fname, bytes):
                 fname = fname.decode("utf-8", "surrogateescape")
-            self._state = FileState(driver_obj, str(fname))
+            if create:
+                self._state = create_file(
+                    driver_obj, str(fname), int(userblock_size or 0), self._libver
+                )
+            else:
+                self._state = FileState(driver_obj, str(fname))
+                if mode != "r":
+                    open_for_writing(self._state, self._libver)
         except BaseException:
             driver_obj.close()
             raise
@@ -111,13 +135,20 @@ class File(Group):
             raise ClosedObjectError("Invalid file identifier (the file is closed)")
 
     def close(self) -> None:
-        """Close the file; every object of it becomes invalid."""
+        """Close the file (writing every change first); every object of it becomes invalid."""
         if self._is_open:
-            self._is_open = False
-            self._state.close()
+            try:
+                if self._state.writer is not None:
+                    self._state.writer.close()
+            finally:
+                self._is_open = False
+                self._state.close()
 
     def flush(self) -> None:
+        """Write every change to the file (the commit point)."""
         self._check_open()
+        if self._state.writer is not None:
+            self._state.writer.commit()
 
     def __enter__(self) -> File:
         return self
@@ -142,6 +173,14 @@ class File(Group):
     @property
     def mode(self) -> str:
         return "r" if self._mode == "r" else "r+"
+
+    def __del__(self) -> None:
+        # like h5py, an unreferenced file is closed, which writes its changes
+        try:
+            if getattr(self, "_is_open", False):
+                self.close()
+        except Exception:  # noqa: BLE001 - nothing can be reported from a finalizer
+            pass
 
     @property
     def driver(self) -> str:
@@ -235,6 +274,13 @@ class File(Group):
                 cache[filename] = f
                 return f
         raise FileNotFoundError(f"external link target file {filename!r} not found")
+
+
+def _fileobj_empty(fileobj: Any) -> bool:
+    pos = fileobj.tell()
+    end = fileobj.seek(0, os.SEEK_END)
+    fileobj.seek(pos)
+    return bool(end == 0)
 
 
 def _normalize_libver(libver: Any) -> tuple[str, str]:

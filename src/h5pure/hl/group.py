@@ -225,6 +225,159 @@ class Group(HLObject):
 
         return walk(self, "")
 
+    # -- writing ------------------------------------------------------------------
+    def create_group(self, name: str, track_order: bool | None = None) -> Group:
+        """Create a group (and any missing intermediate groups) at ``name``."""
+        writer = _writer(self, "create group")
+        parent, base = self._create_parent(name, "create group")
+        if parent._link(base) is not None:
+            raise ValueError("Unable to synchronously create group (name already exists)")
+        with writer.lock:
+            address = writer.new_group(parent._info.address, base)
+        return self.file._object(address, _join(parent.name, base))  # type: ignore[return-value]
+
+    def _create_parent(self, name: str, what: str) -> tuple[Group, str]:
+        """The group that will hold ``name``'s last component (created as needed)."""
+        if isinstance(name, bytes):
+            name = name.decode("utf-8", "surrogateescape")
+        parts = [p for p in name.split("/") if p and p != "."]
+        if not parts:
+            raise ValueError(f"Unable to synchronously {what} (no name given)")
+        cur: Group = self.file._root() if name.startswith("/") else self
+        for part in parts[:-1]:
+            link = cur._link(part)
+            if link is None:
+                cur = cur.create_group(part)
+            else:
+                nxt = cur._follow(link, 0)
+                if not isinstance(nxt, Group):
+                    raise ValueError(f"Unable to synchronously {what} (parent is not a group)")
+                cur = nxt
+        return cur, parts[-1]
+
+    def require_group(self, name: str) -> Group:
+        if name not in self:
+            return self.create_group(name)
+        grp = self[name]
+        if not isinstance(grp, Group):
+            raise TypeError(f"Incompatible object ({type(grp).__name__}) already exists")
+        return grp
+
+    def create_dataset(
+        self, name: str | None, shape: Any = None, dtype: Any = None, data: Any = None, **kwds: Any
+    ) -> Any:
+        """Create a dataset, as h5py's ``create_dataset`` (shape, dtype, data, chunks,
+        maxshape, compression, compression_opts, shuffle, fletcher32, scaleoffset,
+        fillvalue...)."""
+        from .dataset import create_dataset
+
+        if name is None:
+            raise TypeError("anonymous datasets are not supported yet")
+        return create_dataset(self, name, shape, dtype, data, **kwds)
+
+    def require_dataset(
+        self, name: str, shape: Any, dtype: Any, exact: bool = False, **kwds: Any
+    ) -> Any:
+        """Open the dataset ``name`` if it matches shape and dtype, else create it."""
+        import numpy as np
+
+        from .dataset import Dataset
+
+        if name not in self:
+            return self.create_dataset(name, shape, dtype, **kwds)
+        dset = self[name]
+        if not isinstance(dset, Dataset):
+            raise TypeError(f"Incompatible object ({type(dset).__name__}) already exists")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if shape != dset.shape:
+            if "maxshape" not in kwds or int(np.prod(shape)) != int(np.prod(dset.shape or ())):
+                raise TypeError(f"Shapes do not match (existing {dset.shape} vs new {shape})")
+        dtype = np.dtype(dtype)
+        if exact:
+            if dtype != dset.dtype:
+                raise TypeError(
+                    f"Datatypes do not exactly match (existing {dset.dtype} vs new {dtype})"
+                )
+        elif not np.can_cast(dtype, dset.dtype):
+            raise TypeError(
+                f"Datatypes cannot be safely cast (existing {dset.dtype} vs new {dtype})"
+            )
+        return dset
+
+    def __setitem__(self, name: str, obj: Any) -> None:
+        """h5py's ``g[name] = obj``: hard, soft or external link, committed type, or data."""
+        import numpy as np
+
+        from ..lowlevel.links import LinkEntry
+        from .dataset import create_dataset
+        from .datatype import Datatype, commit_datatype
+
+        writer = _writer(self, "create link")
+        parent, base = self._create_parent(name, "create link")
+        if parent._link(base) is not None:
+            raise ValueError("Unable to synchronously create link (name already exists)")
+        if isinstance(obj, HLObject):
+            if obj.file._state is not self.file._state:
+                raise ValueError(
+                    "Unable to synchronously create link (interfile hard links are not allowed)"
+                )
+            entry = LinkEntry(base, "hard", address=obj._info.address)
+            writer.object_model(obj._info.address).refcount += 1
+            writer.object_model(obj._info.address).touch()
+        elif isinstance(obj, SoftLink):
+            entry = LinkEntry(base, "soft", target=obj.path)
+        elif isinstance(obj, ExternalLink):
+            entry = LinkEntry(base, "external", target=obj.path, external_file=obj.filename)
+        elif isinstance(obj, np.dtype) or (isinstance(obj, type) and issubclass(obj, np.generic)):
+            commit_datatype(parent, base, np.dtype(obj))
+            return
+        elif isinstance(obj, Datatype):
+            entry = LinkEntry(base, "hard", address=obj._info.address)
+        else:
+            create_dataset(parent, base, data=obj)
+            return
+        with writer.lock:
+            writer.add_link(parent._info.address, entry)
+
+    def __delitem__(self, name: str) -> None:
+        writer = self._fs.writer
+        if writer is None:
+            raise KeyError("Couldn't delete link (no write intent on file)")
+        try:
+            parent, base = self._parent_and_base(name)
+        except KeyError:
+            raise KeyError(
+                "Couldn't delete link (callback link pointer is NULL "
+                "(specified link may be '.' or not exist))"
+            ) from None
+        with writer.lock:
+            entry = writer.remove_link(parent._info.address, base)
+            if entry.kind == "hard" and entry.address is not None:
+                writer.release_object(int(entry.address))
+
+    def move(self, source: str, dest: str) -> None:
+        """Move the link ``source`` to ``dest`` (both relative to this group)."""
+        from ..lowlevel.links import LinkEntry
+
+        writer = _writer(self, "move link")
+        if source == dest:
+            return
+        sparent, sbase = self._parent_and_base(source)
+        link = sparent._link(sbase)
+        if link is None:
+            raise KeyError(f"Unable to move link (object '{sbase}' doesn't exist)")
+        dparent, dbase = self._create_parent(dest, "move link")
+        if dparent._link(dbase) is not None:
+            raise ValueError(
+                "Unable to synchronously move link (destination object already exists)"
+            )
+        with writer.lock:
+            writer.remove_link(sparent._info.address, sbase)
+            writer.add_link(
+                dparent._info.address,
+                LinkEntry(dbase, link.kind, link.address, link.target, link.external_file),
+            )
+
     def __repr__(self) -> str:
         if not self._file._is_open:
             return "<Closed HDF5 group>"
@@ -266,3 +419,10 @@ class ItemsViewHDF5(ItemsView):  # type: ignore[type-arg]
         return "<ItemsViewHDF5>"
 
     __repr__ = __str__
+
+
+def _writer(obj: HLObject, what: str) -> Any:
+    writer = obj._fs.writer
+    if writer is None:
+        raise ValueError(f"Unable to synchronously {what} (no write intent on file)")
+    return writer

@@ -125,15 +125,20 @@ class DatasetStorage:
         if self._lookup is None:
             with self._lock:
                 if self._lookup is None:
-                    table = load_chunk_table(
-                        self.fs.source,
-                        self.fs.ctx,
-                        self.layout,
-                        self.shape,
-                        self.maxshape,
-                        self.element_size,
-                        bool(self.filters),
-                    )
+                    writer = self.fs.writer
+                    store = writer.chunks.get(self.address) if writer is not None else None
+                    if store is not None:
+                        table = store.table()
+                    else:
+                        table = load_chunk_table(
+                            self.fs.source,
+                            self.fs.ctx,
+                            self.layout,
+                            self.shape,
+                            self.maxshape,
+                            self.element_size,
+                            bool(self.filters),
+                        )
                     cs = np.asarray(self.chunk_shape, dtype=np.int64)
                     grid = table.offsets // cs if len(table) else table.offsets
                     index = {tuple(int(v) for v in row): i for i, row in enumerate(grid)}

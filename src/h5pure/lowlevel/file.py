@@ -71,6 +71,10 @@ class _LRU:
                 self.items.move_to_end(key)
             return value
 
+    def pop(self, key: Any) -> None:
+        with self.lock:
+            self.items.pop(key, None)
+
     def put(self, key: Any, value: Any) -> None:
         with self.lock:
             self.items[key] = value
@@ -82,15 +86,20 @@ class _LRU:
 class FileState:
     """Everything known about one open HDF5 file."""
 
-    def __init__(self, driver: Driver, filename: str) -> None:
+    def __init__(self, driver: Driver, filename: str, superblock: Superblock | None = None) -> None:
+        """Open the file on ``driver``; a new file passes the ``superblock`` it will have."""
         self.driver = driver
         self.filename = filename
-        size = driver.size()
-        if size == 0:
-            raise FormatError(f"{filename!r} is empty: not an HDF5 file (file signature not found)")
-        offset = locate_superblock(driver.read, size)
-        head = driver.read(offset, min(_SUPERBLOCK_READ, size - offset))
-        self.superblock: Superblock = decode_superblock(head, offset)
+        if superblock is None:
+            size = driver.size()
+            if size == 0:
+                raise FormatError(
+                    f"{filename!r} is empty: not an HDF5 file (file signature not found)"
+                )
+            offset = locate_superblock(driver.read, size)
+            head = driver.read(offset, min(_SUPERBLOCK_READ, size - offset))
+            superblock = decode_superblock(head, offset)
+        self.superblock: Superblock = superblock
         self.ctx: FormatContext = self.superblock.context()
         self.source = FileSource(driver, self.ctx.base_address)
         self.userblock_size = self.superblock.base_address
@@ -101,6 +110,8 @@ class FileState:
         (kind, address)."""
         self.cache_lock = threading.RLock()
         self.external_files: dict[str, Any] = {}
+        self.writer: Any = None
+        """The lowlevel.writer.Writer when the file is open for writing."""
 
     @property
     def root_address(self) -> int:
@@ -111,6 +122,11 @@ class FileState:
         return os.path.dirname(os.path.abspath(self.filename)) if self.filename else os.getcwd()
 
     def object_header(self, address: int) -> ObjectHeader:
+        writer = self.writer
+        if writer is not None:
+            model = writer.objects.get(address)
+            if model is not None:
+                return model.header()  # type: ignore[no-any-return]
         header = self._headers.get(address)
         if header is None:
             header = read_object_header(self.source, self.ctx, address)
@@ -119,6 +135,10 @@ class FileState:
 
     def global_heap_object(self, collection_address: int, index: int) -> bytes:
         """The bytes of object ``index`` of the global heap collection at the address."""
+        if self.writer is not None:
+            data = self.writer.heap.get(collection_address, index)
+            if data is not None:
+                return data  # type: ignore[no-any-return]
         coll: GlobalHeapCollection | None = self._gheaps.get(collection_address)
         if coll is None:
             coll = read_global_heap_collection(self.source, self.ctx, collection_address)

@@ -47,6 +47,10 @@ def decode_name(raw: bytes) -> str:
 
 def read_links(fs: FileState, obj: ObjectInfo) -> LinkTable:
     """Every link of the group ``obj``, in name order or (when tracked) creation order."""
+    writer = fs.writer
+    if writer is not None and obj.address in writer.groups:
+        model = writer.groups[obj.address]
+        return _ordered(list(model.links.values()), model.track_order)
     stab = obj.first(MessageType.SYMBOL_TABLE)
     if stab is not None:
         return LinkTable(_symbol_table_links(fs, stab), track_order=False)
@@ -55,10 +59,14 @@ def read_links(fs: FileState, obj: ObjectInfo) -> LinkTable:
     links: list[LinkEntry] = [_entry(rec) for rec in obj.all(MessageType.LINK)]
     if linfo is not None and not fs.ctx.is_undefined(linfo.fractal_heap_address):
         links.extend(_dense_links(fs, linfo))
+    return _ordered(links, track)
+
+
+def _ordered(links: list[LinkEntry], track: bool) -> LinkTable:
     if track and all(e.creation_order is not None for e in links):
-        links.sort(key=lambda e: e.creation_order or 0)
+        links = sorted(links, key=lambda e: e.creation_order or 0)
     else:
-        links.sort(key=lambda e: e.name.encode("utf-8", "surrogateescape"))
+        links = sorted(links, key=lambda e: e.name.encode("utf-8", "surrogateescape"))
     return LinkTable({e.name: e for e in links}, track_order=track)
 
 

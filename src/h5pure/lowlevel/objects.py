@@ -21,14 +21,29 @@ class ObjectInfo:
     def __init__(self, fs: FileState, address: int) -> None:
         self.fs = fs
         self.address = address
-        self.header: ObjectHeader = fs.object_header(address)
+        self._header: ObjectHeader = fs.object_header(address)
+        self._generation = -1
         self._decoded: dict[int, list[Any]] = {}
+
+    @property
+    def header(self) -> ObjectHeader:
+        """The object header; while a writer changes the object, its current state."""
+        writer = self.fs.writer
+        if writer is not None:
+            model = writer.objects.get(self.address)
+            if model is not None and model.generation != self._generation:
+                self._header = model.header()
+                self._generation = model.generation
+                self._decoded = {}
+        return self._header
 
     def raw(self, mtype: MessageType) -> list[HeaderMessage]:
         return [m for m in self.header.messages if m.type == mtype]
 
     def all(self, mtype: MessageType) -> list[Any]:
         """Every message of one type, decoded, with shared messages resolved."""
+        header = self.header  # refreshes the memo when a writer changed the object
+        del header
         found = self._decoded.get(mtype)
         if found is None:
             found = [

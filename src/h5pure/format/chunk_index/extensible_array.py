@@ -26,26 +26,31 @@ chunk grid (``H5D__earray_idx_get_addr``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ...errors import FormatError
-from ..checksum import verify_checksum
+from ..checksum import append_checksum, verify_checksum
 from ..context import ByteSource, FormatContext
 from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Struct, check_signature, read_uint
 from .base import ChunkTable
 from .fixed_array import (
+    CLIENT_FILTERED,
+    CLIENT_UNFILTERED,
     ChunkEntries,
     bit_set,
     check_in_file,
     decode_entries,
+    encode_entries,
     entries_to_table,
     entry_layout,
+    table_to_entries,
 )
 from .implicit import MAX_TABLE_ENTRIES, chunk_grid
 
-__all__ = ["load_extensible_array", "swizzle_order"]
+__all__ = ["EAParams", "build_extensible_array", "load_extensible_array", "swizzle_order"]
 
 EA_HEADER = Struct(
     "extensible array header",
@@ -293,3 +298,222 @@ def _super_block(
             r.data_block(a, first, dblk_nelmts, limit, bitmap, j * npages)
         else:
             r.data_block(a, first, dblk_nelmts, limit, None)
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EAParams:
+    """Extensible array creation parameters, as the layout message stores them
+    (``H5D_EARRAY_*`` defaults in ``src/H5Dpkg.h``)."""
+
+    max_nelmts_bits: int = 32
+    index_block_elements: int = 4
+    super_block_min_data_ptrs: int = 4
+    data_block_min_elements: int = 16
+    max_data_block_page_bits: int = 10
+
+
+@dataclass(frozen=True)
+class _SuperInfo:
+    """Super block ``u``: its data blocks, their size, first element (after the index
+    block's elements) and the global number of its first data block."""
+
+    ndblks: int
+    dblk_nelmts: int
+    start_idx: int
+    start_dblk: int
+
+
+def _super_infos(p: EAParams) -> list[_SuperInfo]:
+    out, start, dblk = [], 0, 0
+    for u in range(1 + p.max_nelmts_bits - _log2(p.data_block_min_elements)):
+        ndblks, nelmts = 1 << (u // 2), (1 << ((u + 1) // 2)) * p.data_block_min_elements
+        out.append(_SuperInfo(ndblks, nelmts, start, dblk))
+        start += ndblks * nelmts
+        dblk += ndblks
+    return out
+
+
+def build_extensible_array(
+    table: ChunkTable,
+    ctx: FormatContext,
+    maxshape: Sequence[int | None],
+    chunk_shape: Sequence[int],
+    alloc: Callable[[int], int],
+    *,
+    filtered: bool = False,
+    chunk_size_width: int = 8,
+    params: EAParams = EAParams(),
+) -> tuple[int, list[tuple[int, bytes]]]:
+    """Write an extensible array index for ``table`` (exactly one unlimited dim): returns
+    the header address and the ``(address, bytes)`` blocks.  Only the data blocks (and
+    super blocks) that hold a chunk are created, as libhdf5 creates them on first use."""
+    rank = len(chunk_shape)
+    unlimited = [d for d, m in enumerate(maxshape) if m is None]
+    if len(unlimited) != 1:
+        raise ValueError(f"an extensible array needs exactly one unlimited dim: {maxshape}")
+    order = swizzle_order(rank, unlimited[0])
+    sw_max = [int(maxshape[d] or 0) for d in order]  # the unlimited dim (first) counts 0
+    sw_grid = chunk_grid(sw_max, [chunk_shape[d] for d in order])
+    sw_table = ChunkTable(table.offsets[:, order], table.addresses, table.sizes, table.filter_masks)
+    count = 0
+    if len(table):
+        strides = np.ones(rank, dtype=np.int64)
+        for d in range(rank - 2, -1, -1):
+            strides[d] = strides[d + 1] * max(int(sw_grid[d + 1]), 1)
+        coords = sw_table.offsets // np.asarray([chunk_shape[d] for d in order], dtype=np.int64)
+        count = int((coords @ strides).max()) + 1
+    entries = table_to_entries(
+        ctx, sw_table, sw_grid, [chunk_shape[d] for d in order], count, filtered
+    )
+    raw = encode_entries(entries, ctx, chunk_size_width)
+    defined = entries.addresses != np.uint64(ctx.undefined_address)
+    o = ctx.size_of_offsets
+    p = params
+    esize = o + (chunk_size_width + 4 if filtered else 0)
+    client = CLIENT_FILTERED if filtered else CLIENT_UNFILTERED
+    arr_off = (p.max_nelmts_bits + 7) // 8
+    page_n = 1 << p.max_data_block_page_bits
+    undef = ctx.undefined_address
+    header_address = alloc(EA_HEADER.size(ctx))
+    blocks: list[tuple[int, bytes]] = []
+
+    def prefix(sig: bytes) -> bytes:
+        return EA_BLOCK_PREFIX.encode(
+            {"signature": sig, "version": 0, "client_id": client, "header_address": header_address},
+            ctx,
+        )
+
+    fill = encode_entries(
+        table_to_entries(ctx, ChunkTable.empty(1), [1], [1], 1, filtered), ctx, chunk_size_width
+    )
+
+    def entries_bytes(lo: int, n: int) -> bytes:
+        """Entries [lo, lo + n) of the array, undefined beyond the last chunk."""
+        have = raw[lo * esize : (lo + n) * esize] if lo < count else b""
+        return have + fill * (n - len(have) // esize)
+
+    stats = {"sb": 0, "sb_size": 0, "db": 0, "db_size": 0}
+
+    def data_block(first: int, nelmts: int, block_off: int) -> tuple[int, bytes]:
+        """(address, page-init bitmap bits) of a new data block of array elements
+        [first, first + nelmts)."""
+        head = prefix(b"EADB") + block_off.to_bytes(arr_off, "little")
+        bits = b""
+        if nelmts <= page_n:
+            body = append_checksum(head + entries_bytes(first, nelmts))
+        else:
+            pages, flags = [], []
+            for q in range(nelmts // page_n):
+                lo = first + q * page_n
+                used = lo < count and bool(defined[lo : lo + page_n].any())
+                flags.append(used)
+                pages.append(
+                    append_checksum(entries_bytes(lo, page_n))
+                    if used
+                    else bytes(page_n * esize + 4)
+                )
+            body = append_checksum(head) + b"".join(pages)
+            bits = bytes(flags)
+        address = alloc(len(body))
+        blocks.append((address, body))
+        stats["db"] += 1
+        stats["db_size"] += len(body)
+        return address, bits
+
+    infos = _super_infos(p)
+    n_idx = p.index_block_elements
+    iblock_nsblks = 2 * _log2(p.super_block_min_data_ptrs)
+    ndblk_addrs = 2 * (p.super_block_min_data_ptrs - 1)
+    nsblk_addrs = max(0, len(infos) - iblock_nsblks)
+    iblock = undef
+    nelmts_stored = 0
+    if count:
+        ib_size = EA_BLOCK_PREFIX.size(ctx) + n_idx * esize + (ndblk_addrs + nsblk_addrs) * o + 4
+        iblock = alloc(ib_size)
+        nelmts_stored = n_idx
+        dblk_addrs = [undef] * ndblk_addrs
+        sblk_addrs = [undef] * nsblk_addrs
+        for u, info in enumerate(infos):
+            start = n_idx + info.start_idx
+            if start >= count:
+                break
+            if u < iblock_nsblks:
+                for j in range(info.ndblks):
+                    lo = start + j * info.dblk_nelmts
+                    if lo < count and defined[lo : lo + info.dblk_nelmts].any():
+                        # libhdf5 stores the global data block number here (H5EA__set)
+                        off = info.start_idx + (info.start_dblk + j) * info.dblk_nelmts
+                        dblk_addrs[info.start_dblk + j], _ = data_block(lo, info.dblk_nelmts, off)
+                        nelmts_stored += info.dblk_nelmts
+                continue
+            span = info.ndblks * info.dblk_nelmts
+            if not defined[start : start + span].any():
+                continue
+            paged = info.dblk_nelmts > page_n
+            npages = info.dblk_nelmts // page_n
+            init_size = (npages + 7) // 8 if paged else 0
+            sb_size = EA_BLOCK_PREFIX.size(ctx) + arr_off + info.ndblks * (init_size + o) + 4
+            sb_addr = alloc(sb_size)
+            addrs, bits = [], []
+            for j in range(info.ndblks):
+                lo = start + j * info.dblk_nelmts
+                if lo < count and defined[lo : lo + info.dblk_nelmts].any():
+                    a, b = data_block(lo, info.dblk_nelmts, info.start_idx + j * info.dblk_nelmts)
+                    nelmts_stored += info.dblk_nelmts
+                else:
+                    a, b = undef, bytes(npages if paged else 0)
+                addrs.append(a)
+                bits.append(b)
+            bitmap = b""
+            if paged:
+                # one bit string over all data blocks, MSB first, ceil(npages/8) bytes each
+                flat = bytearray(info.ndblks * init_size)
+                for j, b in enumerate(bits):
+                    for q, used in enumerate(b):
+                        if used:
+                            k = j * npages + q
+                            flat[k // 8] |= 0x80 >> (k % 8)
+                bitmap = bytes(flat)
+            body = (
+                prefix(b"EASB")
+                + info.start_idx.to_bytes(arr_off, "little")
+                + bitmap
+                + b"".join(a.to_bytes(o, "little") for a in addrs)
+            )
+            blocks.append((sb_addr, append_checksum(body)))
+            stats["sb"] += 1
+            stats["sb_size"] += sb_size
+            sblk_addrs[u - iblock_nsblks] = sb_addr
+        body = (
+            prefix(b"EAIB")
+            + entries_bytes(0, n_idx)
+            + b"".join(a.to_bytes(o, "little") for a in dblk_addrs + sblk_addrs)
+        )
+        blocks.append((iblock, append_checksum(body)))
+    head = EA_HEADER.encode(
+        {
+            "signature": b"EAHD",
+            "version": 0,
+            "client_id": client,
+            "entry_size": esize,
+            "max_nelmts_bits": p.max_nelmts_bits,
+            "index_block_elements": n_idx,
+            "data_block_min_elements": p.data_block_min_elements,
+            "super_block_min_data_ptrs": p.super_block_min_data_ptrs,
+            "max_data_block_page_bits": p.max_data_block_page_bits,
+            "num_super_blocks": stats["sb"],
+            "super_blocks_size": stats["sb_size"],
+            "num_data_blocks": stats["db"],
+            "data_blocks_size": stats["db_size"],
+            "max_index_set": count,
+            "num_elements": nelmts_stored,
+            "index_block_address": iblock,
+            "checksum": 0,
+        },
+        ctx,
+    )
+    blocks.insert(0, (header_address, append_checksum(head[:-4])))
+    return header_address, blocks

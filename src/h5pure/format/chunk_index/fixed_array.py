@@ -18,13 +18,13 @@ Also holds the entry decoding shared with the extensible array.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ...errors import FormatError
-from ..checksum import verify_checksum
+from ..checksum import append_checksum, verify_checksum
 from ..context import ByteSource, FormatContext
 from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Struct, check_signature
 from .base import ChunkTable
@@ -32,6 +32,9 @@ from .implicit import MAX_TABLE_ENTRIES, chunk_grid, linear_to_offsets
 
 __all__ = [
     "load_fixed_array",
+    "build_fixed_array",
+    "encode_entries",
+    "table_to_entries",
     "ChunkEntries",
     "decode_entries",
     "entries_to_table",
@@ -253,3 +256,119 @@ def _check_dblock_prefix(
         raise FormatError(
             f"{what}: points to header 0x{pre['header_address']:x}, not 0x{header_address:x}"
         )
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+DEFAULT_PAGE_BITS = 10
+"""``H5D_FARRAY_MAX_DBLK_PAGE_NELMTS_BITS``: pages of 1024 entries."""
+
+
+def encode_entries(entries: ChunkEntries, ctx: FormatContext, size_width: int = 0) -> bytes:
+    """Pack entries as :func:`decode_entries` reads them (filtered when sizes are given)."""
+    o = ctx.size_of_offsets
+    n = int(entries.addresses.shape[0])
+    addr = entries.addresses.astype("<u8").view(np.uint8).reshape(n, 8)[:, :o]
+    if entries.sizes is None:
+        return np.ascontiguousarray(addr).tobytes()
+    if entries.filter_masks is None:
+        raise ValueError("filtered entries need filter masks")
+    size = entries.sizes.astype("<u8").view(np.uint8).reshape(n, 8)[:, :size_width]
+    mask = entries.filter_masks.astype("<u4").view(np.uint8).reshape(n, 4)
+    return np.ascontiguousarray(np.concatenate([addr, size, mask], axis=1)).tobytes()
+
+
+def table_to_entries(
+    ctx: FormatContext,
+    table: ChunkTable,
+    grid: Sequence[int],
+    chunk_shape: Sequence[int],
+    count: int,
+    filtered: bool,
+) -> ChunkEntries:
+    """``count`` entries indexed by the C-order linear chunk index over ``grid``, undefined
+    (address all ones, size and mask 0) where ``table`` has no chunk."""
+    addresses = np.full(count, ctx.undefined_address, dtype=np.uint64)
+    sizes = np.zeros(count, dtype=np.uint64) if filtered else None
+    masks = np.zeros(count, dtype=np.uint32) if filtered else None
+    if len(table):
+        coords = table.offsets // np.asarray(chunk_shape, dtype=np.int64)
+        strides = np.ones(len(grid), dtype=np.int64)
+        for d in range(len(grid) - 2, -1, -1):
+            strides[d] = strides[d + 1] * max(int(grid[d + 1]), 1)
+        linear = coords @ strides
+        if linear.size and (linear.min() < 0 or linear.max() >= count):
+            raise ValueError("chunk table holds chunks outside the index's extent")
+        addresses[linear] = table.addresses
+        if sizes is not None and masks is not None:
+            sizes[linear] = table.sizes
+            masks[linear] = table.filter_masks
+    return ChunkEntries(addresses, sizes, masks)
+
+
+def build_fixed_array(
+    table: ChunkTable,
+    ctx: FormatContext,
+    maxshape: Sequence[int],
+    chunk_shape: Sequence[int],
+    alloc: Callable[[int], int],
+    *,
+    filtered: bool = False,
+    chunk_size_width: int = 8,
+    page_bits: int = DEFAULT_PAGE_BITS,
+) -> tuple[int, list[tuple[int, bytes]]]:
+    """Write a fixed array index for ``table``: returns the header address and the
+    ``(address, bytes)`` blocks.  Above ``2**page_bits`` entries the data block is paged;
+    pages holding no chunk are left uninitialised (their bitmap bit clear)."""
+    grid = chunk_grid(maxshape, chunk_shape)
+    nelmts = int(np.prod(grid, dtype=np.int64)) if grid else 1
+    esize = ctx.size_of_offsets + (chunk_size_width + 4 if filtered else 0)
+    client = CLIENT_FILTERED if filtered else CLIENT_UNFILTERED
+    header_address = alloc(FA_HEADER.size(ctx))
+    blocks: list[tuple[int, bytes]] = []
+    dblk = ctx.undefined_address
+    if len(table) and nelmts:
+        entries = table_to_entries(ctx, table, grid, chunk_shape, nelmts, filtered)
+        raw = encode_entries(entries, ctx, chunk_size_width)
+        prefix = FA_DBLOCK_PREFIX.encode(
+            {
+                "signature": b"FADB",
+                "version": 0,
+                "client_id": client,
+                "header_address": header_address,
+            },
+            ctx,
+        )
+        page_n = 1 << page_bits
+        if nelmts <= page_n:
+            body = append_checksum(prefix + raw)
+        else:
+            npages = -(-nelmts // page_n)
+            bitmap = bytearray((npages + 7) // 8)
+            pages = []
+            defined = entries.addresses != np.uint64(ctx.undefined_address)
+            for p in range(npages):
+                lo, hi = p * page_n, min(nelmts, (p + 1) * page_n)
+                if defined[lo:hi].any():
+                    bitmap[p // 8] |= 0x80 >> (p % 8)
+                    pages.append(append_checksum(raw[lo * esize : hi * esize]))
+                else:
+                    pages.append(bytes((hi - lo) * esize + 4))
+            body = append_checksum(prefix + bytes(bitmap)) + b"".join(pages)
+        dblk = alloc(len(body))
+        blocks.append((dblk, body))
+    head = FA_HEADER.encode(
+        {
+            "signature": b"FAHD",
+            "version": 0,
+            "client_id": client,
+            "entry_size": esize,
+            "page_bits": page_bits,
+            "nelmts": nelmts,
+            "data_block_address": dblk,
+            "checksum": 0,
+        },
+        ctx,
+    )
+    blocks.insert(0, (header_address, append_checksum(head[:-4])))
+    return header_address, blocks

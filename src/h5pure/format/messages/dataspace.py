@@ -35,6 +35,8 @@ _V2_HEAD = Struct(
 FLAG_MAX = 0x01
 FLAG_PERMUTATION = 0x02
 MAX_RANK = 32  # H5S_MAX_RANK
+MAX_ELEMENTS = 2**63 - 1
+"""Most elements a dataspace may hold: numpy shapes and h5py's sizes are signed 64-bit."""
 
 _KINDS: dict[int, Literal["scalar", "simple", "null"]] = {0: "scalar", 1: "simple", 2: "null"}
 _KIND_CODES = {v: k for k, v in _KINDS.items()}
@@ -119,6 +121,10 @@ def decode_dataspace(data: bytes, ctx: FormatContext, flags: int = 0) -> Dataspa
         raise FormatError(f"dataspace message: {kind} dataspace with rank {rank}")
     cur = Cursor(data, "dataspace message", pos)
     shape = tuple(cur.length(ctx) for _ in range(rank))
+    if math.prod(shape) > MAX_ELEMENTS:
+        raise FormatError(
+            f"dataspace message: dimensions {shape} hold more than 2**63 - 1 elements"
+        )
     maxshape: tuple[int | None, ...]
     if mflags & FLAG_MAX:
         unlimited = ctx.unlimited_size

@@ -670,7 +670,55 @@ def _decode(r: _Reader, depth: int) -> Datatype:
         r.pos = start
         raise r.fail(f"unknown datatype class {class_no}")
     bits = int.from_bytes(head["bits"], "little")
-    return klass._decode_body(r, version, bits, head["size"], depth)
+    dt = klass._decode_body(r, version, bits, head["size"], depth)
+    _check_sizes(dt, r)
+    return dt
+
+
+def _check_sizes(dt: Datatype, r: _Reader) -> None:
+    """Reject sizes no valid type has (hostile-input guard; libhdf5's H5O_dtype_decode
+    checks the same invariants): every field must fit in the element, a compound member
+    inside the compound, an array or enum the size its base implies."""
+    if dt.size <= 0:
+        raise r.fail(f"{type(dt).__name__} of size {dt.size}")
+    nbits = 8 * dt.size
+    if isinstance(dt, (FixedPointType, BitfieldType, FloatType)):
+        if dt.precision == 0:
+            raise r.fail(f"{type(dt).__name__} of precision 0")
+        if dt.bit_offset + dt.precision > nbits:
+            raise r.fail(
+                f"{type(dt).__name__}: precision {dt.precision} at bit offset {dt.bit_offset} "
+                f"exceeds the {dt.size}-byte element"
+            )
+    if isinstance(dt, FloatType) and (
+        dt.exponent_location + dt.exponent_size > nbits
+        or dt.mantissa_location + dt.mantissa_size > nbits
+        or dt.sign_location >= nbits
+    ):
+        raise r.fail(f"floating-point fields lie outside the {dt.size}-byte element")
+    if isinstance(dt, CompoundType):
+        end = 0
+        for m in sorted(dt.members, key=lambda m: m.offset):
+            if m.offset + m.effective_type.size > dt.size:
+                raise r.fail(
+                    f"compound member {m.name!r} ({m.effective_type.size} bytes at offset "
+                    f"{m.offset}) extends past the {dt.size}-byte compound"
+                )
+            if m.offset < end:
+                raise r.fail(f"compound member {m.name!r} at offset {m.offset} overlaps another")
+            end = m.offset + m.effective_type.size
+    elif isinstance(dt, ArrayType):
+        n = 1
+        for d in dt.dims:
+            n *= d
+        if n == 0 or n * dt.base.size != dt.size:
+            raise r.fail(
+                f"array of dims {dt.dims} of {dt.base.size}-byte elements claims size {dt.size}"
+            )
+    elif isinstance(dt, EnumType) and dt.base.size != dt.size:
+        raise r.fail(f"enum of size {dt.size} over a {dt.base.size}-byte base type")
+    elif isinstance(dt, ComplexType) and dt.size != 2 * dt.base.size:
+        raise r.fail(f"complex of size {dt.size} over a {dt.base.size}-byte base type")
 
 
 def decode_datatype(buf: bytes | bytearray | memoryview, offset: int = 0) -> tuple[Datatype, int]:

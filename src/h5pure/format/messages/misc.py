@@ -218,6 +218,19 @@ def decode_driver_info_block(
         raise FormatError(f"driver info block at 0x{address:x}: {e}") from e
 
 
+def encode_driver_info_block(info: DriverInfo) -> bytes:
+    """The driver information block (II.B) for ``info`` (inverse of
+    :func:`decode_driver_info_block`)."""
+    head = DRIVER_INFO_BLOCK.encode(
+        {
+            "version": 0,
+            "size": len(info.info),
+            "driver_id": info.driver_id.encode("ascii").ljust(8, b"\0")[:8],
+        }
+    )
+    return head + info.info
+
+
 def decode_driver_info(data: bytes, ctx: FormatContext, flags: int = 0) -> DriverInfo:
     head = _DRIVER_INFO_MSG.decode(data, 0, ctx)
     if head["version"] != 0:

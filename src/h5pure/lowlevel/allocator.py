@@ -1,0 +1,79 @@
+"""File space: one allocator for every byte h5pure writes.
+
+New space comes from the end of the file; space freed in the session is reused, first fit,
+lowest address first, so the same sequence of calls always gives the same addresses (MPI
+ranks rely on this).  Space freed since the last commit is *pending*: it becomes reusable
+only after the next commit point, so the metadata of the last flush never points at bytes
+that were overwritten (crash consistency).  Freed space touching the end of the file
+shrinks the end-of-file address instead.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Allocator:
+    """Relative addresses; ``eoa`` is the end-of-allocation (the superblock's EOF - base)."""
+
+    eoa: int
+    free: list[tuple[int, int]] = field(default_factory=list)
+    """Reusable (address, size) blocks, sorted by address, coalesced."""
+    pending: list[tuple[int, int]] = field(default_factory=list)
+    """Blocks freed since the last commit."""
+
+    def allocate(self, size: int, align: int = 1) -> int:
+        """Address of ``size`` new bytes (``align`` must be a power of two)."""
+        if size <= 0:
+            raise ValueError(f"allocation size must be positive, not {size}")
+        for i, (addr, avail) in enumerate(self.free):
+            start = (addr + align - 1) & ~(align - 1)
+            waste = start - addr
+            if avail - waste >= size:
+                del self.free[i]
+                if waste:
+                    self._insert(self.free, addr, waste)
+                if avail - waste > size:
+                    self._insert(self.free, start + size, avail - waste - size)
+                return start
+        start = (self.eoa + align - 1) & ~(align - 1)
+        if start > self.eoa:
+            self._insert(self.free, self.eoa, start - self.eoa)
+        self.eoa = start + size
+        return start
+
+    def release(self, address: int, size: int) -> None:
+        """Give back ``size`` bytes at ``address``; reusable after the next commit."""
+        if size > 0:
+            self.pending.append((address, size))
+
+    def commit(self) -> None:
+        """The last flush is on disk: space freed before it may now be reused."""
+        for addr, size in self.pending:
+            self._insert(self.free, addr, size)
+        self.pending.clear()
+        # free space at the end of the file shrinks the file instead
+        while self.free and self.free[-1][0] + self.free[-1][1] == self.eoa:
+            addr, _ = self.free.pop()
+            self.eoa = addr
+
+    @staticmethod
+    def _insert(blocks: list[tuple[int, int]], address: int, size: int) -> None:
+        i = bisect.bisect_left(blocks, (address, 0))
+        # merge with the following block
+        if i < len(blocks) and address + size == blocks[i][0]:
+            size += blocks[i][1]
+            del blocks[i]
+        # merge with the preceding block
+        if i > 0 and blocks[i - 1][0] + blocks[i - 1][1] == address:
+            address = blocks[i - 1][0]
+            size += blocks[i - 1][1]
+            del blocks[i - 1]
+            i -= 1
+        blocks.insert(i, (address, size))
+
+    @property
+    def free_bytes(self) -> int:
+        return sum(size for _, size in self.free) + sum(size for _, size in self.pending)

@@ -1,0 +1,259 @@
+"""Dataset writes: move a numpy array of the storage dtype into the file's raw data.
+
+Chunked data: each chunk a selection touches is read (when only partly overwritten),
+modified, encoded through the filter pipeline and written; a chunk whose encoded size
+changed moves to new space and its old space is released.  The chunk index itself is
+metadata, rebuilt from :class:`ChunkStore` at the commit point.  Contiguous data is
+allocated on first write (h5py's "late" allocation), pre-filled with the fill value unless
+the write covers everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..filters import ChunkInfo, encode_chunk
+from ..format.chunk_index import ChunkTable
+from ..format.messages import MessageType
+from .dataset import DatasetStorage, _axis_extent, _shift_axis0
+
+_ROW_BLOCK_BYTES = 4 << 20
+
+
+@dataclass
+class ChunkStore:
+    """The chunks of one dataset as the writer keeps them (grid coords -> location)."""
+
+    chunk_shape: tuple[int, ...]
+    entries: dict[tuple[int, ...], tuple[int, int, int]] = field(default_factory=dict)
+    """grid coords -> (address, stored size, filter mask)."""
+    dirty: bool = False
+    old_index: list[tuple[int, int]] = field(default_factory=list)
+    """(address, size) of index structures on disk, released when the index is rewritten."""
+
+    @classmethod
+    def from_table(cls, table: ChunkTable, chunk_shape: tuple[int, ...]) -> ChunkStore:
+        store = cls(chunk_shape)
+        if len(table):
+            grid = table.offsets // np.asarray(chunk_shape, dtype=np.int64)
+            for row, a, s, m in zip(grid, table.addresses, table.sizes, table.filter_masks):
+                store.entries[tuple(int(v) for v in row)] = (int(a), int(s), int(m))
+        return store
+
+    def table(self) -> ChunkTable:
+        """The chunks as a ChunkTable sorted in C order of their origins."""
+        rank = len(self.chunk_shape)
+        if not self.entries:
+            return ChunkTable.empty(rank)
+        keys = sorted(self.entries)
+        cs = np.asarray(self.chunk_shape, dtype=np.int64)
+        offsets = np.asarray(keys, dtype=np.int64).reshape(len(keys), rank) * cs
+        vals = [self.entries[k] for k in keys]
+        return ChunkTable(
+            offsets=offsets,
+            addresses=np.asarray([v[0] for v in vals], dtype=np.uint64),
+            sizes=np.asarray([v[1] for v in vals], dtype=np.uint64),
+            filter_masks=np.asarray([v[2] for v in vals], dtype=np.uint32),
+        )
+
+
+def write_selection(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
+    """Write ``values`` (storage dtype, ``sel.mshape``) into the selected elements."""
+    if sel.nselect == 0:
+        return
+    cls = storage.layout_class
+    if cls == "chunked":
+        _write_chunked(writer, storage, sel, values)
+    elif cls == "contiguous":
+        _write_contiguous(writer, storage, sel, values)
+    elif cls == "compact":
+        _write_compact(writer, storage, sel, values)
+    else:
+        raise TypeError(f"writing to a {cls} dataset is not supported")
+    writer.invalidate(storage.address)
+
+
+def chunk_store(writer: Any, storage: DatasetStorage) -> ChunkStore:
+    store = writer.chunks.get(storage.address)
+    if store is None:
+        chunk_shape = storage.chunk_shape
+        if chunk_shape is None:
+            raise TypeError("not a chunked dataset")
+        store = ChunkStore.from_table(storage.chunk_table(), chunk_shape)
+        writer.chunks[storage.address] = store
+    return store
+
+
+def _covers_whole_chunk(chunk_sel: tuple[Any, ...], chunk_shape: tuple[int, ...]) -> bool:
+    for s, n in zip(chunk_sel, chunk_shape):
+        if not isinstance(s, slice):
+            return False
+        start, stop, step = s.indices(n)
+        if start != 0 or stop != n or step != 1:
+            return False
+    return len(chunk_sel) == len(chunk_shape)
+
+
+def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
+    store = chunk_store(writer, storage)
+    chunk_shape = store.chunk_shape
+    source = storage.fs.source
+    driver = storage.fs.driver
+    base = storage.fs.ctx.base_address
+    pipeline = (
+        storage.pipeline if storage.pipeline is not None and storage.pipeline.filters else None
+    )
+    for proj in sel.chunk_projections(chunk_shape):
+        coords = tuple(int(c) for c in proj.chunk_coords)
+        entry = store.entries.get(coords)
+        if _covers_whole_chunk(proj.chunk_sel, chunk_shape):
+            chunk = np.empty(chunk_shape, dtype=storage.storage_dtype)
+        elif entry is not None:
+            table = ChunkTable(
+                offsets=np.zeros((1, len(chunk_shape)), dtype=np.int64),
+                addresses=np.asarray([entry[0]], dtype=np.uint64),
+                sizes=np.asarray([entry[1]], dtype=np.uint64),
+                filter_masks=np.asarray([entry[2]], dtype=np.uint32),
+            )
+            chunk = storage.load_chunk(table, 0).copy()
+        else:
+            chunk = storage.new_output(chunk_shape)
+        chunk[proj.chunk_sel] = values[proj.out_sel]
+        raw = chunk.tobytes()
+        mask = 0
+        if pipeline is not None:
+            raw, mask = encode_chunk(
+                raw, pipeline, ChunkInfo(storage.element_size, chunk_shape, None)
+            )
+        if entry is not None and entry[1] == len(raw):
+            address = entry[0]
+        else:
+            if entry is not None:
+                writer.allocator.release(entry[0], entry[1])
+            address = writer.allocator.allocate(len(raw))
+        driver.write(base + address, raw)
+        store.entries[coords] = (address, len(raw), mask)
+        store.dirty = True
+    source.refresh_size()
+    writer.object_model(storage.address).touch()
+
+
+def _ensure_contiguous(writer: Any, storage: DatasetStorage, full: bool) -> int:
+    """The address of the dataset's contiguous storage, allocating it on first use."""
+    layout = storage.layout
+    if layout.address is not None and not storage.fs.ctx.is_undefined(layout.address):
+        return int(layout.address)
+    nbytes = int(np.prod(storage.shape, dtype=np.int64)) * storage.storage_dtype.itemsize
+    address = writer.allocator.allocate(max(nbytes, 1))
+    if not full:
+        fill = storage.new_output(storage.shape)
+        storage.fs.driver.write(storage.fs.ctx.base_address + address, fill.tobytes())
+    new_layout = replace(layout, address=address, size=nbytes)
+    model = writer.object_model(storage.address)
+    model.set(MessageType.LAYOUT, new_layout.encode(storage.fs.ctx))
+    storage.layout = new_layout
+    return address
+
+
+def _write_contiguous(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
+    full = bool(getattr(sel, "is_full", False))
+    address = _ensure_contiguous(writer, storage, full)
+    fs = storage.fs
+    base = fs.ctx.base_address + address
+    itemsize = storage.storage_dtype.itemsize
+    if full or not storage.shape:
+        fs.driver.write(base, np.ascontiguousarray(values).tobytes())
+        fs.source.refresh_size()
+        return
+    rowbytes = int(np.prod(storage.shape[1:], dtype=np.int64)) * itemsize
+    block_rows = max(1, _ROW_BLOCK_BYTES // max(rowbytes, 1))
+    block = (block_rows, *storage.shape[1:])
+    for proj in sel.chunk_projections(block):
+        first_row = proj.chunk_coords[0] * block_rows
+        lo, hi = _axis_extent(proj.chunk_sel[0])
+        nrows = hi - lo + 1
+        offset = (first_row + lo) * rowbytes
+        raw = fs.driver.read(base + offset, nrows * rowbytes)
+        rows = (
+            np.frombuffer(raw, dtype=storage.storage_dtype)
+            .reshape((nrows, *storage.shape[1:]))
+            .copy()
+        )
+        rows[_shift_axis0(proj.chunk_sel, lo)] = values[proj.out_sel]
+        fs.driver.write(base + offset, rows.tobytes())
+    fs.source.refresh_size()
+
+
+def _write_compact(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
+    n = int(np.prod(storage.shape, dtype=np.int64))
+    data = storage.layout.compact_data or b""
+    whole = np.frombuffer(data, dtype=storage.storage_dtype, count=n).reshape(storage.shape).copy()
+    for proj in sel.chunk_projections(storage.shape or (1,)):
+        whole[proj.chunk_sel] = values[proj.out_sel]
+    new_layout = replace(storage.layout, compact_data=whole.tobytes())
+    writer.object_model(storage.address).set(MessageType.LAYOUT, new_layout.encode(storage.fs.ctx))
+    storage.layout = new_layout
+
+
+def write_chunk_index(writer: Any, address: int, store: ChunkStore) -> None:
+    """Write the chunk index of the dataset at ``address`` from ``store`` (commit point)."""
+    from ..errors import UnsupportedFeatureError
+    from ..format.btree_v1 import build_chunk_btree_v1
+    from ..format.messages.layout import ChunkIndexType
+
+    fs = writer.fs
+    ctx = fs.ctx
+    model = writer.object_model(address)
+    from .objects import ObjectInfo
+
+    layout = DatasetStorage(fs, ObjectInfo(fs, address)).layout
+    for block in store.old_index:
+        writer.allocator.release(*block)
+    store.old_index = []
+    index_type = layout.index_type
+    if index_type in (None, ChunkIndexType.BTREE_V1):
+        table = store.table()
+        if len(table) == 0:
+            root = ctx.undefined_address
+        else:
+            blocks: list[tuple[int, int]] = []
+
+            def alloc(size: int) -> int:
+                a = writer.allocator.allocate(size)
+                blocks.append((a, size))
+                return a
+
+            root, encoded = build_chunk_btree_v1(
+                table,
+                len(store.chunk_shape),
+                store.chunk_shape,
+                ctx,
+                alloc,
+                k=fs.superblock.indexed_storage_k,
+            )
+            for a, blob in encoded:
+                writer._write(a, blob)
+            store.old_index = blocks
+        new_layout = replace(layout, index_address=root)
+    elif index_type == ChunkIndexType.SINGLE:
+        table = store.table()
+        if len(table) == 0:
+            new_layout = replace(layout, index_address=ctx.undefined_address)
+        else:
+            new_layout = replace(layout, index_address=int(table.addresses[0]))
+            if layout.single_chunk_filtered_size is not None:
+                new_layout = replace(
+                    new_layout,
+                    single_chunk_filtered_size=int(table.sizes[0]),
+                    single_chunk_filter_mask=int(table.filter_masks[0]),
+                )
+    else:
+        raise UnsupportedFeatureError(
+            f"writing chunks indexed by a {ChunkIndexType(index_type).name} is not supported yet"
+        )
+    model.set(MessageType.LAYOUT, new_layout.encode(ctx))
+    store.dirty = False
+    writer.invalidate(address)

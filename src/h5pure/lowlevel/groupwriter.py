@@ -1,0 +1,170 @@
+"""Link storage on write: rebuild a group's symbol table (v1 B-tree + SNODs + local heap)
+or its link messages at the commit point.
+
+A symbol-table group that receives an external link or a non-ASCII name is converted to
+link messages in its (v1) object header, as libhdf5 converts it (``H5G__obj_insert``).
+Dense link storage (fractal heap + v2 B-trees) is read but not yet written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import UnsupportedFeatureError
+from ..format.btree_v1 import GROUP_NODE, build_btree_v1, walk_btree_v1
+from ..format.local_heap import FREE_NULL, LocalHeap
+from ..format.local_heap import HEADER as HEAP_HEADER
+from ..format.messages import MessageType, decode_message
+from ..format.messages.link import GroupInfo, Link, LinkInfo
+from ..format.messages.symbols import SymbolTableMessage
+from ..format.structs import encode_uint
+from ..format.symbol_table import (
+    ENTRY,
+    NODE_HEADER,
+    SymbolTableEntry,
+    encode_symbol_table_node,
+)
+from .links import LinkEntry
+from .model import GroupModel, MessageSlot
+
+
+def _needs_link_messages(group: GroupModel) -> bool:
+    return any(e.kind not in ("hard", "soft") or not e.name.isascii() for e in group.links.values())
+
+
+def write_group_storage(w: Any, group: GroupModel) -> None:
+    model = w.object_model(group.address)
+    if group.storage == "symbol_table" and _needs_link_messages(group):
+        _convert_to_link_messages(w, group, model)
+    if group.storage == "symbol_table":
+        _write_symbol_table(w, group, model)
+    elif group.storage == "compact":
+        _write_link_messages(w, group, model)
+    else:
+        raise UnsupportedFeatureError(
+            "changing the links of a group in dense storage is not supported yet"
+        )
+    group.dirty = False
+
+
+def _old_symbol_table(w: Any, group: GroupModel, model: Any) -> list[tuple[int, int]]:
+    """The heap and SNODs of a symbol table loaded from disk (to release them)."""
+    stab = group.extra.get("stab")
+    if stab is None:
+        slots = model.find(MessageType.SYMBOL_TABLE)
+        if not slots:
+            return []
+        stab = decode_message(_as_message(slots[0]), w.ctx)
+    ctx = w.ctx
+    out: list[tuple[int, int]] = []
+    if ctx.is_undefined(stab.heap_address):
+        return out
+    heap = LocalHeap.read(w.fs.source, ctx, stab.heap_address)
+    out.append((stab.heap_address, HEAP_HEADER.size(ctx)))
+    if len(heap.data):
+        out.append((heap.data_address, len(heap.data)))
+    snod_size = NODE_HEADER.size(ctx) + 2 * w.fs.superblock.group_leaf_k * ENTRY.size(ctx)
+    if not ctx.is_undefined(stab.btree_address):
+        for _, child in walk_btree_v1(w.fs.source, ctx, stab.btree_address, GROUP_NODE):
+            out.append((child, snod_size))
+    return out
+
+
+def _as_message(slot: MessageSlot) -> Any:
+    from ..format.object_header import HeaderMessage
+
+    return HeaderMessage(slot.type, slot.flags, slot.body, slot.creation_order, 0)
+
+
+def _write_symbol_table(w: Any, group: GroupModel, model: Any) -> None:
+    ctx = w.ctx
+    sb = w.fs.superblock
+    if "stab" not in group.extra and not group.old_structures:
+        group.old_structures = _old_symbol_table(w, group, model)
+    for address, size in group.old_structures:
+        w.allocator.release(address, size)
+    # the local heap: "" at offset 0, then every name (and soft link value), 8-aligned
+    data = bytearray(8)
+    entries: list[tuple[bytes, int, SymbolTableEntry]] = []
+    for name in sorted(group.links, key=lambda n: n.encode("utf-8", "surrogateescape")):
+        link: LinkEntry = group.links[name]
+        raw = name.encode("utf-8", "surrogateescape")
+        offset = len(data)
+        data += raw + b"\0" * (8 - len(raw) % 8)
+        if link.kind == "soft":
+            value_offset = len(data)
+            target = (link.target or "").encode("utf-8", "surrogateescape")
+            data += target + b"\0" * (8 - len(target) % 8)
+            entry = SymbolTableEntry(offset, 0, 2, soft_link_offset=value_offset)
+        else:
+            entry = SymbolTableEntry(offset, int(link.address or 0), 0)
+        entries.append((raw, offset, entry))
+    head_size = HEAP_HEADER.size(ctx)
+    heap_address = w.allocator.allocate(head_size + len(data))
+    heap = LocalHeap(heap_address, heap_address + head_size, bytes(data), FREE_NULL)
+    blocks = [(heap_address, heap.encode_header(ctx) + bytes(data))]
+    structures = [(heap_address, head_size + len(data))]
+    # symbol table nodes of at most 2 * leaf K entries
+    capacity = 2 * sb.group_leaf_k
+    snod_size = NODE_HEADER.size(ctx) + capacity * ENTRY.size(ctx)
+    items: list[tuple[bytes, int]] = []
+    previous_greatest = 0
+    for i in range(0, len(entries), capacity):
+        part = entries[i : i + capacity]
+        address = w.allocator.allocate(snod_size)
+        blocks.append((address, encode_symbol_table_node([e for _, _, e in part], ctx, capacity)))
+        structures.append((address, snod_size))
+        items.append((encode_uint(previous_greatest, ctx.size_of_lengths), address))
+        previous_greatest = part[-1][1]
+    right_key = encode_uint(previous_greatest, ctx.size_of_lengths)
+
+    def alloc(size: int) -> int:
+        address = w.allocator.allocate(size)
+        structures.append((address, size))
+        return address
+
+    root, nodes = build_btree_v1(ctx, GROUP_NODE, items, right_key, 2 * sb.group_internal_k, alloc)
+    blocks.extend(nodes)
+    for address, blob in blocks:
+        w._write(address, blob)
+    group.old_structures = structures
+    stab = SymbolTableMessage(root, heap_address)
+    group.extra["stab"] = stab
+    model.set(MessageType.SYMBOL_TABLE, stab.encode(ctx))
+
+
+def _convert_to_link_messages(w: Any, group: GroupModel, model: Any) -> None:
+    """libhdf5's conversion of an old-style group: link info, group info, link messages."""
+    old = group.old_structures or _old_symbol_table(w, group, model)
+    for address, size in old:
+        w.allocator.release(address, size)
+    group.old_structures = []
+    group.extra.pop("stab", None)
+    for slot in model.find(MessageType.SYMBOL_TABLE):
+        model.remove(slot)
+    undef = w.ctx.undefined_address
+    linfo = LinkInfo(0, None, undef, undef, None)
+    model.add(MessageSlot(MessageType.LINK_INFO, linfo.encode(w.ctx)))
+    model.add(
+        MessageSlot(MessageType.GROUP_INFO, GroupInfo(0, None, None, None, None).encode(w.ctx), 0)
+    )
+    group.storage = "compact"
+
+
+def _write_link_messages(w: Any, group: GroupModel, model: Any) -> None:
+    for slot in model.find(MessageType.LINK):
+        model.remove(slot)
+    for entry in group.links.values():
+        name = entry.name
+        link = Link(
+            name=name,
+            kind=entry.kind,  # type: ignore[arg-type]
+            address=entry.address,
+            target=entry.target,
+            external_file=entry.external_file,
+            creation_order=entry.creation_order if group.track_order else None,
+            cset=0 if name.isascii() else 1,
+            user_type=None,
+            user_data=None,
+        )
+        model.add(MessageSlot(MessageType.LINK, link.encode(w.ctx)))

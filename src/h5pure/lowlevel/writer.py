@@ -1,0 +1,375 @@
+"""The write session of a file: models of changed objects, the allocator, and the commit.
+
+Everything that changes metadata goes through :class:`Writer`.  Objects live as models
+(:mod:`.model`) until :meth:`Writer.commit`, the one commit point, serializes them in a fixed
+order: link storage, chunk indexes, heap collections, object headers, and the superblock
+last (its end-of-file address covers everything written before it).  Raw data is written
+straight to allocated space as it arrives; metadata never is.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Any
+
+from ..errors import FormatError
+from ..format.context import FormatContext
+from ..format.messages import MessageType, decode_message
+from ..format.messages.symbols import SymbolTableMessage
+from ..format.object_header import (
+    HeaderMessage,
+    MessageSpec,
+    encode_object_header_chunks,
+    encoded_message_size,
+    layout_messages,
+    read_object_header,
+)
+from ..format.superblock import encode_superblock
+from ..format.symbol_table import SymbolTableEntry
+from .allocator import Allocator
+from .datawriter import write_chunk_index
+from .file import FileState
+from .groupwriter import write_group_storage
+from .heapwriter import GlobalHeapWriter
+from .links import LinkEntry, read_links
+from .model import GroupModel, MessageSlot, ObjectModel
+from .objects import ObjectInfo
+
+_DROPPED_ON_LOAD = (MessageType.NIL, MessageType.CONTINUATION)
+V1_PREFIX_SIZE = 16
+H5O_MIN_SIZE_V1 = 24
+"""Smallest message area of a new v1 header (``H5O_MIN_SIZE`` rounded to 8)."""
+
+
+class Writer:
+    """The mutable state of a file opened for writing."""
+
+    def __init__(self, fs: FileState, libver: tuple[str, str]) -> None:
+        self.fs = fs
+        # the file grows while it is written: the end-of-file bound of the opening
+        # superblock no longer limits where structures may lie
+        fs.ctx = replace(fs.ctx, eof_address=None)
+        self.ctx: FormatContext = fs.ctx
+        self.libver = libver
+        eoa = fs.superblock.eof_address - fs.superblock.base_address
+        self.allocator = Allocator(eoa=max(eoa, 0))
+        self.objects: dict[int, ObjectModel] = {}
+        self.groups: dict[int, GroupModel] = {}
+        self.chunks: dict[int, Any] = {}
+        """Dataset address -> the writer's chunk table (lowlevel.datawriter)."""
+        self.heap = GlobalHeapWriter(self.ctx, self.allocator)
+        self.lock = threading.RLock()
+
+    # -- models ------------------------------------------------------------------------
+    def object_model(self, address: int) -> ObjectModel:
+        """The model of the object header at ``address``, loaded from disk on first use."""
+        model = self.objects.get(address)
+        if model is None:
+            header = read_object_header(self.fs.source, self.ctx, address)
+            chunks = header.chunks
+            if not chunks:
+                raise FormatError(f"object header at 0x{address:x}: no chunk information")
+            model = ObjectModel(
+                address=address,
+                version=header.version,
+                chunk0_size=chunks[0].messages_size,
+                slots=[
+                    MessageSlot(m.type, bytes(m.data), m.flags, m.creation_order)
+                    for m in header.messages
+                    if m.type not in _DROPPED_ON_LOAD
+                ],
+                continuation_chunks=[(c.address, c.size) for c in chunks[1:]],
+                chunk0_total=chunks[0].size,
+                flags=header.flags,
+                refcount=header.refcount,
+                dirty=False,
+            )
+            self.objects[address] = model
+        return model
+
+    def group_model(self, address: int) -> GroupModel:
+        """The links of the group at ``address``, loaded from disk on first use."""
+        model = self.groups.get(address)
+        if model is None:
+            info = ObjectInfo(self.fs, address)
+            table = read_links(self.fs, info)
+            if info.has(MessageType.SYMBOL_TABLE):
+                storage = "symbol_table"
+            elif any(True for _ in info.raw(MessageType.LINK)) or not self._is_dense(info):
+                storage = "compact"
+            else:
+                storage = "dense"
+            orders = [
+                e.creation_order for e in table.entries.values() if e.creation_order is not None
+            ]
+            model = GroupModel(
+                address=address,
+                links=dict(table.entries),
+                storage=storage,
+                track_order=table.track_order,
+                next_creation_order=(max(orders) + 1) if orders else 0,
+                dirty=False,
+            )
+            self.groups[address] = model
+        return model
+
+    def _is_dense(self, info: ObjectInfo) -> bool:
+        linfo = info.first(MessageType.LINK_INFO)
+        return linfo is not None and not self.ctx.is_undefined(linfo.fractal_heap_address)
+
+    def invalidate(self, address: int) -> None:
+        """Forget every derived view of the object at ``address`` (after a change)."""
+        cache = self.fs.cache
+        with self.fs.cache_lock:
+            for kind in ("links", "attrs", "dataset"):
+                cache.pop((kind, address), None)
+
+    # -- links ---------------------------------------------------------------------------
+    def add_link(self, group: int, entry: LinkEntry) -> None:
+        model = self.group_model(group)
+        if entry.name in model.links:
+            raise ValueError(
+                f"Unable to synchronously create link (name already exists: '{entry.name}')"
+            )
+        if model.track_order or model.storage != "symbol_table":
+            entry = LinkEntry(
+                entry.name,
+                entry.kind,
+                entry.address,
+                entry.target,
+                entry.external_file,
+                model.next_creation_order,
+            )
+            model.next_creation_order += 1
+        model.links[entry.name] = entry
+        model.dirty = True
+        self.invalidate(group)
+
+    def release_object(self, address: int) -> None:
+        """Drop one hard link to the object at ``address``; when none is left, release its
+        header, its raw data and (for groups) everything only it links to."""
+        from .dataset import DatasetStorage
+        from .datawriter import chunk_store
+
+        model = self.object_model(address)
+        model.refcount -= 1
+        model.touch()
+        if model.refcount > 0:
+            return
+        info = ObjectInfo(self.fs, address)
+        kind = info.kind
+        if kind == "group":
+            group = self.group_model(address)
+            for entry in list(group.links.values()):
+                if entry.kind == "hard" and entry.address is not None:
+                    self.release_object(int(entry.address))
+            if group.storage == "symbol_table":
+                from .groupwriter import _old_symbol_table
+
+                old = group.old_structures or _old_symbol_table(self, group, model)
+                for block in old:
+                    self.allocator.release(*block)
+            self.groups.pop(address, None)
+        elif kind == "dataset":
+            storage = DatasetStorage(self.fs, info)
+            if storage.layout_class == "contiguous":
+                layout = storage.layout
+                if layout.address is not None and not self.ctx.is_undefined(layout.address):
+                    self.allocator.release(int(layout.address), int(layout.size or 0))
+            elif storage.layout_class == "chunked":
+                store = chunk_store(self, storage)
+                for chunk_address, size, _ in store.entries.values():
+                    self.allocator.release(chunk_address, size)
+                for block in store.old_index:
+                    self.allocator.release(*block)
+                self.chunks.pop(address, None)
+        total0 = model.chunk0_total or V1_PREFIX_SIZE + model.chunk0_size
+        self.allocator.release(address, total0)
+        for block in model.continuation_chunks:
+            self.allocator.release(*block)
+        del self.objects[address]
+        self.invalidate(address)
+
+    def remove_link(self, group: int, name: str) -> LinkEntry:
+        model = self.group_model(group)
+        try:
+            entry = model.links.pop(name)
+        except KeyError:
+            raise KeyError(
+                "Couldn't delete link (callback link pointer is NULL "
+                "(specified link may be '.' or not exist))"
+            ) from None
+        model.dirty = True
+        self.invalidate(group)
+        return entry
+
+    # -- attributes -----------------------------------------------------------------------
+    def _attribute_slot(self, model: ObjectModel, name: str) -> MessageSlot | None:
+        for slot in model.find(MessageType.ATTRIBUTE):
+            msg = HeaderMessage(slot.type, slot.flags, slot.body, slot.creation_order, 0)
+            if decode_message(msg, self.ctx).name == name:
+                return slot
+        return None
+
+    def set_attribute(self, address: int, name: str, body: bytes) -> None:
+        """Create or replace the attribute ``name`` of the object at ``address``."""
+        if len(body) > 0xFFFF:
+            raise ValueError(
+                "Unable to synchronously create attribute (object header message is too large)"
+            )
+        model = self.object_model(address)
+        slot = self._attribute_slot(model, name)
+        if slot is not None:
+            slot.body = body
+            model.touch()
+        else:
+            model.add(MessageSlot(MessageType.ATTRIBUTE, body))
+        self.invalidate(address)
+
+    def delete_attribute(self, address: int, name: str) -> bool:
+        model = self.object_model(address)
+        slot = self._attribute_slot(model, name)
+        if slot is None:
+            return False
+        model.remove(slot)
+        self.invalidate(address)
+        return True
+
+    # -- creating objects ------------------------------------------------------------------
+    def new_object(self, slots: list[MessageSlot], min_area: int = 0) -> ObjectModel:
+        """A new v1 object header holding ``slots``, at a fresh address."""
+        area = sum(encoded_message_size(len(sl.body), 1) for sl in slots)
+        area = max(area, min_area, H5O_MIN_SIZE_V1)
+        address = self.allocator.allocate(V1_PREFIX_SIZE + area)
+        model = ObjectModel(address=address, version=1, chunk0_size=area, slots=list(slots))
+        self.objects[address] = model
+        return model
+
+    def new_group(self, parent: int | None, name: str | None) -> int:
+        """Create an empty symbol-table group and link it as ``parent/name``."""
+        stab = SymbolTableMessage(self.ctx.undefined_address, self.ctx.undefined_address)
+        model = self.new_object([MessageSlot(MessageType.SYMBOL_TABLE, stab.encode(self.ctx))])
+        self.groups[model.address] = GroupModel(model.address, {}, "symbol_table")
+        if parent is not None and name is not None:
+            self.add_link(parent, LinkEntry(name, "hard", address=model.address))
+        return model.address
+
+    # -- the commit point --------------------------------------------------------------
+    def commit(self) -> None:
+        """Serialize every change: link storage, chunk indexes, heaps, headers, superblock."""
+        with self.lock:
+            fs = self.fs
+            for group in list(self.groups.values()):
+                if group.dirty:
+                    write_group_storage(self, group)
+            for address, store in self.chunks.items():
+                if store.dirty:
+                    write_chunk_index(self, address, store)
+            for address, data in self.heap.flush():
+                self._write(address, data)
+                fs._gheaps.pop(address)
+            for model in list(self.objects.values()):
+                if model.dirty:
+                    self._write_header(model)
+            self._write_superblock()
+            fs.driver.flush()
+            self.allocator.commit()
+
+    def _write(self, address: int, data: bytes) -> None:
+        self.fs.driver.write(self.ctx.base_address + address, data)
+
+    def _write_header(self, model: ObjectModel) -> None:
+        specs = [MessageSpec(s.type, s.flags, s.body, s.creation_order) for s in model.slots]
+        plans = layout_messages(specs, model.chunk0_size, model.version, self.ctx, model.flags)
+        for address, size in model.continuation_chunks:
+            self.allocator.release(address, size)
+        model.continuation_chunks = [(self.allocator.allocate(p.size), p.size) for p in plans[1:]]
+        addresses = [model.address] + [a for a, _ in model.continuation_chunks]
+        blobs = encode_object_header_chunks(
+            self.ctx,
+            model.version,
+            plans,
+            addresses,
+            refcount=model.refcount,
+            flags=model.flags,
+            times=model.times,
+        )
+        for address, blob in zip(addresses, blobs):
+            self._write(address, blob)
+        model.dirty = False
+
+    def _write_superblock(self) -> None:
+        fs = self.fs
+        sb = fs.superblock
+        root_entry = sb.root_entry
+        if root_entry is not None:
+            group = self.groups.get(sb.root_object_header_address)
+            if group is not None and group.storage == "symbol_table":
+                stab = group.extra.get("stab")
+                if stab is not None:
+                    root_entry = SymbolTableEntry(
+                        0, sb.root_object_header_address, 1, stab.btree_address, stab.heap_address
+                    )
+        sb = replace(sb, eof_address=self.allocator.eoa + sb.base_address, root_entry=root_entry)
+        fs.superblock = sb
+        self._write(0, encode_superblock(sb))
+        # the physical file must reach the end-of-file address
+        end = sb.eof_address
+        if fs.driver.size() < end:
+            fs.driver.write(end - 1, b"\0")
+        fs.source.refresh_size()
+
+    def close(self) -> None:
+        """Commit, then cut the file at its end-of-file address, as libhdf5 does."""
+        self.commit()
+        end = self.fs.superblock.eof_address
+        if self.fs.driver.size() > end:
+            self.fs.driver.truncate(end)
+
+
+def create_file(
+    driver: Any, filename: str, userblock_size: int, libver: tuple[str, str]
+) -> FileState:
+    """A new, empty HDF5 file on ``driver``: superblock v0 and an empty root group, as
+    h5py creates it with its default (earliest) format; written at the first commit."""
+    from ..format.superblock import Superblock
+
+    ctx = FormatContext(8, 8, userblock_size)
+    undef = ctx.undefined_address
+    probe = Superblock(
+        version=0,
+        size_of_offsets=8,
+        size_of_lengths=8,
+        base_address=userblock_size,
+        group_leaf_k=4,
+        group_internal_k=16,
+        indexed_storage_k=32,
+        flags=0,
+        free_space_address=undef,
+        extension_address=undef,
+        eof_address=userblock_size,
+        driver_info_address=undef,
+        root_object_header_address=0,
+        root_entry=SymbolTableEntry(0, 0, 1, undef, undef),
+        encoded_size=0,
+    )
+    sb_size = len(encode_superblock(probe))
+    probe = replace(probe, encoded_size=sb_size)
+    fs = FileState(driver, filename, probe)
+    writer = Writer(fs, libver)
+    writer.allocator.eoa = 0
+    writer.allocator.allocate(sb_size)
+    root = writer.new_group(None, None)
+    fs.superblock = replace(
+        fs.superblock,
+        root_object_header_address=root,
+        root_entry=SymbolTableEntry(0, root, 1, undef, undef),
+    )
+    fs.writer = writer
+    return fs
+
+
+def open_for_writing(fs: FileState, libver: tuple[str, str]) -> None:
+    """Attach a writer to an existing file opened read/write."""
+    fs.writer = Writer(fs, libver)
