@@ -171,6 +171,12 @@ class Dataset(HLObject):
 
         return is_scale(self)
 
+    def make_scale(self, name: str = "") -> None:
+        """Make this dataset a dimension scale (``H5DSset_scale``)."""
+        from .dims import make_scale
+
+        make_scale(self, name)
+
     @property
     def dims(self) -> Any:
         from .dims import DimensionManager
@@ -438,7 +444,7 @@ class _RegionRefMaker:
         elif sel.hyperslab() is not None:
             # the earliest file format stores hyperslabs as a list of blocks (version 1):
             # one block per run of consecutive positions on each axis
-            runs = []
+            runs: list[list[tuple[int, int]]] = []
             for sl in sel.hyperslab() or ():
                 if sl.count == 0:
                     runs.append([])
@@ -687,7 +693,11 @@ def create_dataset(
     from ..lowlevel.links import LinkEntry
 
     with writer.lock:
-        model = writer.new_object(dataset_messages(writer.ctx, plan), min_area=256)
+        if track_order is None:
+            track_order = group.file._track_order
+        model = writer.new_object(
+            dataset_messages(writer.ctx, plan), min_area=256, track_order=bool(track_order)
+        )
         writer.add_link(parent._info.address, LinkEntry(base, "hard", address=model.address))
     dset = group.file._object(model.address, _join(parent.name, base))
     if data is not None and not isinstance(data, Empty):

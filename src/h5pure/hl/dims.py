@@ -20,6 +20,66 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def _reference_list_dtype() -> np.dtype:
+    from ..dtypes import ref_dtype
+
+    # H5DS's ds_list_t: an object reference and an unsigned int, padded to 16 bytes
+    return np.dtype(
+        {
+            "names": ["dataset", "dimension"],
+            "formats": [ref_dtype, "<u4"],
+            "offsets": [0, 8],
+            "itemsize": 16,
+        }
+    )
+
+
+REFERENCE_LIST_DTYPE = _reference_list_dtype()
+
+
+def _reference_list(scale: Dataset) -> np.ndarray:
+    if "REFERENCE_LIST" not in scale.attrs:
+        return np.zeros(0, dtype=REFERENCE_LIST_DTYPE)
+    old = np.asarray(scale.attrs["REFERENCE_LIST"]).reshape(-1)
+    out = np.empty(len(old), dtype=REFERENCE_LIST_DTYPE)
+    out["dataset"] = old["dataset"]
+    out["dimension"] = old["dimension"]
+    return out
+
+
+def make_scale(dset: Dataset, name: str | None = "") -> None:
+    """``H5DSset_scale``: mark ``dset`` as a dimension scale with a ``NAME`` (h5py always
+    passes one, "" included; ``None`` writes no ``NAME``, as when attaching makes a scale)."""
+    if dset.attrs.get("DIMENSION_LIST") is not None:
+        raise RuntimeError("Unable to set scale (a dataset with attached scales cannot be a scale)")
+    _set_cstring(dset, "CLASS", b"DIMENSION_SCALE")
+    if name is not None:
+        _set_cstring(dset, "NAME", name.encode() if isinstance(name, str) else bytes(name))
+
+
+def _set_cstring(dset: Dataset, attr: str, value: bytes) -> None:
+    """A scalar NUL-terminated ASCII string attribute of ``len(value) + 1`` bytes, the type
+    H5DS gives ``CLASS`` and ``NAME`` (h5py's fixed strings would be NUL-padded)."""
+    from ..format.messages.attribute import AttributeMessage
+    from ..format.messages.dataspace import Dataspace
+    from ..format.messages.datatype import StringType
+
+    writer = dset._fs.writer
+    if writer is None:
+        raise ValueError("Unable to set scale (no write intent on file)")
+    size = len(value) + 1
+    message = AttributeMessage(
+        1,
+        attr,
+        StringType(1, size),
+        Dataspace("scalar", (), (), version=1),
+        value + b"\0",
+        0,
+    )
+    with writer.lock:
+        writer.set_attribute(dset._info.address, attr, message.encode(writer.ctx))
+
+
 def is_scale(dset: Dataset) -> bool:
     attrs = dset.attrs
     return "CLASS" in attrs and _as_text(attrs["CLASS"]) == "DIMENSION_SCALE"
@@ -41,6 +101,92 @@ class DimensionProxy:
         if self._dim >= len(labels):
             return ""
         return _as_text(labels[self._dim])
+
+    @label.setter
+    def label(self, value: str) -> None:
+        """``H5DSset_label``: one vlen string per dimension in ``DIMENSION_LABELS``."""
+        from ..dtypes import string_dtype
+
+        rank = len(self._dset.shape or ())
+        attrs = self._dset.attrs
+        labels = np.empty(rank, dtype=string_dtype("ascii"))
+        labels[...] = b""
+        if "DIMENSION_LABELS" in attrs:
+            for i, old in enumerate(np.asarray(attrs["DIMENSION_LABELS"]).reshape(-1)[:rank]):
+                labels[i] = old if isinstance(old, bytes) else str(old).encode()
+        labels[self._dim] = value.encode() if isinstance(value, str) else bytes(value)
+        attrs.create("DIMENSION_LABELS", labels)
+
+    def attach_scale(self, scale: Dataset) -> None:
+        """``H5DSattach_scale``: reference ``scale`` from this dimension, and this dataset
+        from the scale's ``REFERENCE_LIST``."""
+        from ..dtypes import ref_dtype, vlen_dtype
+
+        dset = self._dset
+        if scale == dset:
+            raise RuntimeError(
+                "Unable to attach dimension scale (a dataset cannot be its own scale)"
+            )
+        if not is_scale(scale):
+            make_scale(scale, None)
+        rank = len(dset.shape or ())
+        attrs = dset.attrs
+        lists = np.empty(rank, dtype=vlen_dtype(ref_dtype))
+        for i in range(rank):
+            lists[i] = np.zeros(0, dtype=ref_dtype)
+        if "DIMENSION_LIST" in attrs:
+            for i, old in enumerate(
+                np.asarray(attrs["DIMENSION_LIST"], dtype=object).reshape(-1)[:rank]
+            ):
+                lists[i] = np.asarray(old, dtype=ref_dtype)
+        current = [r for r in lists[self._dim] if r]
+        if any(r.address == scale.ref.address for r in current):
+            return
+        new = np.empty(len(current) + 1, dtype=ref_dtype)
+        new[:-1] = current
+        new[-1] = scale.ref
+        lists[self._dim] = new
+        attrs.create("DIMENSION_LIST", lists)
+        backrefs = _reference_list(scale)
+        # (np.concatenate would drop the padding of the structured dtype)
+        table = np.empty(len(backrefs) + 1, dtype=REFERENCE_LIST_DTYPE)
+        table[:-1] = backrefs
+        table["dataset"][-1] = dset.ref
+        table["dimension"][-1] = self._dim
+        scale.attrs.create("REFERENCE_LIST", table)
+
+    def detach_scale(self, scale: Dataset) -> None:
+        """``H5DSdetach_scale``: undo :meth:`attach_scale`."""
+        from ..dtypes import ref_dtype, vlen_dtype
+
+        dset = self._dset
+        attrs = dset.attrs
+        if "DIMENSION_LIST" not in attrs:
+            raise RuntimeError("Unable to detach dimension scale (no scales attached)")
+        lists = np.asarray(attrs["DIMENSION_LIST"], dtype=object).reshape(-1)
+        current = [r for r in lists[self._dim] if r]
+        kept = [r for r in current if r.address != scale.ref.address]
+        if len(kept) == len(current):
+            raise RuntimeError("Unable to detach dimension scale (scale not attached)")
+        out = np.empty(len(lists), dtype=vlen_dtype(ref_dtype))
+        for i, refs in enumerate(lists):
+            out[i] = np.asarray(kept if i == self._dim else list(refs), dtype=ref_dtype)
+        if all(len(v) == 0 for v in out):
+            del attrs["DIMENSION_LIST"]
+        else:
+            attrs.create("DIMENSION_LIST", out)
+        backrefs = _reference_list(scale)
+        keep = [
+            i
+            for i, (ref, dim) in enumerate(zip(backrefs["dataset"], backrefs["dimension"]))
+            if not (ref and ref.address == dset.ref.address and int(dim) == self._dim)
+        ]
+        if keep:
+            table = np.empty(len(keep), dtype=REFERENCE_LIST_DTYPE)
+            table[...] = backrefs[keep]
+            scale.attrs.create("REFERENCE_LIST", table)
+        elif "REFERENCE_LIST" in scale.attrs:
+            del scale.attrs["REFERENCE_LIST"]
 
     def _scales(self) -> list[Dataset]:
         attrs = self._dset.attrs
@@ -102,6 +248,10 @@ class DimensionManager:
     def __iter__(self) -> Iterator[DimensionProxy]:
         for i in range(len(self)):
             yield self[i]
+
+    def create_scale(self, dset: Dataset, name: str = "") -> None:
+        """Deprecated h5py spelling of ``dset.make_scale(name)``."""
+        make_scale(dset, name)
 
     def __repr__(self) -> str:
         return f"<Dimensions of HDF5 object at {id(self._dset)}>"

@@ -98,6 +98,7 @@ class File(Group):
             if userblock_size < 512 or userblock_size & (userblock_size - 1):
                 raise ValueError("User block size must be a power of 2 and at least 512")
         self._libver = _normalize_libver(libver)
+        self._track_order = bool(track_order)
         self._is_open = False
         create = mode in ("w", "w-", "x") or (
             mode == "a" and not _is_fileobj(name) and not os.path.exists(os.fspath(name))
@@ -114,7 +115,11 @@ class File(Group):
                 fname = fname.decode("utf-8", "surrogateescape")
             if create:
                 self._state = create_file(
-                    driver_obj, str(fname), int(userblock_size or 0), self._libver
+                    driver_obj,
+                    str(fname),
+                    int(userblock_size or 0),
+                    self._libver,
+                    track_order=bool(track_order),
                 )
             else:
                 self._state = FileState(driver_obj, str(fname))

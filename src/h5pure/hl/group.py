@@ -232,8 +232,10 @@ class Group(HLObject):
         parent, base = self._create_parent(name, "create group")
         if parent._link(base) is not None:
             raise ValueError("Unable to synchronously create group (name already exists)")
+        if track_order is None:
+            track_order = self.file._track_order
         with writer.lock:
-            address = writer.new_group(parent._info.address, base)
+            address = writer.new_group(parent._info.address, base, bool(track_order))
         return self.file._object(address, _join(parent.name, base))  # type: ignore[return-value]
 
     def _create_parent(self, name: str, what: str) -> tuple[Group, str]:

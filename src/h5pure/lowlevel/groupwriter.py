@@ -152,8 +152,26 @@ def _convert_to_link_messages(w: Any, group: GroupModel, model: Any) -> None:
 
 
 def _write_link_messages(w: Any, group: GroupModel, model: Any) -> None:
+    """Link messages in the header (compact storage).  More links than libhdf5's compact
+    limit of 8 stay compact too, with the group info's phase change raised to match
+    (dense storage on write is not implemented yet)."""
+    from dataclasses import replace
+
+    ctx = w.ctx
     for slot in model.find(MessageType.LINK):
         model.remove(slot)
+    if group.track_order:
+        for slot in model.find(MessageType.LINK_INFO):
+            info = decode_message(_as_message(slot), ctx)
+            slot.body = replace(info, max_creation_index=group.next_creation_order).encode(ctx)
+            model.touch()
+    n = len(group.links)
+    ginfo = (
+        GroupInfo(1, n, min(6, n - 1), None, None)
+        if n > 8
+        else GroupInfo(0, None, None, None, None)
+    )
+    model.set(MessageType.GROUP_INFO, ginfo.encode(ctx), 0x01)
     for entry in group.links.values():
         name = entry.name
         link = Link(

@@ -16,10 +16,13 @@ from typing import Any
 from ..errors import FormatError
 from ..format.context import FormatContext
 from ..format.messages import MessageType, decode_message
+from ..format.messages.attribute import AttributeInfo
+from ..format.messages.link import GroupInfo, LinkInfo
 from ..format.messages.symbols import SymbolTableMessage
 from ..format.object_header import (
     HeaderMessage,
     MessageSpec,
+    encode_object_header,
     encode_object_header_chunks,
     encoded_message_size,
     layout_messages,
@@ -39,6 +42,10 @@ from .objects import ObjectInfo
 _DROPPED_ON_LOAD = (MessageType.NIL, MessageType.CONTINUATION)
 V1_PREFIX_SIZE = 16
 H5O_MIN_SIZE_V1 = 24
+GROUP_AREA_V2 = 224
+"""Message area libhdf5 gives a new group header with creation order tracked."""
+ATTR_CRT_ORDER_TRACKED = 0x04
+ATTR_CRT_ORDER_INDEXED = 0x08
 """Smallest message area of a new v1 header (``H5O_MIN_SIZE`` rounded to 8)."""
 
 
@@ -223,9 +230,32 @@ class Writer:
         if slot is not None:
             slot.body = body
             model.touch()
+        elif model.flags & ATTR_CRT_ORDER_TRACKED:
+            order = self._next_attribute_order(model)
+            model.add(MessageSlot(MessageType.ATTRIBUTE, body, 0, order))
         else:
             model.add(MessageSlot(MessageType.ATTRIBUTE, body))
         self.invalidate(address)
+
+    def _next_attribute_order(self, model: ObjectModel) -> int:
+        """The next attribute creation index, kept in the attribute info message."""
+        ctx = self.ctx
+        undef = ctx.undefined_address
+        slots = model.find(MessageType.ATTRIBUTE_INFO)
+        if slots:
+            info = decode_message(
+                HeaderMessage(slots[0].type, slots[0].flags, slots[0].body, None, 0), ctx
+            )
+        else:
+            info = AttributeInfo(3, 0, undef, undef, undef)
+        used = [s.creation_order for s in model.find(MessageType.ATTRIBUTE)]
+        order = max([info.max_creation_index or 0] + [o + 1 for o in used if o is not None])
+        model.set(
+            MessageType.ATTRIBUTE_INFO,
+            replace(info, max_creation_index=order + 1).encode(ctx),
+            0x04,
+        )
+        return order
 
     def delete_attribute(self, address: int, name: str) -> bool:
         model = self.object_model(address)
@@ -237,20 +267,53 @@ class Writer:
         return True
 
     # -- creating objects ------------------------------------------------------------------
-    def new_object(self, slots: list[MessageSlot], min_area: int = 0) -> ObjectModel:
-        """A new v1 object header holding ``slots``, at a fresh address."""
-        area = sum(encoded_message_size(len(sl.body), 1) for sl in slots)
+    def new_object(
+        self, slots: list[MessageSlot], min_area: int = 0, track_order: bool = False
+    ) -> ObjectModel:
+        """A new object header holding ``slots``, at a fresh address: version 1, or, when
+        attribute creation order is tracked, version 2 (as libhdf5 upgrades it)."""
+        version = 2 if track_order else 1
+        flags = ATTR_CRT_ORDER_TRACKED | ATTR_CRT_ORDER_INDEXED if track_order else 0
+        area = sum(encoded_message_size(len(sl.body), version, flags) for sl in slots)
         area = max(area, min_area, H5O_MIN_SIZE_V1)
-        address = self.allocator.allocate(V1_PREFIX_SIZE + area)
-        model = ObjectModel(address=address, version=1, chunk0_size=area, slots=list(slots))
+        total = V1_PREFIX_SIZE + area
+        if version == 2:
+            total = len(encode_object_header(self.ctx, 2, [], area, flags=flags))
+        address = self.allocator.allocate(total)
+        model = ObjectModel(
+            address=address,
+            version=version,
+            chunk0_size=area,
+            slots=list(slots),
+            chunk0_total=total,
+            flags=flags,
+        )
         self.objects[address] = model
         return model
 
-    def new_group(self, parent: int | None, name: str | None) -> int:
-        """Create an empty symbol-table group and link it as ``parent/name``."""
-        stab = SymbolTableMessage(self.ctx.undefined_address, self.ctx.undefined_address)
-        model = self.new_object([MessageSlot(MessageType.SYMBOL_TABLE, stab.encode(self.ctx))])
-        self.groups[model.address] = GroupModel(model.address, {}, "symbol_table")
+    def new_group(self, parent: int | None, name: str | None, track_order: bool = False) -> int:
+        """Create an empty group and link it as ``parent/name``: a symbol table, or with
+        ``track_order`` link messages with creation order (libhdf5's "new style")."""
+        ctx = self.ctx
+        undef = ctx.undefined_address
+        if track_order:
+            slots = [
+                MessageSlot(MessageType.LINK_INFO, LinkInfo(3, 0, undef, undef, undef).encode(ctx)),
+                MessageSlot(
+                    MessageType.GROUP_INFO, GroupInfo(0, None, None, None, None).encode(ctx), 0x01
+                ),
+                MessageSlot(
+                    MessageType.ATTRIBUTE_INFO,
+                    AttributeInfo(3, 0, undef, undef, undef).encode(ctx),
+                    0x04,
+                ),
+            ]
+            model = self.new_object(slots, min_area=GROUP_AREA_V2, track_order=True)
+            self.groups[model.address] = GroupModel(model.address, {}, "compact", track_order=True)
+        else:
+            stab = SymbolTableMessage(undef, undef)
+            model = self.new_object([MessageSlot(MessageType.SYMBOL_TABLE, stab.encode(ctx))])
+            self.groups[model.address] = GroupModel(model.address, {}, "symbol_table")
         if parent is not None and name is not None:
             self.add_link(parent, LinkEntry(name, "hard", address=model.address))
         return model.address
@@ -329,7 +392,11 @@ class Writer:
 
 
 def create_file(
-    driver: Any, filename: str, userblock_size: int, libver: tuple[str, str]
+    driver: Any,
+    filename: str,
+    userblock_size: int,
+    libver: tuple[str, str],
+    track_order: bool = False,
 ) -> FileState:
     """A new, empty HDF5 file on ``driver``: superblock v0 and an empty root group, as
     h5py creates it with its default (earliest) format; written at the first commit."""
@@ -360,7 +427,7 @@ def create_file(
     writer = Writer(fs, libver)
     writer.allocator.eoa = 0
     writer.allocator.allocate(sb_size)
-    root = writer.new_group(None, None)
+    root = writer.new_group(None, None, track_order)
     fs.superblock = replace(
         fs.superblock,
         root_object_header_address=root,
