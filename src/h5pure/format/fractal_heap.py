@@ -190,6 +190,10 @@ class FractalHeap:
         self.width: int = header["table_width"]
         self.start_block_size: int = header["starting_block_size"]
         self.max_direct_block_size: int = header["max_direct_block_size"]
+        if self.max_direct_block_size == 0 and ctx.size_of_lengths < 8:
+            # libhdf5 stores its 64 KiB default in a 2-byte length field as 0 (truncated);
+            # a power of two that overflows the field can only mean 2^(8 * width)
+            self.max_direct_block_size = 1 << (8 * ctx.size_of_lengths)
         self.max_heap_bits: int = header["max_heap_size_bits"]
         self.root_address: int = header["root_block_address"]
         self.root_rows: int = header["current_root_rows"]
