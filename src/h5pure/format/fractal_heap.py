@@ -207,7 +207,8 @@ class FractalHeap:
         else:
             self.huge_ids_direct = self.id_length - 1 >= o + ln
         self.huge_id_size = min(self.id_length - 1, 8)
-        self.tiny_extended = self.id_length - 1 > _TINY_LEN_SHORT + 1
+        # as libhdf5 (H5HFhdr.c): IDs with room for more than 16 bytes use the long form
+        self.tiny_extended = self.id_length - 1 > _TINY_LEN_SHORT
         self._iblocks: dict[int, _IndirectBlock] = {}
         self._dblocks: dict[int, bytes] = {}
         self._dblock_bytes = 0
