@@ -270,3 +270,25 @@ def test_dataset_storage_options(tmp_path, h5py, kwds):
             d.fillvalue,
         ) == props
         np.testing.assert_array_equal(d[...], data)
+
+
+def test_space_reuse_at_scale(tmp_path):
+    """The issue's scenario: 1,000 datasets of 1 MiB, every other one deleted, 500 new ones
+    of 1 MiB: the file stays below 1.1 GiB."""
+    import shutil
+
+    if shutil.disk_usage(tmp_path).free < 3 << 30:
+        pytest.skip("needs 3 GiB of free disk space")
+    path = tmp_path / "reuse_big.h5"
+    one = np.zeros((1 << 20) // 8)
+    with h5pure.File(path, "w") as f:
+        for i in range(1000):
+            f.create_dataset(f"d{i}", data=one)
+        f.flush()
+        for i in range(0, 1000, 2):
+            del f[f"d{i}"]
+        f.flush()
+        for i in range(500):
+            f.create_dataset(f"n{i}", data=one)
+    assert os.path.getsize(path) < 1.1 * (1 << 30)
+    path.unlink()
