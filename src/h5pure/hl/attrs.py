@@ -68,10 +68,14 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
             if not writer.delete_attribute(self._parent._info.address, name):
                 raise KeyError("Unable to delete attribute (can't locate attribute)")
 
-    def create(self, name: str, data: Any, shape: Any = None, dtype: Any = None) -> None:
+    def create(
+        self, name: str, data: Any, shape: Any = None, dtype: Any = None, *, _in_place: bool = False
+    ) -> None:
         """Create (or replace) an attribute, as h5py's ``AttributeManager.create``."""
         writer = self._parent._fs.writer
         if writer is None:
+            if name in self:  # h5py deletes the old attribute first, and fails there
+                raise KeyError("Unable to delete attribute (no write intent on file)")
             raise ReadOnlyError(
                 "Unable to synchronously create attribute (no write intent on file)"
             )
@@ -81,10 +85,17 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
         from .dataset import _array_for_new_object
         from .datatype import Datatype
 
+        committed = None
         if isinstance(dtype, Datatype):
+            from .dataset import _committed_address
+
+            committed = _committed_address(self._parent, dtype)
             dtype = dtype.dtype
         if isinstance(data, Empty):
-            datatype = datatype_for(np.dtype(dtype) if dtype is not None else data.dtype)
+            datatype = datatype_for(
+                np.dtype(dtype) if dtype is not None else data.dtype,
+                libver_low=writer.versions.low,
+            )
             space = Dataspace("null", (), (), version=2)
             raw = b""
         else:
@@ -96,20 +107,37 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
                 if int(np.prod(shape, dtype=np.int64)) != arr.size:
                     raise ValueError("Shape of new attribute conflicts with shape of data")
                 arr = arr.reshape(shape)
-            datatype = datatype_for(arr.dtype)
+            datatype = datatype_for(arr.dtype, libver_low=writer.versions.low)
+            sversion = writer.versions.dataspace
             if tuple(shape) == ():
-                space = Dataspace("scalar", (), (), version=1)
+                space = Dataspace("scalar", (), (), version=sversion)
             else:
-                space = Dataspace("simple", tuple(shape), tuple(shape), version=1)
+                space = Dataspace("simple", tuple(shape), tuple(shape), version=sversion)
             with writer.lock:
                 raw = to_storage(arr, datatype, writer.heap).tobytes()
-        version = 1 if space.kind != "null" else 2
-        message = AttributeMessage(version, name, datatype, space, raw, 0)
+        version = max(writer.versions.attribute, 1 if space.kind != "null" else 2)
+        stored: Any = datatype
+        if committed is not None:
+            # a committed type is stored as a shared message (attribute message version 2
+            # at least: version 1 cannot flag shared components)
+            from ..format.messages.shared import SharedMessage
+
+            version = max(version, 2)
+            stored = SharedMessage(version if version == 3 else 2, 3, committed, None)
+        message = AttributeMessage(version, name, stored, space, raw, 0)
         with writer.lock:
-            writer.set_attribute(self._parent._info.address, name, message.encode(writer.ctx))
+            writer.set_attribute(
+                self._parent._info.address, name, message.encode(writer.ctx), in_place=_in_place
+            )
+            if committed is not None:
+                from .dataset import _link_committed
+
+                _link_committed(writer, committed)
 
     def modify(self, name: str, value: Any) -> None:
         """Change an attribute's value, keeping its type when the shape allows."""
+        if self._parent._fs.writer is None and name in self:
+            raise ReadOnlyError("Can't synchronously write data (no write intent on file)")
         if name not in self:
             self[name] = value
             return
@@ -124,7 +152,7 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
         if arr.shape != shape:
             self[name] = value
             return
-        self.create(name, data=arr, dtype=current)
+        self.create(name, data=arr, dtype=current, _in_place=True)
 
     def __repr__(self) -> str:
         if not self._parent._file._is_open:

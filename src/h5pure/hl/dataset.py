@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from ..dtypes import RegionReference, numpy_dtype, to_memory
+from ..errors import ExtentError
 from ..format.selection_codec import SelectionType, SerializedSelection
 from ..lowlevel.dataset import DatasetStorage
 from ..selection import Selection, select
@@ -276,14 +278,16 @@ class Dataset(HLObject):
         if writer is None:
             raise OSError("Can't synchronously write data (no write intent on file)")
         args = args if isinstance(args, tuple) else (args,)
-        if any(isinstance(a, str) for a in args):
-            raise TypeError("writing individual fields of a compound dataset is not supported yet")
+        names = tuple(a for a in args if isinstance(a, str))
+        args = tuple(a for a in args if not isinstance(a, str))
         st = self._storage
         if st.is_null:
             raise TypeError("Empty datasets can't be written to")
         dtype = self.dtype
         sel = select(args, st.shape)
-        if dtype.subdtype is not None:
+        if names:
+            value = _merge_fields(st, sel, dtype, names, val)
+        elif dtype.subdtype is not None:
             base, sub = dtype.subdtype
             value = np.asarray(val, dtype=base)
             value = np.broadcast_to(value, tuple(sel.out_shape) + sub)
@@ -300,7 +304,12 @@ class Dataset(HLObject):
             value = sel.broadcast_value(value).reshape(sel.mshape)
         with writer.lock:
             raw = to_storage(value, st.datatype, writer.heap)
-            write_selection(writer, st, sel, raw)
+            if st.efl is not None and st.efl.slots:
+                from ..lowlevel.external import write_external
+
+                write_external(st, sel, raw)
+            else:
+                write_selection(writer, st, sel, raw)
 
     def resize(self, size: Any, axis: int | None = None) -> None:
         """Change the dataset's shape within ``maxshape`` (chunked datasets only)."""
@@ -308,26 +317,30 @@ class Dataset(HLObject):
 
         writer = self._fs.writer
         if writer is None:
-            raise ValueError(
-                "Unable to synchronously set extent of dataset (no write intent on file)"
+            raise RuntimeError(
+                "Unable to synchronously change a dataset's dimensions (no write intent on file)"
             )
         if self.chunks is None:
             raise TypeError("Only chunked datasets can be resized")
         shape = self.shape or ()
         if axis is not None:
             if not 0 <= axis < len(shape):
-                raise ValueError(f"Invalid axis ({axis} out of range)")
+                raise ValueError(f"Invalid axis (0 to {len(shape) - 1} allowed)")
             new = list(shape)
             new[axis] = int(size)
             size = tuple(new)
         size = tuple(int(n) for n in size)
         if len(size) != len(shape):
-            raise TypeError("New shape must have the same rank as the old shape")
+            raise TypeError(f"New shape length ({len(size)}) must match dataset rank ({len(shape)})")
+        if any(n < 0 for n in size):
+            raise OverflowError("can't convert negative value to hsize_t")
         maxshape = self.maxshape or shape
-        if any(m is not None and n > m for n, m in zip(size, maxshape)):
-            raise ValueError(
-                "Unable to synchronously set extent of dataset (dimension cannot exceed the existing maximal size)"
-            )
+        for n, m in zip(size, maxshape):
+            if m is not None and n > m:
+                raise ExtentError(
+                    "Unable to synchronously change a dataset's dimensions (dimension cannot "
+                    f"exceed the existing maximal size (new: {n} max: {m}))"
+                )
         with writer.lock:
             resize_dataset(writer, self._storage, size)
 
@@ -557,7 +570,7 @@ def _array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
     """h5py's conversion of ``data=`` values (lists of str become vlen strings...)."""
     from ..dtypes import guess_dtype
 
-    if isinstance(data, np.ndarray) and dtype is None:
+    if isinstance(data, np.ndarray) and dtype is None and data.dtype.kind != "O":
         return np.asarray(data, order="C")
     as_dtype = np.dtype(dtype) if dtype is not None else guess_dtype(data)
     if as_dtype is not None and as_dtype.kind == "O":
@@ -569,7 +582,7 @@ def _array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
 
 def create_dataset(
     group: Any,
-    name: str,
+    name: str | None,
     shape: Any = None,
     dtype: Any = None,
     data: Any = None,
@@ -597,9 +610,9 @@ def create_dataset(
     from .group import _join, _writer
 
     writer = _writer(group, "create dataset")
-    if external:
-        raise TypeError("external raw storage cannot be written yet")
+    committed = None
     if isinstance(dtype, Datatype):
+        committed = _committed_address(group, dtype)
         dtype = dtype.dtype
     if data is not None and not isinstance(data, Empty):
         data = _array_for_new_object(data, dtype)
@@ -610,9 +623,7 @@ def create_dataset(
             data = Empty(dtype)
         shape = None if isinstance(data, Empty) else data.shape
     else:
-        shape = (
-            (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
-        )
+        shape = _shape_tuple(shape)
         if data is not None and not isinstance(data, Empty):
             if int(np.prod(shape, dtype=np.int64)) != data.size:
                 raise ValueError("Shape tuple is incompatible with data")
@@ -624,9 +635,9 @@ def create_dataset(
     if maxshape is not None:
         maxshape = tuple(None if m is None else int(m) for m in maxshape)
         if shape is None or len(maxshape) != len(shape):
-            raise ValueError("Dimensionality of maxshape does not match shape")
+            raise ValueError("'maxshape' must have same rank as dataset shape")
         if any(m is not None and m < n for m, n in zip(maxshape, shape)):
-            raise ValueError("Maximum dimensions must be at least the current dimensions")
+            raise ValueError("Maxdims is smaller than dims (maxdims is smaller than dims)")
     if isinstance(chunks, (int, np.integer)) and not isinstance(chunks, bool):
         chunks = (int(chunks),)
     if (
@@ -637,6 +648,7 @@ def create_dataset(
         compression, compression_opts = "gzip", int(compression)
     if compression == "gzip" and compression_opts is None:
         compression_opts = 4
+    _check_filter_options(dtype, compression, compression_opts, scaleoffset)
     if compression not in (None, "gzip", "lzf", "szip") and not isinstance(
         compression, (int, np.integer)
     ):
@@ -649,7 +661,11 @@ def create_dataset(
     elif isinstance(chunks, tuple):
         check = maxshape if maxshape is not None else shape
         if len(chunks) != len(shape):
-            raise ValueError("Chunk shape must have same rank as dataset shape.")
+            raise ValueError("'chunks' must have same rank as dataset shape")
+        if any(int(c) <= 0 for c in chunks):
+            raise ValueError(
+                "All chunk dimensions must be positive (all chunk dimensions must be positive)"
+            )
         if any(c > d for d, c in zip(check, chunks) if d is not None):
             raise ValueError(
                 "Chunk shape must not be greater than data shape in any dimension. "
@@ -662,7 +678,20 @@ def create_dataset(
         raise ValueError("Chunked format required for given storage options")
     else:
         chunk_shape = None
-    datatype = datatype_for(dtype)
+    efl_entries = None
+    if external is not None:
+        from ..lowlevel.external import normalize_external
+
+        efl_entries = normalize_external(external)
+        if chunk_shape is not None:
+            raise ValueError(
+                "Unable to synchronously create dataset "
+                "(external storage not supported with chunked layout)"
+            )
+    datatype = datatype_for(dtype, libver_low=writer.versions.low)
+    if fillvalue is not None and dtype.kind not in "OSUV":
+        if np.asarray(fillvalue).dtype.kind == "U":
+            raise TypeError(f"No conversion path for dtype: {np.asarray(fillvalue).dtype!r}")
     fill = None if fillvalue is None else fill_value_bytes(fillvalue, datatype, writer.heap)
     pipeline: tuple[Any, ...] = ()
     if chunk_shape is not None and filtered:
@@ -686,23 +715,120 @@ def create_dataset(
         filters=pipeline,
         fill=fill,
         vlen=dtype.kind == "O" or dtype.hasobject,
+        committed_type=committed,
     )
-    parent, base = group._create_parent(name, "create dataset")
-    if parent._link(base) is not None:
-        raise ValueError("Unable to synchronously create dataset (name already exists)")
+    parent = None
+    if name is not None:
+        parent, base = group._create_parent(name, "create dataset")
+        if parent._link(base) is not None:
+            raise ValueError("Unable to synchronously create dataset (name already exists)")
     from ..lowlevel.links import LinkEntry
 
     with writer.lock:
+        if efl_entries:
+            from ..lowlevel.external import build_external
+
+            nbytes = int(np.prod(shape or (), dtype=np.int64)) * datatype.size
+            plan = replace(plan, external=build_external(writer, efl_entries, nbytes))
         if track_order is None:
             track_order = group.file._track_order
         model = writer.new_object(
-            dataset_messages(writer.ctx, plan), min_area=256, track_order=bool(track_order)
+            dataset_messages(writer.ctx, plan, writer.versions),
+            min_area=256,
+            track_order=bool(track_order),
         )
-        writer.add_link(parent._info.address, LinkEntry(base, "hard", address=model.address))
-    dset = group.file._object(model.address, _join(parent.name, base))
+        if committed is not None:
+            _link_committed(writer, committed)
+        if parent is None:
+            from ..lowlevel.anonymous import register_anonymous
+
+            register_anonymous(writer, model.address)
+        else:
+            writer.add_link(parent._info.address, LinkEntry(base, "hard", address=model.address))
+    path = None if parent is None else _join(parent.name, base)
+    dset = group.file._object(model.address, path)
     if data is not None and not isinstance(data, Empty):
         dset[...] = data.reshape(shape) if data.shape != shape else data
     return dset  # type: ignore[no-any-return]
+
+
+def _merge_fields(
+    st: DatasetStorage, sel: Selection, dtype: np.dtype, names: tuple[str, ...], val: Any
+) -> np.ndarray:
+    """The records of ``sel`` with the fields ``names`` replaced from ``val`` (h5py writes
+    through a compound memory type holding only those fields; libhdf5 keeps the others)."""
+    if dtype.names is None:
+        raise ValueError(f"Field names only allowed for compound types (not {dtype})")
+    mshape, out_shape = tuple(sel.mshape), tuple(sel.out_shape)
+    current = to_memory(st.read(sel), st.datatype, st.fs).reshape(mshape).copy()
+    fields: Any = dtype.fields
+    structured = isinstance(val, np.ndarray) and val.dtype.names is not None
+    if len(names) == 1 and not structured:
+        if names[0] not in fields:
+            raise ValueError(f"No such field for indexing: {names[0]}")
+        updates = {names[0]: val}
+    else:
+        if not structured:
+            val = np.asarray(val, dtype=dtype)
+        # the source's fields that were asked for, matched by name
+        updates = {n: val[n] for n in val.dtype.names if n in names}
+    for n, v in updates.items():
+        if n not in fields:
+            raise ValueError(f"No such field for indexing: {n}")
+        fdt = fields[n][0]
+        if fdt.kind == "O":
+            arr = _object_value(v, fdt, out_shape)
+        else:
+            arr = np.asarray(v, dtype=fdt.base)
+        arr = np.broadcast_to(arr, out_shape + fdt.shape)
+        current[n] = arr.reshape(mshape + fdt.shape)
+    return current
+
+
+def _committed_address(obj: Any, dtype: Any) -> int:
+    """The object header address of the committed datatype ``dtype``, which must live in
+    ``obj``'s file."""
+    if dtype.file._state is not obj.file._state:
+        raise ValueError("Datatype must be committed in the same file (not a file of its own)")
+    return int(dtype._info.address)
+
+
+def _link_committed(writer: Any, address: int) -> None:
+    """One more user of a committed datatype: libhdf5 (``H5T_link``) counts it in the
+    type's object header reference count."""
+    model = writer.object_model(address)
+    model.refcount += 1
+    model.touch()
+    writer.invalidate(address)
+
+
+def _shape_tuple(shape: Any) -> tuple[int, ...]:
+    """A shape argument as h5py converts it (each element to an unsigned hsize_t)."""
+    items = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    out = []
+    for i, n in enumerate(items):
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"Can't convert element {i} ({n}) to hsize_t")
+        if n < 0:
+            raise OverflowError("can't convert negative value to hsize_t")
+        out.append(int(n))
+    return tuple(out)
+
+
+def _check_filter_options(dtype: np.dtype, compression: Any, opts: Any, scaleoffset: Any) -> None:
+    """h5py's checks of filter arguments, made before anything is created."""
+    if compression == "gzip" and (
+        isinstance(opts, bool) or not isinstance(opts, (int, np.integer)) or not 0 <= opts <= 9
+    ):
+        raise ValueError(f"GZIP setting must be an integer from 0-9, not {opts!r}")
+    if compression == "lzf" and opts is not None:
+        raise ValueError("LZF compression filter accepts no options")
+    if isinstance(compression, (int, np.integer)) and not 0 <= int(compression) <= 9:
+        if compression < 256:  # ids below 256 are libhdf5's own filters
+            raise ValueError(f"Unknown compression filter number: {compression}")
+    if scaleoffset is not None and scaleoffset is not False and dtype.kind == "f":
+        if scaleoffset is True:
+            raise ValueError("integer scaleoffset must be provided for floating point types")
 
 
 def _object_value(val: Any, dtype: np.dtype, out_shape: tuple[int, ...]) -> np.ndarray:

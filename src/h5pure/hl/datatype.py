@@ -10,6 +10,9 @@ from ..dtypes import numpy_dtype
 from ..format.messages import MessageType
 from .base import HLObject
 
+_COMMITTED_FLAGS = 0x05
+"""Constant + do-not-share: the flags ``H5T__commit`` gives a committed type's message."""
+
 
 class Datatype(HLObject):
     """A datatype stored in the file under a name (``f["t"] = np.dtype(...)`` in h5py)."""
@@ -37,6 +40,6 @@ def commit_datatype(group: Any, name: str, dtype: np.dtype) -> Datatype:
     writer = _writer(group, "commit datatype")
     body = encode_datatype(datatype_for(dtype))
     with writer.lock:
-        model = writer.new_object([MessageSlot(MessageType.DATATYPE, body, 0x01)])
+        model = writer.new_object([MessageSlot(MessageType.DATATYPE, body, _COMMITTED_FLAGS)])
         writer.add_link(group._info.address, LinkEntry(name, "hard", address=model.address))
     return group.file._object(model.address, _join(group.name, name))  # type: ignore[no-any-return]

@@ -144,6 +144,9 @@ class File(Group):
         if self._is_open:
             try:
                 if self._state.writer is not None:
+                    from ..lowlevel.anonymous import free_unlinked
+
+                    free_unlinked(self._state.writer)
                     self._state.writer.close()
             finally:
                 self._is_open = False

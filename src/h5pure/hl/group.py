@@ -242,9 +242,13 @@ class Group(HLObject):
         """The group that will hold ``name``'s last component (created as needed)."""
         if isinstance(name, bytes):
             name = name.decode("utf-8", "surrogateescape")
+        if not isinstance(name, str):
+            raise TypeError(f"A name should be string or bytes, not {type(name)}")
         parts = [p for p in name.split("/") if p and p != "."]
         if not parts:
-            raise ValueError(f"Unable to synchronously {what} (no name given)")
+            raise ValueError(
+                f"Unable to synchronously {what} (name parameter cannot be an empty string)"
+            )
         cur: Group = self.file._root() if name.startswith("/") else self
         for part in parts[:-1]:
             link = cur._link(part)
@@ -273,9 +277,40 @@ class Group(HLObject):
         fillvalue...)."""
         from .dataset import create_dataset
 
-        if name is None:
-            raise TypeError("anonymous datasets are not supported yet")
         return create_dataset(self, name, shape, dtype, data, **kwds)
+
+    def create_dataset_like(self, name: str | None, other: Any, **kwupdate: Any) -> Any:
+        """A new dataset shaped, typed, chunked and filtered like ``other`` (keywords win)."""
+        from .copying import create_dataset_like
+
+        return create_dataset_like(self, name, other, **kwupdate)
+
+    def copy(
+        self,
+        source: Any,
+        dest: Any,
+        name: str | None = None,
+        shallow: bool = False,
+        expand_soft: bool = False,
+        expand_external: bool = False,
+        expand_refs: bool = False,
+        without_attrs: bool = False,
+    ) -> None:
+        """Copy the object ``source`` (an object or a path here) to ``dest`` (a group, then
+        named ``name`` or the source's base name, or a path here), as ``H5Ocopy``."""
+        from .copying import copy
+
+        copy(
+            self,
+            source,
+            dest,
+            name,
+            shallow=shallow,
+            expand_soft=expand_soft,
+            expand_external=expand_external,
+            expand_refs=expand_refs,
+            without_attrs=without_attrs,
+        )
 
     def require_dataset(
         self, name: str, shape: Any, dtype: Any, exact: bool = False, **kwds: Any
@@ -314,10 +349,17 @@ class Group(HLObject):
         from .dataset import create_dataset
         from .datatype import Datatype, commit_datatype
 
+        if self._fs.writer is None and isinstance(obj, (HLObject, SoftLink, ExternalLink)):
+            # libhdf5 2.0 reports each kind of link through a different error class
+            if isinstance(obj, HLObject):
+                raise OSError("Unable to create link (no write intent on file)")
+            if isinstance(obj, SoftLink):
+                raise OSError("Unable to synchronously create soft link (no write intent on file)")
+            raise RuntimeError("Unable to create external link (no write intent on file)")
         writer = _writer(self, "create link")
         parent, base = self._create_parent(name, "create link")
         if parent._link(base) is not None:
-            raise ValueError("Unable to synchronously create link (name already exists)")
+            raise OSError("Unable to create link (name already exists)")
         if isinstance(obj, HLObject):
             if obj.file._state is not self.file._state:
                 raise ValueError(
@@ -364,15 +406,16 @@ class Group(HLObject):
         writer = _writer(self, "move link")
         if source == dest:
             return
-        sparent, sbase = self._parent_and_base(source)
-        link = sparent._link(sbase)
+        try:
+            sparent, sbase = self._parent_and_base(source)
+        except KeyError:
+            sparent, sbase = None, ""
+        link = sparent._link(sbase) if isinstance(sparent, Group) else None
         if link is None:
-            raise KeyError(f"Unable to move link (object '{sbase}' doesn't exist)")
+            raise ValueError(f"Unable to move link (name doesn't exist: '{source}')")
+        if dest in self:
+            raise ValueError("Unable to move link (an object with that name already exists)")
         dparent, dbase = self._create_parent(dest, "move link")
-        if dparent._link(dbase) is not None:
-            raise ValueError(
-                "Unable to synchronously move link (destination object already exists)"
-            )
         with writer.lock:
             writer.remove_link(sparent._info.address, sbase)
             writer.add_link(

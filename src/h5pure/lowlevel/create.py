@@ -9,7 +9,7 @@ data is completed the way each filter's ``set_local`` callback completes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,14 +20,61 @@ from ..format.messages.datatype import Datatype, encode_datatype
 from ..format.messages.fill import FillValue, FillValueOld
 from ..format.messages.filter_pipeline import FilterInfo, FilterPipeline
 from ..format.messages.layout import ChunkIndexType, Layout
+from ..format.messages.misc import ExternalFileList
+from ..format.messages.shared import SharedMessage
 from .model import MessageSlot
 
 _CONSTANT = 0x01
+_SHARED = 0x02
 _OPTIONAL = 0x01  # filter flag: may be skipped when it fails
 _ALLOC_EARLY, _ALLOC_LATE, _ALLOC_INCR = 1, 2, 3
 _FILL_ALLOC, _FILL_IFSET = 0, 2
 _SZIP_ALLOW_K13, _SZIP_EC, _SZIP_NN, _SZIP_LSB, _SZIP_MSB, _SZIP_RAW = 1, 4, 32, 8, 16, 128
 _SO_FLOAT_DSCALE, _SO_INT = 0, 2
+
+
+LIBVER_ORDER = ("earliest", "v108", "v110", "v112", "v114", "v200", "latest")
+"""h5py's libver names, oldest first (``latest`` is V200 in HDF5 2.0)."""
+
+
+class FormatVersions(NamedTuple):
+    """The structure versions libhdf5 stamps for a low version bound (``*_ver_bounds``)."""
+
+    low: str
+    """The low bound, one of :data:`LIBVER_ORDER`."""
+    superblock: int
+    object_header: int
+    dataspace: int
+    fill: int
+    pipeline: int
+    attribute: int
+    layout_chunked: int
+    """Layout version of unfiltered chunked data (contiguous and compact stay at 3)."""
+    layout_filtered: int
+    """Layout version of filtered chunked data (v5 only from V200 on)."""
+
+    @property
+    def new_style(self) -> bool:
+        """Link-message groups, v2 headers, dense storage: every bound from v108 on."""
+        return self.object_header == 2
+
+
+def format_versions(low: str) -> FormatVersions:
+    """The versions libhdf5 writes with low bound ``low`` (HDF5 2.0's tables, ``src/H5Fsuper.c``,
+    ``H5Oint.c``, ``H5Dlayout.c``, ``H5Ofill.c``, ``H5Opline.c``, ``H5Oattr.c``, ``H5S.c``)."""
+    if low not in LIBVER_ORDER:
+        raise ValueError(f"Invalid libver bound {low!r}")
+    rank = LIBVER_ORDER.index(low)
+    if rank == 0:
+        return FormatVersions(low, 0, 1, 1, 2, 1, 1, 3, 3)
+    chunked = 3 if rank == 1 else 4
+    filtered = 5 if rank >= 5 else chunked
+    return FormatVersions(low, 2 if rank == 1 else 3, 2, 2, 3, 2, 3, chunked, filtered)
+
+
+def libver_of_superblock(version: int) -> str:
+    """The lowest bound that writes superblock ``version`` (an opened file keeps its format)."""
+    return {0: "earliest", 1: "earliest", 2: "v108"}.get(version, "v110")
 
 
 @dataclass(frozen=True)
@@ -45,6 +92,11 @@ class DatasetPlan:
     compact: bool = False
     vlen: bool = False
     """The datatype holds variable-length data (libhdf5 then fills on allocation)."""
+    committed_type: int | None = None
+    """Object header address of the committed datatype the dataset uses (stored as a
+    shared message), or None for a datatype of its own."""
+    external: ExternalFileList | None = None
+    """External raw storage (EFL message, its local heap already written), or None."""
 
 
 def filter_pipeline(
@@ -104,19 +156,31 @@ def filter_pipeline(
     return tuple(out)
 
 
-def dataset_messages(ctx: FormatContext, plan: DatasetPlan) -> list[MessageSlot]:
+def dataset_messages(
+    ctx: FormatContext, plan: DatasetPlan, versions: FormatVersions | None = None
+) -> list[MessageSlot]:
     """The messages of a new dataset's object header, in libhdf5's order."""
+    v = versions if versions is not None else format_versions("earliest")
     if plan.shape is None:
         space = Dataspace("null", (), (), version=2)
     elif plan.shape == ():
-        space = Dataspace("scalar", (), (), version=1)
+        space = Dataspace("scalar", (), (), version=v.dataspace)
     else:
         maxshape = plan.maxshape if plan.maxshape is not None else plan.shape
-        space = Dataspace("simple", tuple(plan.shape), tuple(maxshape), version=1)
-    slots = [
-        MessageSlot(MessageType.DATASPACE, space.encode(ctx)),
-        MessageSlot(MessageType.DATATYPE, encode_datatype(plan.datatype), _CONSTANT),
-    ]
+        space = Dataspace("simple", tuple(plan.shape), tuple(maxshape), version=v.dataspace)
+    slots = [MessageSlot(MessageType.DATASPACE, space.encode(ctx))]
+    if plan.committed_type is not None:
+        # libhdf5 (H5O_msg_append_oh with a committed type) writes a shared message of
+        # encoding version 2 pointing at the committed type's object header
+        # (version 3 once the low bound allows new-style headers)
+        shared = SharedMessage(
+            3 if v.new_style else 2, MessageType.DATATYPE, plan.committed_type, None
+        )
+        slots.append(MessageSlot(MessageType.DATATYPE, shared.encode(ctx), _CONSTANT | _SHARED))
+    else:
+        slots.append(
+            MessageSlot(MessageType.DATATYPE, encode_datatype(plan.datatype), _CONSTANT)
+        )
     if plan.compact:
         alloc = _ALLOC_EARLY
     elif plan.chunks is not None:
@@ -124,24 +188,30 @@ def dataset_messages(ctx: FormatContext, plan: DatasetPlan) -> list[MessageSlot]
     else:
         alloc = _ALLOC_LATE
     fill_time = _FILL_ALLOC if plan.vlen else _FILL_IFSET
-    fill = FillValue(2, alloc, fill_time, True, plan.fill)
+    fill = FillValue(v.fill, alloc, fill_time, True, plan.fill)
     slots.append(MessageSlot(MessageType.FILL_VALUE, fill.encode(ctx), _CONSTANT))
-    if plan.fill is not None:
+    if plan.fill is not None and v.fill < 3:
         slots.append(
             MessageSlot(MessageType.FILL_VALUE_OLD, FillValueOld(plan.fill).encode(ctx), _CONSTANT)
         )
     if plan.filters:
-        pipeline = FilterPipeline(1, list(plan.filters))
+        pipeline = FilterPipeline(v.pipeline, list(plan.filters))
         slots.append(MessageSlot(MessageType.FILTER_PIPELINE, pipeline.encode(), _CONSTANT))
-    slots.append(MessageSlot(MessageType.LAYOUT, _layout(ctx, plan).encode(ctx)))
+    if plan.external is not None:
+        slots.append(
+            MessageSlot(MessageType.EXTERNAL_FILES, plan.external.encode(ctx), _CONSTANT)
+        )
+    slots.append(MessageSlot(MessageType.LAYOUT, _layout(ctx, plan, v).encode(ctx)))
     return slots
 
 
-def _layout(ctx: FormatContext, plan: DatasetPlan) -> Layout:
+def _layout(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
     esize = plan.datatype.size
     n = int(np.prod(plan.shape or (), dtype=np.int64)) if plan.shape is not None else 0
     if plan.compact:
         return Layout(version=3, layout_class="compact", compact_data=bytes(n * esize))
+    if plan.chunks is not None and v.layout_chunked >= 4:
+        return _layout_v4(ctx, plan, v)
     if plan.chunks is not None:
         return Layout(
             version=3,
@@ -153,4 +223,61 @@ def _layout(ctx: FormatContext, plan: DatasetPlan) -> Layout:
         )
     return Layout(
         version=3, layout_class="contiguous", address=ctx.undefined_address, size=n * esize
+    )
+
+
+def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
+    """Layout v4/v5 with the chunk index libhdf5 picks (``H5D__layout_set_latest_indexing``):
+    no unlimited dim -> single chunk when one chunk spans the maximum extent, else a fixed
+    array; one unlimited dim -> extensible array; more -> v2 B-tree."""
+    from ..format.chunk_index.extensible_array import EAParams
+    from ..format.messages.layout import (
+        SINGLE_INDEX_WITH_FILTER,
+        BTreeV2Params,
+        ExtensibleArrayParams,
+        FixedArrayParams,
+    )
+
+    chunks = tuple(plan.chunks or ())
+    shape = tuple(plan.shape or ())
+    maxshape = plan.maxshape if plan.maxshape is not None else shape
+    filtered = bool(plan.filters)
+    version = v.layout_filtered if filtered else v.layout_chunked
+    unlimited = sum(1 for m in maxshape if m is None)
+    flags = 0
+    filtered_size = filtered_mask = None
+    params: Any = None
+    if unlimited == 0:
+        if all(int(m) == c for m, c in zip(maxshape, chunks)):  # type: ignore[arg-type]
+            index = ChunkIndexType.SINGLE
+            if filtered:
+                flags = SINGLE_INDEX_WITH_FILTER
+                filtered_size, filtered_mask = 0, 0
+        else:
+            index = ChunkIndexType.FIXED_ARRAY
+            params = FixedArrayParams(page_bits=10)
+    elif unlimited == 1:
+        index = ChunkIndexType.EXTENSIBLE_ARRAY
+        p = EAParams()
+        params = ExtensibleArrayParams(
+            p.max_nelmts_bits,
+            p.index_block_elements,
+            p.super_block_min_data_ptrs,
+            p.data_block_min_elements,
+            p.max_data_block_page_bits,
+        )
+    else:
+        index = ChunkIndexType.BTREE_V2
+        params = BTreeV2Params(node_size=2048, split_percent=100, merge_percent=40)
+    return Layout(
+        version=version,
+        layout_class="chunked",
+        chunk_shape=chunks,
+        chunk_element_size=plan.datatype.size,
+        index_type=index,
+        index_address=ctx.undefined_address,
+        index_params=params,
+        flags=flags,
+        single_chunk_filtered_size=filtered_size,
+        single_chunk_filter_mask=filtered_mask,
     )

@@ -21,6 +21,8 @@ from ..format.messages import MessageType
 from .dataset import DatasetStorage, _axis_extent, _shift_axis0
 
 _ROW_BLOCK_BYTES = 4 << 20
+_ARRAY_INDEXES = (3, 4, 5)
+"""Fixed array, extensible array and v2 B-tree (``ChunkIndexType`` values)."""
 
 
 @dataclass
@@ -198,6 +200,90 @@ def _write_compact(writer: Any, storage: DatasetStorage, sel: Any, values: np.nd
     storage.layout = new_layout
 
 
+def _chunk_size_width(layout: Any, ctx: Any) -> int:
+    """Bytes of a filtered chunk's size in fixed/extensible array and v2 B-tree records:
+    layout v5 uses a length; v4 sizes it from the chunk's bytes (``H5D__layout_...``:
+    ``1 + (log2(chunk bytes) + 8) // 8``, at most 8)."""
+    if layout.version >= 5:
+        return int(ctx.size_of_lengths)
+    nbytes = int(layout.chunk_bytes or 1)
+    return min(8, 1 + ((nbytes.bit_length() - 1) + 8) // 8)
+
+
+def _write_array_index(
+    writer: Any, storage: DatasetStorage, layout: Any, table: ChunkTable
+) -> tuple[int, list[tuple[int, int]]]:
+    """Build the fixed array, extensible array or v2 B-tree index of ``table``."""
+    from ..format.btree_v2 import ChunkRecord, FilteredChunkRecord, build_btree_v2
+    from ..format.chunk_index.extensible_array import EAParams, build_extensible_array
+    from ..format.chunk_index.fixed_array import build_fixed_array
+    from ..format.messages.layout import ChunkIndexType
+
+    ctx = writer.ctx
+    blocks: list[tuple[int, int]] = []
+
+    def alloc(size: int) -> int:
+        a = writer.allocator.allocate(size)
+        blocks.append((a, size))
+        return a
+
+    chunk_shape = tuple(int(c) for c in layout.chunk_shape)
+    filtered = storage.pipeline is not None and bool(storage.pipeline.filters)
+    width = _chunk_size_width(layout, ctx)
+    params = layout.index_params
+    if layout.index_type == ChunkIndexType.FIXED_ARRAY:
+        maxshape = [int(m if m is not None else n) for m, n in zip(storage.maxshape, storage.shape)]
+        root, encoded = build_fixed_array(
+            table,
+            ctx,
+            maxshape,
+            chunk_shape,
+            alloc,
+            filtered=filtered,
+            chunk_size_width=width,
+            page_bits=params.page_bits,
+        )
+    elif layout.index_type == ChunkIndexType.EXTENSIBLE_ARRAY:
+        root, encoded = build_extensible_array(
+            table,
+            ctx,
+            storage.maxshape,
+            chunk_shape,
+            alloc,
+            filtered=filtered,
+            chunk_size_width=width,
+            params=EAParams(
+                params.max_nelmts_bits,
+                params.index_block_elements,
+                params.super_block_min_data_ptrs,
+                params.data_block_min_elements,
+                params.max_data_block_page_bits,
+            ),
+        )
+    else:
+        scaled = table.offsets // np.asarray(chunk_shape, dtype=np.int64)
+        records: list[Any] = []
+        for row, a, size, mask in zip(scaled, table.addresses, table.sizes, table.filter_masks):
+            coords = tuple(int(v) for v in row)
+            if filtered:
+                records.append(FilteredChunkRecord(int(a), int(size), int(mask), coords))
+            else:
+                records.append(ChunkRecord(int(a), coords))
+        root, encoded = build_btree_v2(
+            records,
+            11 if filtered else 10,
+            ctx,
+            alloc,
+            node_size=params.node_size,
+            split_percent=params.split_percent,
+            merge_percent=params.merge_percent,
+            chunk_size_width=width,
+        )
+    for a, blob in encoded:
+        writer._write(a, blob)
+    return root, blocks
+
+
 def write_chunk_index(writer: Any, address: int, store: ChunkStore) -> None:
     """Write the chunk index of the dataset at ``address`` from ``store`` (commit point)."""
     from ..errors import UnsupportedFeatureError
@@ -250,6 +336,14 @@ def write_chunk_index(writer: Any, address: int, store: ChunkStore) -> None:
                     single_chunk_filtered_size=int(table.sizes[0]),
                     single_chunk_filter_mask=int(table.filter_masks[0]),
                 )
+    elif index_type in _ARRAY_INDEXES:
+        storage = DatasetStorage(fs, ObjectInfo(fs, address))
+        table = store.table()
+        if len(table) == 0:
+            root = ctx.undefined_address
+        else:
+            root, store.old_index = _write_array_index(writer, storage, layout, table)
+        new_layout = replace(layout, index_address=root)
     else:
         raise UnsupportedFeatureError(
             f"writing chunks indexed by a {ChunkIndexType(index_type).name} is not supported yet"

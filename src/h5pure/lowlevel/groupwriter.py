@@ -3,14 +3,15 @@ or its link messages at the commit point.
 
 A symbol-table group that receives an external link or a non-ASCII name is converted to
 link messages in its (v1) object header, as libhdf5 converts it (``H5G__obj_insert``).
-Dense link storage (fractal heap + v2 B-trees) is read but not yet written.
+Link-message groups switch to dense storage (fractal heap + v2 B-tree name index, plus a
+creation-order index when it is tracked) above 8 links, and back to link messages below
+6, as ``H5G__obj_insert``/``H5G__obj_remove`` do with the default group info.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import UnsupportedFeatureError
 from ..format.btree_v1 import GROUP_NODE, build_btree_v1, walk_btree_v1
 from ..format.local_heap import FREE_NULL, LocalHeap
 from ..format.local_heap import HEADER as HEAP_HEADER
@@ -38,13 +39,97 @@ def write_group_storage(w: Any, group: GroupModel) -> None:
         _convert_to_link_messages(w, group, model)
     if group.storage == "symbol_table":
         _write_symbol_table(w, group, model)
-    elif group.storage == "compact":
-        _write_link_messages(w, group, model)
     else:
-        raise UnsupportedFeatureError(
-            "changing the links of a group in dense storage is not supported yet"
-        )
+        n = len(group.links)
+        dense = n > MAX_COMPACT_LINKS or (group.storage == "dense" and n >= MIN_DENSE_LINKS)
+        for address, size in group.old_structures:
+            w.allocator.release(address, size)
+        group.old_structures = []
+        if dense:
+            _write_dense_links(w, group, model)
+        else:
+            _write_link_messages(w, group, model)
     group.dirty = False
+
+
+MAX_COMPACT_LINKS = 8
+MIN_DENSE_LINKS = 6
+"""libhdf5's default group info phase change (``H5G_CRT_GINFO_MAX_COMPACT``/``MIN_DENSE``)."""
+
+
+def _link_of(entry: LinkEntry, track_order: bool) -> Link:
+    name = entry.name
+    return Link(
+        name=name,
+        kind=entry.kind,  # type: ignore[arg-type]
+        address=entry.address,
+        target=entry.target,
+        external_file=entry.external_file,
+        creation_order=entry.creation_order if track_order else None,
+        cset=0 if name.isascii() else 1,
+        user_type=None,
+        user_data=None,
+    )
+
+
+def _set_link_info(w: Any, group: GroupModel, model: Any, heap: int, name: int, co: int) -> None:
+    from dataclasses import replace
+
+    ctx = w.ctx
+    for slot in model.find(MessageType.LINK_INFO):
+        info = decode_message(_as_message(slot), ctx)
+        indexed = bool(info.flags & 0x02)
+        info = replace(
+            info,
+            max_creation_index=group.next_creation_order if info.flags & 0x01 else None,
+            fractal_heap_address=heap,
+            name_index_address=name,
+            creation_order_index_address=co if indexed else None,
+        )
+        slot.body = info.encode(ctx)
+        model.touch()
+
+
+def _write_dense_links(w: Any, group: GroupModel, model: Any) -> None:
+    """Links in a fractal heap indexed by name hash (v2 B-tree type 5) and, when creation
+    order is indexed, by creation order (type 6)."""
+    from ..format.btree_v2 import LinkCreationOrderRecord, LinkNameRecord, build_btree_v2
+    from ..format.checksum import lookup3
+    from ..format.fractal_heap import LINK_HEAP_PARAMS, FractalHeapWriter
+
+    ctx = w.ctx
+    for slot in model.find(MessageType.LINK):
+        model.remove(slot)
+    model.set(MessageType.GROUP_INFO, GroupInfo(0, None, None, None, None).encode(ctx), 0x01)
+    structures: list[tuple[int, int]] = []
+
+    def alloc(size: int) -> int:
+        address = w.allocator.allocate(size)
+        structures.append((address, size))
+        return address
+
+    heap = FractalHeapWriter(ctx, LINK_HEAP_PARAMS)
+    names: list[LinkNameRecord] = []
+    orders: list[LinkCreationOrderRecord] = []
+    entries = sorted(group.links.values(), key=lambda e: e.creation_order or 0)
+    for entry in entries:
+        heap_id = heap.add(_link_of(entry, group.track_order).encode(ctx))
+        raw = entry.name.encode("utf-8", "surrogateescape")
+        names.append(LinkNameRecord(lookup3(raw), heap_id))
+        orders.append(LinkCreationOrderRecord(int(entry.creation_order or 0), heap_id))
+    heap_address, blocks = heap.write(alloc)
+    names.sort(key=lambda r: r.name_hash)
+    name_index, more = build_btree_v2(names, 5, ctx, alloc)  # type: ignore[arg-type]
+    blocks += more
+    co_index = ctx.undefined_address
+    if group.track_order:
+        co_index, more = build_btree_v2(orders, 6, ctx, alloc)  # type: ignore[arg-type]
+        blocks += more
+    for address, blob in blocks:
+        w._write(address, blob)
+    group.old_structures = structures
+    group.storage = "dense"
+    _set_link_info(w, group, model, heap_address, name_index, co_index)
 
 
 def _old_symbol_table(w: Any, group: GroupModel, model: Any) -> list[tuple[int, int]]:
@@ -152,37 +237,14 @@ def _convert_to_link_messages(w: Any, group: GroupModel, model: Any) -> None:
 
 
 def _write_link_messages(w: Any, group: GroupModel, model: Any) -> None:
-    """Link messages in the header (compact storage).  More links than libhdf5's compact
-    limit of 8 stay compact too, with the group info's phase change raised to match
-    (dense storage on write is not implemented yet)."""
-    from dataclasses import replace
-
+    """Link messages in the header (compact storage)."""
     ctx = w.ctx
     for slot in model.find(MessageType.LINK):
         model.remove(slot)
-    if group.track_order:
-        for slot in model.find(MessageType.LINK_INFO):
-            info = decode_message(_as_message(slot), ctx)
-            slot.body = replace(info, max_creation_index=group.next_creation_order).encode(ctx)
-            model.touch()
-    n = len(group.links)
-    ginfo = (
-        GroupInfo(1, n, min(6, n - 1), None, None)
-        if n > 8
-        else GroupInfo(0, None, None, None, None)
-    )
-    model.set(MessageType.GROUP_INFO, ginfo.encode(ctx), 0x01)
+    undef = ctx.undefined_address
+    if group.storage == "dense" or group.track_order:
+        _set_link_info(w, group, model, undef, undef, undef)
+    group.storage = "compact"
+    model.set(MessageType.GROUP_INFO, GroupInfo(0, None, None, None, None).encode(ctx), 0x01)
     for entry in group.links.values():
-        name = entry.name
-        link = Link(
-            name=name,
-            kind=entry.kind,  # type: ignore[arg-type]
-            address=entry.address,
-            target=entry.target,
-            external_file=entry.external_file,
-            creation_order=entry.creation_order if group.track_order else None,
-            cset=0 if name.isascii() else 1,
-            user_type=None,
-            user_data=None,
-        )
-        model.add(MessageSlot(MessageType.LINK, link.encode(w.ctx)))
+        model.add(MessageSlot(MessageType.LINK, _link_of(entry, group.track_order).encode(ctx)))

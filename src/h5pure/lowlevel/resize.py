@@ -32,7 +32,9 @@ def resize_dataset(writer: Any, storage: DatasetStorage, shape: tuple[int, ...])
                 store.dirty = True
             elif np.any(origin + cs > np.asarray(shape)):
                 _reset_outside(writer, storage, store, coords, shape)
-    space = Dataspace("simple", tuple(shape), tuple(storage.maxshape), version=1)
+    space = Dataspace(
+        "simple", tuple(shape), tuple(storage.maxshape), version=writer.versions.dataspace
+    )
     model = writer.object_model(storage.address)
     model.set(MessageType.DATASPACE, space.encode(storage.fs.ctx))
     store.dirty = True

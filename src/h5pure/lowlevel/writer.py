@@ -13,7 +13,7 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from ..errors import FormatError
+from ..errors import FormatError, UnsupportedFeatureError
 from ..format.context import FormatContext
 from ..format.messages import MessageType, decode_message
 from ..format.messages.attribute import AttributeInfo
@@ -31,6 +31,8 @@ from ..format.object_header import (
 from ..format.superblock import encode_superblock
 from ..format.symbol_table import SymbolTableEntry
 from .allocator import Allocator
+from .attrwriter import header_slots, write_attribute_storage
+from .create import FormatVersions, format_versions, libver_of_superblock
 from .datawriter import write_chunk_index
 from .file import FileState
 from .groupwriter import write_group_storage
@@ -59,12 +61,17 @@ class Writer:
         fs.ctx = replace(fs.ctx, eof_address=None)
         self.ctx: FormatContext = fs.ctx
         self.libver = libver
+        self.versions: FormatVersions = format_versions(libver[0])
+        """Structure versions for new objects, from the low bound (an opened file keeps its
+        own format: see :func:`open_for_writing`)."""
         eoa = fs.superblock.eof_address - fs.superblock.base_address
         self.allocator = Allocator(eoa=max(eoa, 0))
         self.objects: dict[int, ObjectModel] = {}
         self.groups: dict[int, GroupModel] = {}
         self.chunks: dict[int, Any] = {}
         """Dataset address -> the writer's chunk table (lowlevel.datawriter)."""
+        self.attr_stores: dict[int, Any] = {}
+        """Object address -> attribute storage of a v2 header (lowlevel.attrwriter)."""
         self.heap = GlobalHeapWriter(self.ctx, self.allocator)
         self.lock = threading.RLock()
 
@@ -118,6 +125,17 @@ class Writer:
                 next_creation_order=(max(orders) + 1) if orders else 0,
                 dirty=False,
             )
+            if storage == "dense":
+                # released when the links are written again
+                from .attrwriter import dense_blocks
+
+                linfo = info.first(MessageType.LINK_INFO)
+                model.old_structures = dense_blocks(
+                    self,
+                    linfo.fractal_heap_address,
+                    linfo.name_index_address,
+                    linfo.creation_order_index_address,
+                )
             self.groups[address] = model
         return model
 
@@ -177,6 +195,9 @@ class Writer:
                 old = group.old_structures or _old_symbol_table(self, group, model)
                 for block in old:
                     self.allocator.release(*block)
+            elif group.storage == "dense":
+                for block in group.old_structures:
+                    self.allocator.release(*block)
             self.groups.pop(address, None)
         elif kind == "dataset":
             storage = DatasetStorage(self.fs, info)
@@ -191,6 +212,9 @@ class Writer:
                 for block in store.old_index:
                     self.allocator.release(*block)
                 self.chunks.pop(address, None)
+        from .attrwriter import release_attribute_storage
+
+        release_attribute_storage(self, model)
         total0 = model.chunk0_total or V1_PREFIX_SIZE + model.chunk0_size
         self.allocator.release(address, total0)
         for block in model.continuation_chunks:
@@ -219,13 +243,22 @@ class Writer:
                 return slot
         return None
 
-    def set_attribute(self, address: int, name: str, body: bytes) -> None:
-        """Create or replace the attribute ``name`` of the object at ``address``."""
+    def set_attribute(self, address: int, name: str, body: bytes, in_place: bool = False) -> None:
+        """Create or replace the attribute ``name`` of the object at ``address``; a v2
+        header replaces by deleting and creating again unless ``in_place`` (h5py's
+        ``modify``), and switches between compact and dense storage as libhdf5 does."""
+        model = self.object_model(address)
+        if model.version > 1:
+            from . import attrwriter
+
+            attrwriter.set_attribute(self, model, name, body, in_place)
+            self.invalidate(address)
+            return
         if len(body) > 0xFFFF:
-            raise ValueError(
+            raise OSError(
                 "Unable to synchronously create attribute (object header message is too large)"
             )
-        model = self.object_model(address)
+        self._require_compact_attributes(model, address)
         slot = self._attribute_slot(model, name)
         if slot is not None:
             slot.body = body
@@ -234,6 +267,11 @@ class Writer:
             order = self._next_attribute_order(model)
             model.add(MessageSlot(MessageType.ATTRIBUTE, body, 0, order))
         else:
+            if model.version > 1 and not model.find(MessageType.ATTRIBUTE_INFO):
+                # libhdf5 gives every v2 header that receives attributes an attribute info
+                undef = self.ctx.undefined_address
+                info = AttributeInfo(0, None, undef, undef, None)
+                model.add(MessageSlot(MessageType.ATTRIBUTE_INFO, info.encode(self.ctx), 0x04))
             model.add(MessageSlot(MessageType.ATTRIBUTE, body))
         self.invalidate(address)
 
@@ -257,8 +295,28 @@ class Writer:
         )
         return order
 
+    def _require_compact_attributes(self, model: ObjectModel, address: int) -> None:
+        """Refuse, before any change, to edit attributes kept in dense storage (fractal
+        heap + v2 B-tree): writing them is not implemented, and a message added beside
+        them would be invisible to libhdf5."""
+        for slot in model.find(MessageType.ATTRIBUTE_INFO):
+            info = decode_message(HeaderMessage(slot.type, slot.flags, slot.body, None, 0), self.ctx)
+            if not self.ctx.is_undefined(info.fractal_heap_address):
+                raise UnsupportedFeatureError(
+                    f"object at 0x{address:x}: changing attributes in dense storage "
+                    "is not supported yet"
+                )
+
     def delete_attribute(self, address: int, name: str) -> bool:
         model = self.object_model(address)
+        if model.version > 1:
+            from . import attrwriter
+
+            done = attrwriter.delete_attribute(self, model, name)
+            if done:
+                self.invalidate(address)
+            return done
+        self._require_compact_attributes(model, address)
         slot = self._attribute_slot(model, name)
         if slot is None:
             return False
@@ -271,8 +329,9 @@ class Writer:
         self, slots: list[MessageSlot], min_area: int = 0, track_order: bool = False
     ) -> ObjectModel:
         """A new object header holding ``slots``, at a fresh address: version 1, or, when
-        attribute creation order is tracked, version 2 (as libhdf5 upgrades it)."""
-        version = 2 if track_order else 1
+        attribute creation order is tracked or the low bound is v108 or newer, version 2
+        (as libhdf5 upgrades it)."""
+        version = 2 if track_order or self.versions.new_style else 1
         flags = ATTR_CRT_ORDER_TRACKED | ATTR_CRT_ORDER_INDEXED if track_order else 0
         area = sum(encoded_message_size(len(sl.body), version, flags) for sl in slots)
         area = max(area, min_area, H5O_MIN_SIZE_V1)
@@ -302,14 +361,20 @@ class Writer:
                 MessageSlot(
                     MessageType.GROUP_INFO, GroupInfo(0, None, None, None, None).encode(ctx), 0x01
                 ),
-                MessageSlot(
-                    MessageType.ATTRIBUTE_INFO,
-                    AttributeInfo(3, 0, undef, undef, undef).encode(ctx),
-                    0x04,
-                ),
             ]
             model = self.new_object(slots, min_area=GROUP_AREA_V2, track_order=True)
             self.groups[model.address] = GroupModel(model.address, {}, "compact", track_order=True)
+        elif self.versions.new_style:
+            slots = [
+                MessageSlot(
+                    MessageType.LINK_INFO, LinkInfo(0, None, undef, undef, None).encode(ctx)
+                ),
+                MessageSlot(
+                    MessageType.GROUP_INFO, GroupInfo(0, None, None, None, None).encode(ctx), 0x01
+                ),
+            ]
+            model = self.new_object(slots)
+            self.groups[model.address] = GroupModel(model.address, {}, "compact")
         else:
             stab = SymbolTableMessage(undef, undef)
             model = self.new_object([MessageSlot(MessageType.SYMBOL_TABLE, stab.encode(ctx))])
@@ -329,6 +394,7 @@ class Writer:
             for address, store in self.chunks.items():
                 if store.dirty:
                     write_chunk_index(self, address, store)
+            write_attribute_storage(self)
             for address, data in self.heap.flush():
                 self._write(address, data)
                 fs._gheaps.pop(address)
@@ -343,7 +409,17 @@ class Writer:
         self.fs.driver.write(self.ctx.base_address + address, data)
 
     def _write_header(self, model: ObjectModel) -> None:
-        specs = [MessageSpec(s.type, s.flags, s.body, s.creation_order) for s in model.slots]
+        if model.version > 1:
+            # v2 headers keep a reference count above 1 in a message (IV.A.2.w)
+            for slot in model.find(MessageType.REFCOUNT):
+                model.slots.remove(slot)
+            if model.refcount > 1:
+                count = bytes([0]) + model.refcount.to_bytes(4, "little")
+                model.slots.append(MessageSlot(MessageType.REFCOUNT, count, 0x04))
+        specs = [
+            MessageSpec(s.type, s.flags, s.body, s.creation_order)
+            for s in header_slots(self, model)
+        ]
         plans = layout_messages(specs, model.chunk0_size, model.version, self.ctx, model.flags)
         for address, size in model.continuation_chunks:
             self.allocator.release(address, size)
@@ -398,14 +474,17 @@ def create_file(
     libver: tuple[str, str],
     track_order: bool = False,
 ) -> FileState:
-    """A new, empty HDF5 file on ``driver``: superblock v0 and an empty root group, as
-    h5py creates it with its default (earliest) format; written at the first commit."""
+    """A new, empty HDF5 file on ``driver``, written at the first commit: superblock v0 and
+    an empty root group, as h5py creates it with its default (earliest) format, or with a
+    low bound of v108 and newer superblock v2/v3 (checksummed, the root object header
+    address in place of the root symbol table entry)."""
     from ..format.superblock import Superblock
 
     ctx = FormatContext(8, 8, userblock_size)
     undef = ctx.undefined_address
+    sb_version = format_versions(libver[0]).superblock
     probe = Superblock(
-        version=0,
+        version=sb_version,
         size_of_offsets=8,
         size_of_lengths=8,
         base_address=userblock_size,
@@ -418,7 +497,7 @@ def create_file(
         eof_address=userblock_size,
         driver_info_address=undef,
         root_object_header_address=0,
-        root_entry=SymbolTableEntry(0, 0, 1, undef, undef),
+        root_entry=SymbolTableEntry(0, 0, 1, undef, undef) if sb_version < 2 else None,
         encoded_size=0,
     )
     sb_size = len(encode_superblock(probe))
@@ -431,12 +510,16 @@ def create_file(
     fs.superblock = replace(
         fs.superblock,
         root_object_header_address=root,
-        root_entry=SymbolTableEntry(0, root, 1, undef, undef),
+        root_entry=SymbolTableEntry(0, root, 1, undef, undef) if sb_version < 2 else None,
     )
     fs.writer = writer
     return fs
 
 
 def open_for_writing(fs: FileState, libver: tuple[str, str]) -> None:
-    """Attach a writer to an existing file opened read/write."""
-    fs.writer = Writer(fs, libver)
+    """Attach a writer to an existing file opened read/write.  New objects get at least the
+    format the file already has (a file written with a v108+ low bound stays new-style)."""
+    from .create import LIBVER_ORDER
+
+    low = max(libver[0], libver_of_superblock(fs.superblock.version), key=LIBVER_ORDER.index)
+    fs.writer = Writer(fs, (low, libver[1]))

@@ -395,6 +395,22 @@ class ExternalFileList:
     slots: list[ExternalSlot]
     allocated_slots: int = 0
 
+    def encode(self, ctx: FormatContext) -> bytes:
+        """The message body; libhdf5 writes the used slot count as the allocated one."""
+        used = len(self.slots)
+        head = {
+            "version": 1,
+            "allocated": max(self.allocated_slots, used),
+            "used": used,
+            "heap_address": self.heap_address,
+        }
+        out = [_EFL_HEAD.encode(head, ctx)]
+        for s in self.slots:
+            out.append(
+                _EFL_SLOT.encode({"name_offset": s.name_offset, "offset": s.offset, "size": s.size}, ctx)
+            )
+        return b"".join(out)
+
 
 _EFL_HEAD = Struct(
     "external file list message",
