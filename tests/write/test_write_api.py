@@ -292,3 +292,15 @@ def test_space_reuse_at_scale(tmp_path):
             f.create_dataset(f"n{i}", data=one)
     assert os.path.getsize(path) < 1.1 * (1 << 30)
     path.unlink()
+
+
+def test_committed_type_refcount_follows_its_users(tmp_path, h5py):
+    path = tmp_path / "ct.h5"
+    with h5pure.File(path, "w") as f:
+        f["t"] = np.dtype("f4")
+        f.create_dataset("a", (3,), dtype=f["t"])
+        f.create_dataset("b", (3,), dtype=f["t"])
+        del f["a"]
+    with h5py.File(path, "r") as f:
+        assert h5py.h5o.get_info(f["t"].id).rc == 2  # the link and dataset b
+        assert f["b"].id.get_type().committed()

@@ -200,6 +200,10 @@ class Writer:
                     self.allocator.release(*block)
             self.groups.pop(address, None)
         elif kind == "dataset":
+            committed = info.committed_datatype_address()
+            if committed is not None:
+                # the dataset held one reference to its committed datatype
+                self.release_object(committed)
             storage = DatasetStorage(self.fs, info)
             if storage.layout_class == "contiguous":
                 layout = storage.layout
