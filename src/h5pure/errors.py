@@ -41,5 +41,10 @@ class ClosedObjectError(H5PureError, ValueError):
     """An operation on a closed file or on an object of a closed file."""
 
 
+class ExtentError(H5PureError, ValueError, RuntimeError):
+    """A dataset's new extent exceeds its maximum dimensions.  libhdf5 2.x makes h5py raise
+    RuntimeError here, 1.x ValueError; code written for either keeps working."""
+
+
 class ReadOnlyError(H5PureError, OSError):
     """A write was attempted on a file opened read-only."""

@@ -466,6 +466,30 @@ class BTreeV2:
 
         yield from visit(self.root_address, self.depth, self.root_nrec)
 
+    def blocks(self) -> Iterator[tuple[int, int]]:
+        """``(address, size)`` of the header and every node (to release their space)."""
+        yield self.address, HEADER.size(self.ctx)
+        if self.root_nrec == 0 or self.ctx.is_undefined(self.root_address):
+            return
+        o = self.ctx.size_of_offsets
+        visited: set[int] = set()
+        stack = [(self.root_address, self.depth, self.root_nrec)]
+        while stack:
+            address, depth, nrec = stack.pop()
+            if address in visited:
+                raise FormatError(f"v2 B-tree node at 0x{address:x}: cycle (node visited twice)")
+            visited.add(address)
+            yield address, self.node_size
+            if depth == 0:
+                continue
+            buf = self._read_node(address, depth, nrec)
+            pos = 6 + nrec * self.record_size
+            for _ in range(nrec + 1):
+                child = read_uint(buf, pos, o)
+                cn = read_uint(buf, pos + o, self.max_nrec_size)
+                pos += self.pointer_size[depth]
+                stack.append((child, depth - 1, cn))
+
     def records(self) -> Iterator[BTreeV2Record]:
         """Every record of the tree, in key order (internal-node records interleaved)."""
         dec, lay, rs = self._decode_record, self._layout, self.record_size

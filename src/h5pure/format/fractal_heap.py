@@ -307,6 +307,50 @@ class FractalHeap:
             return
         yield from self._iter_iblock(self.root_address, 0, self.root_rows, set())
 
+    def blocks(self) -> Iterator[tuple[int, int]]:
+        """``(address, size)`` of the header, every direct and indirect block, every huge
+        object and the huge-object B-tree (to release their space).  Huge objects whose
+        IDs hold their address directly are not indexed, so only their holders know them."""
+        ctx = self.ctx
+        head = HEADER.size(ctx) + 4
+        if self.filters:
+            head += ctx.size_of_lengths + 4 + self.header["filter_length"]
+        yield self.address, head
+        if not ctx.is_undefined(self.root_address):
+            if self.root_rows == 0:
+                size = self.root_filtered_size if self.filters else self.start_block_size
+                yield self.root_address, size
+            else:
+                yield from self._iblock_blocks(self.root_address, 0, self.root_rows, set())
+        if not ctx.is_undefined(self.huge_btree_address):
+            for rec in self._huge_records().values():
+                yield rec.address, rec.length
+            yield from BTreeV2.open(self.source, ctx, self.huge_btree_address).blocks()
+
+    def _iblock_blocks(
+        self, address: int, block_offset: int, nrows: int, seen: set[int]
+    ) -> Iterator[tuple[int, int]]:
+        if address in seen:
+            raise FormatError(f"{self._what}: cycle through indirect block 0x{address:x}")
+        seen.add(address)
+        ib = self._indirect_block(address, block_offset, nrows)
+        o, ln = self.ctx.size_of_offsets, self.ctx.size_of_lengths
+        dsize = o + (ln + 4 if self.filters else 0)
+        size = 5 + o + self.offset_size + len(ib.direct) * dsize + len(ib.indirect) * o + 4
+        yield address, size
+        for i, (addr, fsize, _) in enumerate(ib.direct):
+            if not self.ctx.is_undefined(addr):
+                yield addr, fsize if self.filters else self.row_block_size[i // self.width]
+        for i, addr in enumerate(ib.indirect):
+            if not self.ctx.is_undefined(addr):
+                row = self.max_direct_rows + i // self.width
+                off = block_offset + self.row_block_offset[row]
+                off += (i % self.width) * self.row_block_size[row]
+                child_rows = self._child_rows(row)
+                if child_rows >= nrows:
+                    raise FormatError(f"{self._what}: indirect block rows do not shrink with depth")
+                yield from self._iblock_blocks(addr, off, child_rows, seen)
+
     # -- managed objects --
 
     def _get_managed(self, heap_id: bytes) -> bytes:

@@ -331,7 +331,9 @@ class Dataset(HLObject):
             size = tuple(new)
         size = tuple(int(n) for n in size)
         if len(size) != len(shape):
-            raise TypeError(f"New shape length ({len(size)}) must match dataset rank ({len(shape)})")
+            raise TypeError(
+                f"New shape length ({len(size)}) must match dataset rank ({len(shape)})"
+            )
         if any(n < 0 for n in size):
             raise OverflowError("can't convert negative value to hsize_t")
         maxshape = self.maxshape or shape

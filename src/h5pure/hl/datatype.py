@@ -38,7 +38,7 @@ def commit_datatype(group: Any, name: str, dtype: np.dtype) -> Datatype:
     from .group import _join, _writer
 
     writer = _writer(group, "commit datatype")
-    body = encode_datatype(datatype_for(dtype))
+    body = encode_datatype(datatype_for(dtype, libver_low=writer.versions.low))
     with writer.lock:
         model = writer.new_object([MessageSlot(MessageType.DATATYPE, body, _COMMITTED_FLAGS)])
         writer.add_link(group._info.address, LinkEntry(name, "hard", address=model.address))

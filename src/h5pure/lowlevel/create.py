@@ -178,9 +178,7 @@ def dataset_messages(
         )
         slots.append(MessageSlot(MessageType.DATATYPE, shared.encode(ctx), _CONSTANT | _SHARED))
     else:
-        slots.append(
-            MessageSlot(MessageType.DATATYPE, encode_datatype(plan.datatype), _CONSTANT)
-        )
+        slots.append(MessageSlot(MessageType.DATATYPE, encode_datatype(plan.datatype), _CONSTANT))
     if plan.compact:
         alloc = _ALLOC_EARLY
     elif plan.chunks is not None:
@@ -198,9 +196,7 @@ def dataset_messages(
         pipeline = FilterPipeline(v.pipeline, list(plan.filters))
         slots.append(MessageSlot(MessageType.FILTER_PIPELINE, pipeline.encode(), _CONSTANT))
     if plan.external is not None:
-        slots.append(
-            MessageSlot(MessageType.EXTERNAL_FILES, plan.external.encode(ctx), _CONSTANT)
-        )
+        slots.append(MessageSlot(MessageType.EXTERNAL_FILES, plan.external.encode(ctx), _CONSTANT))
     slots.append(MessageSlot(MessageType.LAYOUT, _layout(ctx, plan, v).encode(ctx)))
     return slots
 

@@ -13,10 +13,9 @@ import threading
 from dataclasses import replace
 from typing import Any
 
-from ..errors import FormatError, UnsupportedFeatureError
+from ..errors import FormatError
 from ..format.context import FormatContext
 from ..format.messages import MessageType, decode_message
-from ..format.messages.attribute import AttributeInfo
 from ..format.messages.link import GroupInfo, LinkInfo
 from ..format.messages.symbols import SymbolTableMessage
 from ..format.object_header import (
@@ -262,54 +261,14 @@ class Writer:
             raise OSError(
                 "Unable to synchronously create attribute (object header message is too large)"
             )
-        self._require_compact_attributes(model, address)
+        # v1 headers (the earliest format without creation order) keep attributes compact
         slot = self._attribute_slot(model, name)
         if slot is not None:
             slot.body = body
             model.touch()
-        elif model.flags & ATTR_CRT_ORDER_TRACKED:
-            order = self._next_attribute_order(model)
-            model.add(MessageSlot(MessageType.ATTRIBUTE, body, 0, order))
         else:
-            if model.version > 1 and not model.find(MessageType.ATTRIBUTE_INFO):
-                # libhdf5 gives every v2 header that receives attributes an attribute info
-                undef = self.ctx.undefined_address
-                info = AttributeInfo(0, None, undef, undef, None)
-                model.add(MessageSlot(MessageType.ATTRIBUTE_INFO, info.encode(self.ctx), 0x04))
             model.add(MessageSlot(MessageType.ATTRIBUTE, body))
         self.invalidate(address)
-
-    def _next_attribute_order(self, model: ObjectModel) -> int:
-        """The next attribute creation index, kept in the attribute info message."""
-        ctx = self.ctx
-        undef = ctx.undefined_address
-        slots = model.find(MessageType.ATTRIBUTE_INFO)
-        if slots:
-            info = decode_message(
-                HeaderMessage(slots[0].type, slots[0].flags, slots[0].body, None, 0), ctx
-            )
-        else:
-            info = AttributeInfo(3, 0, undef, undef, undef)
-        used = [s.creation_order for s in model.find(MessageType.ATTRIBUTE)]
-        order = max([info.max_creation_index or 0] + [o + 1 for o in used if o is not None])
-        model.set(
-            MessageType.ATTRIBUTE_INFO,
-            replace(info, max_creation_index=order + 1).encode(ctx),
-            0x04,
-        )
-        return order
-
-    def _require_compact_attributes(self, model: ObjectModel, address: int) -> None:
-        """Refuse, before any change, to edit attributes kept in dense storage (fractal
-        heap + v2 B-tree): writing them is not implemented, and a message added beside
-        them would be invisible to libhdf5."""
-        for slot in model.find(MessageType.ATTRIBUTE_INFO):
-            info = decode_message(HeaderMessage(slot.type, slot.flags, slot.body, None, 0), self.ctx)
-            if not self.ctx.is_undefined(info.fractal_heap_address):
-                raise UnsupportedFeatureError(
-                    f"object at 0x{address:x}: changing attributes in dense storage "
-                    "is not supported yet"
-                )
 
     def delete_attribute(self, address: int, name: str) -> bool:
         model = self.object_model(address)
@@ -320,7 +279,6 @@ class Writer:
             if done:
                 self.invalidate(address)
             return done
-        self._require_compact_attributes(model, address)
         slot = self._attribute_slot(model, name)
         if slot is None:
             return False

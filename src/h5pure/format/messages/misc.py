@@ -407,7 +407,9 @@ class ExternalFileList:
         out = [_EFL_HEAD.encode(head, ctx)]
         for s in self.slots:
             out.append(
-                _EFL_SLOT.encode({"name_offset": s.name_offset, "offset": s.offset, "size": s.size}, ctx)
+                _EFL_SLOT.encode(
+                    {"name_offset": s.name_offset, "offset": s.offset, "size": s.size}, ctx
+                )
             )
         return b"".join(out)
 
