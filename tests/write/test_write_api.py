@@ -304,3 +304,31 @@ def test_committed_type_refcount_follows_its_users(tmp_path, h5py):
     with h5py.File(path, "r") as f:
         assert h5py.h5o.get_info(f["t"].id).rc == 2  # the link and dataset b
         assert f["b"].id.get_type().committed()
+
+
+@pytest.mark.parametrize("libver", ["earliest", "latest"])
+def test_track_times_and_fill_time(tmp_path, h5py, libver):
+    import time
+
+    path = tmp_path / "t.h5"
+    before = int(time.time())
+    with h5pure.File(path, "w", libver=libver) as f:
+        f.create_dataset("timed", data=[1], track_times=True)
+        f.create_dataset("untimed", data=[1])
+        f.create_dataset("never", shape=(4,), chunks=(2,), fill_time="never")
+        with pytest.raises(ValueError):
+            f.create_dataset("bad", shape=(2,), fill_time="sometimes")
+    ref = tmp_path / "ref.h5"
+    with h5py.File(ref, "w", libver=libver) as f:
+        f.create_dataset("timed", data=[1], track_times=True)
+    with h5py.File(path, "r") as f:
+        assert f["never"].id.get_create_plist().get_fill_time() == h5py.h5d.FILL_TIME_NEVER
+        if libver != "earliest":  # libhdf5 2.0 reports 0 for the mtime of v1 headers
+            assert h5py.h5o.get_info(f["timed"].id).mtime >= before
+            assert h5py.h5o.get_info(f["untimed"].id).mtime == 0
+    # the same messages (v1: a modification time message) as libhdf5 writes
+    with h5pure.File(path, "r") as ours, h5pure.File(ref, "r") as theirs:
+        o, t = ours["timed"]._info.header, theirs["timed"]._info.header
+        assert [m.type for m in o.messages] == [m.type for m in t.messages]
+        assert o.flags == t.flags
+        assert (o.modification_time or before) >= before

@@ -568,6 +568,17 @@ class FieldsWrapper:
 
 
 # -- creating datasets -------------------------------------------------------------------
+def _fill_time_code(fill_time: Any) -> int | None:
+    """h5py's ``fill_time`` names as the fill value message stores them."""
+    if fill_time is None:
+        return None
+    codes = {"alloc": 0, "never": 1, "ifset": 2}
+    try:
+        return codes[fill_time]
+    except (KeyError, TypeError):
+        raise ValueError(f"fill_time must be one of the following choices: {list(codes)}") from None
+
+
 def _array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
     """h5py's conversion of ``data=`` values (lists of str become vlen strings...)."""
     from ..dtypes import guess_dtype
@@ -716,6 +727,7 @@ def create_dataset(
         chunks=chunk_shape,
         filters=pipeline,
         fill=fill,
+        fill_time=_fill_time_code(fill_time),
         vlen=dtype.kind == "O" or dtype.hasobject,
         committed_type=committed,
     )
@@ -738,6 +750,7 @@ def create_dataset(
             dataset_messages(writer.ctx, plan, writer.versions),
             min_area=256,
             track_order=bool(track_order),
+            track_times=bool(track_times),
         )
         if committed is not None:
             _link_committed(writer, committed)

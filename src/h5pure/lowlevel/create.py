@@ -89,6 +89,8 @@ class DatasetPlan:
     filters: tuple[FilterInfo, ...] = ()
     fill: bytes | None = None
     """User fill value bytes (None: the default, zeros)."""
+    fill_time: int | None = None
+    """0 on allocation, 1 never, 2 if set (None: libhdf5's choice for the type)."""
     compact: bool = False
     vlen: bool = False
     """The datatype holds variable-length data (libhdf5 then fills on allocation)."""
@@ -185,7 +187,9 @@ def dataset_messages(
         alloc = _ALLOC_INCR
     else:
         alloc = _ALLOC_LATE
-    fill_time = _FILL_ALLOC if plan.vlen else _FILL_IFSET
+    fill_time = plan.fill_time
+    if fill_time is None:
+        fill_time = _FILL_ALLOC if plan.vlen else _FILL_IFSET
     fill = FillValue(v.fill, alloc, fill_time, True, plan.fill)
     slots.append(MessageSlot(MessageType.FILL_VALUE, fill.encode(ctx), _CONSTANT))
     if plan.fill is not None and v.fill < 3:

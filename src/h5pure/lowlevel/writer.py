@@ -9,7 +9,9 @@ straight to allocated space as it arrives; metadata never is.
 
 from __future__ import annotations
 
+import struct
 import threading
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -47,6 +49,9 @@ GROUP_AREA_V2 = 224
 """Message area libhdf5 gives a new group header with creation order tracked."""
 ATTR_CRT_ORDER_TRACKED = 0x04
 ATTR_CRT_ORDER_INDEXED = 0x08
+STORE_TIMES = 0x20
+MTIME_V1 = struct.Struct("<B3xI")
+"""Modification time message (0x12) version 1: version, reserved, u32 seconds."""
 """Smallest message area of a new v1 header (``H5O_MIN_SIZE`` rounded to 8)."""
 
 
@@ -288,26 +293,41 @@ class Writer:
 
     # -- creating objects ------------------------------------------------------------------
     def new_object(
-        self, slots: list[MessageSlot], min_area: int = 0, track_order: bool = False
+        self,
+        slots: list[MessageSlot],
+        min_area: int = 0,
+        track_order: bool = False,
+        track_times: bool = False,
     ) -> ObjectModel:
         """A new object header holding ``slots``, at a fresh address: version 1, or, when
         attribute creation order is tracked or the low bound is v108 or newer, version 2
-        (as libhdf5 upgrades it)."""
+        (as libhdf5 upgrades it).  ``track_times`` stamps the creation time: a modification
+        time message in a v1 header, the four prefix times in a v2 header."""
         version = 2 if track_order or self.versions.new_style else 1
         flags = ATTR_CRT_ORDER_TRACKED | ATTR_CRT_ORDER_INDEXED if track_order else 0
+        times = None
+        slots = list(slots)
+        if track_times:
+            now = int(time.time())
+            if version == 2:
+                flags |= STORE_TIMES
+                times = (now, now, now, now)
+            else:
+                slots.append(MessageSlot(MessageType.MODIFICATION_TIME, MTIME_V1.pack(1, now)))
         area = sum(encoded_message_size(len(sl.body), version, flags) for sl in slots)
         area = max(area, min_area, H5O_MIN_SIZE_V1)
         total = V1_PREFIX_SIZE + area
         if version == 2:
-            total = len(encode_object_header(self.ctx, 2, [], area, flags=flags))
+            total = len(encode_object_header(self.ctx, 2, [], area, flags=flags, times=times))
         address = self.allocator.allocate(total)
         model = ObjectModel(
             address=address,
             version=version,
             chunk0_size=area,
-            slots=list(slots),
+            slots=slots,
             chunk0_total=total,
             flags=flags,
+            times=times,
         )
         self.objects[address] = model
         return model
