@@ -3,6 +3,7 @@
 ``import h5pure as h5py`` runs h5py code that reads HDF5 files.
 """
 
+from . import version
 from .dtypes import (
     Reference,
     RegionReference,
@@ -29,11 +30,17 @@ from .hl import (
     File,
     Group,
     HardLink,
+    HLObject,
     SoftLink,
+    VirtualLayout,
+    VirtualSource,
+    is_hdf5,
 )
 
-__version__ = "0.1.0"
-version = __version__
+__version__ = version.version
+
+UNLIMITED = 2**64 - 1
+"""libhdf5's ``H5S_UNLIMITED``, as ``h5py.UNLIMITED``."""
 
 __all__ = [
     "AttributeManager",
@@ -43,10 +50,14 @@ __all__ = [
     "ExternalLink",
     "File",
     "Group",
+    "HLObject",
     "HardLink",
     "Reference",
     "RegionReference",
     "SoftLink",
+    "UNLIMITED",
+    "VirtualLayout",
+    "VirtualSource",
     "check_dtype",
     "check_enum_dtype",
     "check_opaque_dtype",
@@ -54,6 +65,7 @@ __all__ = [
     "check_string_dtype",
     "check_vlen_dtype",
     "enum_dtype",
+    "is_hdf5",
     "opaque_dtype",
     "ref_dtype",
     "regionref_dtype",

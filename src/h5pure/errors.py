@@ -37,8 +37,16 @@ class ObjectNotFoundError(H5PureError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class ClosedObjectError(H5PureError, ValueError):
-    """An operation on a closed file or on an object of a closed file."""
+class ClosedObjectError(H5PureError, ValueError, RuntimeError):
+    """An operation on a closed file or on an object of a closed file.  h5py raises
+    ValueError or RuntimeError depending on the call (libhdf5's error stack); this is both."""
+
+
+class ClosedObjectLookupError(ClosedObjectError, KeyError):
+    """``group[name]`` or ``attrs[name]`` on a closed file (h5py raises KeyError there)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class ExtentError(H5PureError, ValueError, RuntimeError):

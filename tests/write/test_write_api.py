@@ -332,3 +332,20 @@ def test_track_times_and_fill_time(tmp_path, h5py, libver):
         assert [m.type for m in o.messages] == [m.type for m in t.messages]
         assert o.flags == t.flags
         assert (o.modification_time or before) >= before
+
+
+def test_file_left_open_is_committed_at_exit(tmp_path, h5py):
+    import subprocess
+    import sys
+
+    path = tmp_path / "unclosed.h5"
+    code = (
+        "import numpy as np, h5pure\n"
+        f"f = h5pure.File({str(path)!r}, 'w')\n"
+        "f['x'] = np.arange(5)\n"
+        "f.attrs['a'] = 1\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with h5py.File(path, "r") as f:
+        np.testing.assert_array_equal(f["x"][...], np.arange(5))
+        assert f.attrs["a"] == 1

@@ -6,8 +6,10 @@ remote URL) implements :class:`Driver` and registers itself under h5py's driver 
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..errors import FormatError, ReadOnlyError
 
@@ -17,6 +19,9 @@ class Driver(ABC):
 
     name: str = ""
     """h5py's name for this driver ("sec2", "core", ...)."""
+    options: tuple[str, ...] = ()
+    """The keyword arguments ``File(..., driver=name, **options)`` accepts (h5py's
+    ``set_fapl_<name>`` parameters)."""
 
     def __init__(self, writable: bool) -> None:
         self.writable = writable
@@ -49,6 +54,25 @@ class Driver(ABC):
 
     def close(self) -> None:
         self.closed = True
+
+    @classmethod
+    def exists(cls, path: str) -> bool:
+        """Whether opening ``path`` in mode "r" could find a file (mode "a" creates one
+        otherwise)."""
+        return os.path.exists(path)
+
+    def driver_info(self) -> tuple[str, bytes] | None:
+        """``(driver id, information)`` to store in a new file's superblock (the family
+        driver's "NCSAfami" block); None for drivers that store nothing."""
+        return None
+
+    def accept_driver_info(self, driver_id: str, info: bytes) -> None:
+        """Check the driver information found in the superblock (libhdf5's
+        ``H5FD_sb_load``): a file written through the family or multi driver must be
+        opened through it."""
+        wanted = {"NCSAfami": "family", "NCSAmult": "multi"}.get(driver_id)
+        if wanted is not None and wanted != self.name:
+            raise OSError(f"Unable to synchronously open file ({wanted} driver should be used)")
 
     def _check_writable(self) -> None:
         if not self.writable:
@@ -84,3 +108,20 @@ def get_driver(name: str) -> Callable[..., Driver]:
 
 def registered_drivers() -> frozenset[str]:
     return frozenset(_REGISTRY)
+
+
+def open_driver(
+    name: str, path: str, mode: str, options: Mapping[str, Any], locking: Any = None
+) -> Driver:
+    """Open ``path`` through the driver registered as ``name``.
+
+    ``mode``: "r", "r+", "w" (create or truncate), "x" (create, fail if it exists);
+    ``locking``: a :class:`~h5pure.drivers.locking.LockPolicy` (None: the default).  Keyword
+    arguments the driver does not take raise h5py's TypeError.
+    """
+    factory = get_driver(name)
+    allowed = getattr(factory, "options", ())
+    for key in options:
+        if key not in allowed:
+            raise TypeError(f"set_fapl_{name}() got an unexpected keyword argument {key!r}")
+    return factory(path, mode, locking=locking, **options)

@@ -50,63 +50,12 @@ class FileObjDriver(Driver):
     def truncate(self, size: int) -> None:
         super().truncate(size)
         with self._lock:
-            self.fileobj.truncate(size)
+            end = self.fileobj.seek(0, io.SEEK_END)
+            if size > end:  # io.BytesIO.truncate never grows a file
+                self.fileobj.write(bytes(size - end))
+            else:
+                self.fileobj.truncate(size)
 
     def flush(self) -> None:
         if self.writable and hasattr(self.fileobj, "flush"):
             self.fileobj.flush()
-
-
-@register_driver("core")
-class CoreDriver(Driver):
-    """The file lives in memory; optionally loaded from and saved to a path."""
-
-    def __init__(
-        self, path: str, mode: str, backing_store: bool = True, block_size: int = 64 * 1024
-    ) -> None:
-        super().__init__(writable=mode != "r")
-        self.path = path
-        self.backing_store = backing_store
-        self.block_size = block_size
-        self.mode = mode
-        self.buf = bytearray()
-        if mode in ("r", "r+"):
-            with open(path, "rb") as fh:
-                self.buf = bytearray(fh.read())
-        elif mode == "x":
-            import os
-
-            if os.path.exists(path):
-                raise FileExistsError(f"Unable to create file (file exists: {path!r})")
-        self._dirty = mode in ("w", "x")
-
-    def read(self, offset: int, size: int) -> bytes:
-        if offset + size > len(self.buf):
-            raise self._short(offset, size, max(0, len(self.buf) - offset))
-        return bytes(self.buf[offset : offset + size])
-
-    def size(self) -> int:
-        return len(self.buf)
-
-    def _write(self, offset: int, data: bytes | bytearray | memoryview) -> None:
-        end = offset + len(data)
-        if end > len(self.buf):
-            self.buf.extend(b"\0" * (end - len(self.buf)))
-        self.buf[offset:end] = data
-        self._dirty = True
-
-    def truncate(self, size: int) -> None:
-        super().truncate(size)
-        del self.buf[size:]
-        self._dirty = True
-
-    def flush(self) -> None:
-        if self.writable and self.backing_store and self._dirty:
-            with open(self.path, "wb") as fh:
-                fh.write(self.buf)
-            self._dirty = False
-
-    def close(self) -> None:
-        if not self.closed:
-            self.flush()
-        super().close()

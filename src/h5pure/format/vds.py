@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import FormatError
-from .checksum import verify_checksum
+from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
 from .messages import Cursor
 
@@ -25,6 +25,7 @@ __all__ = [
     "VirtualMapping",
     "VirtualMappingList",
     "decode_vds_block",
+    "encode_vds_block",
     "read_vds_mappings",
     "FLAG_FILE_NAME_SHARED",
     "FLAG_DATASET_NAME_SHARED",
@@ -121,6 +122,21 @@ def decode_vds_block(
     if cur.remaining:
         raise FormatError(f"{what}: {cur.remaining} bytes left after {count} mappings")
     return VirtualMappingList(version, tuple(mappings), bytes(buf))
+
+
+def encode_vds_block(mappings: list[VirtualMapping], ctx: FormatContext) -> bytes:
+    """The heap object of ``mappings`` as libhdf5 writes it for the earliest formats:
+    version 0 (names stored in full, "." for this file), checksum included."""
+    from .selection_codec import encode_selection
+
+    out = bytearray([0])
+    out += len(mappings).to_bytes(ctx.size_of_lengths, "little")
+    for m in mappings:
+        for name in (m.source_file, m.source_dataset):
+            out += name.encode("utf-8", errors="surrogateescape") + b"\0"
+        out += encode_selection(m.source_selection)
+        out += encode_selection(m.virtual_selection)
+    return append_checksum(out)
 
 
 def _shared(names: list[str], index: int, what: str, i: int, kind: str) -> str:

@@ -4,8 +4,9 @@ from .attrs import AttributeManager
 from .base import Empty, ExternalLink, HardLink, HLObject, SoftLink
 from .dataset import Dataset
 from .datatype import Datatype
-from .files import File
+from .files import File, is_hdf5
 from .group import Group
+from .virtual import VirtualLayout, VirtualSource
 
 __all__ = [
     "AttributeManager",
@@ -18,4 +19,7 @@ __all__ = [
     "HLObject",
     "HardLink",
     "SoftLink",
+    "VirtualLayout",
+    "VirtualSource",
+    "is_hdf5",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..dtypes import check_string_dtype, numpy_dtype, storage_dtype, to_memory
-from ..errors import FormatError, ObjectNotFoundError, ReadOnlyError
+from ..errors import ClosedObjectLookupError, FormatError, ObjectNotFoundError, ReadOnlyError
 from ..lowlevel.attributes import AttributeEntry, AttributeTable, read_attributes
 from .base import Empty
 
@@ -36,6 +36,8 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
         return entry
 
     def __getitem__(self, name: str) -> Any:
+        if not self._parent._file._is_open:
+            raise ClosedObjectLookupError("Unable to open attribute (the file is closed)")
         return attribute_value(self._parent._fs, self._entry(name))
 
     def get_id(self, name: str) -> AttributeEntry:

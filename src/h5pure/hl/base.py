@@ -102,13 +102,23 @@ class ObjectID:
     def valid(self) -> bool:
         return not self._fs.driver.closed
 
+    @property
+    def fileno(self) -> Any:
+        """What identifies the file: the same for every open of one file on disk."""
+        from .lowlevel_id import file_key
+
+        fs = self._fs
+        return fs.memo(("file_key",), lambda: file_key(fs))
+
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, ObjectID) and self._fs is other._fs and self.address == other.address
+            isinstance(other, ObjectID)
+            and self.address == other.address
+            and (self._fs is other._fs or self.fileno == other.fileno)
         )
 
     def __hash__(self) -> int:
-        return hash((id(self._fs), self.address))
+        return hash((self.fileno, self.address))
 
     def __bool__(self) -> bool:
         return self.valid
@@ -130,7 +140,11 @@ class HLObject:
 
     @property
     def id(self) -> ObjectID:
-        return ObjectID(self._file._state, self._info.address)
+        """h5py's ``.id`` (a GroupID, DatasetID, TypeID or FileID): equal for the same
+        object, also across opens of the same file."""
+        from .lowlevel_id import make_id
+
+        return make_id(self)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, HLObject):
@@ -143,6 +157,13 @@ class HLObject:
     def __bool__(self) -> bool:
         return self._file._is_open
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle by file name and path; unpickled, the file is open read-only (beyond
+        h5py, whose objects cannot be pickled; see :mod:`h5pure.hl.pickling`)."""
+        from .pickling import reduce_object
+
+        return reduce_object(self)
+
     # -- h5py properties ---------------------------------------------------------------
     @property
     def file(self) -> File:
@@ -151,7 +172,8 @@ class HLObject:
 
     @property
     def name(self) -> str | None:
-        self._file._check_open()
+        if not self._file._is_open:
+            return None  # as h5py: a closed object has no name
         if self._name is None:
             self._name = self._file._find_path(self._info.address)
         return self._name

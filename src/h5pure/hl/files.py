@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import weakref
 from typing import Any
 
-from ..drivers import get_driver
+from ..drivers import get_driver, open_driver
 from ..drivers.base import Driver
+from ..drivers.locking import LockPolicy, lock_policy
 from ..errors import ClosedObjectError
 from ..lowlevel.file import FileState
 from ..lowlevel.objects import ObjectInfo
@@ -18,33 +21,53 @@ _LIBVER_NAMES = ("earliest", "v108", "v110", "v112", "v114", "v200", "latest")
 _WRITE_MODES = ("r+", "a", "w", "w-", "x")
 
 
+_OPEN_FILES: weakref.WeakSet[File] = weakref.WeakSet()
+"""Every open File: like libhdf5 at exit, h5pure closes (and so commits) what is left open."""
+
+
+@atexit.register
+def _close_open_files() -> None:
+    for f in list(_OPEN_FILES):
+        try:
+            f.close()
+        except Exception:  # noqa: BLE001 - nothing can be reported at interpreter exit
+            pass
+
+
 def _is_fileobj(name: Any) -> bool:
     return hasattr(name, "read") and hasattr(name, "seek")
 
 
-def _open_driver(name: Any, mode: str, driver: str | None, kwds: dict[str, Any]) -> Driver:
+def _open_driver(
+    name: Any,
+    mode: str,
+    driver: str | None,
+    kwds: dict[str, Any],
+    locking: LockPolicy | None = None,
+) -> Driver:
     """``mode`` is the driver's: "r", "r+", "w" (create/truncate) or "x" (create new)."""
     if _is_fileobj(name):
         if driver not in (None, "fileobj"):
-            raise ValueError(f"Driver must be 'fileobj' for file-like objects, not {driver!r}")
-        fobj = get_driver("fileobj")(name, writable=mode != "r", **kwds)
+            raise ValueError("Driver must be 'fileobj' for file-like object if specified.")
+        # h5py ignores other keyword arguments with a file-like object
+        fobj = get_driver("fileobj")(name, writable=mode != "r")
         if mode in ("w", "x"):
             fobj.truncate(0)
         return fobj
     path = os.fspath(name)
     if isinstance(path, bytes):
         path = path.decode("utf-8", "surrogateescape")
-    factory = get_driver(driver or "sec2")
+    if driver is None and kwds:
+        # h5py passes unknown File() keywords to the driver only when one is named
+        raise TypeError(f"{next(iter(kwds))!r} is an invalid keyword argument for this function")
     try:
-        return factory(path, mode, **kwds)
+        return open_driver(driver or "sec2", path, mode, kwds, locking)
     except FileExistsError as e:
         raise FileExistsError(
             e.errno,
             f"Unable to synchronously create file (unable to open file: name = '{path}', "
             f"errno = {e.errno}, error message = '{e.strerror}')",
         ) from None
-    except TypeError as e:
-        raise TypeError(f"driver {driver or 'sec2'!r}: {e}") from None
     except FileNotFoundError as e:
         raise FileNotFoundError(
             e.errno,
@@ -101,14 +124,15 @@ class File(Group):
         self._track_order = bool(track_order)
         self._is_open = False
         create = mode in ("w", "w-", "x") or (
-            mode == "a" and not _is_fileobj(name) and not os.path.exists(os.fspath(name))
+            mode == "a" and not _is_fileobj(name) and not _exists(name, driver)
         )
         if mode == "a" and _is_fileobj(name):
             create = _fileobj_empty(name)
         driver_mode = (
             "r" if mode == "r" else ("x" if mode in ("w-", "x") else "w") if create else "r+"
         )
-        driver_obj = _open_driver(name, driver_mode, driver, kwds)
+        policy = lock_policy(locking)
+        driver_obj = _open_driver(name, driver_mode, driver, kwds, policy)
         try:
             fname = "" if _is_fileobj(name) else os.fspath(name)
             if isinstance(fname, bytes):
@@ -123,6 +147,9 @@ class File(Group):
                 )
             else:
                 self._state = FileState(driver_obj, str(fname))
+                info = self._state.driver_info()
+                if info is not None:
+                    driver_obj.accept_driver_info(info.driver_id, info.info)
                 if mode != "r":
                     open_for_writing(self._state, self._libver)
         except BaseException:
@@ -133,6 +160,7 @@ class File(Group):
         self._fileobj = name if _is_fileobj(name) else None
         self._meta_block_size = meta_block_size or 2048
         super().__init__(self, ObjectInfo(self._state, self._state.root_address), "/")
+        _OPEN_FILES.add(self)
 
     # -- lifecycle -------------------------------------------------------------------
     def _check_open(self) -> None:
@@ -284,6 +312,11 @@ class File(Group):
         raise FileNotFoundError(f"external link target file {filename!r} not found")
 
 
+def _exists(name: Any, driver: str | None) -> bool:
+    path = os.fsdecode(os.fspath(name))
+    return get_driver(driver or "sec2").exists(path)  # type: ignore[attr-defined]
+
+
 def _fileobj_empty(fileobj: Any) -> bool:
     pos = fileobj.tell()
     end = fileobj.seek(0, os.SEEK_END)
@@ -303,3 +336,13 @@ def _normalize_libver(libver: Any) -> tuple[str, str]:
             raise ValueError(f"Invalid libver bound {v!r}")
     alias = {"latest": "v200"}
     return (alias.get(low, low), alias.get(high, high))
+
+
+def is_hdf5(fname: Any) -> bool:
+    """True when ``fname`` names a readable HDF5 file (h5py's ``is_hdf5``); False for
+    other files, directories and missing names."""
+    try:
+        with File(fname, "r", locking=False):
+            return True
+    except (OSError, ValueError):
+        return False

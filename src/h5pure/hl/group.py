@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Callable, ItemsView, Iterator, KeysView, ValuesView
 from typing import Any
 
-from ..errors import ObjectNotFoundError
+from ..errors import ClosedObjectLookupError, ObjectNotFoundError
 from ..lowlevel.links import LinkEntry, LinkTable, read_links
 from .base import ExternalLink, HardLink, HLObject, SoftLink
 
@@ -86,6 +86,8 @@ class Group(HLObject):
     def __getitem__(self, name: Any) -> Any:
         from ..dtypes import Reference, RegionReference
 
+        if not self._file._is_open:
+            raise ClosedObjectLookupError("Unable to open object (the file is closed)")
         if isinstance(name, (Reference, RegionReference)):
             return self.file._dereference(name)
         if isinstance(name, bytes):
@@ -108,7 +110,7 @@ class Group(HLObject):
     def __contains__(self, name: object) -> bool:
         if isinstance(name, bytes):
             name = name.decode("utf-8", "surrogateescape")
-        if not isinstance(name, str):
+        if not isinstance(name, str) or not self._file._is_open:
             return False
         if name.strip("/") in ("", "."):
             return name.startswith("/") or name == "."
@@ -278,6 +280,12 @@ class Group(HLObject):
         from .dataset import create_dataset
 
         return create_dataset(self, name, shape, dtype, data, **kwds)
+
+    def create_virtual_dataset(self, name: str | None, layout: Any, fillvalue: Any = None) -> Any:
+        """A virtual dataset mapping the sources of ``layout`` (a :class:`VirtualLayout`)."""
+        from .virtual import create_virtual_dataset
+
+        return create_virtual_dataset(self, name, layout, fillvalue)
 
     def create_dataset_like(self, name: str | None, other: Any, **kwupdate: Any) -> Any:
         """A new dataset shaped, typed, chunked and filtered like ``other`` (keywords win)."""

@@ -99,6 +99,9 @@ class DatasetPlan:
     shared message), or None for a datatype of its own."""
     external: ExternalFileList | None = None
     """External raw storage (EFL message, its local heap already written), or None."""
+    virtual: tuple[int, int] | None = None
+    """Global heap ID (collection address, index) of a virtual dataset's mapping block
+    (format.vds), or None for a dataset with storage of its own."""
 
 
 def filter_pipeline(
@@ -183,7 +186,7 @@ def dataset_messages(
         slots.append(MessageSlot(MessageType.DATATYPE, encode_datatype(plan.datatype), _CONSTANT))
     if plan.compact:
         alloc = _ALLOC_EARLY
-    elif plan.chunks is not None:
+    elif plan.chunks is not None or plan.virtual is not None:
         alloc = _ALLOC_INCR
     else:
         alloc = _ALLOC_LATE
@@ -210,6 +213,14 @@ def _layout(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
     n = int(np.prod(plan.shape or (), dtype=np.int64)) if plan.shape is not None else 0
     if plan.compact:
         return Layout(version=3, layout_class="compact", compact_data=bytes(n * esize))
+    if plan.virtual is not None:
+        # the virtual layout class exists from layout message version 4 (libhdf5 1.10)
+        return Layout(
+            version=4,
+            layout_class="virtual",
+            virtual_heap_address=plan.virtual[0],
+            virtual_heap_index=plan.virtual[1],
+        )
     if plan.chunks is not None and v.layout_chunked >= 4:
         return _layout_v4(ctx, plan, v)
     if plan.chunks is not None:
@@ -281,3 +292,11 @@ def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layo
         single_chunk_filtered_size=filtered_size,
         single_chunk_filter_mask=filtered_mask,
     )
+
+
+def store_vds_mappings(writer: Any, mappings: list[Any]) -> tuple[int, int]:
+    """Put a virtual dataset's mapping block (format.vds.VirtualMapping list) in the global
+    heap; the heap ID for :attr:`DatasetPlan.virtual`."""
+    from ..format.vds import encode_vds_block
+
+    return writer.heap.put(encode_vds_block(mappings, writer.ctx))  # type: ignore[no-any-return]

@@ -113,6 +113,20 @@ class FileState:
         self.writer: Any = None
         """The lowlevel.writer.Writer when the file is open for writing."""
 
+    def driver_info(self) -> Any:
+        """The file's driver information (a :class:`~h5pure.format.messages.misc.DriverInfo`):
+        the v0/v1 driver info block, or the v2+ superblock extension's driver info message;
+        None when the file has none."""
+        sb = self.superblock
+        if sb.driver_info is not None or not sb.has_extension():
+            return sb.driver_info
+        from ..format.messages import MessageType
+        from ..format.superblock import read_superblock_extension
+
+        return read_superblock_extension(self.source, self.ctx, sb.extension_address).get(
+            MessageType.DRIVER_INFO
+        )
+
     @property
     def root_address(self) -> int:
         return int(self.superblock.root_object_header_address)

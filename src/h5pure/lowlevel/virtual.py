@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import FormatError, ObjectNotFoundError, UnsupportedFeatureError
 from ..format.selection_codec import SelectionType, SerializedSelection
-from ..format.vds import VirtualMapping, read_vds_mappings
+from ..format.vds import VirtualMapping, decode_vds_block, read_vds_mappings
 from .file import FileState
 from .objects import ObjectInfo
 
@@ -246,9 +246,14 @@ def _state(storage: DatasetStorage) -> _VirtualState:
         heap_index = getattr(layout, "virtual_heap_index", None)
         if heap_address is None or heap_index is None:
             raise FormatError(f"virtual dataset at 0x{storage.address:x}: no mapping heap ID")
-        block = read_vds_mappings(
-            storage.fs.source, storage.fs.ctx, int(heap_address), int(heap_index)
-        )
+        writer = storage.fs.writer
+        fresh = writer.heap.get(int(heap_address), int(heap_index)) if writer else None
+        if fresh is not None:  # created in this session, not flushed yet
+            block = decode_vds_block(fresh, storage.fs.ctx, int(heap_address))
+        else:
+            block = read_vds_mappings(
+                storage.fs.source, storage.fs.ctx, int(heap_address), int(heap_index)
+            )
         if not block.complete:
             raise UnsupportedFeatureError(
                 f"virtual dataset at 0x{storage.address:x}: mapping selections not decodable"

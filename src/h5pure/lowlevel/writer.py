@@ -19,6 +19,7 @@ from ..errors import FormatError
 from ..format.context import FormatContext
 from ..format.messages import MessageType, decode_message
 from ..format.messages.link import GroupInfo, LinkInfo
+from ..format.messages.misc import encode_driver_info_block
 from ..format.messages.symbols import SymbolTableMessage
 from ..format.object_header import (
     HeaderMessage,
@@ -435,6 +436,8 @@ class Writer:
         sb = replace(sb, eof_address=self.allocator.eoa + sb.base_address, root_entry=root_entry)
         fs.superblock = sb
         self._write(0, encode_superblock(sb))
+        if sb.driver_info is not None and not self.ctx.is_undefined(sb.driver_info_address):
+            self._write(sb.driver_info_address, encode_driver_info_block(sb.driver_info))
         # the physical file must reach the end-of-file address
         end = sb.eof_address
         if fs.driver.size() < end:
@@ -484,10 +487,19 @@ def create_file(
     )
     sb_size = len(encode_superblock(probe))
     probe = replace(probe, encoded_size=sb_size)
+    block = b""
+    dinfo = driver.driver_info() if sb_version < 2 else None
+    if dinfo is not None:
+        # H5F__super_init: the driver info block follows the v0/v1 superblock (II.B)
+        from ..format.messages.misc import make_driver_info
+
+        info = make_driver_info(dinfo[0].encode("ascii"), dinfo[1])
+        block = encode_driver_info_block(info)
+        probe = replace(probe, driver_info_address=sb_size, driver_info=info)
     fs = FileState(driver, filename, probe)
     writer = Writer(fs, libver)
     writer.allocator.eoa = 0
-    writer.allocator.allocate(sb_size)
+    writer.allocator.allocate(sb_size + len(block))
     root = writer.new_group(None, None, track_order)
     fs.superblock = replace(
         fs.superblock,

@@ -1,0 +1,257 @@
+"""Run the same workloads through h5pure and h5py and print time ratios.
+
+    python benchmarks/run.py [--quick] [--only NAME[,NAME]] [--repeat N] [--json out.json]
+
+Each workload runs ``repeat`` times per library (alternating h5py, h5pure); the table shows
+the median times, their ratio h5pure/h5py (lower is better), the issue's target, a floor
+from the machine limits measured in the same run, and whether each library's result was
+verified correct.  Files go to a temporary directory under ``$TMPDIR``, removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import limits  # noqa: E402
+from benchmarks.sizes import PRESETS, MiB, Sizes  # noqa: E402
+from benchmarks.workloads import BY_NAME, CheckError, Context, Workload  # noqa: E402
+
+
+@dataclass
+class LibResult:
+    times: list[float] = field(default_factory=list)
+    check: str = "not run"
+    """``ok``, or what went wrong (a failed check or an exception)."""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.times) if self.times else None
+
+
+@dataclass
+class Result:
+    workload: Workload
+    sizes: Sizes
+    libs: dict[str, LibResult]
+    floor: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        a, b = self.libs["h5pure"].median, self.libs["h5py"].median
+        return a / b if a is not None and b else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.workload.name,
+            "summary": self.workload.summary(self.sizes),
+            "target": self.workload.target,
+            "ratio": self.ratio,
+            "floor_s": self.floor,
+            **{
+                lib: {"times_s": r.times, "median_s": r.median, "check": r.check}
+                for lib, r in self.libs.items()
+            },
+        }
+
+
+def libraries() -> dict[str, ModuleType]:
+    import h5py
+
+    import h5pure
+
+    return {"h5py": h5py, "h5pure": h5pure}
+
+
+def run_workload(
+    w: Workload, ctx: Context, repeat: int, libs: dict[str, ModuleType], lim: dict[str, float]
+) -> Result:
+    out = {name: LibResult() for name in libs}
+    last: dict[str, tuple[Any, Path]] = {}
+    for _ in range(repeat):
+        for name, module in libs.items():
+            r = out[name]
+            if r.check not in ("not run", "ok"):
+                continue  # failed once: no more timings of a wrong or broken run
+            try:
+                path = w.prepare(ctx, name)
+                gc.collect()
+                t0 = time.perf_counter()
+                value = w.run(module, path, ctx)
+                r.times.append(time.perf_counter() - t0)
+                last[name] = (value, path)
+                r.check = "ok"
+            except Exception as exc:  # a library failing is a result, not a crash
+                r.check = f"error: {type(exc).__name__}: {exc}"[:200]
+                if os.environ.get("H5PURE_BENCH_TRACEBACK"):
+                    traceback.print_exc()
+    for name, (value, path) in last.items():
+        try:
+            w.check(value, path, ctx)
+        except CheckError as exc:
+            out[name].check = f"WRONG: {exc}"
+        except Exception as exc:
+            out[name].check = f"check error: {type(exc).__name__}: {exc}"[:200]
+    del last
+    return Result(w, ctx.sizes, out, w.floor(ctx.sizes, lim))
+
+
+def run_benchmark(
+    names: list[str], sizes: Sizes, repeat: int, tmpdir: Path, echo: Any = None
+) -> tuple[dict[str, float], list[Result]]:
+    """Measure the machine limits, then run the named workloads; ``echo(result)`` per row."""
+    ctx = Context(sizes, tmpdir)
+    rows, width = sizes.gzip_chunks
+    lim = limits.measure(sizes, tmpdir, ctx.chunked_data()[:rows, :width])
+    libs = libraries()
+    results = []
+    for name in names:
+        res = run_workload(BY_NAME[name], ctx, repeat, libs, lim)
+        results.append(res)
+        if echo is not None:
+            echo(res)
+    return lim, results
+
+
+def machine() -> dict[str, Any]:
+    import h5py
+    import numpy
+
+    import h5pure
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        pages, page = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+        mem = f"{pages * page / (1 << 30):.0f} GiB"
+    except (ValueError, OSError, AttributeError):
+        pass
+    return {
+        "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "h5py": h5py.__version__,
+        "libhdf5": h5py.version.hdf5_version,
+        "h5pure": h5pure.__version__,
+    }
+
+
+def _fmt_time(t: float | None) -> str:
+    return "-" if t is None else f"{t:.3f}" if t < 100 else f"{t:.0f}"
+
+
+HEADER = (
+    f"{'workload':<19} {'size':<42} {'h5py s':>8} {'h5pure s':>9} {'ratio':>7} "
+    f"{'target':>7} {'met':>4} {'floor s':>8}  check (h5py / h5pure)"
+)
+
+
+def format_row(r: Result) -> str:
+    ratio = r.ratio
+    met = "-" if ratio is None else "yes" if ratio <= r.workload.target else "no"
+    checks = f"{r.libs['h5py'].check} / {r.libs['h5pure'].check}"
+    return (
+        f"{r.workload.name:<19} {r.workload.summary(r.sizes):<42} "
+        f"{_fmt_time(r.libs['h5py'].median):>8} {_fmt_time(r.libs['h5pure'].median):>9} "
+        f"{'-' if ratio is None else f'{ratio:.2f}':>7} {f'<= {r.workload.target:g}':>7} "
+        f"{met:>4} {_fmt_time(r.floor):>8}  {checks}"
+    )
+
+
+def format_limits(lim: dict[str, float]) -> str:
+    return "\n".join(
+        f"  {limits.LABELS.get(k, k):<34} {v / MiB:>9.0f} MiB/s" for k, v in lim.items()
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="small sizes: runs in under a minute")
+    p.add_argument("--size", choices=sorted(PRESETS), help="a size preset (--quick = quick)")
+    p.add_argument("--only", help="comma-separated workload names: " + ",".join(BY_NAME))
+    p.add_argument("--repeat", type=int, default=3, help="runs per library (median; default 3)")
+    p.add_argument("--json", metavar="OUT", help="also write every timing to this JSON file")
+    args = p.parse_args(argv)
+    if args.size is None:
+        args.size = "quick" if args.quick else "full"
+    elif args.quick and args.size != "quick":
+        p.error("--quick contradicts --size " + args.size)
+    names = args.only.split(",") if args.only else list(BY_NAME)
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        p.error(f"unknown workload {', '.join(unknown)}; choose from {', '.join(BY_NAME)}")
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
+    args.names = names
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes = PRESETS[args.size]
+    info = machine()
+    print(
+        f"h5pure {info['h5pure']} vs h5py {info['h5py']} (libhdf5 {info['libhdf5']}), "
+        f"size {sizes.name}, median of {args.repeat}, {info['date']}"
+    )
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, {info['os']}, "
+        f"python {info['python']}, numpy {info['numpy']}"
+    )
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="h5pure-bench-") as tmp:
+        printed = [False]
+
+        def echo(res: Result) -> None:
+            if not printed[0]:
+                print(HEADER)
+                printed[0] = True
+            print(format_row(res), flush=True)
+
+        print("measuring machine limits ...", flush=True)
+        lim, results = run_benchmark(args.names, sizes, args.repeat, Path(tmp), echo)
+    print("machine limits (same run):")
+    print(format_limits(lim))
+    print(f"total {time.perf_counter() - t0:.1f} s")
+    if args.json:
+        doc = {
+            "machine": info,
+            "size": sizes.name,
+            "repeat": args.repeat,
+            "limits_bytes_per_s": lim,
+            "results": [r.as_json() for r in results],
+        }
+        Path(args.json).write_text(json.dumps(doc, indent=1) + "\n")
+    bad = [r.workload.name for r in results if any(x.check != "ok" for x in r.libs.values())]
+    if bad:
+        print("not verified correct: " + ", ".join(bad))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,549 @@
+"""The workloads: identical h5py-API code, run once with ``h5py`` and once with ``h5pure``.
+
+Each workload has a timed ``run(h5, path, ctx)`` that receives the library as a module, and an
+untimed ``check`` that proves the result correct: a read's result is compared with the data
+that was written; a written file is opened with h5py (the oracle) and compared with what the
+code meant to write.  Read workloads read one file written by h5py, the same for both
+libraries; write workloads write a fresh file per repeat.
+"""
+
+from __future__ import annotations
+
+import enum
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from .sizes import MiB, Sizes
+
+
+class CheckError(Exception):
+    """A library returned or wrote the wrong data."""
+
+
+def expect_equal(got: Any, want: Any, what: str) -> None:
+    got_a, want_a = np.asarray(got), np.asarray(want)
+    if got_a.shape != want_a.shape:
+        raise CheckError(f"{what}: shape {got_a.shape}, expected {want_a.shape}")
+    if not np.array_equal(got_a, want_a):
+        bad = int(np.count_nonzero(got_a != want_a))
+        raise CheckError(f"{what}: {bad} of {want_a.size} elements differ")
+
+
+@dataclass
+class Context:
+    """Shared state of one benchmark run: sizes, the temp dir, the data and the source files."""
+
+    sizes: Sizes
+    tmpdir: Path
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    # -- data, generated once per run (not timed) --
+
+    def contig_data(self) -> np.ndarray:
+        return self.memo("contig", lambda: np.random.default_rng(1).random(self.sizes.contig_shape))
+
+    def chunked_data(self) -> np.ndarray:
+        def make() -> np.ndarray:
+            rows, width = self.sizes.gzip_shape
+            rng = np.random.default_rng(2)
+            # Small integers plus noise quantized to 1/16: gzip+shuffle compresses it about
+            # 3x, lzf about 1.8x (lzf must shrink a chunk, or h5py stores it unfiltered).
+            base = (np.arange(width) % 64).astype(np.float32)
+            noise = rng.standard_normal((rows, width), dtype=np.float32)
+            return base[None, :] + np.round(noise * 16.0) / np.float32(16.0)
+
+        return self.memo("chunked", make)
+
+    def table_data(self) -> np.ndarray:
+        return self.memo(
+            "table", lambda: np.random.default_rng(3).random((self.sizes.table_rows, 64))
+        )
+
+    def row_indices(self) -> np.ndarray:
+        rng = np.random.default_rng(4)
+        return self.memo("rows", lambda: rng.integers(0, self.sizes.table_rows, self.sizes.row_ops))
+
+    def strings(self) -> list[str]:
+        return self.memo(
+            "strings",
+            lambda: [f"item {i}: " + "x" * (i % 23) for i in range(self.sizes.vlen_count)],
+        )
+
+    def source(self, key: str, build: Callable[[ModuleType, Path, Context], None]) -> Path:
+        """A file written once by h5py and read by both libraries."""
+
+        def make() -> Path:
+            import h5py
+
+            path = self.tmpdir / f"source-{key}.h5"
+            build(h5py, path, self)
+            return path
+
+        return self.memo("source-" + key, make)
+
+
+class Kind(enum.Enum):
+    READ = "read"
+    """Reads the shared source file, written by h5py."""
+    WRITE = "write"
+    """Writes a fresh file."""
+    MODIFY = "modify"
+    """Opens a fresh copy of the shared source file in ``r+``."""
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    target: float
+    """The issue's target for h5pure time / h5py time."""
+    kind: Kind
+    summary: Callable[[Sizes], str]
+    run: Callable[[ModuleType, Path, Context], Any]
+    """Timed; receives the library module and the file to read or write."""
+    check: Callable[[Any, Path, Context], None]
+    """Untimed; raises ``CheckError`` when the result or the written file is wrong."""
+    source: Callable[[ModuleType, Path, Context], None] | None = None
+    """Builds the source file (with h5py) for READ and MODIFY workloads."""
+    floor: Callable[[Sizes, dict[str, float]], float | None] = lambda s, lim: None
+    """Lower bound on the time from the machine limits (seconds), where one is meaningful."""
+
+    def prepare(self, ctx: Context, lib_name: str) -> Path:
+        """Untimed, before every repeat: the path that ``run`` gets."""
+        if self.kind is Kind.READ:
+            assert self.source is not None
+            return ctx.source(self.name_of_source, self.source)
+        path = ctx.tmpdir / f"{self.name}-{lib_name}.h5"
+        if path.exists():
+            path.unlink()
+        if self.kind is Kind.MODIFY:
+            assert self.source is not None
+            shutil.copyfile(ctx.source(self.name_of_source, self.source), path)
+        return path
+
+    @property
+    def name_of_source(self) -> str:
+        assert self.source is not None
+        return self.source.__name__
+
+
+def _mib(nbytes: float) -> str:
+    return f"{nbytes / MiB:g} MiB"
+
+
+# ---------------------------------------------------------------- contiguous
+
+
+def build_contig(h5: ModuleType, path: Path, ctx: Context) -> None:
+    with h5.File(path, "w") as f:
+        f.create_dataset("x", data=ctx.contig_data())
+
+
+def check_contig_file(result: Any, path: Path, ctx: Context) -> None:
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        if f["x"].chunks is not None:
+            raise CheckError("dataset is chunked, expected contiguous")
+        expect_equal(f["x"][...], ctx.contig_data(), "contiguous file")
+
+
+def contig_read(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    with h5.File(path, "r") as f:
+        return f["x"][...]
+
+
+# ---------------------------------------------------------------- gzip / lzf
+
+
+def build_gzip(h5: ModuleType, path: Path, ctx: Context) -> None:
+    with h5.File(path, "w") as f:
+        f.create_dataset(
+            "x",
+            data=ctx.chunked_data(),
+            chunks=ctx.sizes.gzip_chunks,
+            compression="gzip",
+            shuffle=True,
+        )
+
+
+def build_lzf(h5: ModuleType, path: Path, ctx: Context) -> None:
+    with h5.File(path, "w") as f:
+        f.create_dataset(
+            "x", data=ctx.chunked_data(), chunks=ctx.sizes.gzip_chunks, compression="lzf"
+        )
+
+
+def _check_chunked_file(path: Path, ctx: Context, compression: str) -> None:
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        d = f["x"]
+        if d.compression != compression or d.chunks != ctx.sizes.gzip_chunks:
+            raise CheckError(f"dataset has {d.compression} {d.chunks}")
+        expect_equal(d[...], ctx.chunked_data(), f"{compression} file")
+
+
+def read_whole(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    with h5.File(path, "r") as f:
+        return f["x"][...]
+
+
+def read_two_threads(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    """Two threads read the two halves (by rows) of one dataset of one open file."""
+    with h5.File(path, "r") as f:
+        d = f["x"]
+        half = d.shape[0] // 2
+        with ThreadPoolExecutor(2) as pool:
+            parts = list(pool.map(lambda s: d[s], [slice(0, half), slice(half, None)]))
+        return np.concatenate(parts)
+
+
+SLAB = (slice(8, -8, 3), slice(100, -100, 5))
+
+
+def read_slab(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    with h5.File(path, "r") as f:
+        return f["x"][SLAB]
+
+
+def check_whole(result: Any, path: Path, ctx: Context) -> None:
+    expect_equal(result, ctx.chunked_data(), "data read")
+
+
+def check_slab(result: Any, path: Path, ctx: Context) -> None:
+    expect_equal(result, ctx.chunked_data()[SLAB], "slab read")
+
+
+def _codec_floor(key: str, threads: int = 1) -> Callable[[Sizes, dict[str, float]], float | None]:
+    def floor(s: Sizes, lim: dict[str, float]) -> float | None:
+        rate = lim.get(key)
+        return s.gzip_mib * MiB / (rate * threads) if rate else None
+
+    return floor
+
+
+# ---------------------------------------------------------------- single rows, fancy
+
+
+def build_table(h5: ModuleType, path: Path, ctx: Context) -> None:
+    with h5.File(path, "w") as f:
+        f.create_dataset("t", data=ctx.table_data(), chunks=(1024, 64))
+
+
+def row_reads(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    idx = ctx.row_indices()
+    out = np.empty((len(idx), 64))
+    with h5.File(path, "r") as f:
+        d = f["t"]
+        for k, i in enumerate(idx.tolist()):
+            out[k] = d[i, :]
+    return out
+
+
+def check_row_reads(result: Any, path: Path, ctx: Context) -> None:
+    expect_equal(result, ctx.table_data()[ctx.row_indices()], "rows read")
+
+
+def _row_values(ctx: Context) -> np.ndarray:
+    return ctx.memo("row-values", lambda: -np.random.default_rng(5).random((ctx.sizes.row_ops, 64)))
+
+
+def row_writes(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    values = _row_values(ctx)
+    with h5.File(path, "r+") as f:
+        d = f["t"]
+        for k, i in enumerate(ctx.row_indices().tolist()):
+            d[i, :] = values[k]
+
+
+def check_row_writes(result: Any, path: Path, ctx: Context) -> None:
+    import h5py
+
+    want = ctx.table_data().copy()
+    for k, i in enumerate(ctx.row_indices().tolist()):
+        want[i] = _row_values(ctx)[k]
+    with h5py.File(path, "r") as f:
+        expect_equal(f["t"][...], want, "table after row writes")
+
+
+def _fancy_index(ctx: Context) -> np.ndarray:
+    rng = np.random.default_rng(6)
+    n, rows = ctx.sizes.fancy_rows, ctx.sizes.table_rows
+    return ctx.memo("fancy", lambda: np.sort(rng.choice(rows, n, replace=False)))
+
+
+def fancy_read(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    with h5.File(path, "r") as f:
+        return f["t"][_fancy_index(ctx), :]
+
+
+def check_fancy(result: Any, path: Path, ctx: Context) -> None:
+    expect_equal(result, ctx.table_data()[_fancy_index(ctx)], "fancy read")
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def many_objects(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    """Create groups with 2 small datasets and 3 attributes each; reopen and walk them all."""
+    with h5.File(path, "w") as f:
+        for i in range(ctx.sizes.groups):
+            g = f.create_group(f"g{i:05d}")
+            g.create_dataset("ints", data=np.arange(4, dtype="i4") + i)
+            g.create_dataset("value", data=float(i))
+            g.attrs["index"] = i
+            g.attrs["label"] = f"group {i}"
+            g.attrs["vector"] = np.arange(3.0) * i
+    seen = {"groups": 0, "datasets": 0, "index": 0, "ints": 0}
+
+    def visit(name: str, obj: Any) -> None:
+        if isinstance(obj, h5.Group):
+            seen["groups"] += 1
+            seen["index"] += int(obj.attrs["index"])
+        else:
+            seen["datasets"] += 1
+            if name.endswith("ints"):
+                seen["ints"] += int(obj[...].sum())
+
+    with h5.File(path, "r") as f:
+        f.visititems(visit)
+    return seen
+
+
+def check_many_objects(result: Any, path: Path, ctx: Context) -> None:
+    import h5py
+
+    n = ctx.sizes.groups
+    want = {
+        "groups": n,
+        "datasets": 2 * n,
+        "index": n * (n - 1) // 2,
+        "ints": 4 * n * (n - 1) // 2 + 6 * n,
+    }
+    if result != want:
+        raise CheckError(f"walk saw {result}, expected {want}")
+    with h5py.File(path, "r") as f:
+        last = f[f"g{n - 1:05d}"]
+        expect_equal(last["ints"][...], np.arange(4) + n - 1, "last group's ints")
+        expect_equal(last.attrs["vector"], np.arange(3.0) * (n - 1), "last group's vector")
+        if last.attrs["label"] != f"group {n - 1}":
+            raise CheckError(f"label {last.attrs['label']!r}")
+
+
+def attr_pairs(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    names = [f"attr{k:03d}" for k in range(ctx.sizes.attr_names)]
+    total = 0
+    with h5.File(path, "w") as f:
+        g = f.create_group("g")
+        for k in range(ctx.sizes.attr_pairs):
+            name = names[k % len(names)]
+            g.attrs[name] = k
+            total += int(g.attrs[name])
+    return total
+
+
+def check_attr_pairs(result: Any, path: Path, ctx: Context) -> None:
+    import h5py
+
+    n, m = ctx.sizes.attr_pairs, ctx.sizes.attr_names
+    if result != n * (n - 1) // 2:
+        raise CheckError(f"sum of values read back {result}")
+    with h5py.File(path, "r") as f:
+        got = {k: int(v) for k, v in f["g"].attrs.items()}
+    want = {f"attr{j % m:03d}": j for j in range(n - m, n)}
+    if got != want:
+        raise CheckError("attributes in the file differ from the last values set")
+
+
+def vlen_strings(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    with h5.File(path, "w") as f:
+        f.create_dataset("s", data=np.array(ctx.strings(), dtype=object), dtype=h5.string_dtype())
+    with h5.File(path, "r") as f:
+        return f["s"].asstr()[...]
+
+
+def check_vlen(result: Any, path: Path, ctx: Context) -> None:
+    import h5py
+
+    want = np.array(ctx.strings(), dtype=object)
+    expect_equal(result, want, "strings read")
+    with h5py.File(path, "r") as f:
+        expect_equal(f["s"].asstr()[...], want, "strings in the file")
+
+
+def appends(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    with h5.File(path, "w") as f:
+        d = f.create_dataset("log", shape=(0, 8), maxshape=(None, 8), dtype="f8", chunks=(1024, 8))
+        row = np.arange(8.0)
+        for i in range(ctx.sizes.appends):
+            d.resize(i + 1, axis=0)
+            d[i] = row + i
+
+
+def check_appends(result: Any, path: Path, ctx: Context) -> None:
+    import h5py
+
+    n = ctx.sizes.appends
+    with h5py.File(path, "r") as f:
+        expect_equal(f["log"][...], np.arange(8.0)[None, :] + np.arange(n)[:, None], "log")
+
+
+# ---------------------------------------------------------------- the list
+
+
+def _bytes_floor(size_mib: Callable[[Sizes], float], key: str):
+    def floor(s: Sizes, lim: dict[str, float]) -> float | None:
+        rate = lim.get(key)
+        return size_mib(s) * MiB / rate if rate else None
+
+    return floor
+
+
+WORKLOADS: list[Workload] = [
+    Workload(
+        "contig_write",
+        1.0,
+        Kind.WRITE,
+        lambda s: f"{_mib(s.contig_mib * MiB)} f8",
+        build_contig,
+        check_contig_file,
+        floor=_bytes_floor(lambda s: s.contig_mib, "memcpy"),
+    ),
+    Workload(
+        "contig_read",
+        1.0,
+        Kind.READ,
+        lambda s: f"{_mib(s.contig_mib * MiB)} f8",
+        contig_read,
+        lambda r, p, c: expect_equal(r, c.contig_data(), "data read"),
+        source=build_contig,
+        floor=_bytes_floor(lambda s: s.contig_mib, "page_cache_read"),
+    ),
+    Workload(
+        "gzip_write",
+        0.5,
+        Kind.WRITE,
+        lambda s: f"{s.gzip_mib} MiB f4, {s.chunk_kib} KiB chunks, gzip+shuffle",
+        build_gzip,
+        lambda r, p, c: _check_chunked_file(p, c, "gzip"),
+    ),
+    Workload(
+        "gzip_read",
+        0.5,
+        Kind.READ,
+        lambda s: f"{s.gzip_mib} MiB, gzip+shuffle",
+        read_whole,
+        check_whole,
+        source=build_gzip,
+        floor=_codec_floor("inflate_best"),
+    ),
+    Workload(
+        "gzip_read_2threads",
+        0.5,
+        Kind.READ,
+        lambda s: "the same, 2 threads",
+        read_two_threads,
+        check_whole,
+        source=build_gzip,
+        floor=_codec_floor("inflate_best", threads=2),
+    ),
+    Workload(
+        "gzip_slab",
+        0.7,
+        Kind.READ,
+        lambda s: "[8:-8:3, 100:-100:5]",
+        read_slab,
+        check_slab,
+        source=build_gzip,
+    ),
+    Workload(
+        "lzf_write",
+        1.0,
+        Kind.WRITE,
+        lambda s: f"{s.gzip_mib} MiB f4, lzf",
+        build_lzf,
+        lambda r, p, c: _check_chunked_file(p, c, "lzf"),
+    ),
+    Workload(
+        "lzf_read",
+        0.8,
+        Kind.READ,
+        lambda s: f"{s.gzip_mib} MiB, lzf",
+        read_whole,
+        check_whole,
+        source=build_lzf,
+        floor=_codec_floor("lzf_best"),
+    ),
+    Workload(
+        "row_reads",
+        0.5,
+        Kind.READ,
+        lambda s: f"{s.row_ops} x d[i, :] of ({s.table_rows}, 64)",
+        row_reads,
+        check_row_reads,
+        source=build_table,
+    ),
+    Workload(
+        "row_writes",
+        0.5,
+        Kind.MODIFY,
+        lambda s: f"{s.row_ops} x d[i, :] = row",
+        row_writes,
+        check_row_writes,
+        source=build_table,
+    ),
+    Workload(
+        "fancy_read",
+        1.0,
+        Kind.READ,
+        lambda s: f"d[{s.fancy_rows} sorted rows, :]",
+        fancy_read,
+        check_fancy,
+        source=build_table,
+    ),
+    Workload(
+        "many_objects",
+        1.0,
+        Kind.WRITE,
+        lambda s: f"{s.groups} groups x (2 dsets, 3 attrs) + walk",
+        many_objects,
+        check_many_objects,
+    ),
+    Workload(
+        "attrs",
+        0.2,
+        Kind.WRITE,
+        lambda s: f"{s.attr_pairs} set+get over {s.attr_names} names",
+        attr_pairs,
+        check_attr_pairs,
+    ),
+    Workload(
+        "vlen_strings",
+        1.5,
+        Kind.WRITE,
+        lambda s: f"{s.vlen_count} strings write+read",
+        vlen_strings,
+        check_vlen,
+    ),
+    Workload(
+        "appends",
+        1.0,
+        Kind.WRITE,
+        lambda s: f"{s.appends} x resize + d[i] = row",
+        appends,
+        check_appends,
+    ),
+]
+BY_NAME = {w.name: w for w in WORKLOADS}

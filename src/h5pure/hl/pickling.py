@@ -1,0 +1,74 @@
+"""Pickling files, groups, datasets and committed datatypes (h5py's objects cannot be).
+
+An object pickles as the absolute name of its file and its path in the file; unpickling
+opens the file read-only and looks the path up, so dask and multiprocessing can ship
+h5pure objects to worker processes.
+
+Contract:
+
+* The file must have a name on disk: objects of a file object (``io.BytesIO``...) and
+  anonymous objects (no path) raise ``TypeError`` when pickled.
+* Pickling an object of a file open for writing **flushes the file first**, so the
+  reopened file sees every change made so far, and the copy opens it without taking a
+  file lock (``locking=False``): the writer holds the lock, and dask-style workers must
+  be able to read while it keeps the file open.  Changes written after the pickle are
+  not promised to the copies (HDF5 without SWMR): flush again and pickle again.
+* Unpickled objects of the same unchanged file in one process share one read-only
+  ``File``; a file changed on disk since (size or modification time) is opened afresh.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from typing import Any
+
+_OPEN: weakref.WeakValueDictionary[tuple[Any, ...], Any] = weakref.WeakValueDictionary()
+_LOCK = threading.Lock()
+_REOPEN_DRIVERS = ("sec2", "core", "stdio")
+"""Drivers reopened by name; any other reopens with the default driver."""
+
+
+def reduce_object(obj: Any) -> tuple[Any, tuple[Any, ...]]:
+    """``__reduce__`` of a File, Group, Dataset or Datatype."""
+    from .files import File
+
+    file = obj.file  # raises on a closed file
+    fs = file._state
+    if file._fileobj is not None or not fs.filename:
+        raise TypeError(f"cannot pickle {type(obj).__name__} of a file object (no file name)")
+    if not getattr(fs.driver, "backing_store", True):
+        raise TypeError(f"cannot pickle {type(obj).__name__} of an in-memory file")
+    writing = fs.writer is not None
+    if writing:
+        file.flush()
+    if isinstance(obj, File):
+        path = None
+    else:
+        path = obj.name
+        if path is None:
+            raise TypeError(f"cannot pickle an anonymous {type(obj).__name__} (it has no path)")
+    driver = fs.driver.name if fs.driver.name in _REOPEN_DRIVERS else None
+    return restore, (os.path.abspath(fs.filename), driver, path, writing)
+
+
+def restore(filename: str, driver: str | None, path: str | None, unlocked: bool = False) -> Any:
+    """The object at ``path`` (the file itself when None) of ``filename`` opened read-only;
+    ``unlocked``: the file was open for writing when pickled, open it without a lock."""
+    file = _open_readonly(filename, driver, unlocked)
+    return file if path is None else file[path]
+
+
+def _open_readonly(filename: str, driver: str | None, unlocked: bool) -> Any:
+    from .files import File
+
+    st = os.stat(filename)
+    key = (filename, driver, unlocked, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    with _LOCK:
+        file = _OPEN.get(key)
+        if file is None or not file:
+            kwds: dict[str, Any] = {"locking": False} if unlocked else {}
+            file = File(filename, "r", driver=driver, **kwds)
+            _OPEN[key] = file
+        return file
