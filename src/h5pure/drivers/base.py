@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import FormatError, ReadOnlyError
@@ -34,6 +34,15 @@ class Driver(ABC):
     def readinto(self, offset: int, buf: memoryview) -> None:
         """Fill ``buf`` with the bytes at ``offset`` (drivers may override to avoid a copy)."""
         buf[:] = self.read(offset, len(buf))
+
+    batched_reads: bool = False
+    """True when :meth:`read_many` is cheaper than separate reads (remote storage): the
+    dataset engine then fetches the chunks of a selection through it."""
+
+    def read_many(self, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+        """The bytes of every ``(offset, size)`` range, in order (drivers may merge
+        adjacent ranges into fewer requests)."""
+        return [self.read(offset, size) for offset, size in ranges]
 
     @abstractmethod
     def size(self) -> int:

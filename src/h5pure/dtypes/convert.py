@@ -245,13 +245,25 @@ def _c_vlen(raw: np.ndarray, dt: VlenType, resolver: Any) -> np.ndarray:
     is_string = dt.kind == VlenKind.STRING
     base = dt.base
     base_storage = None if is_string else storage_dtype(base)
+    # resolvers that can hand out a whole collection save a call per element
+    collection = getattr(resolver, "global_heap_objects", None)
+    last_address = 0
+    objects: Any = None
     for i in range(data.size):
         n, address = lengths[i], addresses[i]
-        blob = (
-            b""
-            if address == 0 or n == 0
-            else _need(resolver).global_heap_object(address, indices[i])
-        )
+        if address == 0 or n == 0:
+            blob = b""
+        else:
+            found = None
+            if collection is not None:
+                if address != last_address:
+                    objects, last_address = collection(address), address
+                found = objects.get(indices[i])
+            blob = (
+                found
+                if found is not None
+                else _need(resolver).global_heap_object(address, indices[i])
+            )
         if is_string:
             s = blob[:n]
             if len(s) < n:

@@ -204,6 +204,11 @@ class Dataset(HLObject):
             return self._read_region(args[0], dtype)
         if st.shape == () and args not in ((), (Ellipsis,)):
             raise ValueError("Illegal slicing argument for scalar dataspace")
+        if dtype is None:
+            fast = st.read_simple(args)
+            if fast is not None:
+                arr = self._convert(fast, None)
+                return arr[()] if arr.shape == () else arr
         sel = select(args, st.shape)
         raw = st.read(sel)
         arr = self._convert(raw, dtype)

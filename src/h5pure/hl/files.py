@@ -9,8 +9,9 @@ from typing import Any
 
 from ..drivers import get_driver, open_driver
 from ..drivers.base import Driver
+from ..drivers.fsspec import is_remote_url
 from ..drivers.locking import LockPolicy, lock_policy
-from ..errors import ClosedObjectError
+from ..errors import ClosedObjectError, ReadOnlyError
 from ..lowlevel.file import FileState
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.writer import create_file, open_for_writing
@@ -57,6 +58,13 @@ def _open_driver(
     path = os.fspath(name)
     if isinstance(path, bytes):
         path = path.decode("utf-8", "surrogateescape")
+    if driver is None and is_remote_url(path):
+        if mode != "r":
+            raise ReadOnlyError(
+                f"Unable to open {path!r} for writing: files behind a URL are read-only "
+                "(open them with mode 'r')"
+            )
+        driver = "fsspec"
     if driver is None and kwds:
         # h5py passes unknown File() keywords to the driver only when one is named
         raise TypeError(f"{next(iter(kwds))!r} is an invalid keyword argument for this function")
@@ -314,6 +322,8 @@ class File(Group):
 
 def _exists(name: Any, driver: str | None) -> bool:
     path = os.fsdecode(os.fspath(name))
+    if driver is None and is_remote_url(path):
+        return True  # opened read-only, which _open_driver enforces
     return get_driver(driver or "sec2").exists(path)  # type: ignore[attr-defined]
 
 

@@ -10,6 +10,7 @@ from ..errors import FormatError
 from ..format.btree_v2 import AttributeNameRecord, BTreeV2
 from ..format.fractal_heap import FractalHeap
 from ..format.messages import MessageType, decode_message
+from ..format.messages.shared import SharedMessage
 from ..format.object_header import HeaderMessage
 from .file import FileState
 from .objects import ObjectInfo, resolve_shared
@@ -40,8 +41,8 @@ class AttributeTable:
 def read_attributes(fs: FileState, obj: ObjectInfo) -> AttributeTable:
     track = bool(obj.header.version >= 2 and obj.header.flags & _ATTR_CRT_ORDER_TRACKED)
     entries: list[AttributeEntry] = []
-    for raw, rec in zip(obj.raw(MessageType.ATTRIBUTE), obj.all(MessageType.ATTRIBUTE)):
-        entries.append(_entry(fs, rec, raw.creation_order))
+    for raw in obj.raw(MessageType.ATTRIBUTE):
+        entries.append(_cached_entry(fs, raw, raw.creation_order))
     ainfo = obj.first(MessageType.ATTRIBUTE_INFO)
     if ainfo is not None and not fs.ctx.is_undefined(ainfo.fractal_heap_address):
         heap = FractalHeap.open(fs.source, fs.ctx, ainfo.fractal_heap_address)
@@ -59,12 +60,55 @@ def read_attributes(fs: FileState, obj: ObjectInfo) -> AttributeTable:
                 creation_order=None,
                 address=0,
             )
-            entries.append(_entry(fs, decode_message(msg, fs.ctx), r.creation_order))
+            entries.append(_cached_entry(fs, msg, r.creation_order))
     if track and all(e.creation_order is not None for e in entries):
         entries.sort(key=lambda e: e.creation_order or 0)
     else:
         entries.sort(key=lambda e: e.name.encode("utf-8", "surrogateescape"))
     return AttributeTable({e.name: e for e in entries}, track_order=track)
+
+
+def _cached_entry(fs: FileState, msg: HeaderMessage, creation_order: int | None) -> AttributeEntry:
+    """The entry of one attribute message, decoded once per distinct encoded message (the
+    cache is keyed by the bytes, so it never goes stale; entries whose datatype or
+    dataspace is shared depend on other objects and are not cached)."""
+    data = msg.data
+    if not isinstance(data, bytes):
+        rec = resolve_shared(fs, decode_message(msg, fs.ctx), MessageType.ATTRIBUTE)
+        return _entry(fs, rec, creation_order)
+    key = ("attribute", msg.flags, creation_order, data)
+    entry: AttributeEntry | None = fs.decoded.get(key)
+    if entry is None:
+        rec = decode_message(msg, fs.ctx)
+        if isinstance(rec, SharedMessage):  # the whole message in the shared message heap
+            return _entry(fs, resolve_shared(fs, rec, MessageType.ATTRIBUTE), creation_order)
+        fs.decoded.put(("attribute name", msg.flags, data), rec.name)
+        entry = _entry(fs, rec, creation_order)
+        if not isinstance(rec.datatype, SharedMessage) and not isinstance(
+            rec.dataspace, SharedMessage
+        ):
+            fs.decoded.put(key, entry)
+    return entry
+
+
+def attribute_entry(fs: FileState, slot: Any) -> AttributeEntry | None:
+    """The entry of a writer's attribute message slot, or None when it cannot be cached
+    (a shared datatype or dataspace)."""
+    msg = HeaderMessage(slot.type, slot.flags, slot.body, slot.creation_order, 0)
+    entry = _cached_entry(fs, msg, slot.creation_order)
+    key = ("attribute", msg.flags, slot.creation_order, msg.data)
+    return entry if fs.decoded.get(key) is entry else None
+
+
+def attribute_name(fs: FileState, flags: int, body: bytes) -> Any:
+    """The name field of an encoded attribute message (as decoded), decoded once per body."""
+    key = ("attribute name", flags, body)
+    name = fs.decoded.get(key)
+    if name is None:
+        msg = HeaderMessage(MessageType.ATTRIBUTE, flags, body, None, 0)
+        name = resolve_shared(fs, decode_message(msg, fs.ctx), MessageType.ATTRIBUTE).name
+        fs.decoded.put(key, name)
+    return name
 
 
 def _entry(fs: FileState, rec: Any, creation_order: int | None) -> AttributeEntry:

@@ -29,6 +29,8 @@ from .file import FileState
 from .objects import ObjectInfo
 
 _ROW_BLOCK_BYTES = 4 << 20
+_BATCH_BYTES = 64 << 20
+"""Stored chunk bytes fetched per ``read_many`` call on drivers with batched reads."""
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -79,6 +81,7 @@ class DatasetStorage:
         self.element_size = int(self.datatype.size)
         self._lookup: _ChunkLookup | None = None
         self._lock = threading.Lock()
+        self._simple_plan: Any = None
 
     # -- properties ---------------------------------------------------------------------
     @property
@@ -171,6 +174,123 @@ class DatasetStorage:
             raise UnsupportedFeatureError(f"layout class {cls!r} is not supported")
         return out
 
+    def read_simple(self, key: tuple[Any, ...]) -> np.ndarray | None:
+        """Fast path for keys of ints and step-1 slices that fall in one stored block
+        (a contiguous dataset, or one allocated unfiltered chunk): the selected elements,
+        of the storage dtype, integer axes dropped, read straight from the file; None
+        when the key or the storage needs the general selection machinery."""
+        plan = self._simple_plan
+        if plan is None:
+            plan = self._simple_plan = self._make_simple_plan()
+        if plan is False:
+            return None
+        shape = self.shape
+        ndim = len(shape)
+        if len(key) > ndim:
+            return None
+        starts: list[int] = []
+        stops: list[int] = []
+        index: list[Any] = []
+        for axis, k in enumerate(key):
+            n = shape[axis]
+            if type(k) is int:
+                if k < 0:
+                    k += n
+                if not 0 <= k < n:
+                    return None
+                starts.append(k)
+                stops.append(k + 1)
+                index.append(k)
+            elif type(k) is slice and k.step in (None, 1):
+                a, b = k.start, k.stop
+                if (a is not None and (type(a) is not int or not -n <= a <= n)) or (
+                    b is not None and (type(b) is not int or not -n <= b <= n)
+                ):
+                    return None
+                a, b, _ = k.indices(n)
+                if a >= b:
+                    return None
+                starts.append(a)
+                stops.append(b)
+                index.append(slice(a, b))
+            else:
+                return None
+        for axis in range(len(key), ndim):
+            if shape[axis] == 0:
+                return None
+            starts.append(0)
+            stops.append(shape[axis])
+            index.append(slice(0, shape[axis]))  # a chunk may reach past the extent
+        itemsize = self.storage_dtype.itemsize
+        if plan[0] == "contiguous":
+            block = shape
+            address = plan[1]
+        else:
+            block = plan[1]
+            coords = tuple(a // c for a, c in zip(starts, block))
+            if coords != tuple((b - 1) // c for b, c in zip(stops, block)):
+                return None
+            lookup = self.chunk_lookup()
+            i = lookup.index.get(coords)
+            if i is None or int(lookup.table.sizes[i]) < plan[2]:
+                return None
+            address = int(lookup.table.addresses[i])
+            for axis, c in enumerate(coords):
+                base = c * block[axis]
+                if base:
+                    k = index[axis]
+                    index[axis] = (
+                        k - base
+                        if type(k) is int
+                        else slice(starts[axis] - base, stops[axis] - base)
+                    )
+        rowbytes = itemsize
+        for n in block[1:]:
+            rowbytes *= n
+        lo = starts[0] % block[0]
+        nrows = stops[0] - starts[0]
+        if nrows * rowbytes > _ROW_BLOCK_BYTES:
+            return None
+        raw = self.fs.source.read(address + lo * rowbytes, nrows * rowbytes)
+        rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape((nrows, *block[1:]))
+        k0 = index[0]
+        index[0] = 0 if type(k0) is int else slice(None)
+        index.append(Ellipsis)  # a 0-d array, never a scalar, when every axis is an int
+        return rows[tuple(index)].copy()
+
+    def _make_simple_plan(self) -> Any:
+        """("contiguous", address) or ("chunked", chunk shape, chunk bytes) when
+        :meth:`read_simple` applies to this dataset, else False."""
+        dt = self.storage_dtype
+        if (
+            self.is_null
+            or not self.shape
+            or dt.subdtype is not None
+            or dt.hasobject
+            or self.fs.source.driver.batched_reads
+        ):
+            return False
+        cls = self.layout_class
+        if cls == "contiguous":
+            address = self.layout.address
+            if (
+                (self.efl is not None and self.efl.slots)
+                or address is None
+                or self.fs.ctx.is_undefined(address)
+            ):
+                return False
+            return ("contiguous", int(address))
+        if cls == "chunked" and not (self.pipeline is not None and self.pipeline.filters):
+            chunk_shape = self.chunk_shape
+            assert chunk_shape is not None
+            if len(chunk_shape) != len(self.shape) or min(chunk_shape) <= 0:
+                return False
+            need = dt.itemsize
+            for n in chunk_shape:
+                need *= n
+            return ("chunked", chunk_shape, need)
+        return False
+
     def _whole(self, raw: bytes) -> np.ndarray:
         n = int(np.prod(self.shape, dtype=np.int64))
         need = n * self.storage_dtype.itemsize
@@ -236,6 +356,12 @@ class DatasetStorage:
                 work.append((proj, i))
         if not work:
             return
+        if self.fs.source.driver.batched_reads:
+            self._read_chunks_batched(lookup.table, work, out)
+            return
+        if not (self.pipeline is not None and self.pipeline.filters):
+            self._read_unfiltered_rows(lookup.table, work, out)
+            return
         if self.filters and len(work) > 1:
             arrays: Iterable[np.ndarray] = decode_pool().map(
                 lambda item: self.load_chunk(lookup.table, item[1]), work
@@ -245,14 +371,70 @@ class DatasetStorage:
         for (proj, _), chunk in zip(work, arrays):
             out[proj.out_sel] = chunk[proj.chunk_sel]
 
+    def _read_unfiltered_rows(
+        self, table: ChunkTable, work: list[tuple[Any, int]], out: np.ndarray
+    ) -> None:
+        """Unfiltered chunks: read only the span of chunk rows (axis 0) the selection
+        touches, not the whole chunk."""
+        chunk_shape = self.chunk_shape
+        assert chunk_shape is not None
+        itemsize = self.storage_dtype.itemsize
+        rowbytes = int(np.prod(chunk_shape[1:], dtype=np.int64)) * itemsize
+        need = chunk_shape[0] * rowbytes
+        source = self.fs.source
+        for proj, i in work:
+            address = int(table.addresses[i])
+            if int(table.sizes[i]) < need:
+                raise FormatError(
+                    f"chunk at 0x{address:x} of dataset 0x{self.address:x}: "
+                    f"{int(table.sizes[i])} bytes, expected {need}"
+                )
+            if not chunk_shape:
+                chunk = self.load_chunk(table, i)
+                out[proj.out_sel] = chunk[proj.chunk_sel]
+                continue
+            lo, hi = _axis_extent(proj.chunk_sel[0])
+            nrows = hi - lo + 1
+            raw = source.read(address + lo * rowbytes, nrows * rowbytes)
+            rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape((nrows, *chunk_shape[1:]))
+            out[proj.out_sel] = rows[_shift_axis0(proj.chunk_sel, lo)]
+
+    def _read_chunks_batched(
+        self, table: ChunkTable, work: list[tuple[Any, int]], out: np.ndarray
+    ) -> None:
+        """Fetch the stored chunks through the driver's ``read_many`` (a remote driver
+        merges adjacent chunks into one request), a batch of ``_BATCH_BYTES`` at a time."""
+        start = 0
+        while start < len(work):
+            stop, total = start, 0
+            while stop < len(work) and (stop == start or total < _BATCH_BYTES):
+                total += int(table.sizes[work[stop][1]])
+                stop += 1
+            batch = work[start:stop]
+            raws = self.fs.source.read_many(
+                [(int(table.addresses[i]), int(table.sizes[i])) for _, i in batch]
+            )
+            items = list(zip(batch, raws))
+            if self.filters and len(items) > 1:
+                arrays: Iterable[np.ndarray] = decode_pool().map(
+                    lambda item: self.load_chunk(table, item[0][1], item[1]), items
+                )
+            else:
+                arrays = (self.load_chunk(table, i, raw) for (_, i), raw in items)
+            for ((proj, _), _), chunk in zip(items, arrays):
+                out[proj.out_sel] = chunk[proj.chunk_sel]
+            start = stop
+
     def read_chunk_bytes(self, table: ChunkTable, i: int) -> bytes:
         return self.fs.source.read(int(table.addresses[i]), int(table.sizes[i]))
 
-    def load_chunk(self, table: ChunkTable, i: int) -> np.ndarray:
-        """Chunk ``i`` of the table, decoded, as an array of the chunk shape."""
+    def load_chunk(self, table: ChunkTable, i: int, raw: bytes | None = None) -> np.ndarray:
+        """Chunk ``i`` of the table, decoded, as an array of the chunk shape (``raw``: its
+        stored bytes when already fetched)."""
         chunk_shape = self.chunk_shape
         assert chunk_shape is not None
-        raw = self.read_chunk_bytes(table, i)
+        if raw is None:
+            raw = self.read_chunk_bytes(table, i)
         if self.pipeline is not None and self.pipeline.filters:
             info = ChunkInfo(self.element_size, chunk_shape, int(table.addresses[i]))
             raw = decode_chunk(raw, self.pipeline, int(table.filter_masks[i]), info)

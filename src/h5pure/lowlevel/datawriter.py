@@ -67,15 +67,17 @@ def write_selection(writer: Any, storage: DatasetStorage, sel: Any, values: np.n
     if sel.nselect == 0:
         return
     cls = storage.layout_class
+    changed = True
     if cls == "chunked":
-        _write_chunked(writer, storage, sel, values)
+        changed = _write_chunked(writer, storage, sel, values)
     elif cls == "contiguous":
         _write_contiguous(writer, storage, sel, values)
     elif cls == "compact":
         _write_compact(writer, storage, sel, values)
     else:
         raise TypeError(f"writing to a {cls} dataset is not supported")
-    writer.invalidate(storage.address)
+    if changed:
+        writer.invalidate(storage.address)
 
 
 def chunk_store(writer: Any, storage: DatasetStorage) -> ChunkStore:
@@ -99,7 +101,9 @@ def _covers_whole_chunk(chunk_sel: tuple[Any, ...], chunk_shape: tuple[int, ...]
     return len(chunk_sel) == len(chunk_shape)
 
 
-def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
+def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> bool:
+    """Write the selection chunk by chunk; False when every chunk was rewritten in place
+    (no chunk added, moved or resized: views of the dataset stay valid)."""
     store = chunk_store(writer, storage)
     chunk_shape = store.chunk_shape
     source = storage.fs.source
@@ -108,9 +112,31 @@ def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.nd
     pipeline = (
         storage.pipeline if storage.pipeline is not None and storage.pipeline.filters else None
     )
+    structural = False
+    rowbytes = int(np.prod(chunk_shape[1:], dtype=np.int64)) * storage.storage_dtype.itemsize
+    chunk_bytes = int(chunk_shape[0]) * rowbytes if chunk_shape else 0
     for proj in sel.chunk_projections(chunk_shape):
         coords = tuple(int(c) for c in proj.chunk_coords)
         entry = store.entries.get(coords)
+        if (
+            pipeline is None
+            and entry is not None
+            and entry[1] == chunk_bytes
+            and chunk_shape
+            and not _covers_whole_chunk(proj.chunk_sel, chunk_shape)
+        ):
+            # an unfiltered chunk already stored: rewrite only the rows the selection touches
+            lo, hi = _axis_extent(proj.chunk_sel[0])
+            nrows = hi - lo + 1
+            start = base + entry[0] + lo * rowbytes
+            rows = np.frombuffer(
+                bytearray(source.read(entry[0] + lo * rowbytes, nrows * rowbytes)),
+                dtype=storage.storage_dtype,
+            ).reshape((nrows, *chunk_shape[1:]))
+            rows[_shift_axis0(proj.chunk_sel, lo)] = values[proj.out_sel]
+            driver.write(start, rows.tobytes())
+            continue
+        structural = True
         if _covers_whole_chunk(proj.chunk_sel, chunk_shape):
             chunk = np.empty(chunk_shape, dtype=storage.storage_dtype)
         elif entry is not None:
@@ -141,6 +167,7 @@ def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.nd
         store.dirty = True
     source.refresh_size()
     writer.object_model(storage.address).touch()
+    return structural
 
 
 def _ensure_contiguous(writer: Any, storage: DatasetStorage, full: bool) -> int:

@@ -21,6 +21,7 @@ from ..format.superblock import Superblock, decode_superblock, locate_superblock
 _SUPERBLOCK_READ = 4096
 _HEADER_CACHE_ITEMS = 4096
 _GHEAP_CACHE_ITEMS = 256
+_DECODED_CACHE_ITEMS = 4096
 
 
 class FileSource:
@@ -44,6 +45,14 @@ class FileSource:
                     f"(0x{max(0, self._size - self.base):x})"
                 )
         return self.driver.read(start, size)
+
+    def read_many(self, ranges: list[tuple[int, int]]) -> list[bytes]:
+        """The bytes of every ``(address, size)`` range, through the driver's
+        :meth:`~h5pure.drivers.base.Driver.read_many` (merged requests on remote drivers)."""
+        for address, size in ranges:
+            if address < 0 or size < 0 or self.base + address + size > self._size:
+                return [self.read(a, n) for a, n in ranges]  # raises the bounds error
+        return self.driver.read_many([(self.base + a, n) for a, n in ranges])
 
     def readinto(self, address: int, buf: memoryview) -> None:
         start = self.base + address
@@ -83,6 +92,24 @@ class _LRU:
                 self.items.popitem(last=False)
 
 
+class _ContentCache:
+    """A bounded cache of values derived from immutable keys (encoded bytes): entries never
+    go stale, so it needs no lock (dict reads and writes are atomic) and no recency order;
+    when full it starts over."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.items: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> Any:
+        return self.items.get(key)
+
+    def put(self, key: Any, value: Any) -> None:
+        if len(self.items) >= self.capacity:
+            self.items = {}
+        self.items[key] = value
+
+
 class FileState:
     """Everything known about one open HDF5 file."""
 
@@ -105,6 +132,9 @@ class FileState:
         self.userblock_size = self.superblock.base_address
         self._headers = _LRU(_HEADER_CACHE_ITEMS)
         self._gheaps = _LRU(_GHEAP_CACHE_ITEMS)
+        self.decoded = _ContentCache(_DECODED_CACHE_ITEMS)
+        """Decoded messages keyed by their encoded bytes (content-addressed, so a change to
+        an object never makes an entry stale): attribute messages, decoded once."""
         self.cache: dict[Any, Any] = {}
         """Per-file memo of derived metadata (link tables, dataset storage), keyed by
         (kind, address)."""
@@ -163,6 +193,20 @@ class FileState:
             raise FormatError(
                 f"global heap collection at 0x{collection_address:x} has no object {index}"
             ) from None
+
+    def global_heap_objects(self, collection_address: int) -> dict[int, bytes]:
+        """The objects (index -> bytes) of the global heap collection at the address, for
+        callers that resolve many objects of one collection; an index missing here is
+        resolved (or reported) by :meth:`global_heap_object`."""
+        if self.writer is not None:
+            objects = self.writer.heap.collection_objects(collection_address)
+            if objects is not None:
+                return objects  # type: ignore[no-any-return]
+        coll: GlobalHeapCollection | None = self._gheaps.get(collection_address)
+        if coll is None:
+            coll = read_global_heap_collection(self.source, self.ctx, collection_address)
+            self._gheaps.put(collection_address, coll)
+        return coll.objects
 
     def memo(self, key: Any, make: Any) -> Any:
         """Return the cached value for ``key``, computing it with ``make()`` once."""

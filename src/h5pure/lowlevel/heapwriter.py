@@ -45,15 +45,21 @@ class GlobalHeapWriter:
         self.pending: list[_Collection] = []
 
     def put(self, data: bytes) -> tuple[int, int]:
-        need = 8 + self.ctx.size_of_lengths + _align8(len(data))
+        lengths = self.ctx.size_of_lengths
+        need = 8 + lengths + ((len(data) + 7) & ~7)
         coll = self.current
-        if coll is None or coll.room(self.ctx) < need or len(coll.objects) >= 0xFFFF:
+        # coll.room(ctx), inlined: this runs once per vlen element
+        if (
+            coll is None
+            or coll.size - coll.used - (8 + 2 * lengths) < need
+            or len(coll.objects) >= 0xFFFF
+        ):
             size = max(MIN_COLLECTION_SIZE, _align8(_COLLECTION_HEADER + need + _OBJECT_HEADER))
             coll = _Collection(self.allocator.allocate(size), size)
             self.current = coll
             self.pending.append(coll)
         index = len(coll.objects) + 1
-        coll.objects[index] = bytes(data)
+        coll.objects[index] = data if type(data) is bytes else bytes(data)
         coll.used += need
         coll.dirty = True
         return coll.address, index
@@ -63,6 +69,13 @@ class GlobalHeapWriter:
         for coll in self.pending:
             if coll.address == address:
                 return coll.objects.get(index)
+        return None
+
+    def collection_objects(self, address: int) -> dict[int, bytes] | None:
+        """The objects of a collection written in this session and not yet flushed."""
+        for coll in self.pending:
+            if coll.address == address:
+                return coll.objects
         return None
 
     def flush(self) -> list[tuple[int, bytes]]:

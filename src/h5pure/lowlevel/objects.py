@@ -47,8 +47,7 @@ class ObjectInfo:
         found = self._decoded.get(mtype)
         if found is None:
             found = [
-                resolve_shared(self.fs, decode_message(m, self.fs.ctx), mtype)
-                for m in self.raw(mtype)
+                resolve_shared(self.fs, decode_cached(self.fs, m), mtype) for m in self.raw(mtype)
             ]
             self._decoded[mtype] = found
         return found
@@ -80,6 +79,20 @@ class ObjectInfo:
             if isinstance(rec, SharedMessage) and rec.address is not None:
                 return int(rec.address)
         return None
+
+
+def decode_cached(fs: FileState, msg: HeaderMessage) -> Any:
+    """``decode_message``, once per distinct encoded message of the file: a writer that
+    changes one message of an object does not re-decode the others."""
+    data = msg.data
+    if type(data) is not bytes:
+        return decode_message(msg, fs.ctx)
+    key = ("message", msg.type, msg.flags, data)
+    rec = fs.decoded.get(key)
+    if rec is None:
+        rec = decode_message(msg, fs.ctx)
+        fs.decoded.put(key, rec)
+    return rec
 
 
 def resolve_shared(fs: FileState, record: Any, mtype: int, depth: int = 0) -> Any:

@@ -17,12 +17,11 @@ from typing import Any
 
 from ..errors import FormatError
 from ..format.context import FormatContext
-from ..format.messages import MessageType, decode_message
+from ..format.messages import MessageType
 from ..format.messages.link import GroupInfo, LinkInfo
 from ..format.messages.misc import encode_driver_info_block
 from ..format.messages.symbols import SymbolTableMessage
 from ..format.object_header import (
-    HeaderMessage,
     MessageSpec,
     encode_object_header,
     encode_object_header_chunks,
@@ -33,6 +32,7 @@ from ..format.object_header import (
 from ..format.superblock import encode_superblock
 from ..format.symbol_table import SymbolTableEntry
 from .allocator import Allocator
+from .attributes import AttributeTable, attribute_entry, attribute_name
 from .attrwriter import header_slots, write_attribute_storage
 from .create import FormatVersions, format_versions, libver_of_superblock
 from .datawriter import write_chunk_index
@@ -247,8 +247,7 @@ class Writer:
     # -- attributes -----------------------------------------------------------------------
     def _attribute_slot(self, model: ObjectModel, name: str) -> MessageSlot | None:
         for slot in model.find(MessageType.ATTRIBUTE):
-            msg = HeaderMessage(slot.type, slot.flags, slot.body, slot.creation_order, 0)
-            if decode_message(msg, self.ctx).name == name:
+            if attribute_name(self.fs, slot.flags, slot.body) == name:
                 return slot
         return None
 
@@ -274,7 +273,31 @@ class Writer:
             model.touch()
         else:
             model.add(MessageSlot(MessageType.ATTRIBUTE, body))
+        table = self.fs.cache.get(("attrs", address))
         self.invalidate(address)
+        if table is not None:
+            self._patch_attribute_table(address, table, name, body)
+
+    def _patch_attribute_table(
+        self, address: int, table: AttributeTable, name: str, body: bytes
+    ) -> None:
+        """Keep the memoized attribute table of a v1 header (name order, compact only)
+        current after ``name`` was set to ``body``, rather than decode it all again."""
+        if table.track_order:
+            return
+        entry = attribute_entry(self.fs, MessageSlot(MessageType.ATTRIBUTE, body))
+        if entry is None or entry.name != name:
+            return
+        entries = dict(table.entries)
+        known = name in entries
+        entries[name] = entry
+        if not known:
+            entries = {
+                k: entries[k]
+                for k in sorted(entries, key=lambda n: n.encode("utf-8", "surrogateescape"))
+            }
+        with self.fs.cache_lock:
+            self.fs.cache.setdefault(("attrs", address), AttributeTable(entries, False))
 
     def delete_attribute(self, address: int, name: str) -> bool:
         model = self.object_model(address)
