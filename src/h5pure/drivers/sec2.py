@@ -23,7 +23,10 @@ def open_locked(path: str, mode: str, locking: LockPolicy | None) -> int:
     fd = os.open(path, _FLAGS[mode] | getattr(os, "O_BINARY", 0), 0o666)
     try:
         lock_fd(fd, mode != "r", locking or LockPolicy(), path)
-        if mode == "w":
+        # a new (empty) file is left alone: on ext4 a truncation to zero makes the next
+        # close() force the written data out (the "auto_da_alloc" heuristic), which cost
+        # a 64 MiB write as much again as the write itself
+        if mode == "w" and os.fstat(fd).st_size:
             os.ftruncate(fd, 0)
     except BaseException:
         os.close(fd)
@@ -97,8 +100,13 @@ class Sec2Driver(Driver):
         super().truncate(size)
         os.ftruncate(self.fd, size)
 
+    #: fsync at every flush. Off by default, as libhdf5's sec2 driver has no flush
+    #: callback (written bytes reach the OS page cache; durability is the OS's);
+    #: set True on the class or an instance to force data to the disk at each commit.
+    sync_on_flush: bool = False
+
     def flush(self) -> None:
-        if self.writable and not self.closed:
+        if self.sync_on_flush and self.writable and not self.closed:
             os.fsync(self.fd)
 
     def close(self) -> None:

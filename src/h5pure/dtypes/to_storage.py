@@ -232,12 +232,25 @@ def _s_vlen(arr: np.ndarray, dt: VlenType, hw: Any) -> np.ndarray:
     flat = out.reshape(-1)
     if dt.kind == VlenKind.STRING:
         encoding = "utf-8" if dt.cset == CharacterSet.UTF8 else "ascii"
-        for i, item in enumerate(arr.reshape(-1)):
+        errors = "surrogateescape" if encoding == "utf-8" else "strict"
+        # encoded first, put in the heap in one batch, stored in one assignment
+        datas: list[bytes] = []
+        where: list[int] = []
+        for i, item in enumerate(arr.reshape(-1).tolist()):
             if item is None:
                 continue
-            data = _encoded(item, encoding)
-            address, index = _need(hw).put(data)
-            flat[i] = (len(data), address, index)
+            datas.append(
+                item.encode(encoding, errors) if type(item) is str else _encoded(item, encoding)
+            )
+            where.append(i)
+        if not datas:
+            return out
+        heap = _need(hw)
+        put_many = getattr(heap, "put_many", None)
+        places = put_many(datas) if put_many is not None else [heap.put(d) for d in datas]
+        flat[np.asarray(where, dtype=np.intp)] = np.array(
+            [(len(d), a, k) for d, (a, k) in zip(datas, places)], dtype=target
+        )
         return out
     base = dt.base
     base_mem = numpy_dtype(base)

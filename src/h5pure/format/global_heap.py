@@ -84,11 +84,14 @@ def read_global_heap_collection(
         )
     buf = source.read(address, size)  # raises FormatError past the end of the file
     coll = GlobalHeapCollection(address, size)
+    objects, refcounts = coll.objects, coll.refcounts
+    # one compiled struct for every object header (index, refcount, size): the bounds
+    # test of the loop keeps each header inside ``buf``
+    unpack_from = OBJECT_HEADER.compiled(ctx).unpack_from
     osize = _align8(OBJECT_HEADER.size(ctx))
     pos = hsize
     while pos + osize <= size:
-        o = OBJECT_HEADER.decode(buf, pos, ctx, address)
-        index, objsize = o["index"], o["size"]
+        index, refcount, objsize = unpack_from(buf, pos)
         if index == 0:
             coll.free_space = objsize
             break
@@ -98,13 +101,13 @@ def read_global_heap_collection(
                 f"global heap collection at 0x{address:x}: object {index} at offset {pos} "
                 f"of size {objsize} runs past the collection end"
             )
-        if index in coll.objects:
+        if index in objects:
             raise FormatError(
                 f"global heap collection at 0x{address:x}: duplicate object index {index}"
             )
-        coll.objects[index] = buf[start : start + objsize]
-        coll.refcounts[index] = o["refcount"]
-        pos = start + _align8(objsize)
+        objects[index] = buf[start : start + objsize]
+        refcounts[index] = refcount
+        pos = start + ((objsize + 7) & ~7)
     return coll
 
 
@@ -115,12 +118,19 @@ def encode_global_heap_collection(
     padded to at least ``min_size`` with a trailing free-space object 0."""
     osize = _align8(OBJECT_HEADER.size(ctx))
     pad_o = b"\0" * (osize - OBJECT_HEADER.size(ctx))
-    body = bytearray()
+    pack = OBJECT_HEADER.compiled(ctx).pack  # fields: index, refcount, size
+    zeros = b"\0" * 8
+    parts: list[bytes] = []
+    append = parts.append
     for index, data in objects.items():
         if not 1 <= index <= 0xFFFF:
             raise ValueError(f"global heap object index {index} out of range")
-        body += OBJECT_HEADER.encode({"index": index, "refcount": 0, "size": len(data)}, ctx)
-        body += pad_o + data + b"\0" * (_align8(len(data)) - len(data))
+        n = len(data)
+        append(pack(index, 0, n))
+        append(pad_o)
+        append(data)
+        append(zeros[: -n & 7])
+    body = bytearray().join(parts)
     hsize = _align8(HEADER.size(ctx))
     size = max(min_size, _align8(hsize + len(body) + osize))
     free = size - hsize - len(body)

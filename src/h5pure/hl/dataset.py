@@ -28,6 +28,51 @@ _SZIP_EC, _SZIP_NN = 4, 32
 _H5PY_KNOWN_FILTERS = {"gzip", "szip", "lzf", "shuffle", "fletcher32", "scaleoffset"}
 
 
+def _write_simple(
+    writer: Any, st: DatasetStorage, dtype: np.dtype, key: tuple[Any, ...], val: Any
+) -> bool:
+    """``dset[key] = val`` for keys of ints and step-1 slices inside one stored block
+    (:meth:`DatasetStorage.simple_target`) and a value of the selection's shape or a
+    scalar, written in place; False (nothing done) when the general path is needed."""
+    if dtype.hasobject or dtype.subdtype is not None or (st.efl is not None and st.efl.slots):
+        return False
+    target = st.simple_target(key)
+    if target is None:
+        return False
+    address, block, nrows, index = target
+    value = val if type(val) is np.ndarray and val.dtype == dtype else np.asarray(val, dtype=dtype)
+    rows_shape = (nrows, *block[1:])
+    out_shape = tuple(
+        len(range(*k.indices(n))) for k, n in zip(index, rows_shape) if type(k) is slice
+    )
+    if value.shape != out_shape and value.ndim != 0:
+        return False
+    from ..dtypes import to_storage
+
+    fs = st.fs
+    itemsize = st.storage_dtype.itemsize
+    with writer.lock:
+        raw = to_storage(value, st.datatype, writer.heap)
+        nbytes = nrows * itemsize
+        for n in block[1:]:
+            nbytes *= n
+        whole_rows = all(  # axis 0 spans the rows; every later axis its whole block
+            type(k) is slice and k.indices(n) == (0, n, 1)
+            for k, n in zip(index[1:-1], rows_shape[1:])
+        )
+        if whole_rows and raw.ndim:  # every element of the rows: no read needed
+            rows = np.ascontiguousarray(raw).reshape(rows_shape)
+        else:
+            rows = np.frombuffer(
+                bytearray(fs.source.read(address, nbytes)), dtype=st.storage_dtype
+            ).reshape(rows_shape)
+            rows[index] = raw
+        fs.driver.write(fs.ctx.base_address + address, rows.reshape(-1).view(np.uint8).data)
+        if st.layout_class == "chunked":
+            writer.object_model(st.address).touch()  # as the general chunked write does
+    return True
+
+
 class Dataset(HLObject):
     """A dataset: ``dset[sel]`` reads a numpy array; ``shape``, ``dtype``, ``chunks``..."""
 
@@ -289,6 +334,8 @@ class Dataset(HLObject):
         if st.is_null:
             raise TypeError("Empty datasets can't be written to")
         dtype = self.dtype
+        if not names and _write_simple(writer, st, dtype, args, val):
+            return
         sel = select(args, st.shape)
         if names:
             value = _merge_fields(st, sel, dtype, names, val)

@@ -105,10 +105,30 @@ def attribute_name(fs: FileState, flags: int, body: bytes) -> Any:
     key = ("attribute name", flags, body)
     name = fs.decoded.get(key)
     if name is None:
+        name = _plain_name(flags, body)
+    if name is None:
         msg = HeaderMessage(MessageType.ATTRIBUTE, flags, body, None, 0)
         name = resolve_shared(fs, decode_message(msg, fs.ctx), MessageType.ATTRIBUTE).name
         fs.decoded.put(key, name)
     return name
+
+
+def _plain_name(flags: int, body: bytes) -> str | None:
+    """The name of an unshared attribute message read from its head alone (version,
+    flags, name size, then the name at byte 8, or 9 after version 3's character set), as
+    :func:`decode_attribute` decodes it; None when the full decode must decide."""
+    if flags & 0x02 or len(body) < 9:  # a shared message holds a reference, not the name
+        return None
+    version = body[0]
+    if version not in (1, 2, 3) or (version >= 2 and body[1] & ~3):
+        return None
+    start = 9 if version == 3 else 8
+    size = body[2] | body[3] << 8
+    raw = body[start : start + size]
+    if not size or len(raw) != size:
+        return None
+    nul = raw.find(b"\0")
+    return (raw if nul < 0 else raw[:nul]).decode("utf-8", "surrogateescape")
 
 
 def _entry(fs: FileState, rec: Any, creation_order: int | None) -> AttributeEntry:

@@ -179,6 +179,25 @@ class DatasetStorage:
         (a contiguous dataset, or one allocated unfiltered chunk): the selected elements,
         of the storage dtype, integer axes dropped, read straight from the file; None
         when the key or the storage needs the general selection machinery."""
+        target = self.simple_target(key)
+        if target is None:
+            return None
+        address, block, nrows, index = target
+        rowbytes = self.storage_dtype.itemsize
+        for n in block[1:]:
+            rowbytes *= n
+        raw = self.fs.source.read(address, nrows * rowbytes)
+        rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape((nrows, *block[1:]))
+        return rows[index].copy()
+
+    def simple_target(
+        self, key: tuple[Any, ...]
+    ) -> tuple[int, tuple[int, ...], int, tuple[Any, ...]] | None:
+        """Where a key of ints and step-1 slices lies when it falls in one stored block
+        (the contiguous data, or one allocated unfiltered chunk): ``(address of its
+        first row, block shape, number of rows, index into those rows)``, the index
+        dropping integer axes and ending in Ellipsis (a 0-d result, never a scalar);
+        None when the key or the storage needs the general selection machinery."""
         plan = self._simple_plan
         if plan is None:
             plan = self._simple_plan = self._make_simple_plan()
@@ -251,12 +270,26 @@ class DatasetStorage:
         nrows = stops[0] - starts[0]
         if nrows * rowbytes > _ROW_BLOCK_BYTES:
             return None
-        raw = self.fs.source.read(address + lo * rowbytes, nrows * rowbytes)
-        rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape((nrows, *block[1:]))
         k0 = index[0]
         index[0] = 0 if type(k0) is int else slice(None)
         index.append(Ellipsis)  # a 0-d array, never a scalar, when every axis is an int
-        return rows[tuple(index)].copy()
+        return address + lo * rowbytes, tuple(block), nrows, tuple(index)
+
+    def reset_extent(self, dataspace: Any) -> None:
+        """Take a new dataspace (a resize by the writer) without re-reading the object:
+        the extent and every view derived from it are replaced."""
+        with self._lock:
+            self.dataspace = dataspace
+            self.shape = tuple(int(n) for n in dataspace.shape)
+            self.maxshape = tuple(dataspace.maxshape)
+            self._lookup = None
+            self._simple_plan = None
+
+    def forget_chunks(self) -> None:
+        """Drop the chunk lookup (the writer added, moved or resized chunks)."""
+        with self._lock:
+            self._lookup = None
+            self._simple_plan = None
 
     def _make_simple_plan(self) -> Any:
         """("contiguous", address) or ("chunked", chunk shape, chunk bytes) when

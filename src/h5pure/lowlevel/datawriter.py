@@ -10,6 +10,7 @@ the write covers everything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,9 +19,13 @@ import numpy as np
 from ..filters import ChunkInfo, encode_chunk
 from ..format.chunk_index import ChunkTable
 from ..format.messages import MessageType
-from .dataset import DatasetStorage, _axis_extent, _shift_axis0
+from .dataset import DatasetStorage, _axis_extent, _shift_axis0, decode_pool
 
 _ROW_BLOCK_BYTES = 4 << 20
+_ENCODE_BATCH_BYTES = 64 << 20
+_PARALLEL_CHUNK_BYTES = 64 << 10
+"""Chunks smaller than this are encoded on the calling thread (dispatch would cost more)."""
+"""Raw chunk bytes gathered before encoding them together (bounds the extra memory)."""
 _ARRAY_INDEXES = (3, 4, 5)
 """Fixed array, extensible array and v2 B-tree (``ChunkIndexType`` values)."""
 
@@ -77,7 +82,13 @@ def write_selection(writer: Any, storage: DatasetStorage, sel: Any, values: np.n
     else:
         raise TypeError(f"writing to a {cls} dataset is not supported")
     if changed:
-        writer.invalidate(storage.address)
+        with storage.fs.cache_lock:
+            cached = storage.fs.cache.get(("dataset", storage.address))
+        if cached is storage:
+            # the layout is updated in place; only the views derived from it are stale
+            storage.forget_chunks()
+        else:
+            writer.invalidate(storage.address)
 
 
 def chunk_store(writer: Any, storage: DatasetStorage) -> ChunkStore:
@@ -101,6 +112,46 @@ def _covers_whole_chunk(chunk_sel: tuple[Any, ...], chunk_shape: tuple[int, ...]
     return len(chunk_sel) == len(chunk_shape)
 
 
+def _store_chunks(
+    writer: Any,
+    storage: DatasetStorage,
+    store: ChunkStore,
+    pipeline: Any,
+    pending: list[tuple[tuple[int, ...], tuple[int, int, int] | None, bytes]],
+) -> None:
+    """Encode chunks ``(coords, old entry, raw bytes)`` (in the thread pool when there are
+    several and filters to run: zlib and the other codecs release the GIL), then place
+    and write them in the given order, so the file's layout does not depend on threads."""
+    if not pending:
+        return
+    if pipeline is not None:
+        info = ChunkInfo(storage.element_size, store.chunk_shape, None)
+
+        def encode(item: tuple[Any, Any, bytes]) -> tuple[bytes, int]:
+            return encode_chunk(item[2], pipeline, info)  # type: ignore[no-any-return]
+
+        parallel = len(pending) > 1 and len(pending[0][2]) >= _PARALLEL_CHUNK_BYTES
+        # results taken in order: on a failure the chunks before it are stored, as in a
+        # one-by-one write
+        encoded: Iterable[tuple[bytes, int]] = (
+            decode_pool().map(encode, pending) if parallel else map(encode, pending)
+        )
+    else:
+        encoded = ((raw, 0) for _, _, raw in pending)
+    driver = storage.fs.driver
+    base = storage.fs.ctx.base_address
+    for (coords, entry, _), (raw, mask) in zip(pending, encoded):
+        if entry is not None and entry[1] == len(raw):
+            address = entry[0]
+        else:
+            if entry is not None:
+                writer.allocator.release(entry[0], entry[1])
+            address = writer.allocator.allocate(len(raw))
+        driver.write(base + address, raw)
+        store.entries[coords] = (address, len(raw), mask)
+        store.dirty = True
+
+
 def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> bool:
     """Write the selection chunk by chunk; False when every chunk was rewritten in place
     (no chunk added, moved or resized: views of the dataset stay valid)."""
@@ -115,6 +166,8 @@ def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.nd
     structural = False
     rowbytes = int(np.prod(chunk_shape[1:], dtype=np.int64)) * storage.storage_dtype.itemsize
     chunk_bytes = int(chunk_shape[0]) * rowbytes if chunk_shape else 0
+    pending: list[tuple[tuple[int, ...], tuple[int, int, int] | None, bytes]] = []
+    pending_bytes = 0
     for proj in sel.chunk_projections(chunk_shape):
         coords = tuple(int(c) for c in proj.chunk_coords)
         entry = store.entries.get(coords)
@@ -150,21 +203,12 @@ def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.nd
         else:
             chunk = storage.new_output(chunk_shape)
         chunk[proj.chunk_sel] = values[proj.out_sel]
-        raw = chunk.tobytes()
-        mask = 0
-        if pipeline is not None:
-            raw, mask = encode_chunk(
-                raw, pipeline, ChunkInfo(storage.element_size, chunk_shape, None)
-            )
-        if entry is not None and entry[1] == len(raw):
-            address = entry[0]
-        else:
-            if entry is not None:
-                writer.allocator.release(entry[0], entry[1])
-            address = writer.allocator.allocate(len(raw))
-        driver.write(base + address, raw)
-        store.entries[coords] = (address, len(raw), mask)
-        store.dirty = True
+        pending.append((coords, entry, chunk.tobytes()))
+        pending_bytes += chunk_bytes
+        if pending_bytes >= _ENCODE_BATCH_BYTES:
+            _store_chunks(writer, storage, store, pipeline, pending)
+            pending, pending_bytes = [], 0
+    _store_chunks(writer, storage, store, pipeline, pending)
     source.refresh_size()
     writer.object_model(storage.address).touch()
     return structural
@@ -194,7 +238,8 @@ def _write_contiguous(writer: Any, storage: DatasetStorage, sel: Any, values: np
     base = fs.ctx.base_address + address
     itemsize = storage.storage_dtype.itemsize
     if full or not storage.shape:
-        fs.driver.write(base, np.ascontiguousarray(values).tobytes())
+        # the array's own memory, no bytes copy (every driver copies or writes it out)
+        fs.driver.write(base, np.ascontiguousarray(values).reshape(-1).view(np.uint8).data)
         fs.source.refresh_size()
         return
     rowbytes = int(np.prod(storage.shape[1:], dtype=np.int64)) * itemsize

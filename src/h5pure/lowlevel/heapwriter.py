@@ -64,6 +64,32 @@ class GlobalHeapWriter:
         coll.dirty = True
         return coll.address, index
 
+    def put_many(self, items: list[bytes]) -> list[tuple[int, int]]:
+        """``[put(data) for data in items]``, with the per-object bookkeeping inlined."""
+        lengths = self.ctx.size_of_lengths
+        overhead, reserve = 8 + lengths, 8 + 2 * lengths
+        coll = self.current
+        out: list[tuple[int, int]] = []
+        append = out.append
+        for data in items:
+            need = overhead + ((len(data) + 7) & ~7)
+            if (
+                coll is None
+                or coll.size - coll.used - reserve < need
+                or len(coll.objects) >= 0xFFFF
+            ):
+                size = max(MIN_COLLECTION_SIZE, _align8(_COLLECTION_HEADER + need + _OBJECT_HEADER))
+                coll = _Collection(self.allocator.allocate(size), size)
+                self.current = coll
+                self.pending.append(coll)
+            objects = coll.objects
+            index = len(objects) + 1
+            objects[index] = data if type(data) is bytes else bytes(data)
+            coll.used += need
+            coll.dirty = True
+            append((coll.address, index))
+        return out
+
     def get(self, address: int, index: int) -> bytes | None:
         """An object written in this session and not yet flushed, else None."""
         for coll in self.pending:

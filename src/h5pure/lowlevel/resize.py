@@ -38,7 +38,19 @@ def resize_dataset(writer: Any, storage: DatasetStorage, shape: tuple[int, ...])
     model = writer.object_model(storage.address)
     model.set(MessageType.DATASPACE, space.encode(storage.fs.ctx))
     store.dirty = True
-    writer.invalidate(storage.address)
+    _refresh_views(writer, storage, space)
+
+
+def _refresh_views(writer: Any, storage: DatasetStorage, space: Dataspace) -> None:
+    """Only the extent changed: the open file's view of the dataset takes it in place
+    (no re-read of the object per resize); any other view is dropped."""
+    fs = storage.fs
+    with fs.cache_lock:
+        cached = fs.cache.get(("dataset", storage.address))
+    if cached is storage:
+        storage.reset_extent(space)
+    else:
+        writer.invalidate(storage.address)
 
 
 def _reset_outside(
