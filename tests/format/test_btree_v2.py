@@ -20,6 +20,7 @@ from h5pure.format.btree_v2 import (
 )
 from h5pure.format.checksum import lookup3
 from h5pure.format.context import FormatContext
+from h5pure.format.object_header import read_object_header
 from h5pure.testing.sources import BytesSource
 
 h5py = pytest.importorskip("h5py")
@@ -28,26 +29,10 @@ CTX = FormatContext()
 
 
 def v2_messages(data: bytes, addr: int) -> list[tuple[int, bytes]]:
-    """Test-only walk of a version-2 object header (IV.A.1.b), following continuations."""
-    assert data[addr : addr + 4] == b"OHDR" and data[addr + 4] == 2
-    flags = data[addr + 5]
-    pos = addr + 6 + (16 if flags & 0x20 else 0) + (4 if flags & 0x10 else 0)
-    width = 1 << (flags & 3)
-    size = int.from_bytes(data[pos : pos + width], "little")
-    chunks = [(pos + width, pos + width + size)]
-    out = []
-    hdr = 6 if flags & 0x04 else 4
-    while chunks:
-        pos, end = chunks.pop(0)
-        while pos + hdr <= end:
-            mtype, msize = data[pos], struct.unpack_from("<H", data, pos + 1)[0]
-            body = data[pos + hdr : pos + hdr + msize]
-            if mtype == 0x10:
-                caddr, clen = struct.unpack_from("<QQ", body)
-                chunks.append((caddr + 4, caddr + clen - 4))
-            out.append((mtype, body))
-            pos += hdr + msize
-    return out
+    """(type, body) of every message of the object header at ``addr``, continuations
+    followed (h5pure's own decoder, tested on its own in test_object_header.py)."""
+    header = read_object_header(BytesSource(data), CTX, addr)
+    return [(m.type, bytes(m.data)) for m in header.messages]
 
 
 def index_addresses(data: bytes, oh: int, msg_type: int) -> tuple[int, int, int | None]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import UnsupportedFeatureError
 from ..format.selection_codec import SelectionType, SerializedSelection
 from ..format.vds import VirtualMapping
 from ..selection import select
@@ -121,7 +122,7 @@ class VirtualLayout:
         self.dtype = np.dtype(dtype)
         self.maxshape = self.shape if maxshape is None else tuple(maxshape)
         if any(m is None for m in self.maxshape):
-            raise NotImplementedError("unlimited virtual datasets cannot be written yet")
+            raise UnsupportedFeatureError("unlimited virtual datasets cannot be written yet")
         self._filename = filename
         self.sources: list[tuple[SerializedSelection, int, VirtualSource]] = []
 
