@@ -374,15 +374,15 @@ def build_symbol_table(
     leaf_k: int = 4,
     internal_k: int = 16,
     heap_free: int = 0,
+    soft_targets: dict[bytes, bytes] | None = None,
 ) -> SymbolTableLayout:
     """An old-style group: v1 B-tree (node type 0, ``2 * internal_k`` children per node),
     symbol table nodes of ``2 * leaf_k`` entries filled in name order, and a local heap
     holding "" at offset 0 then every name (NUL-terminated, 8-byte aligned) in name order.
 
-    Each entry's ``name_offset`` is set here; soft-link entries (cache type 2) must already
-    point at their target in the heap, so give them a ``soft_link_offset`` of a name
-    stored later, or put soft links outside (libhdf5 itself stores soft-link values in the
-    heap after the names).  ``heap_free`` bytes of free space (at least 2 lengths) are left
+    Each entry's ``name_offset`` is set here.  ``soft_targets`` maps the names of soft links
+    to their target paths: those are stored in the heap after the names, as libhdf5 stores
+    them, and their entries become cache type 2 pointing at them.  ``heap_free`` bytes of free space (at least 2 lengths) are left
     at the end of the data segment for later names.  Key ``i`` of a B-tree node is the heap
     offset of the greatest name in child ``i - 1`` (key 0 is "", offset 0).
     """
@@ -394,6 +394,10 @@ def build_symbol_table(
             raise ValueError(f"invalid link name {name!r}")
         offsets[name] = len(heap)
         heap += name + b"\0"
+        heap += bytes(-len(heap) % 8)
+    for name, target in (soft_targets or {}).items():
+        entries[name] = replace(entries[name], cache_type=2, soft_link_offset=len(heap))
+        heap += target + b"\0"
         heap += bytes(-len(heap) % 8)
     free_head = FREE_NULL
     if heap_free:

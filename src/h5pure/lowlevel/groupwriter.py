@@ -12,18 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..format.btree_v1 import GROUP_NODE, build_btree_v1, walk_btree_v1
-from ..format.local_heap import FREE_NULL, LocalHeap
+from ..format.btree_v1 import GROUP_NODE, build_symbol_table, walk_btree_v1
 from ..format.local_heap import HEADER as HEAP_HEADER
+from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.messages.link import GroupInfo, Link, LinkInfo
 from ..format.messages.symbols import SymbolTableMessage
-from ..format.structs import encode_uint
 from ..format.symbol_table import (
     ENTRY,
     NODE_HEADER,
     SymbolTableEntry,
-    encode_symbol_table_node,
 )
 from .links import LinkEntry
 from .model import GroupModel, MessageSlot
@@ -168,50 +166,25 @@ def _write_symbol_table(w: Any, group: GroupModel, model: Any) -> None:
         group.old_structures = _old_symbol_table(w, group, model)
     for address, size in group.old_structures:
         w.allocator.release(address, size)
-    # the local heap: "" at offset 0, then every name (and soft link value), 8-aligned
-    data = bytearray(8)
-    entries: list[tuple[bytes, int, SymbolTableEntry]] = []
-    for name in sorted(group.links, key=lambda n: n.encode("utf-8", "surrogateescape")):
-        link: LinkEntry = group.links[name]
+    entries: dict[bytes, SymbolTableEntry] = {}
+    soft: dict[bytes, bytes] = {}
+    for name, link in group.links.items():
         raw = name.encode("utf-8", "surrogateescape")
-        offset = len(data)
-        data += raw + b"\0" * (8 - len(raw) % 8)
+        entries[raw] = SymbolTableEntry(0, int(link.address or 0), 0)
         if link.kind == "soft":
-            value_offset = len(data)
-            target = (link.target or "").encode("utf-8", "surrogateescape")
-            data += target + b"\0" * (8 - len(target) % 8)
-            entry = SymbolTableEntry(offset, 0, 2, soft_link_offset=value_offset)
-        else:
-            entry = SymbolTableEntry(offset, int(link.address or 0), 0)
-        entries.append((raw, offset, entry))
-    head_size = HEAP_HEADER.size(ctx)
-    heap_address = w.allocator.allocate(head_size + len(data))
-    heap = LocalHeap(heap_address, heap_address + head_size, bytes(data), FREE_NULL)
-    blocks = [(heap_address, heap.encode_header(ctx) + bytes(data))]
-    structures = [(heap_address, head_size + len(data))]
-    # symbol table nodes of at most 2 * leaf K entries
-    capacity = 2 * sb.group_leaf_k
-    snod_size = NODE_HEADER.size(ctx) + capacity * ENTRY.size(ctx)
-    items: list[tuple[bytes, int]] = []
-    previous_greatest = 0
-    for i in range(0, len(entries), capacity):
-        part = entries[i : i + capacity]
-        address = w.allocator.allocate(snod_size)
-        blocks.append((address, encode_symbol_table_node([e for _, _, e in part], ctx, capacity)))
-        structures.append((address, snod_size))
-        items.append((encode_uint(previous_greatest, ctx.size_of_lengths), address))
-        previous_greatest = part[-1][1]
-    right_key = encode_uint(previous_greatest, ctx.size_of_lengths)
-
-    def alloc(size: int) -> int:
-        address = w.allocator.allocate(size)
-        structures.append((address, size))
-        return address
-
-    root, nodes = build_btree_v1(ctx, GROUP_NODE, items, right_key, 2 * sb.group_internal_k, alloc)
-    blocks.extend(nodes)
-    for address, blob in blocks:
+            soft[raw] = (link.target or "").encode("utf-8", "surrogateescape")
+    table = build_symbol_table(
+        entries,
+        ctx,
+        w.allocator.allocate,
+        leaf_k=sb.group_leaf_k,
+        internal_k=sb.group_internal_k,
+        soft_targets=soft,
+    )
+    for address, blob in table.blocks:
         w._write(address, blob)
+    structures = [(address, len(blob)) for address, blob in table.blocks]
+    root, heap_address = table.btree_address, table.heap_address
     group.old_structures = structures
     stab = SymbolTableMessage(root, heap_address)
     group.extra["stab"] = stab
