@@ -21,21 +21,7 @@ from h5pure.format.messages import MessageType, decode_message
 from h5pure.format.object_header import read_object_header
 from h5pure.format.superblock import decode_superblock, encode_superblock
 from h5pure.testing.sources import BytesSource
-
-
-class Image:
-    def __init__(self) -> None:
-        self.data = bytearray(64)
-
-    def alloc(self, size: int) -> int:
-        at = len(self.data)
-        self.data += bytes(size)
-        return at
-
-    def write(self, blocks) -> None:
-        for at, b in blocks:
-            self.data[at : at + len(b)] = b
-
+from h5pure.testing.sources import GrowingImage as Image
 
 CTX = FormatContext(8, 8)
 

@@ -28,3 +28,24 @@ class BytesSource:
                 f"({len(self.data) - self.base} bytes)"
             )
         return self.data[start : start + size]
+
+
+class GrowingImage:
+    """A file image that grows as encoders allocate space: the ``alloc(size) -> address``
+    callback every ``build_*`` encoder takes, plus writing their ``(address, bytes)`` blocks
+    and reading the result back through a :class:`BytesSource`."""
+
+    def __init__(self, start: bytes | int = 64) -> None:
+        self.data = bytearray(start) if isinstance(start, int) else bytearray(start)
+
+    def alloc(self, size: int) -> int:
+        at = len(self.data)
+        self.data += bytes(size)
+        return at
+
+    def write(self, blocks: list[tuple[int, bytes]]) -> None:
+        for at, blob in blocks:
+            self.data[at : at + len(blob)] = blob
+
+    def source(self) -> BytesSource:
+        return BytesSource(bytes(self.data))

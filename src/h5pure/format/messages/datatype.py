@@ -26,6 +26,7 @@ Version rules (libhdf5):
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any, ClassVar, Literal, TypeVar
@@ -183,8 +184,8 @@ def _pad_name(name: bytes, pad8: bool) -> bytes:
 
 
 @dataclass(frozen=True)
-class Datatype:
-    """Base of every datatype record."""
+class Datatype(ABC):
+    """Base of every datatype record (one subclass per datatype class)."""
 
     cls: ClassVar[DatatypeClass]
     version: int
@@ -194,14 +195,13 @@ class Datatype:
 
     # -- subclasses implement these two ----------------------------------------------
     @classmethod
-    def _decode_body(
-        cls, r: _Reader, version: int, bits: int, size: int, depth: int
-    ) -> Datatype:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+        """Decode the class bits and properties that follow the 8-byte head."""
 
-    def _encode_body(self) -> tuple[int, bytes]:  # pragma: no cover - abstract
+    @abstractmethod
+    def _encode_body(self) -> tuple[int, bytes]:
         """Return (24 class bits, property bytes)."""
-        raise NotImplementedError
 
 
 DATATYPE_CLASSES: dict[int, type[Datatype]] = {}
