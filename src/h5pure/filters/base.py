@@ -48,6 +48,12 @@ class Filter(ABC):
     size_preserving: ClassVar[bool] = False
     """True when decode output has the size of its input (shuffle); lets the pipeline
     tell earlier steps their exact output size."""
+    accepts_buffers: ClassVar[bool] = False
+    """True when ``encode`` and ``decode`` take any flat (1-D, unsigned byte) C-contiguous
+    buffer (a ``memoryview`` of the caller's array, a ``bytearray`` a chunk was read into),
+    not only ``bytes``: the pipeline then passes it on instead of a copy.  They still
+    return ``bytes`` (or a buffer the next step accepts; the pipeline makes the end
+    result ``bytes``)."""
 
     def available(self) -> bool:
         """Whether the codec can run in this interpreter."""

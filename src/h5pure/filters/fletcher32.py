@@ -20,23 +20,43 @@ def _reduce(total: int) -> int:
     return 0 if total == 0 else (total - 1) % 65535 + 1
 
 
-def fletcher32(data: bytes) -> int:
-    """libhdf5's Fletcher-32 of ``data`` (any length)."""
-    buf = bytes(data)
-    if len(buf) % 2:
-        buf += b"\0"
-    words = np.frombuffer(buf, dtype=">u2").astype(np.uint64)
-    n = len(words)
+_BLOCK = 4096
+"""Words per row when the weighted sum is split into rows (keeps every partial in u64)."""
+
+
+def fletcher32(data: bytes | bytearray | memoryview) -> int:
+    """libhdf5's Fletcher-32 of ``data`` (any length, any C-contiguous buffer)."""
+    nbytes = len(memoryview(data).cast("B"))
+    if nbytes % 2:
+        data = bytes(data) + b"\0"
+        nbytes += 1
+    n = nbytes // 2
     if n == 0:
         return 0
-    sum1 = int(words.sum())
+    words = np.frombuffer(data, dtype=">u2", count=n)
+    # sum1 = sum of the words; sum2 = sum over i of words[i] * (n - i), only needed mod
+    # 65535.  With i = r * B + c (rows of B words, zero-padded): n - i = (n - r*B) - c, so
+    # sum2 = sum_r (n - r*B) * rowsum[r] - sum_c c * colsum[c]; row and column sums are
+    # one pass of numpy reductions, and reducing them mod 65535 first keeps every product
+    # and total far below 2**64.
+    rows = -(-n // _BLOCK)
+    if rows * _BLOCK == n:
+        grid = words.reshape(rows, _BLOCK)
+    else:
+        grid = np.zeros((rows, _BLOCK), dtype=np.uint16)
+        grid.reshape(-1)[:n] = words
+    m = np.uint64(65535)
+    rowsum = grid.sum(axis=1, dtype=np.uint64)
+    colsum = grid.sum(axis=0, dtype=np.uint64) % m
+    sum1 = int(rowsum.sum())
     if sum1 == 0:
         return 0
-    # sum2 = sum over i of words[i] * (n - i); weights reduced mod 65535 keep it in 64 bits.
-    weights = (np.arange(n, 0, -1, dtype=np.uint64)) % np.uint64(65535)
-    sum2 = int((words * weights).sum(dtype=np.uint64))
+    row_weight = (n - np.arange(rows, dtype=np.uint64) * np.uint64(_BLOCK)) % m
+    col_weight = np.arange(_BLOCK, dtype=np.uint64)
+    pos = int(((rowsum % m) * row_weight).sum(dtype=np.uint64))
+    neg = int((colsum * col_weight).sum(dtype=np.uint64))
     s1 = _reduce(sum1)
-    s2 = sum2 % 65535 or 65535  # sum2 > 0 whenever sum1 > 0
+    s2 = (pos - neg) % 65535 or 65535  # sum2 > 0 whenever sum1 > 0
     return (s2 << 16) | s1
 
 
@@ -48,14 +68,16 @@ def _swapped(value: int) -> int:
 class Fletcher32(Filter):
     filter_id = 3
     name = "fletcher32"
+    accepts_buffers = True
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
-        if len(data) < 4:
+        view = memoryview(data).cast("B")  # slices without copies
+        if len(view) < 4:
             raise FilterError(
-                f"fletcher32 filter: {chunk.where()} is too short ({len(data)} bytes)"
+                f"fletcher32 filter: {chunk.where()} is too short ({len(view)} bytes)"
             )
-        body = data[:-4]
-        stored = int.from_bytes(data[-4:], "little")
+        body = view[:-4]
+        stored = int.from_bytes(view[-4:], "little")
         computed = fletcher32(body)
         if stored != computed and stored != _swapped(computed):
             raise ChecksumError(
@@ -65,4 +87,4 @@ class Fletcher32(Filter):
         return bytes(body)
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
-        return bytes(data) + fletcher32(data).to_bytes(4, "little")
+        return b"".join((data, fletcher32(data).to_bytes(4, "little")))

@@ -3,8 +3,11 @@
 No header: the stored chunk is a bare LZF stream.  h5py registers the filter as optional
 and its compressor fails when the output would not be smaller than the input, so such
 chunks are stored raw with the filter's mask bit set; :meth:`Lzf.encode` raises in that case
-and the pipeline does the same.  Decoding uses ``lzf`` (python-lzf) or ``imagecodecs`` when
-importable, otherwise a pure-Python decoder so LZF files read with numpy only.
+and the pipeline does the same.
+
+Both directions prefer ``imagecodecs`` (its liblzf calls release the GIL, so the thread
+pool runs them in parallel; python-lzf holds the GIL), then ``lzf`` (python-lzf); without
+either, a pure-Python decoder reads LZF files with numpy only.
 """
 
 from __future__ import annotations
@@ -79,10 +82,14 @@ class Lzf(Filter):
     filter_id = 32000
     name = "lzf"
     package = "python-lzf"
+    accepts_buffers = True
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         # h5py >= 2.x stores the chunk size as the third client-data value.
         size = chunk.out_size or (info.client_data[2] if len(info.client_data) > 2 else 0)
+        if _codecs is not None and chunk.out_size:
+            # imagecodecs releases the GIL (python-lzf does not): chunks decode in parallel
+            return bytes(_codecs.lzf_decode(data, out=chunk.out_size))
         if _lzf is not None and size:
             guess = size
             while guess <= _MAX_OUT:
@@ -94,18 +101,24 @@ class Lzf(Filter):
                 guess *= 2
             raise FilterError(f"lzf filter: {chunk.where()} does not decompress to {size} bytes")
         if _codecs is not None:
-            return bytes(_codecs.lzf_decode(bytes(data), out=size or None))
+            return bytes(_codecs.lzf_decode(data, out=size or None))
         return lzf_decompress(data, size or _MAX_OUT)
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
-        raw = bytes(data)
         out: bytes | None = None
-        if _lzf is not None:
-            out = _lzf.compress(raw, len(raw)) if raw else None
+        if not len(data):
+            pass  # nothing to compress: stored raw (mask bit set), as h5py's filter does
         elif _codecs is not None:
-            out = bytes(_codecs.lzf_encode(raw))
-            if len(out) > len(raw):
+            # the same liblzf stream as python-lzf's, and the GIL is released meanwhile
+            try:
+                out = bytes(_codecs.lzf_encode(data))
+            except _codecs.LzfError:
                 out = None
+            if out is not None and len(out) > len(data):
+                out = None
+        elif _lzf is not None:
+            raw = bytes(data)
+            out = _lzf.compress(raw, len(raw))
         else:
             raise FilterError("lzf filter: no LZF compressor: pip install python-lzf")
         if out is None:

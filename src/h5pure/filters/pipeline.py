@@ -9,22 +9,32 @@ filter of the pipeline was not applied to this chunk).  Writing applies them for
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import FilterError, FormatError
 from ..format.messages.filter_pipeline import FilterPipeline
 from .base import ChunkInfo, get_filter
 
 
 def decode_chunk(
-    data: bytes, pipeline: FilterPipeline, filter_mask: int, chunk: ChunkInfo
+    data: bytes | bytearray | memoryview,
+    pipeline: FilterPipeline,
+    filter_mask: int,
+    chunk: ChunkInfo,
 ) -> bytes:
-    """Unfilter one stored chunk; returns the raw element bytes."""
+    """Unfilter one stored chunk; returns the raw element bytes.
+
+    ``data`` may be any flat buffer (a ``bytearray`` the chunk was read into): it is
+    copied only for a filter that wants ``bytes``."""
     filters = pipeline.filters
     active = [i for i in range(len(filters)) if not (filter_mask >> i) & 1]
-    out = bytes(data)
+    out: Any = data
     for pos, i in enumerate(reversed(active)):
         info = filters[i]
         codec = get_filter(info.filter_id)
         codec.ensure_available()
+        if not (codec.accepts_buffers or isinstance(out, bytes)):
+            out = bytes(out)
         # The output size of this step is known when every step still to come keeps sizes.
         rest = list(reversed(active))[pos + 1 :]
         known = all(get_filter(filters[j].filter_id).size_preserving for j in rest)
@@ -39,17 +49,24 @@ def decode_chunk(
             raise FilterError(
                 f"filter {codec.name!r} (id {codec.filter_id}) failed to decode {chunk.where()}: {e}"
             ) from e
-    return out
+    return out if isinstance(out, bytes) else bytes(out)
 
 
-def encode_chunk(data: bytes, pipeline: FilterPipeline, chunk: ChunkInfo) -> tuple[bytes, int]:
-    """Filter one chunk for storage; returns ``(stored bytes, filter mask)``."""
-    out = bytes(data)
+def encode_chunk(
+    data: bytes | bytearray | memoryview, pipeline: FilterPipeline, chunk: ChunkInfo
+) -> tuple[bytes, int]:
+    """Filter one chunk for storage; returns ``(stored bytes, filter mask)``.
+
+    ``data`` may be a view of the caller's memory (``memoryview(array).cast("B")``): it is
+    read, never modified, and copied only for a filter that wants ``bytes``."""
+    out: Any = data
     mask = 0
     for i, info in enumerate(pipeline.filters):
         try:
             codec = get_filter(info.filter_id)
             codec.ensure_available()
+            if not (codec.accepts_buffers or isinstance(out, bytes)):
+                out = bytes(out)
             out = codec.encode(out, info, chunk)
         except Exception as e:
             if info.optional:
@@ -60,4 +77,4 @@ def encode_chunk(data: bytes, pipeline: FilterPipeline, chunk: ChunkInfo) -> tup
             raise FilterError(
                 f"filter id {info.filter_id} failed to encode {chunk.where()}: {e}"
             ) from e
-    return out, mask
+    return bytes(out), mask

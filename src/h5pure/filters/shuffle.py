@@ -25,6 +25,7 @@ class Shuffle(Filter):
     filter_id = 2
     name = "shuffle"
     size_preserving = True
+    accepts_buffers = True
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         size = _element_size(info, chunk)
@@ -32,12 +33,15 @@ class Shuffle(Filter):
         if size == 1 or n <= 1:
             return bytes(data)
         body = np.frombuffer(data, dtype=np.uint8, count=n * size).reshape(size, n)
-        return body.T.tobytes() + bytes(data[n * size :])
+        out = body.T.tobytes()
+        return out + bytes(data[n * size :]) if len(data) > n * size else out
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         size = _element_size(info, chunk)
         n = len(data) // size
         if size == 1 or n <= 1:
             return bytes(data)
+        # one copy: numpy gathers the transposed view of the caller's buffer into bytes
         body = np.frombuffer(data, dtype=np.uint8, count=n * size).reshape(n, size)
-        return body.T.tobytes() + bytes(data[n * size :])
+        out = body.T.tobytes()
+        return out + bytes(data[n * size :]) if len(data) > n * size else out
