@@ -13,11 +13,13 @@ the dtype's metadata or the compound-as-complex reading differs).
 
 from __future__ import annotations
 
+import codecs
 from typing import Any
 
 import numpy as np
 
 from ..errors import FormatError, UnsupportedFeatureError
+from ..format.global_heap import gather_objects
 from ..format.messages.datatype import (
     ArrayType,
     BitfieldType,
@@ -113,10 +115,37 @@ def decode_strings(
     """Object array of ``bytes`` (vlen strings) -> object array of ``str`` (what h5py returns
     for string attributes)."""
     out = np.empty(arr.shape, dtype=object)
-    flat = out.reshape(-1)
-    for i, b in enumerate(arr.reshape(-1)):
-        flat[i] = b.decode(encoding, errors) if isinstance(b, bytes) else b
+    items = arr.reshape(-1).tolist()
+    if all(type(b) is bytes for b in items):
+        out.reshape(-1)[:] = decode_bytes(items, encoding, errors)
+    else:
+        flat = out.reshape(-1)
+        for i, b in enumerate(items):
+            flat[i] = b.decode(encoding, errors) if isinstance(b, bytes) else b
     return out
+
+
+_JOINABLE_CODECS = frozenset({"utf-8", "ascii", "iso8859-1"})
+_JOINABLE_ERRORS = frozenset({"strict", "surrogateescape", "replace", "ignore", "backslashreplace"})
+
+
+def decode_bytes(items: list[Any], encoding: str, errors: str) -> list[str]:
+    """``[bytes(b).decode(encoding, errors) for b in items]``, as one decode when it gives
+    the same: in UTF-8, ASCII and Latin-1 a NUL byte is a character of its own, which ends
+    any incomplete sequence as the end of the input does, so items without a NUL can be
+    decoded joined by NULs and split again."""
+    if (
+        len(items) > 1
+        and errors in _JOINABLE_ERRORS
+        and codecs.lookup(encoding).name in _JOINABLE_CODECS
+    ):
+        try:
+            joined = b"\0".join(items)
+            if joined.count(b"\0") == len(items) - 1:
+                return joined.decode(encoding, errors).split("\0")
+        except (TypeError, UnicodeDecodeError):
+            pass  # items that are not bytes, or the error to report for one of them
+    return [bytes(b).decode(encoding, errors) for b in items]
 
 
 # --------------------------------------------------------------------------- converters
@@ -236,54 +265,113 @@ def _need(resolver: Any) -> HeapResolver:
 
 
 def _c_vlen(raw: np.ndarray, dt: VlenType, resolver: Any) -> np.ndarray:
+    # resolvers that hand out whole collections (the file state) let every element be
+    # located with numpy; others (test doubles) are asked object by object
+    if getattr(resolver, "global_heap_collection", None) is not None:
+        return _c_vlen_gathered(raw, dt, resolver)
     out = np.empty(raw.shape, dtype=object)
     flat = out.reshape(-1)
     data = np.ascontiguousarray(raw).reshape(-1)
     lengths = data["length"].tolist()
     addresses = data["address"].tolist()
     indices = data["index"].tolist()
-    is_string = dt.kind == VlenKind.STRING
-    base = dt.base
-    base_storage = None if is_string else storage_dtype(base)
-    # resolvers that can hand out a whole collection save a call per element
-    collection = getattr(resolver, "global_heap_objects", None)
-    last_address = 0
-    objects: Any = None
     for i in range(data.size):
         n, address = lengths[i], addresses[i]
         if address == 0 or n == 0:
             blob = b""
         else:
-            found = None
-            if collection is not None:
-                if address != last_address:
-                    objects, last_address = collection(address), address
-                found = objects.get(indices[i])
-            blob = (
-                found
-                if found is not None
-                else _need(resolver).global_heap_object(address, indices[i])
-            )
-        if is_string:
-            s = blob[:n]
-            if len(s) < n:
-                raise FormatError(
-                    f"vlen string at heap 0x{address:x} index {indices[i]}: {len(blob)} bytes, need {n}"
-                )
-            cut = s.find(b"\0")
-            flat[i] = s if cut < 0 else s[:cut]
-            continue
-        if base_storage is None:  # pragma: no cover - set for every sequence
-            raise UnsupportedFeatureError("vlen sequence without a base storage type")
-        if n * base.size > len(blob):
-            raise FormatError(
-                f"vlen sequence at heap 0x{address:x} index {indices[i]}: {len(blob)} bytes, "
-                f"need {n} x {base.size}"
-            )
-        elems = np.frombuffer(blob, dtype=base_storage, count=n)
-        conv = to_memory(elems, base, resolver)
-        flat[i] = conv.copy() if conv.base is not None or not conv.flags.writeable else conv
+            blob = _need(resolver).global_heap_object(address, indices[i])
+        flat[i] = _vlen_item(blob, 0, n, len(blob), dt, resolver, address, indices[i])
     return out
+
+
+def _vlen_item(
+    buf: bytes, start: int, n: int, size: int, dt: VlenType, resolver: Any, address: int, index: int
+) -> Any:
+    """One vlen element: ``n`` items of the ``size``-byte heap object at ``buf[start:]``."""
+    if dt.kind == VlenKind.STRING:
+        if n > size:
+            raise FormatError(
+                f"vlen string at heap 0x{address:x} index {index}: {size} bytes, need {n}"
+            )
+        s = buf[start : start + n]
+        cut = s.find(b"\0")
+        return s if cut < 0 else s[:cut]
+    base = dt.base
+    if n * base.size > size:
+        raise FormatError(
+            f"vlen sequence at heap 0x{address:x} index {index}: {size} bytes, "
+            f"need {n} x {base.size}"
+        )
+    elems = np.frombuffer(buf, dtype=storage_dtype(base), count=n, offset=start)
+    conv = to_memory(elems, base, resolver)
+    return conv.copy() if conv.base is not None or not conv.flags.writeable else conv
+
+
+def _c_vlen_gathered(raw: np.ndarray, dt: VlenType, resolver: Any) -> np.ndarray:
+    """Vlen elements through ``resolver.global_heap_collection(address)``: every
+    collection referenced is fetched once, the (collection, index) pairs are looked up in
+    the collections' object tables together, and strings are cut from one buffer."""
+    data = np.ascontiguousarray(raw).reshape(-1)
+    lengths = data["length"].astype(np.int64)
+    addresses = data["address"].astype(np.uint64)
+    indices = data["index"].astype(np.int64)
+    out = np.empty(data.size, dtype=object)
+    # the null element (address 0) and zero-length elements need no heap object
+    live = np.flatnonzero((addresses != 0) & (lengths != 0))
+    if len(live) < data.size:
+        if dt.kind == VlenKind.STRING:
+            out[:] = b""
+        else:
+            for i in np.flatnonzero((addresses == 0) | (lengths == 0)).tolist():
+                out[i] = _vlen_item(b"", 0, 0, 0, dt, resolver, 0, 0)
+    if len(live):
+        if len(live) < data.size:
+            lengths, addresses, indices = lengths[live], addresses[live], indices[live]
+        # collections in order of address; elements written in one go are already sorted
+        if len(addresses) > 1 and bool((addresses[1:] >= addresses[:-1]).all()):
+            new = np.empty(len(addresses), dtype=bool)
+            new[0] = True
+            np.not_equal(addresses[1:], addresses[:-1], out=new[1:])
+            unique = addresses[new]
+            which = np.cumsum(new) - 1
+        else:
+            unique, which = np.unique(addresses, return_inverse=True)
+            which = which.reshape(-1)
+        colls = [resolver.global_heap_collection(a) for a in unique.tolist()]
+        unit = 1 if dt.kind == VlenKind.STRING else max(dt.base.size, 1)
+        buf, begin, obj_size = gather_objects(colls, which, indices, lengths * unit, colls[0].ctx)
+        if dt.kind == VlenKind.STRING:
+            short = np.flatnonzero(lengths > obj_size)
+            if len(short):
+                k = int(short[0])
+                raise FormatError(
+                    f"vlen string at heap 0x{int(addresses[k]):x} index {int(indices[k])}: "
+                    f"{int(obj_size[k])} bytes, need {int(lengths[k])}"
+                )
+            items = [buf[a:b] for a, b in zip(begin.tolist(), (begin + lengths).tolist())]
+            # h5py cuts a string at its first NUL: rare, so looked for in all at once
+            if b"\0" in b"".join(items):
+                items = [s if s.find(b"\0") < 0 else s[: s.find(b"\0")] for s in items]
+        else:
+            items = [
+                _vlen_item(buf, a, n, z, dt, resolver, addr, index)
+                for a, n, z, addr, index in zip(
+                    begin.tolist(),
+                    lengths.tolist(),
+                    obj_size.tolist(),
+                    addresses.tolist(),
+                    indices.tolist(),
+                )
+            ]
+        # fromiter keeps every item an element (a list of equal-length arrays assigned
+        # to an object array would be broadcast as a 2-D array)
+        values = np.fromiter(items, dtype=object, count=len(items))
+        if len(live) == data.size:
+            out = values
+        else:
+            out[live] = values
+    return out.reshape(raw.shape)
 
 
 def _c_array(raw: np.ndarray, dt: ArrayType, resolver: Any) -> np.ndarray:

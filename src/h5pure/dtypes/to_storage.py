@@ -12,7 +12,8 @@ of :func:`~h5pure.dtypes.mapping.storage_dtype` whose bytes are what goes into t
   NULLTERM: at most ``size - 1`` bytes then NULs, SPACEPAD: spaces); same-size NULLPAD
   ``S`` input is stored unchanged;
 - vlen strings and sequences: each item's bytes go to the global heap through
-  ``heap_writer.put(data) -> (collection_address, index)``; the element is
+  ``heap_writer.put(data) -> (collection_address, index)`` (all of an array's items in one
+  batch when the writer has ``put_packed(blob, sizes) -> (addresses, indices)``); the element is
   ``{length u4, address, index u4}`` (length in bytes for strings, in elements for
   sequences).  As libhdf5 does, an empty string is stored as a zero-length heap object,
   while an empty sequence (and ``None``) is the null element (all zero);
@@ -231,29 +232,13 @@ def _s_vlen(arr: np.ndarray, dt: VlenType, hw: Any) -> np.ndarray:
     out = _null_element(arr, target)
     flat = out.reshape(-1)
     if dt.kind == VlenKind.STRING:
-        encoding = "utf-8" if dt.cset == CharacterSet.UTF8 else "ascii"
-        errors = "surrogateescape" if encoding == "utf-8" else "strict"
-        # encoded first, put in the heap in one batch, stored in one assignment
-        datas: list[bytes] = []
-        where: list[int] = []
-        for i, item in enumerate(arr.reshape(-1).tolist()):
-            if item is None:
-                continue
-            datas.append(
-                item.encode(encoding, errors) if type(item) is str else _encoded(item, encoding)
-            )
-            where.append(i)
-        if not datas:
-            return out
-        heap = _need(hw)
-        put_many = getattr(heap, "put_many", None)
-        places = put_many(datas) if put_many is not None else [heap.put(d) for d in datas]
-        flat[np.asarray(where, dtype=np.intp)] = np.array(
-            [(len(d), a, k) for d, (a, k) in zip(datas, places)], dtype=target
-        )
+        _s_vlen_strings(arr.reshape(-1).tolist(), dt, hw, flat)
         return out
     base = dt.base
     base_mem = numpy_dtype(base)
+    datas: list[bytes] = []
+    counts: list[int] = []
+    positions: list[int] = []
     for i, item in enumerate(arr.reshape(-1)):
         if item is None:
             continue
@@ -261,10 +246,71 @@ def _s_vlen(arr: np.ndarray, dt: VlenType, hw: Any) -> np.ndarray:
         count = seq.shape[0] if seq.ndim else 1
         if count == 0:
             continue  # libhdf5 writes an empty sequence as the null element
-        data = np.ascontiguousarray(to_storage(seq, base, hw)).tobytes()
-        address, index = _need(hw).put(data)
-        flat[i] = (count, address, index)
+        datas.append(np.ascontiguousarray(to_storage(seq, base, hw)).tobytes())
+        counts.append(count)
+        positions.append(i)
+    if datas:
+        sizes = np.fromiter(map(len, datas), dtype=np.int64, count=len(datas))
+        addresses, indices = _put_packed(_need(hw), b"".join(datas), sizes)
+        where = np.asarray(positions, dtype=np.intp)
+        flat["length"][where] = counts
+        flat["address"][where] = addresses
+        flat["index"][where] = indices
     return out
+
+
+def _put_packed(heap: HeapWriter, blob: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Store the objects packed back to back in ``blob`` (``sizes`` bytes each): one
+    ``put_packed`` call when the heap writer has it, else a ``put`` each."""
+    put_packed = getattr(heap, "put_packed", None)
+    if put_packed is not None:
+        return put_packed(blob, sizes)  # type: ignore[no-any-return]
+    ends = np.cumsum(sizes).tolist()
+    places = [heap.put(blob[e - n : e]) for e, n in zip(ends, sizes.tolist())]
+    addresses = np.array([a for a, _ in places], dtype=np.uint64)
+    indices = np.array([k for _, k in places], dtype=np.uint64)
+    return addresses, indices
+
+
+def _s_vlen_strings(items: list[Any], dt: VlenType, hw: Any, flat: np.ndarray) -> None:
+    """Store vlen strings: every string encoded, then put in the heap as one batch, then
+    the heap IDs stored with three field assignments; None stays the null element."""
+    encoding = "utf-8" if dt.cset == CharacterSet.UTF8 else "ascii"
+    errors = "surrogateescape" if encoding == "utf-8" else "strict"
+    where: np.ndarray | None = None  # positions of the stored items (None: all)
+    try:
+        joined = "".join(items)  # TypeError unless every item is a str
+    except TypeError:
+        joined = None
+    if joined is not None and joined.isascii():
+        # ASCII text encodes to one byte per character: one encode for all of it
+        blob = joined.encode("ascii")
+        sizes = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+    else:
+        datas: list[bytes] = []
+        positions: list[int] = []
+        for i, item in enumerate(items):
+            if item is None:
+                continue
+            datas.append(
+                item.encode(encoding, errors) if type(item) is str else _encoded(item, encoding)
+            )
+            positions.append(i)
+        if len(positions) < len(items):
+            where = np.asarray(positions, dtype=np.intp)
+        blob = b"".join(datas)
+        sizes = np.fromiter(map(len, datas), dtype=np.int64, count=len(datas))
+    if not len(sizes):
+        return
+    addresses, indices = _put_packed(_need(hw), blob, sizes)
+    if where is None:
+        flat["length"] = sizes
+        flat["address"] = addresses
+        flat["index"] = indices
+    else:
+        flat["length"][where] = sizes
+        flat["address"][where] = addresses
+        flat["index"][where] = indices
 
 
 def _sequence(item: Any, base_mem: np.dtype) -> np.ndarray:
