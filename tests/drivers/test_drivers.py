@@ -102,6 +102,12 @@ class TestFileObjOpenFile(TestFileObjBytesIO):
         {"driver": "family", "memb_size": 1024, "bogus": 3},
         {"foo": 1},
         {"locking": "sometimes"},
+        {"driver": "core", "block_size": -1},
+        {"driver": "core", "block_size": "big"},
+        {"driver": "core", "backing_store": "yes"},
+        {"driver": "core", "backing_store": None},
+        {"driver": "family", "memb_size": -5},
+        {"driver": "family", "memb_size": "x"},
     ],
 )
 def test_bad_driver_arguments_like_h5py(tmp_path: Path, h5py: Any, kwds: dict[str, Any]) -> None:
@@ -158,3 +164,40 @@ def test_bytesio_saved_then_read_by_h5py(tmp_path: Path, h5py: Any) -> None:
         f["x"] = [1, 2, 3]
     with h5pure.File(io.BytesIO(bio2.getvalue()), "r") as f:
         assert list(f["x"][...]) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "kwds",
+    [
+        {"driver": "core", "block_size": 0},
+        {"driver": "core", "block_size": 1.5},
+        {"driver": "core", "backing_store": 1.5},
+        {"driver": "core", "backing_store": 0},
+        {"driver": "family", "memb_size": 100.7},
+    ],
+)
+def test_driver_arguments_h5py_converts(tmp_path: Path, h5py: Any, kwds: dict[str, Any]) -> None:
+    """Numbers h5py truncates to the C integers of ``set_fapl_*`` work alike here."""
+    for module, name in ((h5py, "theirs"), (h5pure, "ours")):
+        path = str(tmp_path / (name + ("%d.h5" if kwds["driver"] == "family" else ".h5")))
+        with module.File(path, "w", **kwds) as f:
+            f["x"] = np.arange(50)
+        if kwds.get("backing_store", 1):
+            for reader in (h5py, h5pure):
+                with reader.File(path, "r", **kwds) as f:
+                    np.testing.assert_array_equal(f["x"][...], np.arange(50))
+        else:
+            assert not os.path.exists(path)
+
+
+def test_family_member_size_zero(tmp_path: Path, h5py: Any) -> None:
+    name = str(tmp_path / "f%d.h5")
+    for module in (h5py, h5pure):
+        with pytest.raises(OSError, match="zero format address range"):
+            module.File(name, "w", driver="family", memb_size=0)
+    with h5py.File(name, "w", driver="family", memb_size=1024) as f:
+        f["x"] = np.arange(500)
+    # opening with 0 takes the member size the file records, in both libraries
+    for module in (h5py, h5pure):
+        with module.File(name, "r", driver="family", memb_size=0) as f:
+            np.testing.assert_array_equal(f["x"][...], np.arange(500))

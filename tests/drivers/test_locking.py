@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import h5pure
-from h5pure.drivers.locking import LockPolicy, lock_policy
+from h5pure.drivers.locking import ENV_VAR, LockPolicy, lock_policy
 
 HOLD = textwrap.dedent(
     """
@@ -100,6 +100,19 @@ def test_truncating_open_never_empties_a_locked_file(h5file: str) -> None:
         other.release()
 
 
+@pytest.mark.parametrize("value", ["FALSE", "false", "BEST_EFFORT"])
+def test_environment_values_like_libhdf5(h5file: str, value: str) -> None:
+    """A writer in another process; readers in further processes with the variable set."""
+    other = Holder("h5py", h5file, "r+")
+    try:
+        want = _try_open("h5py", h5file, "r", {ENV_VAR: value})
+        got = _try_open("h5pure", h5file, "r", {ENV_VAR: value})
+    finally:
+        other.release()
+    assert ("unable to lock file" in got) == ("unable to lock file" in want), (got, want)
+    assert (got == "ok") == (want == "ok") == (value in ("FALSE", "0"))
+
+
 def test_locking_false_and_environment(h5file: str, monkeypatch: pytest.MonkeyPatch) -> None:
     other = Holder("h5pure", h5file, "r+")
     try:
@@ -136,6 +149,13 @@ def test_family_members_are_locked(tmp_path: Path) -> None:
         ("best-effort", None, LockPolicy(True, True)),
         (True, "0", LockPolicy(False, False)),
         (False, "BEST_EFFORT", LockPolicy(True, True)),
+        (True, "1", LockPolicy(True, False)),
+        (False, "TRUE", LockPolicy(True, False)),
+        # libhdf5 compares the value exactly: anything else leaves the argument in force
+        (True, "false", LockPolicy(True, False)),
+        (True, " FALSE", LockPolicy(True, False)),
+        (False, "best_effort", LockPolicy(False, False)),
+        (None, "no", LockPolicy(True, True)),
     ],
 )
 def test_policy(
@@ -146,11 +166,27 @@ def test_policy(
     assert lock_policy(locking) == policy
 
 
-def test_one_process_shares_its_lock(h5file: str) -> None:
-    # libhdf5 shares a file between the opens of one process; so does h5pure's lock
+@pytest.mark.parametrize("module", ["h5pure", "h5py"])
+def test_one_process_shares_one_open_file(h5file: str, module: str) -> None:
+    # libhdf5 shares a file between the opens of one process: the reader opened while the
+    # writer is open is a handle of the same (writable, exclusively locked) open file
+    m = pytest.importorskip(module)
+    writer = m.File(h5file, "r+")
+    reader = m.File(h5file, "r")
+    assert reader.mode == "r+"
+    writer.close()  # the file stays open (and locked) through the reader
+    assert "unable to lock file" in _try_open("h5py", h5file, "r")
+    assert "unable to lock file" in _try_open("h5pure", h5file, "r")
+    reader.close()
+    assert _try_open("h5py", h5file, "r+") == "ok"
+
+
+def test_lock_passes_between_drivers_of_one_process(h5file: str) -> None:
+    # opens through different drivers are separate open files (libhdf5 would refuse the
+    # second with a lock error); h5pure takes the process's lock once and hands it on
     writer = h5pure.File(h5file, "r+")
-    reader = h5pure.File(h5file, "r")
-    assert list(reader) == ["d"]
+    reader = h5pure.File(h5file, "r", driver="core")
+    assert reader.mode == "r" and list(reader) == ["d"]
     writer.close()  # the writer's exclusive lock passes to the reader, as a shared one
     assert _try_open("h5pure", h5file, "r") == "ok"
     assert "unable to lock file" in _try_open("h5py", h5file, "r+")
@@ -158,7 +194,7 @@ def test_one_process_shares_its_lock(h5file: str) -> None:
     assert _try_open("h5py", h5file, "r+") == "ok"
 
 
-def _try_open(module: str, path: str, mode: str) -> str:
+def _try_open(module: str, path: str, mode: str, extra_env: dict[str, str] | None = None) -> str:
     """Open and close ``path`` in another process: "ok" or the error it got."""
     code = (
         f"import sys, {module} as m\n"
@@ -166,6 +202,7 @@ def _try_open(module: str, path: str, mode: str) -> str:
         "except OSError as e:\n    print(e)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "HDF5_USE_FILE_LOCKING"}
+    env.update(extra_env or {})
     out = subprocess.run(
         [sys.executable, "-c", code, path, mode], capture_output=True, text=True, env=env
     )

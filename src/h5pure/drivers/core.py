@@ -6,6 +6,7 @@ import os
 
 from .base import Driver, register_driver
 from .locking import LockPolicy
+from .options import c_unsigned
 from .sec2 import close_locked, open_locked, pwrite_all
 
 
@@ -31,11 +32,11 @@ class CoreDriver(Driver):
         locking: LockPolicy | None = None,
     ) -> None:
         super().__init__(writable=mode != "r")
-        if int(block_size) <= 0:
-            raise ValueError(f"core driver: block_size must be positive, not {block_size}")
+        # h5py's conversions to C integers (set_fapl_core(size_t, hbool_t))
+        block_size = c_unsigned(block_size, "size_t")
         self.path = path
-        self.backing_store = bool(backing_store)
-        self.block_size = int(block_size)
+        self.backing_store = bool(c_unsigned(backing_store, "hbool_t"))
+        self.block_size = block_size
         self.buf = bytearray()
         self.fd: int | None = None
         if mode in ("r", "r+"):
@@ -46,8 +47,8 @@ class CoreDriver(Driver):
             except BaseException:
                 close_locked(fd)
                 raise
-            if self.backing_store and mode == "r+":
-                self.fd = fd
+            if self.backing_store:
+                self.fd = fd  # kept (and locked) until close, as libhdf5's core driver does
             else:
                 close_locked(fd)
         elif self.backing_store:

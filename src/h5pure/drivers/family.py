@@ -15,6 +15,7 @@ import threading
 
 from .base import Driver, register_driver
 from .locking import LockPolicy
+from .options import c_unsigned
 from .sec2 import close_locked, open_locked, pread_exact, pwrite_all
 
 DEFAULT_MEMBER_SIZE = 2**31 - 1
@@ -47,9 +48,9 @@ class FamilyDriver(Driver):
         locking: LockPolicy | None = None,
     ) -> None:
         super().__init__(writable=mode != "r")
-        memb_size = int(memb_size)
-        if memb_size <= 0:
-            raise ValueError(f"family driver: memb_size must be positive, not {memb_size}")
+        memb_size = c_unsigned(memb_size, "hsize_t")  # as h5py's set_fapl_family
+        if memb_size == 0 and mode in ("w", "x"):
+            raise OSError("Unable to synchronously create file (zero format address range)")
         member_name(path, 0)
         self.path = path
         self.mode = mode
@@ -70,6 +71,14 @@ class FamilyDriver(Driver):
             for fd in self.fds:
                 close_locked(fd)
             raise
+        self.requested_memb_size = memb_size
+        """The member size asked for; :attr:`memb_size` is the one addresses use."""
+        first = os.fstat(self.fds[0]).st_size
+        if mode in ("r", "r+") and first > memb_size:
+            # as libhdf5's H5FD__family_open: an existing first member larger than the size
+            # asked for gives the member size (so the superblock can be read, and the size
+            # checked against the one it records: 0 asks for the recorded size)
+            self.memb_size = first
 
     @classmethod
     def exists(cls, path: str) -> bool:
@@ -149,8 +158,10 @@ class FamilyDriver(Driver):
             super().accept_driver_info(driver_id, info)
             return
         stored = int.from_bytes(info[:8], "little")
-        if stored != self.memb_size:
+        wanted = self.requested_memb_size
+        if wanted != 0 and stored != wanted:
             raise OSError(
                 f"Unable to synchronously open file (Family member size should be {stored}.  "
-                f"But the size from file access property is {self.memb_size})"
+                f"But the size from file access property is {wanted})"
             )
+        self.memb_size = stored

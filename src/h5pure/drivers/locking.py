@@ -46,7 +46,8 @@ def lock_policy(locking: Any = None) -> LockPolicy:
         policy = LockPolicy(use=True, ignore_when_disabled=True)
     else:
         raise ValueError(f"Unsupported locking value: {locking}")
-    env = os.environ.get(ENV_VAR, "").strip().upper()
+    # compared exactly, as libhdf5 does: "false" or " FALSE" leave the argument in force
+    env = os.environ.get(ENV_VAR, "")
     if env in ("FALSE", "0"):
         return LockPolicy(use=False, ignore_when_disabled=False)
     if env in ("TRUE", "1"):

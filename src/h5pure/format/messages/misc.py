@@ -239,6 +239,20 @@ def decode_driver_info(data: bytes, ctx: FormatContext, flags: int = 0) -> Drive
     return make_driver_info(head["driver_id"], cur.take(head["size"]), 0)
 
 
+def encode_driver_info(info: DriverInfo) -> bytes:
+    """The driver info message (0x14) body for ``info`` (inverse of
+    :func:`decode_driver_info`): what a superblock v2/v3 file keeps in its superblock
+    extension in place of the v0/v1 driver information block."""
+    head = _DRIVER_INFO_MSG.encode(
+        {
+            "version": 0,
+            "driver_id": info.driver_id.encode("ascii").ljust(8, b"\0")[:8],
+            "size": len(info.info),
+        }
+    )
+    return head + info.info
+
+
 # --------------------------------------------------------------------------- refcount, SOHM
 
 
