@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 import weakref
 from typing import Any
 
@@ -51,6 +52,26 @@ def reduce_object(obj: Any) -> tuple[Any, tuple[Any, ...]]:
             raise TypeError(f"cannot pickle an anonymous {type(obj).__name__} (it has no path)")
     driver = fs.driver.name if fs.driver.name in _REOPEN_DRIVERS else None
     return restore, (os.path.abspath(fs.filename), driver, path, writing)
+
+
+def dask_token(obj: Any) -> tuple[Any, ...]:
+    """``__dask_tokenize__`` of a File, Group, Dataset or Datatype.
+
+    dask would otherwise pickle and unpickle the object to name a graph, which flushes a
+    file open for writing and opens a reader of it.  An object of a file open read-only
+    from disk is named by the file's path, size and modification time and the object's
+    path, so the same reads share a name; any other object (a file open for writing, a
+    file object) gets a new name each time, as dask names h5py's objects, since its data
+    can change under the same name.
+    """
+    file = obj.file  # raises on a closed file
+    fs = file._state
+    kind = type(obj).__name__
+    if fs.writer is None and file._fileobj is None and fs.filename:
+        st = os.stat(fs.filename)
+        filename = os.path.abspath(fs.filename)
+        return ("h5pure", kind, filename, obj.name, st.st_size, st.st_mtime_ns)
+    return ("h5pure", kind, uuid.uuid4().hex)
 
 
 def restore(filename: str, driver: str | None, path: str | None, unlocked: bool = False) -> Any:
