@@ -54,5 +54,39 @@ class ExtentError(H5PureError, ValueError, RuntimeError):
     RuntimeError here, 1.x ValueError; code written for either keeps working."""
 
 
+class CopyError(H5PureError, ValueError, RuntimeError):
+    """``Group.copy`` cannot place the copy (the destination exists or has no name).
+    libhdf5 2.x makes h5py raise RuntimeError here, 1.x ValueError; this is both."""
+
+
+class CopySourceNotFoundError(ObjectNotFoundError, RuntimeError):
+    """``Group.copy`` of a name that does not exist (h5py with libhdf5 2.x raises
+    RuntimeError, 1.x KeyError)."""
+
+
+class LibverError(H5PureError, ValueError, KeyError):
+    """An unknown ``libver`` bound (h5py raises KeyError from its lookup table)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ClosedDatatypeError(ClosedObjectError, TypeError):
+    """``Datatype.dtype`` of a closed file (h5py raises TypeError: not a datatype)."""
+
+
+class ImmutableDatatypeError(H5PureError, KeyError):
+    """Committing one of libhdf5's predefined, immutable types (the reference types)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class ReadOnlyError(H5PureError, OSError):
     """A write was attempted on a file opened read-only."""
+
+
+class SelectionRangeError(H5PureError, IndexError, OSError):
+    """A fancy index lies outside the dataset's extent.  h5py raises IndexError for
+    negative positions and libhdf5's OSError for positions past the end; numpy users
+    expect IndexError.  Both ``except`` clauses catch this one."""

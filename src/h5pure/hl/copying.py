@@ -3,7 +3,8 @@
 ``H5Ocopy`` semantics as h5py exposes them: a group is copied with its members (only its
 immediate members with ``shallow``, sub-groups then empty); an object reached twice by
 hard links inside the copied tree is copied once and linked twice; soft and external
-links are kept as links unless expanded; attributes are copied unless ``without_attrs``;
+links are kept as links unless expanded (dangling ones always are); attributes are copied
+unless ``without_attrs``; references are rewritten as libhdf5 does (see ``_fix_refs``);
 a dataset keeps its type, shape, maximum shape, chunking, filters and fill value, and
 only the data that was written (unallocated chunks stay unallocated).
 """
@@ -26,8 +27,12 @@ class _Copier:
     expand_soft: bool
     expand_external: bool
     without_attrs: bool
+    expand_refs: bool = False
     done: dict[tuple[int, int], HLObject] = field(default_factory=dict)
     """(source file id, source address) -> the copy, so shared objects stay shared."""
+    created: set[tuple[int, int]] = field(default_factory=set)
+    """(file id, address) of every object this copy made: a copy placed inside its own
+    source (``f.copy("/", "x")``) copies the source as it was, not itself."""
 
     def copy(self, obj: HLObject, parent: Any, name: str, depth: int) -> HLObject:
         from .dataset import Dataset
@@ -40,37 +45,93 @@ class _Copier:
             return self.done[key]
         if isinstance(obj, Group):
             new: HLObject = parent.create_group(name)
-            self.done[key] = new
+            self._made(key, new)
             if not (self.shallow and depth > 0):
                 self._members(obj, new, depth)
         elif isinstance(obj, Dataset):
             new = self._dataset(obj, parent, name)
-            self.done[key] = new
+            self._made(key, new)
         elif isinstance(obj, Datatype):
             new = commit_datatype(parent, name, obj.dtype)
-            self.done[key] = new
+            self._made(key, new)
         else:
             raise TypeError(f"Unable to copy object of type {type(obj).__name__}")
         if not self.without_attrs:
-            _copy_attrs(obj, new)
+            self._attrs(obj, new)
         return new
 
+    def _made(self, key: tuple[int, int], new: HLObject) -> None:
+        self.done[key] = new
+        self.created.add((id(new.file._state), new._info.address))
+
     def _members(self, src: Any, dst: Any, depth: int) -> None:
+        state = id(src.file._state)
         for name, link in sorted(src._links().entries.items()):
             if link.kind == "hard":
+                if (state, int(link.address or 0)) in self.created:
+                    continue
                 self.copy(src._follow(link, 0), dst, name, depth + 1)
+                continue
+            expand = self.expand_soft if link.kind == "soft" else self.expand_external
+            target = None
+            if expand and link.kind in ("soft", "external"):
+                try:
+                    target = src._follow(link, 0)
+                except KeyError:
+                    target = None  # a dangling link is copied as a link
+            if target is not None:
+                self.copy(target, dst, name, depth + 1)
             elif link.kind == "soft":
-                if self.expand_soft and name in src:
-                    self.copy(src[name], dst, name, depth + 1)
-                else:
-                    dst[name] = SoftLink(link.target or "")
+                dst[name] = SoftLink(link.target or "")
             elif link.kind == "external":
-                if self.expand_external and name in src:
-                    self.copy(src[name], dst, name, depth + 1)
-                else:
-                    dst[name] = ExternalLink(link.external_file or "", link.target or "")
+                dst[name] = ExternalLink(link.external_file or "", link.target or "")
+
+    # -- references (H5O_COPY_EXPAND_REFERENCE_FLAG) -------------------------------------
+    def _fix_refs(self, values: Any, src_file: Any, dst_file: Any) -> Any:
+        """References re-made for the destination, as libhdf5's ``H5Ocopy``: each
+        referenced object copied once into the destination (a new copy linked from its
+        root as ``~obj_pointed_by_<address>``) with ``expand_refs``, else null."""
+        from ..dtypes import Reference, RegionReference
+
+        arr = np.asarray(values, dtype=object)
+        out = np.empty(arr.shape, dtype=object)
+        flat = out.reshape(-1)
+        for i, ref in enumerate(arr.reshape(-1)):
+            region = isinstance(ref, RegionReference)
+            if not ref or not self.expand_refs:
+                flat[i] = RegionReference() if region else Reference()
+                continue
+            address = self._by_ref(src_file._object(int(ref.address), None), dst_file)
+            flat[i] = RegionReference(address, ref.selection) if region else Reference(address)
+        return out if out.shape else out[()]
+
+    def _by_ref(self, obj: HLObject, dst_file: Any) -> int:
+        key = (id(obj.file._state), obj._info.address)
+        new = self.done.get(key)
+        if new is None:
+            root = dst_file["/"]
+            tmp = "~obj_pointed_by_"
+            while tmp in root:
+                tmp += "_"
+            new = self.copy(obj, root, tmp, 1)
+            root.move(tmp, f"~obj_pointed_by_{new._info.address}")
+        return new._info.address
+
+    def _attrs(self, src: Any, dst: Any) -> None:
+        from ..dtypes import check_ref_dtype
+
+        for name in src.attrs:
+            entry = src.attrs.get_id(name)
+            dtype = numpy_dtype(entry.datatype)
+            value = src.attrs[name]
+            if check_ref_dtype(dtype) is not None and not isinstance(value, Empty):
+                # libhdf5 rewrites (expand_refs) or clears the references of attributes,
+                # even within one file
+                value = self._fix_refs(value, src.file, dst.file)
+            dst.attrs.create(name, value, dtype=dtype)
 
     def _dataset(self, src: Any, parent: Any, name: str) -> Any:
+        from ..dtypes import check_ref_dtype
         from .dataset import create_dataset
 
         st = src._storage
@@ -100,8 +161,20 @@ class _Copier:
         if st.fill_bytes() is not None:
             kw["fillvalue"] = src.fillvalue
         new = create_dataset(parent, name, src.shape, dtype, **kw)
+
+        def read(region: Any) -> Any:
+            values = src[region]
+            if fix_refs:
+                values = self._fix_refs(values, src.file, parent.file)
+            return values
+
+        # references of a dataset are rewritten (expand_refs) or cleared only when the copy
+        # goes to another file (libhdf5's layout copy callbacks); nested ones never are
+        fix_refs = (
+            check_ref_dtype(src.dtype) is not None and src.file._state is not parent.file._state
+        )
         if src.shape == ():
-            new[()] = src[()]
+            new[()] = read(())
         elif src.chunks is not None:
             table = st.chunk_table()
             shape = src.shape
@@ -109,9 +182,9 @@ class _Copier:
                 region = tuple(
                     slice(int(o), min(int(o) + c, n)) for o, c, n in zip(origin, src.chunks, shape)
                 )
-                new[region] = src[region]
+                new[region] = read(region)
         elif _has_data(st):
-            new[...] = src[...]
+            new[...] = read(...)
         return new
 
 
@@ -120,12 +193,6 @@ def _has_data(st: Any) -> bool:
     if st.layout_class == "compact" or (st.efl is not None and st.efl.slots):
         return True
     return layout.address is not None and not st.fs.ctx.is_undefined(layout.address)
-
-
-def _copy_attrs(src: Any, dst: Any) -> None:
-    for name in src.attrs:
-        entry = src.attrs.get_id(name)
-        dst.attrs.create(name, src.attrs[name], dtype=numpy_dtype(entry.datatype))
 
 
 def copy(
@@ -140,30 +207,37 @@ def copy(
     without_attrs: bool = False,
 ) -> None:
     """h5py's ``Group.copy`` (see there)."""
+    from ..errors import CopyError, CopySourceNotFoundError
     from .group import Group, _writer
 
     if isinstance(source, HLObject):
         src_obj = source
     else:
-        src_obj = group[source]
+        try:
+            src_obj = group[source]
+        except KeyError:
+            raise CopySourceNotFoundError(
+                f"Unable to synchronously copy object (object '{source}' doesn't exist)"
+            ) from None
     if isinstance(dest, Group):
         dest_group = dest
         if name is not None:
             dest_path = name
         else:
-            src_name = src_obj.name if isinstance(source, HLObject) else group[source].name
-            dest_path = posixpath.basename(src_name or "")
+            dest_path = posixpath.basename(src_obj.name or "")
     elif isinstance(dest, HLObject):
-        raise TypeError("Destination must be group")
+        raise TypeError("Destination must be path or Group object")
     else:
         dest_group, dest_path = group, dest
     _writer(dest_group, "copy object")
+    if isinstance(dest_path, bytes):
+        dest_path = dest_path.decode("utf-8", "surrogateescape")
     if not dest_path:
-        raise ValueError("Unable to synchronously copy object (no destination name)")
+        raise CopyError("Unable to synchronously copy object (no destination name specified)")
     if dest_path in dest_group:
-        raise ValueError("Unable to synchronously copy object (destination object already exists)")
+        raise CopyError("Unable to synchronously copy object (destination object already exists)")
     parent, base = dest_group._create_parent(dest_path, "copy object")
-    copier = _Copier(shallow, expand_soft, expand_external, without_attrs)
+    copier = _Copier(shallow, expand_soft, expand_external, without_attrs, expand_refs)
     copier.copy(src_obj, parent, base, 0)
 
 

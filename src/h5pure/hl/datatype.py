@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import numpy_dtype
+from ..dtypes import check_ref_dtype, numpy_dtype
+from ..errors import ClosedDatatypeError, ImmutableDatatypeError
 from ..format.messages import MessageType
 from .base import HLObject
 
@@ -19,6 +20,8 @@ class Datatype(HLObject):
 
     @property
     def dtype(self) -> np.dtype:
+        if not self._file._is_open:
+            raise ClosedDatatypeError("Not a datatype (not a datatype)")
         return numpy_dtype(self._info.first(MessageType.DATATYPE))
 
     def __repr__(self) -> str:
@@ -38,6 +41,11 @@ def commit_datatype(group: Any, name: str, dtype: np.dtype) -> Datatype:
     from .group import _join, _writer
 
     writer = _writer(group, "commit datatype")
+    if dtype.names is None and check_ref_dtype(dtype) is not None:
+        # libhdf5's reference types are predefined (immutable): they cannot be committed
+        raise ImmutableDatatypeError(
+            "Unable to commit datatype synchronously (datatype is immutable)"
+        )
     body = encode_datatype(datatype_for(dtype, libver_low=writer.versions.low))
     with writer.lock:
         model = writer.new_object([MessageSlot(MessageType.DATATYPE, body, _COMMITTED_FLAGS)])

@@ -92,8 +92,21 @@ class DimensionProxy:
         self._dset = dset
         self._dim = dim
 
+    def _index(self) -> int:
+        if self._dim < 0:
+            # h5py hands a negative index to H5DS, whose unsigned index refuses it
+            raise OverflowError("can't convert negative value to unsigned int")
+        return self._dim
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._dset.id, self._dim))
+
+    def __eq__(self, other: object) -> bool:
+        return hash(self) == hash(other)
+
     @property
     def label(self) -> str:
+        self._index()
         attrs = self._dset.attrs
         if "DIMENSION_LABELS" not in attrs:
             return ""
@@ -107,6 +120,7 @@ class DimensionProxy:
         """``H5DSset_label``: one vlen string per dimension in ``DIMENSION_LABELS``."""
         from ..dtypes import string_dtype
 
+        self._index()
         rank = len(self._dset.shape or ())
         attrs = self._dset.attrs
         labels = np.empty(rank, dtype=string_dtype("ascii"))
@@ -123,10 +137,13 @@ class DimensionProxy:
         from ..dtypes import ref_dtype, vlen_dtype
 
         dset = self._dset
+        self._index()
         if scale == dset:
             raise RuntimeError(
                 "Unable to attach dimension scale (a dataset cannot be its own scale)"
             )
+        if is_scale(dset):
+            raise RuntimeError("Unspecified error in H5DSattach_scale (return value <0)")
         if not is_scale(scale):
             make_scale(scale, None)
         rank = len(dset.shape or ())
@@ -160,6 +177,7 @@ class DimensionProxy:
         from ..dtypes import ref_dtype, vlen_dtype
 
         dset = self._dset
+        self._index()
         attrs = dset.attrs
         if "DIMENSION_LIST" not in attrs:
             raise RuntimeError("Unable to detach dimension scale (no scales attached)")
@@ -189,6 +207,7 @@ class DimensionProxy:
             del scale.attrs["REFERENCE_LIST"]
 
     def _scales(self) -> list[Dataset]:
+        self._index()
         attrs = self._dset.attrs
         if "DIMENSION_LIST" not in attrs:
             return []
@@ -201,12 +220,15 @@ class DimensionProxy:
     def __len__(self) -> int:
         return len(self._scales())
 
-    def __iter__(self) -> Iterator[Dataset]:
-        yield from self._scales()
+    def __iter__(self) -> Iterator[str]:
+        """The names of the attached scales (as h5py's, which iterates ``keys()``)."""
+        yield from self.keys()
 
     def __getitem__(self, item: int | str) -> Dataset:
         scales = self._scales()
         if isinstance(item, int):
+            if not scales:
+                raise RuntimeError("Unspecified error in H5DSiterate_scales (return value <0)")
             return scales[item]
         for s in scales:
             if _scale_name(s) == item:
@@ -241,9 +263,9 @@ class DimensionManager:
         return len(self._dset.shape or ())
 
     def __getitem__(self, index: int) -> DimensionProxy:
-        if not -len(self) <= index < len(self):
+        if index > len(self) - 1:
             raise IndexError("Index out of range")
-        return DimensionProxy(self._dset, index % len(self))
+        return DimensionProxy(self._dset, index)
 
     def __iter__(self) -> Iterator[DimensionProxy]:
         for i in range(len(self)):
@@ -251,6 +273,14 @@ class DimensionManager:
 
     def create_scale(self, dset: Dataset, name: str = "") -> None:
         """Deprecated h5py spelling of ``dset.make_scale(name)``."""
+        import warnings
+
+        # (h5py warns with its H5pyDeprecationWarning, a UserWarning)
+        warnings.warn(
+            "other_ds.dims.create_scale(ds, name) is deprecated. Use ds.make_scale(name) instead.",
+            UserWarning,
+            stacklevel=2,
+        )
         make_scale(dset, name)
 
     def __repr__(self) -> str:

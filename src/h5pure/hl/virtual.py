@@ -91,16 +91,25 @@ class VirtualSource:
                 raise TypeError("The shape parameter is required when specifying a path")
         self.path: str = str(path)
         self.name: str = str(name)
-        self.shape: tuple[int, ...] = (int(shape),) if np.ndim(shape) == 0 else tuple(shape)
+        self._extent: tuple[int, ...] = (int(shape),) if np.ndim(shape) == 0 else tuple(shape)
+        """The source dataset's shape (``shape`` is that of the selected part)."""
         self.dtype = None if dtype is None else np.dtype(dtype)
-        self.maxshape = self.shape if maxshape is None else tuple(maxshape)
+        self.maxshape = self._extent if maxshape is None else tuple(maxshape)
         self.sel: Any = None
         """The index expression applied (None: the whole dataset)."""
 
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the selected part (the whole source until indexed), as h5py's."""
+        if self.sel is None:
+            return self._extent
+        # a zero-strided view: the numpy shape of the selection without allocating it
+        return tuple(np.broadcast_to(np.uint8(0), self._extent)[self.sel].shape)
+
     def __getitem__(self, key: Any) -> VirtualSource:
         if self.sel is not None:
-            raise TypeError("A VirtualSource can be indexed only once")
-        _serialize(key, self.shape)  # validate now, as h5py does
+            raise RuntimeError("VirtualSource objects can only be sliced once.")
+        _serialize(key, self._extent)  # validate now, as h5py does
         copy = VirtualSource.__new__(VirtualSource)
         copy.__dict__.update(self.__dict__)
         copy.sel = key
@@ -108,7 +117,7 @@ class VirtualSource:
 
     @property
     def _selection(self) -> tuple[SerializedSelection, int]:
-        return _serialize(self.sel, self.shape)
+        return _serialize(self.sel, self._extent)
 
 
 class VirtualLayout:
@@ -119,9 +128,9 @@ class VirtualLayout:
         self, shape: Any, dtype: Any, maxshape: Any = None, filename: str | None = None
     ) -> None:
         self.shape: tuple[int, ...] = (int(shape),) if np.ndim(shape) == 0 else tuple(shape)
-        self.dtype = np.dtype(dtype)
-        self.maxshape = self.shape if maxshape is None else tuple(maxshape)
-        if any(m is None for m in self.maxshape):
+        self.dtype = dtype  # (as given, like h5py's)
+        self.maxshape = (maxshape,) if isinstance(maxshape, int) else maxshape
+        if maxshape is not None and any(m is None for m in self.maxshape):
             raise UnsupportedFeatureError("unlimited virtual datasets cannot be written yet")
         self._filename = filename
         self.sources: list[tuple[SerializedSelection, int, VirtualSource]] = []
@@ -159,7 +168,7 @@ def create_virtual_dataset(
     from .group import _join, _writer
 
     writer = _writer(group, "create dataset")
-    datatype = datatype_for(layout.dtype, libver_low=writer.versions.low)
+    datatype = datatype_for(np.dtype(layout.dtype), libver_low=writer.versions.low)
     fill = None if fillvalue is None else fill_value_bytes(fillvalue, datatype, writer.heap)
     mappings = layout._mappings(group.file.filename)
     parent = None
@@ -168,14 +177,18 @@ def create_virtual_dataset(
         if parent._link(base) is not None:
             raise ValueError("Unable to synchronously create dataset (name already exists)")
     plan = DatasetPlan(
-        shape=layout.shape, maxshape=layout.maxshape, datatype=datatype, chunks=None, fill=fill
+        shape=layout.shape,
+        maxshape=layout.shape if layout.maxshape is None else tuple(layout.maxshape),
+        datatype=datatype,
+        chunks=None,
+        fill=fill,
     )
     with writer.lock:
         plan = replace(plan, virtual=store_vds_mappings(writer, mappings))
         model = writer.new_object(
             dataset_messages(writer.ctx, plan, writer.versions),
             min_area=256,
-            track_order=bool(group.file._track_order),
+            track_order=False,  # h5py creates virtual datasets untracked
         )
         if parent is None:
             from ..lowlevel.anonymous import register_anonymous

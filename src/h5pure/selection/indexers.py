@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..errors import SelectionRangeError
+
 AxisSelector = slice | np.ndarray
 """A selector along one axis: a slice, or a 1-D int64 index array (orthogonal)."""
 
@@ -243,7 +245,7 @@ class ArrayIndexer(AxisIndexer):
     def from_array(cls, key: np.ndarray, dim: int) -> ArrayIndexer:
         """Normalise an integer array (negative positions count from the end)."""
         if key.size and (np.any(key >= dim) or np.any(key < -dim)):
-            raise IndexError(f"Fancy indexing out of range for {_range_text(dim)}")
+            raise SelectionRangeError(f"Fancy indexing out of range for {_range_text(dim)}")
         idx = key.astype(np.int64, copy=True).reshape(-1)
         idx[idx < 0] += dim
         return cls(idx, dim)

@@ -75,15 +75,25 @@ def point_chunk_groups(points: np.ndarray, chunk_shape: tuple[int, ...]) -> Iter
         return
     cshape = np.asarray(chunk_shape, dtype=np.int64)
     chunk_ids = points // cshape
-    # lexsort is stable: within a chunk the points keep their output order
-    order = np.lexsort(chunk_ids.T[::-1])
-    sorted_ids = chunk_ids[order]
-    change = np.any(sorted_ids[1:] != sorted_ids[:-1], axis=1)
-    bounds = np.flatnonzero(change) + 1
+    # one int64 key per point, the chunk's C-order position in the grid; a stable sort
+    # keeps the output order within a chunk (and is quick on a mask's nearly sorted keys)
+    grid = np.max(chunk_ids, axis=0) + 1
+    if float(np.prod(grid.astype(np.float64))) < 2.0**62:
+        strides = np.cumprod(np.concatenate(([1], grid[:0:-1])))[::-1].tolist()
+        key = chunk_ids[:, 0] * strides[0]
+        for axis in range(1, rank):
+            key += chunk_ids[:, axis] * strides[axis]
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        bounds = np.flatnonzero(key[1:] != key[:-1]) + 1
+    else:  # a grid too large for one key
+        order = np.lexsort(chunk_ids.T[::-1])
+        ids = chunk_ids[order]
+        bounds = np.flatnonzero(np.any(ids[1:] != ids[:-1], axis=1)) + 1
     starts = np.concatenate(([0], bounds)).tolist()
     stops = np.concatenate((bounds, [n])).tolist()
     for a, b in zip(starts, stops):
-        cc = sorted_ids[a]
+        cc = chunk_ids[order[a]]
         pos = order[a:b]
         local = points[pos] - cc * cshape
         yield PointGroup(

@@ -339,6 +339,8 @@ def _axis_indexer(arg: object, dim: int) -> AxisIndexer:
         raise ValueError("Field names only allowed for compound types")
     if isinstance(arg, np.ndarray):
         return _array_indexer(arg, dim)
+    if isinstance(arg, range):
+        arg = list(arg)
     if isinstance(arg, (list, tuple)):
         if len(arg) == 0:
             return ArrayIndexer(np.zeros(0, dtype=np.int64), dim)
