@@ -1,0 +1,114 @@
+"""The threads that decode and encode chunks (zlib and the other codecs release the GIL).
+
+``set_threads(n)`` / ``get_threads()`` (exported as ``h5pure.set_threads`` /
+``h5pure.get_threads``) size the one process-wide pool; the ``H5PURE_THREADS``
+environment variable gives the starting value, else ``os.cpu_count()``.  With 1 thread
+there is no pool: chunks are decoded on the calling thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any
+
+ENV_VAR = "H5PURE_THREADS"
+
+_lock = threading.Lock()
+_threads: int | None = None
+_pool: Executor | None = None
+
+
+class InlineExecutor(Executor):
+    """An executor without threads: ``submit`` runs the call at once, ``map`` is the
+    builtin (lazy) ``map``."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # noqa: BLE001 - delivered through the future
+            future.set_exception(e)
+        return future
+
+    def map(  # type: ignore[override]
+        self, fn: Callable[..., Any], *iterables: Iterable[Any], **_: Any
+    ) -> Iterator[Any]:
+        return map(fn, *iterables)
+
+
+_INLINE = InlineExecutor()
+
+
+def _default_threads() -> int:
+    raw = os.environ.get(ENV_VAR, "").strip()
+    if raw:
+        try:
+            n = int(raw)
+            if n >= 1:
+                return n
+        except ValueError:
+            pass
+        warnings.warn(
+            f"{ENV_VAR}={raw!r} is not a positive integer; using os.cpu_count()",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return os.cpu_count() or 1
+
+
+def get_threads() -> int:
+    """The number of threads that decode and encode chunks (1: no thread pool)."""
+    n = _threads
+    if n is None:
+        with _lock:
+            if _threads is None:
+                _set(_default_threads())
+            n = _threads
+    assert n is not None
+    return n
+
+
+def set_threads(n: int | None) -> None:
+    """Decode and encode chunks in ``n`` threads (1: on the calling thread, no pool);
+    None goes back to the default (``H5PURE_THREADS``, else ``os.cpu_count()``).
+
+    Reads already running finish on the pool they started with."""
+    if n is not None:
+        if isinstance(n, bool) or int(n) != n or n < 1:
+            raise ValueError(f"the number of threads must be a positive integer, not {n!r}")
+        n = int(n)
+    with _lock:
+        _set(_default_threads() if n is None else n)
+
+
+def _set(n: int) -> None:
+    global _threads, _pool
+    if n != _threads:
+        # the old pool is dropped, not shut down: a read holding it may still submit;
+        # its idle threads exit once it is garbage collected
+        _pool = None
+        _threads = n
+
+
+def decode_pool() -> Executor:
+    """The process-wide executor of chunk decoding and encoding: a thread pool of
+    :func:`get_threads` threads, or an inline executor when that is 1."""
+    pool = _pool
+    if pool is None:
+        get_threads()
+        with _lock:
+            if _pool is None:
+                n = _threads or 1
+                _install(_INLINE if n <= 1 else ThreadPoolExecutor(n, "h5pure-codec"))
+            pool = _pool
+    assert pool is not None
+    return pool
+
+
+def _install(pool: Executor) -> None:
+    global _pool
+    _pool = pool
