@@ -24,6 +24,8 @@ class Sizes:
     """Random single-row reads, and as many writes."""
     fancy_rows: int
     """Sorted distinct rows read by one fancy selection."""
+    unsorted_rows: int
+    """Unsorted distinct rows read by one fancy selection (and about as many by a mask)."""
     groups: int
     """Groups created, each with 2 small datasets and 3 attributes, then walked."""
     attr_pairs: int
@@ -62,6 +64,7 @@ FULL = Sizes(
     table_rows=100_000,
     row_ops=20_000,
     fancy_rows=2_000,
+    unsorted_rows=10_000,
     groups=5_000,
     attr_pairs=10_000,
     attr_names=100,
@@ -77,6 +80,7 @@ QUICK = Sizes(
     table_rows=100_000,
     row_ops=2_000,
     fancy_rows=2_000,
+    unsorted_rows=10_000,
     groups=300,
     attr_pairs=1_000,
     attr_names=100,
@@ -92,6 +96,7 @@ SMOKE = Sizes(
     table_rows=2_000,
     row_ops=50,
     fancy_rows=50,
+    unsorted_rows=100,
     groups=5,
     attr_pairs=30,
     attr_names=10,

@@ -293,6 +293,38 @@ def check_fancy(result: Any, path: Path, ctx: Context) -> None:
     expect_equal(result, ctx.table_data()[_fancy_index(ctx)], "fancy read")
 
 
+def _unsorted_selection(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows in random order, and a boolean mask of about as many rows."""
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng(7)
+        n, rows = ctx.sizes.unsorted_rows, ctx.sizes.table_rows
+        return rng.choice(rows, n, replace=False), rng.random(rows) < n / rows
+
+    return ctx.memo("unsorted", make)  # type: ignore[no-any-return]
+
+
+def fancy_unsorted(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    """``d[idx, :]`` with unsorted rows and ``d[mask, :]``.  h5py accepts only increasing
+    indices, so its user sorts them, reads, and puts the rows back in the asked order."""
+    idx, mask = _unsorted_selection(ctx)
+    with h5.File(path, "r") as f:
+        d = f["t"]
+        if h5.__name__ == "h5py":
+            order = np.argsort(idx)
+            rows = np.empty((len(idx), d.shape[1]), dtype=d.dtype)
+            rows[order] = d[idx[order], :]
+        else:
+            rows = d[idx, :]
+        return rows, d[mask, :]
+
+
+def check_fancy_unsorted(result: Any, path: Path, ctx: Context) -> None:
+    idx, mask = _unsorted_selection(ctx)
+    expect_equal(result[0], ctx.table_data()[idx], "unsorted fancy read")
+    expect_equal(result[1], ctx.table_data()[mask], "mask read")
+
+
 # ---------------------------------------------------------------- metadata
 
 
@@ -511,6 +543,15 @@ WORKLOADS: list[Workload] = [
         lambda s: f"d[{s.fancy_rows} sorted rows, :]",
         fancy_read,
         check_fancy,
+        source=build_table,
+    ),
+    Workload(
+        "fancy_unsorted",
+        1.0,
+        Kind.READ,
+        lambda s: f"d[{s.unsorted_rows} unsorted rows, :] + d[mask, :]",
+        fancy_unsorted,
+        check_fancy_unsorted,
         source=build_table,
     ),
     Workload(

@@ -36,6 +36,7 @@ from .hl import (
     VirtualSource,
     is_hdf5,
 )
+from .lowlevel.threads import get_threads, set_threads
 
 __version__ = version.version
 
@@ -65,10 +66,12 @@ __all__ = [
     "check_string_dtype",
     "check_vlen_dtype",
     "enum_dtype",
+    "get_threads",
     "is_hdf5",
     "opaque_dtype",
     "ref_dtype",
     "regionref_dtype",
+    "set_threads",
     "special_dtype",
     "string_dtype",
     "vlen_dtype",

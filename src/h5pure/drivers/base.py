@@ -35,6 +35,15 @@ class Driver(ABC):
         """Fill ``buf`` with the bytes at ``offset`` (drivers may override to avoid a copy)."""
         buf[:] = self.read(offset, len(buf))
 
+    def readv(self, offset: int, buffers: Sequence[Any]) -> None:
+        """Fill ``buffers`` (writable buffers, in order) from the consecutive bytes at
+        ``offset``: one vectored read where the driver has one (sec2's ``preadv``); this
+        default fills them one by one through :meth:`readinto`."""
+        for buf in buffers:
+            view = memoryview(buf).cast("B")
+            self.readinto(offset, view)
+            offset += len(view)
+
     batched_reads: bool = False
     """True when :meth:`read_many` is cheaper than separate reads (remote storage): the
     dataset engine then fetches the chunks of a selection through it."""
@@ -92,6 +101,30 @@ class Driver(ABC):
             f"truncated file: read of {size} bytes at 0x{offset:x} got {got} "
             f"(file size {self.size()})"
         )
+
+
+def coalesce(ranges: Sequence[tuple[int, int]], max_gap: int, max_span: int) -> list[list[int]]:
+    """Group ``(offset, size)`` ranges so that each group can be fetched with one read.
+
+    Returns lists of indices into ``ranges``; each group is in increasing offset, its
+    ranges neither overlap nor lie more than ``max_gap`` bytes apart, and it spans at most
+    ``max_span`` bytes from the first offset to the last end (a single range longer than
+    that forms a group of its own).  Every index appears in exactly one group; groups
+    come in increasing offset.  Overlapping ranges are never grouped (one vectored read
+    cannot deliver a byte twice).
+    """
+    order = sorted(range(len(ranges)), key=lambda k: ranges[k][0])
+    groups: list[list[int]] = []
+    start = end = 0
+    for k in order:
+        offset, size = ranges[k]
+        if groups and end <= offset <= end + max_gap and offset + size - start <= max_span:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+            start = offset
+        end = offset + size
+    return groups
 
 
 _REGISTRY: dict[str, Callable[..., Driver]] = {}

@@ -24,7 +24,12 @@ from .context import ByteSource, FormatContext
 from .local_heap import FREE_NULL, LocalHeap
 from .local_heap import HEADER as HEAP_HEADER
 from .structs import OFFSET, U8, U16, Bytes, Struct, check_signature, read_uint
-from .symbol_table import SymbolTableEntry, encode_symbol_table_node, read_symbol_table_node
+from .symbol_table import (
+    SymbolTableEntry,
+    encode_symbol_table_node,
+    read_symbol_table_node,
+    symbol_table_node_size,
+)
 
 SIGNATURE = b"TREE"
 GROUP_NODE = 0
@@ -357,6 +362,18 @@ def build_chunk_btree_v1(
     return build_btree_v1(ctx, CHUNK_NODE, items, right, 2 * k, alloc)
 
 
+def _at_offset(e: SymbolTableEntry, name_offset: int) -> SymbolTableEntry:
+    """``e`` with its name at ``name_offset`` of the heap."""
+    return SymbolTableEntry(
+        name_offset,
+        e.object_header_address,
+        e.cache_type,
+        e.btree_address,
+        e.heap_address,
+        e.soft_link_offset,
+    )
+
+
 @dataclass(frozen=True)
 class SymbolTableLayout:
     """What :func:`build_symbol_table` wrote: the Symbol Table message's two addresses."""
@@ -409,7 +426,7 @@ def build_symbol_table(
         heap += bytes(heap_free - 2 * ln)
     blocks: list[tuple[int, bytes]] = []
     cap = 2 * leaf_k
-    snod_size = len(encode_symbol_table_node([], ctx, cap))
+    snod_size = symbol_table_node_size(ctx, cap)
     nsnods = -(-len(names) // cap)
     bounds = [i * len(names) // nsnods for i in range(nsnods + 1)] if nsnods else [0]
     items: list[tuple[bytes, int]] = []
@@ -418,7 +435,7 @@ def build_symbol_table(
     for j in range(nsnods):
         part = names[bounds[j] : bounds[j + 1]]
         snod = encode_symbol_table_node(
-            [replace(entries[n], name_offset=offsets[n]) for n in part], ctx, cap
+            [_at_offset(entries[n], offsets[n]) for n in part], ctx, cap
         )
         at = alloc(snod_size)
         blocks.append((at, snod))

@@ -19,6 +19,7 @@ are dropped.  Every chunk is bounds-checked against its own size.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 
 from ..errors import FormatError
@@ -43,6 +44,8 @@ _V2_KNOWN_FLAGS = 0x3F
 DEFAULT_MAX_COMPACT_ATTRIBUTES = 8  # H5O_CRT_ATTR_MAX_COMPACT_DEF
 DEFAULT_MIN_DENSE_ATTRIBUTES = 6  # H5O_CRT_ATTR_MIN_DENSE_DEF
 
+_READ_AHEAD = 512
+"""Bytes read at once at the start of a version 1 header (prefix and chunk 0)."""
 _MAX_CHUNKS = 1 << 16
 """Upper bound on continuation chunks followed for one header (cycles are caught earlier)."""
 
@@ -191,19 +194,20 @@ class _Walker:
         self.pending.append((target, length))
 
     def keep(self, mtype: int, mflags: int, data: bytes, corder: int | None, addr: int) -> None:
-        where = f"object header at 0x{self.address:x}, message at 0x{addr:x}"
         if mtype == _TYPE_CONTINUATION:
+            where = f"object header at 0x{self.address:x}, message at 0x{addr:x}"
             self.add_continuation(data, where)
         elif mtype != _TYPE_NIL:
             self.messages.append(HeaderMessage(mtype, mflags, data, corder, addr))
 
     def v1_messages(self, buf: bytes, chunk_address: int) -> None:
         """Messages of a v1 chunk: ``buf`` is the chunk's message area at ``chunk_address``."""
+        unpack = V1_MESSAGE_HEADER.compiled(self.ctx).unpack_from
         hsize = V1_MESSAGE_HEADER.size(self.ctx)
+        messages = self.messages
         pos = 0
         while len(buf) - pos >= hsize:
-            head = V1_MESSAGE_HEADER.decode(buf, pos, self.ctx)
-            size = head["size"]
+            mtype, size, mflags = unpack(buf, pos)
             body = pos + hsize
             if size % 8:
                 raise FormatError(
@@ -215,9 +219,14 @@ class _Walker:
                     f"object header at 0x{self.address:x}: message at 0x{chunk_address + pos:x} "
                     f"of {size} bytes overruns its chunk ({len(buf) - body} bytes left)"
                 )
-            self.keep(
-                head["type"], head["flags"], buf[body : body + size], None, chunk_address + body
-            )
+            if mtype == _TYPE_NIL:
+                pass
+            elif mtype == _TYPE_CONTINUATION:
+                self.keep(mtype, mflags, buf[body : body + size], None, chunk_address + body)
+            else:
+                messages.append(
+                    HeaderMessage(mtype, mflags, buf[body : body + size], None, chunk_address + body)
+                )
             pos = body + size
         if pos != len(buf):
             raise FormatError(
@@ -228,21 +237,19 @@ class _Walker:
     def v2_messages(self, buf: bytes, start: int, end: int, chunk_address: int, flags: int) -> int:
         """Messages of ``buf[start:end]`` of a v2 chunk at ``chunk_address``; returns the gap."""
         corder = bool(flags & FLAG_ATTR_CORDER_TRACKED)
+        unpack = V2_MESSAGE_HEADER.compiled(self.ctx).unpack_from
         hsize = V2_MESSAGE_HEADER.size(self.ctx) + (2 if corder else 0)
         pos = start
         while end - pos >= hsize:
-            head = V2_MESSAGE_HEADER.decode(buf, pos, self.ctx)
+            mtype, size, mflags = unpack(buf, pos)
             order = read_uint(buf, pos + 4, 2) if corder else None
             body = pos + hsize
-            size = head["size"]
             if size > end - body:
                 raise FormatError(
                     f"object header at 0x{self.address:x}: message at 0x{chunk_address + pos:x} "
                     f"of {size} bytes overruns its chunk ({end - body} bytes left)"
                 )
-            self.keep(
-                head["type"], head["flags"], buf[body : body + size], order, chunk_address + body
-            )
+            self.keep(mtype, mflags, buf[body : body + size], order, chunk_address + body)
             pos = body + size
         return end - pos
 
@@ -251,7 +258,11 @@ def _read_v1(source: ByteSource, ctx: FormatContext, address: int, prefix: bytes
     head = V1_PREFIX.decode(prefix, 0, ctx, address)
     psize = V1_PREFIX.size(ctx)
     walker = _Walker(source, ctx, address)
-    chunk0 = _read(source, ctx, address, address + psize, head["chunk0_size"])
+    size0 = head["chunk0_size"]
+    if len(prefix) >= psize + size0:  # read along with the prefix
+        chunk0 = prefix[psize : psize + size0]
+    else:
+        chunk0 = _read(source, ctx, address, address + psize, size0)
     walker.chunks.append(HeaderChunk(address, psize + len(chunk0), address + psize, len(chunk0), 0))
     walker.v1_messages(chunk0, address + psize)
     while walker.pending:
@@ -336,10 +347,21 @@ def read_object_header(source: ByteSource, ctx: FormatContext, address: int) -> 
     """Read the object header at relative ``address`` with all its continuation chunks."""
     if ctx.is_undefined(address):
         raise FormatError("object header at an undefined address")
-    first = _read(source, ctx, address, address, 4)
+    psize = V1_PREFIX.size(ctx)
+    # A v1 prefix and, when the end of file is known, what is likely chunk 0 (the bytes
+    # before the end of file: new headers hold a few hundred), in one read.
+    ahead = psize
+    if ctx.eof_address is not None:
+        ahead = max(psize, min(_READ_AHEAD, ctx.eof_address - address))
+    try:
+        first = _read(source, ctx, address, address, ahead)
+    except FormatError:
+        first = _read(source, ctx, address, address, 4)  # reports a short file
     if first[:1] == b"\x01":
-        prefix = _read(source, ctx, address, address, V1_PREFIX.size(ctx))
-        return _read_v1(source, ctx, address, prefix)
+        if len(first) < psize:
+            first = _read(source, ctx, address, address, psize)
+        return _read_v1(source, ctx, address, first)
+    first = first[:4]
     if first != OHDR_SIGNATURE:
         raise FormatError(
             f"object header at 0x{address:x}: bad signature {first!r} "
@@ -388,17 +410,22 @@ def _align8(n: int) -> int:
     return (n + 7) & ~7
 
 
+_V1_MESSAGE_HEADER_SIZE = V1_MESSAGE_HEADER.size()
+_V2_MESSAGE_HEADER_SIZE = V2_MESSAGE_HEADER.size()
+
+
 def message_header_size(version: int, flags: int = 0) -> int:
     """Bytes of a message header: 8 (v1), 4 or 6 (v2, with creation order)."""
     if version == 1:
-        return V1_MESSAGE_HEADER.size()
-    return V2_MESSAGE_HEADER.size() + (2 if flags & FLAG_ATTR_CORDER_TRACKED else 0)
+        return _V1_MESSAGE_HEADER_SIZE
+    return _V2_MESSAGE_HEADER_SIZE + (2 if flags & FLAG_ATTR_CORDER_TRACKED else 0)
 
 
 def encoded_message_size(data_size: int, version: int, flags: int = 0) -> int:
     """Bytes a message with a ``data_size``-byte body takes in a chunk, header included."""
-    body = _align8(data_size) if version == 1 else data_size
-    return message_header_size(version, flags) + body
+    if version == 1:
+        return _V1_MESSAGE_HEADER_SIZE + ((data_size + 7) & ~7)
+    return _V2_MESSAGE_HEADER_SIZE + (2 if flags & FLAG_ATTR_CORDER_TRACKED else 0) + data_size
 
 
 def continuation_message_size(ctx: FormatContext, version: int, flags: int = 0) -> int:
@@ -406,19 +433,42 @@ def continuation_message_size(ctx: FormatContext, version: int, flags: int = 0) 
     return encoded_message_size(ctx.size_of_offsets + ctx.size_of_lengths, version, flags)
 
 
-def _encode_one(ctx: FormatContext, version: int, flags: int, m: MessageSpec) -> bytes:
-    data = bytes(m.data)
+_V1_MESSAGE_PACK = V1_MESSAGE_HEADER.compiled().pack
+_V2_MESSAGE_PACK = V2_MESSAGE_HEADER.compiled().pack
+"""Message headers hold no addresses or lengths: one layout whatever the context."""
+
+
+def _encode_messages(
+    version: int, flags: int, messages: list[MessageSpec], out: list[bytes]
+) -> int:
+    """Append each message (header, body, v1 padding) to ``out``; the bytes appended."""
+    used = 0
     if version == 1:
-        data += b"\0" * (_align8(len(data)) - len(data))
-    if len(data) > _MAX_MESSAGE_SIZE:
-        raise ValueError(f"object header message of type {m.type}: {len(data)} bytes > 65535")
-    if version == 1:
-        head = V1_MESSAGE_HEADER.encode({"type": m.type, "size": len(data), "flags": m.flags}, ctx)
-    else:
-        head = V2_MESSAGE_HEADER.encode({"type": m.type, "size": len(data), "flags": m.flags}, ctx)
-        if flags & FLAG_ATTR_CORDER_TRACKED:
-            head += (m.creation_order or 0).to_bytes(2, "little")
-    return head + data
+        for m in messages:
+            data = m.data
+            pad = -len(data) % 8
+            size = len(data) + pad
+            if size > _MAX_MESSAGE_SIZE:
+                raise ValueError(f"object header message of type {m.type}: {size} bytes > 65535")
+            out.append(_V1_MESSAGE_PACK(m.type, size, m.flags))
+            out.append(data)
+            if pad:
+                out.append(bytes(pad))
+            used += _V1_MESSAGE_HEADER_SIZE + size
+        return used
+    corder = flags & FLAG_ATTR_CORDER_TRACKED
+    hsize = message_header_size(version, flags)
+    for m in messages:
+        data = m.data
+        size = len(data)
+        if size > _MAX_MESSAGE_SIZE:
+            raise ValueError(f"object header message of type {m.type}: {size} bytes > 65535")
+        out.append(_V2_MESSAGE_PACK(m.type, size, m.flags))
+        if corder:
+            out.append((m.creation_order or 0).to_bytes(2, "little"))
+        out.append(data)
+        used += hsize + size
+    return used
 
 
 def encode_message_area(
@@ -429,19 +479,20 @@ def encode_message_area(
     Unused space becomes one NIL message (counted), or in v2 a gap when it is shorter than
     a message header.  Raises ValueError when the messages do not fit.
     """
-    parts = [_encode_one(ctx, version, flags, m) for m in messages]
-    used = sum(len(p) for p in parts)
+    parts: list[bytes] = []
+    try:
+        used = _encode_messages(version, flags, messages, parts)
+    except struct.error as e:  # a type or flags value out of its field's range
+        raise ValueError(f"object header message: {e}") from None
     rest = capacity - used
-    count = len(parts)
+    count = len(messages)
     if rest < 0:
         raise ValueError(f"{used} bytes of messages exceed the chunk's {capacity} bytes")
     hsize = message_header_size(version, flags)
     if version == 1 and rest % 8:
         raise ValueError(f"v1 chunk of {capacity} bytes leaves {rest}, not a multiple of 8")
     if rest >= hsize:
-        parts.append(
-            _encode_one(ctx, version, flags, MessageSpec(_TYPE_NIL, 0, bytes(rest - hsize)))
-        )
+        _encode_messages(version, flags, [MessageSpec(_TYPE_NIL, 0, bytes(rest - hsize))], parts)
         count += 1
     elif rest:
         parts.append(bytes(rest))  # v2 gap
@@ -480,11 +531,39 @@ def encode_object_header(
     The refcount of a v2 header is a refcount message (0x16) among ``messages``.
     """
     area, count = encode_message_area(ctx, version, messages, chunk0_size, flags)
+    return _with_prefix(
+        ctx,
+        version,
+        area,
+        chunk0_size,
+        count if total_messages is None else total_messages,
+        refcount=refcount,
+        flags=flags,
+        times=times,
+        max_compact_attributes=max_compact_attributes,
+        min_dense_attributes=min_dense_attributes,
+    )
+
+
+def _with_prefix(
+    ctx: FormatContext,
+    version: int,
+    area: bytes,
+    chunk0_size: int,
+    num_messages: int,
+    *,
+    refcount: int,
+    flags: int,
+    times: tuple[int, int, int, int] | None,
+    max_compact_attributes: int,
+    min_dense_attributes: int,
+) -> bytes:
+    """Chunk 0: the prefix before its encoded message ``area`` (and the v2 checksum)."""
     if version == 1:
         prefix = V1_PREFIX.encode(
             {
                 "version": 1,
-                "num_messages": count if total_messages is None else total_messages,
+                "num_messages": num_messages,
                 "refcount": refcount,
                 "chunk0_size": chunk0_size,
             },
@@ -512,6 +591,96 @@ def encode_object_header(
     parts.append(chunk0_size.to_bytes(1 << (flags & FLAG_CHUNK0_SIZE_MASK), "little"))
     parts.append(area)
     return append_checksum(b"".join(parts))
+
+
+_V1_PREFIX_PACK = V1_PREFIX.compiled().pack
+"""The v1 prefix holds no addresses or lengths: one layout whatever the context."""
+
+
+def _v1_area(parts: list[bytes], messages: list[tuple[int, int, bytes]], capacity: int) -> int:
+    """Append a v1 message area of ``capacity`` bytes holding ``messages`` ``(type, flags,
+    body)`` and a NIL message over the rest to ``parts``; the number of messages written,
+    -1 when they overrun it or leave a rest no NIL message fills (nothing usable)."""
+    used = 0
+    pack = _V1_MESSAGE_PACK
+    for mtype, mflags, data in messages:
+        pad = -len(data) % 8
+        size = len(data) + pad
+        if size > _MAX_MESSAGE_SIZE:
+            raise ValueError(f"object header message of type {mtype}: {size} bytes > 65535")
+        parts.append(pack(mtype, size, mflags))
+        parts.append(data)
+        if pad:
+            parts.append(bytes(pad))
+        used += _V1_MESSAGE_HEADER_SIZE + size
+    rest = capacity - used
+    if rest < 0 or rest % 8:
+        return -1
+    if not rest:
+        return len(messages)
+    parts.append(pack(_TYPE_NIL, rest - _V1_MESSAGE_HEADER_SIZE, 0))
+    parts.append(bytes(rest - _V1_MESSAGE_HEADER_SIZE))
+    return len(messages) + 1
+
+
+def encode_v1_header(
+    messages: list[tuple[int, int, bytes]], chunk0_size: int, refcount: int = 1
+) -> bytes | None:
+    """A whole v1 header whose messages ``(type, flags, body)`` all fit chunk 0 (the
+    bytes :func:`encode_object_header_chunks` gives for a single chunk), built in one
+    pass; None when they do not fit, for :func:`v1_split` or the general layout."""
+    parts = [b""]
+    try:
+        count = _v1_area(parts, messages, chunk0_size)
+        if count < 0:
+            return None
+        parts[0] = _V1_PREFIX_PACK(1, count, refcount, chunk0_size)
+    except struct.error as e:  # a type, flags or count out of its field's range
+        raise ValueError(f"object header message: {e}") from None
+    return b"".join(parts)
+
+
+def v1_split(
+    messages: list[tuple[int, int, bytes]], chunk0_size: int, ctx: FormatContext
+) -> tuple[int, int] | None:
+    """Where :func:`layout_messages` splits v1 messages too many for chunk 0: the number
+    kept in chunk 0 and the size of the one continuation chunk; None when chunk 0 cannot
+    take a continuation message or is not a whole number of 8-byte units (left to the
+    general layout, which reports it)."""
+    room = chunk0_size - continuation_message_size(ctx, 1)
+    if room < 0 or chunk0_size % 8:
+        return None
+    sizes = [_V1_MESSAGE_HEADER_SIZE + ((len(m[2]) + 7) & ~7) for m in messages]
+    k = used = 0
+    while k < len(sizes) and used + sizes[k] <= room:
+        used += sizes[k]
+        k += 1
+    return k, _align8(max(H5O_MIN_SIZE, sum(sizes[k:])))
+
+
+def encode_v1_split(
+    messages: list[tuple[int, int, bytes]],
+    split: tuple[int, int],
+    chunk0_size: int,
+    continuation_address: int,
+    ctx: FormatContext,
+    refcount: int = 1,
+) -> tuple[bytes, bytes]:
+    """Chunk 0 and the continuation chunk (at ``continuation_address``) of a v1 header
+    split by :func:`v1_split`: the bytes :func:`encode_object_header_chunks` gives."""
+    k, size = split
+    link = continuation_message(ctx, continuation_address, size)
+    head = [b""]
+    tail: list[bytes] = []
+    try:
+        count0 = _v1_area(head, [*messages[:k], (link.type, link.flags, link.data)], chunk0_size)
+        count1 = _v1_area(tail, messages[k:], size)
+        if count0 < 0 or count1 < 0:
+            raise ValueError("v1 object header chunks not a whole number of 8-byte units")
+        head[0] = _V1_PREFIX_PACK(1, count0 + count1, refcount, chunk0_size)
+    except struct.error as e:
+        raise ValueError(f"object header message: {e}") from None
+    return b"".join(head), b"".join(tail)
 
 
 def encode_continuation_chunk(
@@ -589,23 +758,25 @@ def encode_object_header_chunks(
     msgs = [list(p.messages) for p in plans]
     for i in range(len(plans) - 1):
         msgs[i].append(continuation_message(ctx, chunk_addresses[i + 1], plans[i + 1].size))
-    tail = [
-        encode_continuation_chunk(ctx, version, msgs[i], plans[i].size, flags)
-        for i in range(1, len(plans))
-    ]
-    total = None
-    if version == 1:
-        total = encode_message_area(ctx, 1, msgs[0], plans[0].size)[1] + sum(
-            encode_message_area(ctx, 1, msgs[i], plans[i].size)[1] for i in range(1, len(plans))
-        )
-    head = encode_object_header(
+    tail: list[bytes] = []
+    total = 0
+    for i in range(1, len(plans)):
+        if version == 1:
+            blob, count = encode_message_area(ctx, 1, msgs[i], plans[i].size)
+            total += count
+        else:
+            area, _ = encode_message_area(ctx, version, msgs[i], plans[i].size - 8, flags)
+            blob = append_checksum(OCHK_SIGNATURE + area)
+        tail.append(blob)
+    area, count = encode_message_area(ctx, version, msgs[0], plans[0].size, flags)
+    head = _with_prefix(
         ctx,
         version,
-        msgs[0],
+        area,
         plans[0].size,
+        count + total,
         refcount=refcount,
         flags=flags,
-        total_messages=total,
         times=times,
         max_compact_attributes=max_compact_attributes,
         min_dense_attributes=min_dense_attributes,

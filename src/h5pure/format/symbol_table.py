@@ -10,6 +10,7 @@ The 16-byte scratch pad caches the B-tree and heap addresses of a child group (c
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 from ..errors import FormatError
@@ -41,6 +42,7 @@ NODE_HEADER = Struct(
 )
 
 CACHE_NONE = 0
+_NO_SCRATCH = bytes(SCRATCH_SIZE)
 CACHE_GROUP = 1
 CACHE_SOFT_LINK = 2
 
@@ -87,6 +89,13 @@ class SymbolTableEntry:
         return cls(f["name_offset"], f["object_header_address"], cache_type, btree, heap, soft)
 
     def encode(self, ctx: FormatContext) -> bytes:
+        if self.cache_type == CACHE_NONE:  # most entries: packed without a field dict
+            try:
+                return ENTRY.compiled(ctx).pack(
+                    self.name_offset, self.object_header_address, CACHE_NONE, _NO_SCRATCH
+                )
+            except struct.error as e:
+                raise ValueError(f"{ENTRY.name}: {e}") from None
         scratch = bytearray(SCRATCH_SIZE)
         if self.cache_type == CACHE_GROUP:
             o = ctx.size_of_offsets
@@ -136,6 +145,11 @@ def read_symbol_table_node(source: ByteSource, ctx: FormatContext, address: int)
         except FormatError as e:
             raise FormatError(f"symbol table node at 0x{address:x}, entry {i}: {e}") from None
     return SymbolTableNode(address, h["version"], entries)
+
+
+def symbol_table_node_size(ctx: FormatContext, capacity: int) -> int:
+    """Bytes of a "SNOD" of ``capacity`` entries."""
+    return NODE_HEADER.size(ctx) + capacity * ENTRY.size(ctx)
 
 
 def encode_symbol_table_node(

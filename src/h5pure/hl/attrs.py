@@ -7,10 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..dtypes import check_string_dtype, numpy_dtype, storage_dtype, to_memory
+from ..dtypes import (
+    check_string_dtype,
+    datatype_for,
+    numpy_dtype,
+    storage_dtype,
+    to_memory,
+    to_storage,
+)
 from ..errors import ClosedObjectLookupError, FormatError, ObjectNotFoundError, ReadOnlyError
+from ..format.messages.attribute import AttributeMessage
+from ..format.messages.dataspace import Dataspace
 from ..lowlevel.attributes import AttributeEntry, AttributeTable, read_attributes
 from .base import Empty
+from .dataset import _array_for_new_object
+from .datatype import Datatype
 
 if TYPE_CHECKING:
     from .base import HLObject
@@ -23,12 +34,17 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
         self._parent = parent
 
     def _table(self) -> AttributeTable:
+        if not self._parent._file._is_open:
+            raise ClosedObjectLookupError(
+                "Unable to synchronously open object (invalid identifier type to function)"
+            )
         fs = self._parent._fs
         info = self._parent._info
         return fs.memo(("attrs", info.address), lambda: read_attributes(fs, info))  # type: ignore[no-any-return]
 
     def _entry(self, name: str) -> AttributeEntry:
-        entry = self._table().entries.get(name)
+        name = _attr_name(name)
+        entry = self._table().get(name)
         if entry is None:
             raise ObjectNotFoundError(
                 f"Unable to synchronously open attribute (can't locate attribute: '{name}')"
@@ -40,17 +56,34 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
             raise ClosedObjectLookupError("Unable to open attribute (the file is closed)")
         return attribute_value(self._parent._fs, self._entry(name))
 
-    def get_id(self, name: str) -> AttributeEntry:
-        return self._entry(name)
+    def get_id(self, name: str) -> AttrID:
+        """The attribute as h5py's ``h5a.AttrID``: ``name`` (bytes), ``shape``, ``dtype``."""
+        return AttrID(self._entry(name))
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name in self._table().entries
+        name = _attr_name(name)
+        return isinstance(name, str) and name in self._table()
+
+    def keys(self) -> Any:
+        from .group import KeysViewHDF5
+
+        return KeysViewHDF5(self)
+
+    def values(self) -> Any:
+        from .group import ValuesViewHDF5
+
+        return ValuesViewHDF5(self)
+
+    def items(self) -> Any:
+        from .group import ItemsViewHDF5
+
+        return ItemsViewHDF5(self)
 
     def __iter__(self) -> Iterator[str]:
-        yield from list(self._table().entries)
+        yield from self._table().names()
 
     def __len__(self) -> int:
-        return len(self._table().entries)
+        return len(self._table())
 
     def get(self, name: str, default: Any = None) -> Any:
         try:
@@ -63,6 +96,7 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
         self.create(name, data=value)
 
     def __delitem__(self, name: str) -> None:
+        name = _attr_name(name)
         writer = self._parent._fs.writer
         if writer is None:
             raise KeyError("Unable to delete attribute (no write intent on file)")
@@ -74,6 +108,11 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
         self, name: str, data: Any, shape: Any = None, dtype: Any = None, *, _in_place: bool = False
     ) -> None:
         """Create (or replace) an attribute, as h5py's ``AttributeManager.create``."""
+        name = _attr_name(name)
+        if not name:
+            raise RuntimeError(
+                "Can't synchronously determine if attribute exists by name (no attribute name)"
+            )
         writer = self._parent._fs.writer
         if writer is None:
             if name in self:  # h5py deletes the old attribute first, and fails there
@@ -81,11 +120,6 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
             raise ReadOnlyError(
                 "Unable to synchronously create attribute (no write intent on file)"
             )
-        from ..dtypes import datatype_for, to_storage
-        from ..format.messages.attribute import AttributeMessage
-        from ..format.messages.dataspace import Dataspace
-        from .dataset import _array_for_new_object
-        from .datatype import Datatype
 
         committed = None
         if isinstance(dtype, Datatype):
@@ -137,29 +171,62 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
                 _link_committed(writer, committed)
 
     def modify(self, name: str, value: Any) -> None:
-        """Change an attribute's value, keeping its type when the shape allows."""
-        if self._parent._fs.writer is None and name in self:
-            raise ReadOnlyError("Can't synchronously write data (no write intent on file)")
+        """Change an attribute's value keeping its type and shape (h5py's ``modify``:
+        a new attribute when there is none; TypeError when the shape differs)."""
+        name = _attr_name(name)
         if name not in self:
             self[name] = value
             return
         entry = self._entry(name)
+        if entry.dataspace.kind == "null":
+            raise OSError("Empty attributes can't be modified")
         current = numpy_dtype(entry.datatype)
-        try:
-            arr = np.asarray(value, dtype=current)
-        except (TypeError, ValueError):
-            self[name] = value
-            return
+        # an array is converted to the attribute's type; anything else is read as that type
+        arr = np.asarray(value, dtype=None if isinstance(value, np.ndarray) else current)
         shape = () if entry.dataspace.kind == "scalar" else tuple(entry.dataspace.shape)
-        if arr.shape != shape:
-            self[name] = value
-            return
-        self.create(name, data=arr, dtype=current, _in_place=True)
+        if arr.shape != shape and not (arr.size == 1 and int(np.prod(shape)) == 1):
+            raise TypeError("Shape of data is incompatible with existing attribute")
+        if self._parent._fs.writer is None:
+            raise ReadOnlyError("Can't synchronously write data (no write intent on file)")
+        self.create(name, data=arr.astype(current).reshape(shape), dtype=current, _in_place=True)
 
     def __repr__(self) -> str:
         if not self._parent._file._is_open:
             return "<Attributes of closed HDF5 object>"
         return f"<Attributes of HDF5 object at {id(self._parent)}>"
+
+
+def _attr_name(name: Any) -> Any:
+    if isinstance(name, bytes):
+        return name.decode("utf-8", "surrogateescape")
+    return name
+
+
+class AttrID:
+    """One attribute as h5py's ``attrs.get_id(name)`` shows it (an ``h5a.AttrID``)."""
+
+    def __init__(self, entry: AttributeEntry) -> None:
+        self._entry = entry
+        self.datatype = entry.datatype
+        self.dataspace = entry.dataspace
+
+    @property
+    def name(self) -> bytes:
+        return self._entry.name.encode("utf-8", "surrogateescape")
+
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        space = self._entry.dataspace
+        if space.kind == "null":
+            return None
+        return () if space.kind == "scalar" else tuple(int(n) for n in space.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return numpy_dtype(self._entry.datatype)
+
+    def get_storage_size(self) -> int:
+        return len(self._entry.data)
 
 
 def attribute_value(fs: Any, entry: AttributeEntry) -> Any:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ClosedObjectError
+from ..errors import ClosedObjectError, ClosedObjectLookupError
 
 if TYPE_CHECKING:
     from ..lowlevel.file import FileState
@@ -78,7 +78,8 @@ class ExternalLink:
         return self._filename
 
     def __repr__(self) -> str:
-        return f'<ExternalLink to "{self.path}" in file "{self.filename}">'
+        # (h5py's repr really lacks the closing ">")
+        return f'<ExternalLink to "{self.path}" in file "{self.filename}"'
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -164,6 +165,13 @@ class HLObject:
 
         return reduce_object(self)
 
+    def __dask_tokenize__(self) -> tuple[Any, ...]:
+        """dask's name for this object, made without pickling it (see
+        :func:`h5pure.hl.pickling.dask_token`)."""
+        from .pickling import dask_token
+
+        return dask_token(self)
+
     # -- h5py properties ---------------------------------------------------------------
     @property
     def file(self) -> File:
@@ -189,7 +197,12 @@ class HLObject:
     def attrs(self) -> AttributeManager:
         from .attrs import AttributeManager
 
-        self._file._check_open()
+        if self is self._file:
+            # h5py's File.attrs opens the root group, which fails on a closed file
+            if not self._file._is_open:
+                raise ClosedObjectLookupError(
+                    "Unable to synchronously open object (invalid identifier type to function)"
+                )
         return AttributeManager(self)
 
     @property
@@ -201,7 +214,10 @@ class HLObject:
 
     @property
     def regionref(self) -> Any:
-        raise TypeError("Region references can only be made to datasets")
+        """h5py's region reference proxy (``[sel]`` works on datasets only)."""
+        from .reference import RegionProxy
+
+        return RegionProxy(self)
 
     def _check_alive(self) -> None:
         if not self._file._is_open:

@@ -9,11 +9,23 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import RegionReference, numpy_dtype, to_memory
+from ..dtypes import (
+    RegionReference,
+    datatype_for,
+    fill_value_bytes,
+    numpy_dtype,
+    to_memory,
+    to_storage,
+)
+from ..dtypes.convert import decode_bytes
 from ..errors import ExtentError
 from ..format.selection_codec import SelectionType, SerializedSelection
+from ..lowlevel.create import DatasetPlan, dataset_messages, filter_pipeline
 from ..lowlevel.dataset import DatasetStorage
+from ..lowlevel.links import LinkEntry
+from ..lowlevel.objects import ObjectInfo
 from ..selection import Selection, select
+from ..selection.chunking import guess_chunk
 from .base import Empty, HLObject
 
 _FILTER_NAMES = {
@@ -293,14 +305,18 @@ class Dataset(HLObject):
         return arr.reshape(shape + arr.shape[1:])
 
     @property
-    def regionref(self) -> _RegionRefMaker:
-        """``dset.regionref[sel]``: an in-memory region reference to ``dset[sel]``."""
-        return _RegionRefMaker(self)
+    def regionref(self) -> Any:
+        """``dset.regionref[sel]``: an in-memory region reference to ``dset[sel]``
+        (with h5py's ``.shape(ref)`` and ``.selection(ref)``)."""
+        from .reference import RegionProxy
+
+        return RegionProxy(self)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        _refuse_no_copy(copy, "Dataset")
         arr = self._read((Ellipsis,))
-        if isinstance(arr, Empty):
-            return np.zeros((0,), dtype=dtype or self.dtype)
+        if isinstance(arr, Empty):  # h5py fails here too (a TypeError from numpy)
+            raise TypeError("Empty datasets have no numpy representation")
         arr = np.asarray(arr)
         return arr if dtype is None else arr.astype(dtype)
 
@@ -312,10 +328,15 @@ class Dataset(HLObject):
             yield self[i]
 
     def read_direct(self, dest: np.ndarray, source_sel: Any = None, dest_sel: Any = None) -> None:
-        """Read ``self[source_sel]`` into ``dest[dest_sel]``."""
-        src = self[source_sel if source_sel is not None else ()]
-        if self.shape == () and source_sel is None:
-            src = self[()]
+        """Read ``self[source_sel]`` into ``dest[dest_sel]`` (h5py: the source broadcast
+        onto the destination selection; ``dest`` a C-contiguous, writable array)."""
+        if self._storage.is_null:
+            raise TypeError("Empty datasets have no numpy representation")
+        src = np.asarray(self[source_sel if source_sel is not None else ...])
+        target = dest[dest_sel if dest_sel is not None else ...]
+        _check_broadcast(src.shape, np.shape(target))
+        if not (dest.flags.c_contiguous and dest.flags.writeable):
+            raise TypeError("Array must be C-contiguous and writable")
         dest[dest_sel if dest_sel is not None else ...] = src
 
     # -- writing ------------------------------------------------------------------
@@ -331,8 +352,11 @@ class Dataset(HLObject):
         names = tuple(a for a in args if isinstance(a, str))
         args = tuple(a for a in args if not isinstance(a, str))
         st = self._storage
-        if st.is_null:
-            raise TypeError("Empty datasets can't be written to")
+        if st.is_null:  # libhdf5: a null dataspace selects nothing to write into
+            raise OSError(
+                "Can't synchronously write data "
+                "(src and dest dataspaces have different number of elements selected)"
+            )
         dtype = self.dtype
         if not names and _write_simple(writer, st, dtype, args, val):
             return
@@ -401,8 +425,13 @@ class Dataset(HLObject):
     def write_direct(
         self, source: np.ndarray, source_sel: Any = None, dest_sel: Any = None
     ) -> None:
-        """Write ``source[source_sel]`` into ``self[dest_sel]``."""
-        data = np.asarray(source)[source_sel if source_sel is not None else ...]
+        """Write ``source[source_sel]`` into ``self[dest_sel]`` (``source`` C-contiguous)."""
+        if self._storage.is_null:
+            raise TypeError("Empty datasets cannot be written to")
+        source = np.asarray(source)
+        if not source.flags.c_contiguous:
+            raise TypeError("Array must be C-contiguous")
+        data = source[source_sel if source_sel is not None else ...]
         self[dest_sel if dest_sel is not None else ...] = data
 
     def astype(self, dtype: Any) -> AstypeWrapper:
@@ -438,6 +467,8 @@ class Dataset(HLObject):
         slabs = region.hyperslab()
         if slabs is None or any(s.stride != 1 and s.count > 1 for s in slabs):
             raise TypeError("iter_chunks takes a selection of slices with step 1")
+        if any(s.count == 0 for s in slabs):
+            raise ValueError("Invalid selection - selection region must be within dataset space")
         bounds = [(s.start, s.start + s.count) for s in slabs]
         per_axis = []
         for (lo, hi), c in zip(bounds, chunks):
@@ -542,12 +573,35 @@ def _single_block(mask: np.ndarray) -> tuple[slice, ...] | None:
     return bounds if mask[bounds].all() and mask.sum() == mask[bounds].size else None
 
 
+def _refuse_no_copy(copy: Any, owner: str) -> None:
+    """numpy 2's ``np.asarray(dset, copy=False)``: a read always allocates (h5py's error)."""
+    if copy is False:
+        raise ValueError(
+            f"{owner}.__array__ received copy=False but memory allocation cannot be avoided on read"
+        )
+
+
+def _check_broadcast(source: tuple[int, ...], target: tuple[int, ...]) -> None:
+    """h5py's ``read_direct`` check: the source shape must broadcast onto the target."""
+    try:
+        ok = np.broadcast_shapes(source, target) == tuple(target)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise TypeError(f"Can't broadcast {source} -> {target}")
+
+
 class AstypeWrapper:
     """``dset.astype(dtype)``: reads converted to ``dtype``."""
 
     def __init__(self, dset: Dataset, dtype: np.dtype) -> None:
         self._dset = dset
         self._dtype = dtype
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype reads are converted to."""
+        return self._dtype
 
     def __getitem__(self, args: Any) -> Any:
         args = args if isinstance(args, tuple) else (args,)
@@ -557,6 +611,7 @@ class AstypeWrapper:
         return len(self._dset)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        _refuse_no_copy(copy, type(self).__name__)
         arr = np.asarray(self[...])
         return arr if dtype is None else arr.astype(dtype)
 
@@ -575,17 +630,14 @@ class AsStrWrapper:
             return raw.decode(self.encoding, self.errors)
         arr = np.asarray(raw, dtype=object)
         out = np.empty(arr.shape, dtype=object)
-        flat = arr.reshape(-1)
-        out.reshape(-1)[:] = [
-            (b if isinstance(b, bytes) else bytes(b)).decode(self.encoding, self.errors)
-            for b in flat
-        ]
+        out.reshape(-1)[:] = decode_bytes(arr.reshape(-1).tolist(), self.encoding, self.errors)
         return out
 
     def __len__(self) -> int:
         return len(self._dset)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        _refuse_no_copy(copy, type(self).__name__)
         arr = np.asarray(self[...])
         return arr if dtype is None else arr.astype(dtype)
 
@@ -615,6 +667,7 @@ class FieldsWrapper:
         return len(self._dset)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        _refuse_no_copy(copy, type(self).__name__)
         arr = np.asarray(self[...])
         return arr if dtype is None else arr.astype(dtype)
 
@@ -668,9 +721,6 @@ def create_dataset(
     **kwds: Any,
 ) -> Dataset:
     """h5py's ``Group.create_dataset`` (see :meth:`Group.create_dataset`)."""
-    from ..dtypes import datatype_for, fill_value_bytes
-    from ..lowlevel.create import DatasetPlan, dataset_messages, filter_pipeline
-    from ..selection.chunking import guess_chunk
     from .datatype import Datatype
     from .group import _join, _writer
 
@@ -788,8 +838,6 @@ def create_dataset(
         parent, base = group._create_parent(name, "create dataset")
         if parent._link(base) is not None:
             raise ValueError("Unable to synchronously create dataset (name already exists)")
-    from ..lowlevel.links import LinkEntry
-
     with writer.lock:
         if efl_entries:
             from ..lowlevel.external import build_external
@@ -797,7 +845,7 @@ def create_dataset(
             nbytes = int(np.prod(shape or (), dtype=np.int64)) * datatype.size
             plan = replace(plan, external=build_external(writer, efl_entries, nbytes))
         if track_order is None:
-            track_order = group.file._track_order
+            track_order = False  # h5py's default; File(track_order=) only orders the root
         model = writer.new_object(
             dataset_messages(writer.ctx, plan, writer.versions),
             min_area=256,
@@ -812,11 +860,36 @@ def create_dataset(
             register_anonymous(writer, model.address)
         else:
             writer.add_link(parent._info.address, LinkEntry(base, "hard", address=model.address))
+        initial = data is not None and not isinstance(data, Empty)
+        if initial and data.size and _stored_at_creation(plan, dtype):
+            # contiguous numbers: the values go straight to their space, as the first
+            # write of them all would put them, without a storage view to build
+            value = data.reshape(shape) if data.shape != shape else data
+            mem = numpy_dtype(datatype)
+            if value.dtype != mem:
+                value = np.asarray(value, dtype=mem)
+            raw = np.ascontiguousarray(to_storage(value, datatype, writer.heap))
+            writer.store_initial_data(model, raw.reshape(-1).view(np.uint8).data)
+            initial = False
     path = None if parent is None else _join(parent.name, base)
-    dset = group.file._object(model.address, path)
-    if data is not None and not isinstance(data, Empty):
+    dset = Dataset(group.file, ObjectInfo(writer.fs, model.address, created=True), path)
+    if initial:
         dset[...] = data.reshape(shape) if data.shape != shape else data
-    return dset  # type: ignore[no-any-return]
+    return dset
+
+
+def _stored_at_creation(plan: Any, dtype: np.dtype) -> bool:
+    """Whether a new dataset's values are stored by :func:`create_dataset` itself:
+    contiguous, without external files, of a plain numeric type."""
+    return (
+        plan.chunks is None
+        and plan.external is None
+        and not plan.compact
+        and plan.virtual is None
+        and dtype.kind in "biufc"
+        and dtype.fields is None
+        and dtype.subdtype is None
+    )
 
 
 def _merge_fields(
@@ -899,21 +972,36 @@ def _check_filter_options(dtype: np.dtype, compression: Any, opts: Any, scaleoff
 
 
 def _object_value(val: Any, dtype: np.dtype, out_shape: tuple[int, ...]) -> np.ndarray:
-    """An object array of ``dtype`` from ``val``; a numeric array assigned to one element
-    of a vlen sequence dataset is that element, not an array of elements."""
+    """An object array of ``dtype`` from ``val``.
+
+    For a vlen sequence dtype, h5py's reading of the value: when it converts to one
+    rectangular array of the base type, its last axis runs along each sequence (a 1-D value
+    is one sequence, broadcast onto the selection); otherwise (ragged) each item of ``val``
+    is one sequence."""
     from ..dtypes import check_vlen_dtype
 
     base = check_vlen_dtype(dtype)
-    one_sequence = (
+    if (
         base is not None
         and base not in (str, bytes)
         and not (isinstance(val, np.ndarray) and val.dtype.kind == "O")
-        and np.ndim(val) == 1 + len(out_shape) - (1 if out_shape else 0)
-        and out_shape == ()
-    )
-    if one_sequence:
-        value = np.empty((), dtype=dtype)
-        value[()] = np.asarray(val, dtype=base)
+    ):
+        try:
+            arr = np.asarray(val, dtype=base)
+        except (ValueError, TypeError):  # ragged: one sequence per item
+            items = [np.asarray(item, dtype=base) for item in val]
+            value = np.empty(len(items), dtype=dtype)
+            for i, item in enumerate(items):
+                value[i] = item
+            return value
+        if arr.ndim <= 1:
+            value = np.empty((), dtype=dtype)
+            value[()] = arr.reshape(-1)
+            return value
+        value = np.empty(arr.shape[:-1], dtype=dtype)
+        flat = value.reshape(-1)
+        for i, row in enumerate(arr.reshape(-1, arr.shape[-1])):
+            flat[i] = row
         return value
     value = np.empty(np.shape(val) if not isinstance(val, (str, bytes)) else (), dtype=dtype)
     value[...] = val

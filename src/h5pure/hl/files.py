@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import threading
 import weakref
 from typing import Any
 
@@ -11,7 +12,8 @@ from ..drivers import get_driver, open_driver
 from ..drivers.base import Driver
 from ..drivers.fsspec import is_remote_url
 from ..drivers.locking import LockPolicy, lock_policy
-from ..errors import ClosedObjectError, ReadOnlyError
+from ..errors import ClosedObjectError, LibverError, ReadOnlyError
+from ..lowlevel.chunkcache import ChunkCacheSettings
 from ..lowlevel.file import FileState
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.writer import create_file, open_for_writing
@@ -24,6 +26,59 @@ _WRITE_MODES = ("r+", "a", "w", "w-", "x")
 
 _OPEN_FILES: weakref.WeakSet[File] = weakref.WeakSet()
 """Every open File: like libhdf5 at exit, h5pure closes (and so commits) what is left open."""
+
+
+class _SharedFile:
+    """One file (driver, device, inode) open in this process, shared by its File objects."""
+
+    def __init__(self, state: FileState, libver: tuple[str, str]) -> None:
+        self.state = state
+        self.libver = libver
+        self.count = 1
+
+
+_SHARED: dict[tuple[str, int, int], _SharedFile] = {}
+"""Open files by identity: like libhdf5 (``H5F_open`` finds the file already open and
+shares it), a second open of a file this process has open returns the same open file."""
+_SHARED_LOCK = threading.RLock()
+
+
+def _identity(path: str, driver: str) -> tuple[str, int, int] | None:
+    """What makes two opens one file: the driver and the (device, inode) of the file (the
+    family's member 0); None when the file does not exist (or has no local path)."""
+    if driver == "family":
+        from ..drivers.family import member_name
+
+        try:
+            path = member_name(path, 0)
+        except ValueError:
+            return None
+    elif driver not in ("sec2", "stdio", "core"):
+        return None
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (driver, st.st_dev, st.st_ino)
+
+
+def _share_refusal(shared: _SharedFile, mode: str, driver: str) -> OSError | None:
+    """h5py's error for opening a file this process has open already (None: the open
+    shares it)."""
+    if mode == "a" and driver in ("core", "stdio") and shared.state.writer is None:
+        # h5py's mode "a" falls back to an exclusive create after any OSError with these
+        # drivers (only the others report a missing file as FileNotFoundError)
+        mode = "x"
+    if mode == "w":
+        return OSError(
+            "Unable to synchronously create file "
+            "(unable to truncate a file which is already open)"
+        )
+    if mode in ("w-", "x"):
+        return OSError("Unable to synchronously create file (file exists)")
+    if mode in ("r+", "a") and shared.state.writer is None:
+        return OSError("Unable to synchronously open file (file is already open for read-only)")
+    return None
 
 
 @atexit.register
@@ -94,8 +149,9 @@ class File(Group):
     """An HDF5 file, which is also its root group.
 
     Parameters follow h5py's ``File``; ``mode`` ``"r"`` reads.  Arguments that tune
-    libhdf5's caches (``rdcc_*``, ``meta_block_size``, ``fs_*``, ``page_buf_size``...) are
-    accepted for compatibility.
+    libhdf5's caches (``meta_block_size``, ``fs_*``, ``page_buf_size``...) are accepted
+    for compatibility; ``rdcc_nslots``, ``rdcc_nbytes`` and ``rdcc_w0`` set the decoded
+    chunk cache of every dataset (default 521 slots, 1 MiB, 0.75; ``rdcc_nbytes=0`` off).
     """
 
     def __init__(
@@ -125,21 +181,83 @@ class File(Group):
     ) -> None:
         if mode not in ("r", *_WRITE_MODES):
             raise ValueError("Invalid mode; must be one of r, r+, w, w-, x, a")
-        if userblock_size is not None and userblock_size != 0:
-            if userblock_size < 512 or userblock_size & (userblock_size - 1):
-                raise ValueError("User block size must be a power of 2 and at least 512")
+        userblock_size = _check_userblock_size(userblock_size, mode)
         self._libver = _normalize_libver(libver)
         self._track_order = bool(track_order)
         self._is_open = False
+        chunk_cache = ChunkCacheSettings().updated(rdcc_nslots, rdcc_nbytes, rdcc_w0)
         create = mode in ("w", "w-", "x") or (
             mode == "a" and not _is_fileobj(name) and not _exists(name, driver)
         )
         if mode == "a" and _is_fileobj(name):
             create = _fileobj_empty(name)
+        elif mode in ("r+", "a") and not create and _empty_on_disk(name, driver):
+            create = True  # libhdf5 opens a zero-length file for writing as a new file
         driver_mode = (
             "r" if mode == "r" else ("x" if mode in ("w-", "x") else "w") if create else "r+"
         )
         policy = lock_policy(locking)
+        self._share_key: tuple[str, int, int] | None = None
+        key = None
+        if not _is_fileobj(name):
+            path = os.fsdecode(os.fspath(name))
+            if not (driver is None and is_remote_url(path)):
+                key = _identity(path, driver or "sec2")
+        with _SHARED_LOCK:
+            shared = _SHARED.get(key) if key is not None else None
+            if shared is not None and key is not None and shared.state.driver.closed:
+                del _SHARED[key]  # left by a failed close
+                shared = None
+            if shared is not None:
+                _check_driver_options(driver or "sec2", kwds)
+                refusal = _share_refusal(shared, mode, driver or "sec2")
+                if refusal is not None:
+                    raise refusal
+                _check_existing_userblock(userblock_size, shared.state.userblock_size)
+                # another handle of a file this process has open: libhdf5 shares it, so
+                # both see one file, writable when it was opened writable whatever ``mode``
+                shared.count += 1
+                self._state = shared.state
+                self._libver = shared.libver
+                self._share_key = key
+                mode = "r" if shared.state.writer is None else "r+"
+            else:
+                self._open_new(
+                    name, mode, create, driver, driver_mode, kwds, policy, userblock_size,
+                    track_order,
+                )
+                self._state.chunk_cache = chunk_cache
+            self._is_open = True
+            self._mode = mode
+            self._fileobj = name if _is_fileobj(name) else None
+            self._meta_block_size = meta_block_size or 2048
+            try:
+                super().__init__(self, ObjectInfo(self._state, self._state.root_address), "/")
+            except BaseException:
+                if shared is not None:  # this handle never was: the file stays as it is
+                    shared.count -= 1
+                    self._is_open = False
+                raise
+            # only a File that opened whole is shared (a failed open leaves nothing behind)
+            if shared is None and not _is_fileobj(name):
+                key = _identity(os.fsdecode(os.fspath(name)), self._state.driver.name)
+                if key is not None and key not in _SHARED:
+                    _SHARED[key] = _SharedFile(self._state, self._libver)
+                    self._share_key = key
+        _OPEN_FILES.add(self)
+
+    def _open_new(
+        self,
+        name: Any,
+        mode: str,
+        create: bool,
+        driver: str | None,
+        driver_mode: str,
+        kwds: dict[str, Any],
+        policy: LockPolicy,
+        userblock_size: int | None,
+        track_order: bool | None,
+    ) -> None:
         driver_obj = _open_driver(name, driver_mode, driver, kwds, policy)
         try:
             fname = "" if _is_fileobj(name) else os.fspath(name)
@@ -158,17 +276,24 @@ class File(Group):
                 info = self._state.driver_info()
                 if info is not None:
                     driver_obj.accept_driver_info(info.driver_id, info.info)
+                _check_existing_userblock(userblock_size, self._state.userblock_size)
                 if mode != "r":
                     open_for_writing(self._state, self._libver)
         except BaseException:
             driver_obj.close()
             raise
-        self._is_open = True
-        self._mode = mode
-        self._fileobj = name if _is_fileobj(name) else None
-        self._meta_block_size = meta_block_size or 2048
-        super().__init__(self, ObjectInfo(self._state, self._state.root_address), "/")
-        _OPEN_FILES.add(self)
+
+    # A File is its own file; kept as a property rather than a reference to itself, so a
+    # File nobody holds is closed at once (as h5py's), not whenever the cycle collector
+    # runs: its open file, lock and place in the open-file table go with it.
+    @property  # type: ignore[override]
+    def _file(self) -> File:
+        return self
+
+    @_file.setter
+    def _file(self, value: Any) -> None:
+        if value is not self:
+            raise ValueError("a File is its own file")
 
     # -- lifecycle -------------------------------------------------------------------
     def _check_open(self) -> None:
@@ -178,6 +303,21 @@ class File(Group):
     def close(self) -> None:
         """Close the file (writing every change first); every object of it becomes invalid."""
         if self._is_open:
+            last = True
+            with _SHARED_LOCK:
+                shared = _SHARED.get(self._share_key) if self._share_key else None
+                if shared is not None and shared.state is self._state:
+                    shared.count -= 1
+                    last = shared.count == 0
+                    if last:
+                        del _SHARED[self._share_key]  # type: ignore[arg-type]
+            if not last:
+                # another handle keeps the file open: this one only lets go (its changes
+                # are committed, as a close promises)
+                self._is_open = False
+                if self._state.writer is not None:
+                    self._state.writer.commit()
+                return
             try:
                 if self._state.writer is not None:
                     from ..lowlevel.anonymous import free_unlinked
@@ -212,10 +352,13 @@ class File(Group):
     @property
     def filename(self) -> str:
         self._check_open()
+        if self._fileobj is not None:
+            return repr(self._fileobj)  # the name h5py gives libhdf5 for a file object
         return self._state.filename
 
     @property
     def mode(self) -> str:
+        self._check_open()
         return "r" if self._mode == "r" else "r+"
 
     def __del__(self) -> None:
@@ -233,6 +376,7 @@ class File(Group):
 
     @property
     def libver(self) -> tuple[str, str]:
+        self._check_open()
         return self._libver
 
     @property
@@ -242,10 +386,12 @@ class File(Group):
 
     @property
     def swmr_mode(self) -> bool:
+        self._check_open()
         return False
 
     @property
     def meta_block_size(self) -> int:
+        self._check_open()
         return self._meta_block_size
 
     @property
@@ -294,9 +440,17 @@ class File(Group):
         return found[0] if found else None
 
     def _dereference(self, ref: Any) -> HLObject:
+        from ..errors import FormatError, ObjectNotFoundError
+
         if not ref:
             raise ValueError("Invalid reference (null reference)")
-        return self._object(int(ref.address), None)
+        try:
+            return self._object(int(ref.address), None)
+        except FormatError:
+            # an object freed since (its last link removed): libhdf5 finds no header there
+            raise ObjectNotFoundError(
+                "Unable to open object by token (bad object header version number)"
+            ) from None
 
     def _open_external(self, filename: str) -> File:
         cache = self._state.external_files
@@ -320,11 +474,61 @@ class File(Group):
         raise FileNotFoundError(f"external link target file {filename!r} not found")
 
 
+def _check_userblock_size(size: Any, mode: str) -> int | None:
+    """h5py's checks of ``userblock_size`` (its own, then libhdf5's ``H5Pset_userblock``),
+    made before any file is touched."""
+    if size is None:
+        return None
+    if mode in ("r", "r+"):
+        raise ValueError("User block may only be specified when creating a file")
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        raise ValueError("User block size must be an integer") from None
+    if size < 0:
+        raise OverflowError("can't convert negative value to hsize_t")
+    for bad, why in ((0 < size < 512, "less than 512"), (size & (size - 1), "not a power of two")):
+        if bad:
+            text = f"userblock size is non-zero and {why}"
+            raise ValueError(f"{text[0].upper()}{text[1:]} ({text})")
+    return int(size)
+
+
+def _check_existing_userblock(wanted: int | None, actual: int) -> None:
+    """Mode "a" on an existing file: the user block asked for must be the file's."""
+    if wanted is not None and wanted != actual:
+        raise ValueError(
+            f"Requested userblock size ({wanted}) does not match that of existing file "
+            f"({actual})"
+        )
+
+
+def _check_driver_options(driver: str, kwds: dict[str, Any]) -> None:
+    """h5py's TypeError for a keyword the driver does not take (as ``open_driver``)."""
+    allowed = getattr(get_driver(driver), "options", ())
+    for key in kwds:
+        if key not in allowed:
+            raise TypeError(f"set_fapl_{driver}() got an unexpected keyword argument {key!r}")
+
+
 def _exists(name: Any, driver: str | None) -> bool:
     path = os.fsdecode(os.fspath(name))
     if driver is None and is_remote_url(path):
         return True  # opened read-only, which _open_driver enforces
     return get_driver(driver or "sec2").exists(path)  # type: ignore[attr-defined]
+
+
+def _empty_on_disk(name: Any, driver: str | None) -> bool:
+    """True for an existing zero-length local file (opened with the default driver)."""
+    if driver not in (None, "sec2") or _is_fileobj(name):
+        return False
+    path = os.fsdecode(os.fspath(name))
+    if is_remote_url(path):
+        return False
+    try:
+        return os.path.isfile(path) and os.path.getsize(path) == 0
+    except OSError:
+        return False
 
 
 def _fileobj_empty(fileobj: Any) -> bool:
@@ -343,7 +547,7 @@ def _normalize_libver(libver: Any) -> tuple[str, str]:
         low, high = libver
     for v in (low, high):
         if v not in _LIBVER_NAMES:
-            raise ValueError(f"Invalid libver bound {v!r}")
+            raise LibverError(f"Invalid libver bound {v!r}")
     alias = {"latest": "v200"}
     return (alias.get(low, low), alias.get(high, high))
 

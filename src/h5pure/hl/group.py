@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, ItemsView, Iterator, KeysView, ValuesView
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterator,
+    KeysView,
+    MutableMapping,
+    ValuesView,
+)
 from typing import Any
 
 from ..errors import ClosedObjectLookupError, ObjectNotFoundError
-from ..lowlevel.links import LinkEntry, LinkTable, read_links
+from ..lowlevel.links import LinkEntry, LinkTable, find_link, read_links
+from ..lowlevel.objects import ObjectInfo
 from .base import ExternalLink, HardLink, HLObject, SoftLink
 
 _MAX_LINK_DEPTH = 16  # libhdf5's H5L_NUM_LINKS: soft/external hops per traversal
@@ -23,7 +31,7 @@ def _join(base: str | None, name: str) -> str:
     return posixpath.normpath(posixpath.join(base or "/", name)).replace("//", "/")
 
 
-class Group(HLObject):
+class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
     """A group: ``g[name]``, iteration over member names, ``in``, ``get``, ``visit``..."""
 
     # -- links ------------------------------------------------------------------------
@@ -32,7 +40,7 @@ class Group(HLObject):
         return fs.memo(("links", self._info.address), lambda: read_links(fs, self._info))  # type: ignore[no-any-return]
 
     def _link(self, name: str) -> LinkEntry | None:
-        return self._links().entries.get(name)
+        return find_link(self._fs, self._info.address, name, self._links)
 
     # -- traversal -------------------------------------------------------------------
     def _traverse(self, path: str, depth: int = 0) -> HLObject:
@@ -110,8 +118,11 @@ class Group(HLObject):
     def __contains__(self, name: object) -> bool:
         if isinstance(name, bytes):
             name = name.decode("utf-8", "surrogateescape")
-        if not isinstance(name, str) or not self._file._is_open:
+        if not self._file._is_open:
             return False
+        if not isinstance(name, str):
+            raise TypeError(f"A name should be string or bytes, not {type(name)}")
+        name = _drop_dots(name)
         if name.strip("/") in ("", "."):
             return name.startswith("/") or name == "."
         try:
@@ -153,6 +164,12 @@ class Group(HLObject):
         if name not in self:
             return default
         if getlink:
+            if isinstance(name, bytes):
+                name = name.decode("utf-8", "surrogateescape")
+            name = _drop_dots(name)
+            if name.strip("/") in ("", "."):
+                # libhdf5's H5Lget_info has no link to describe for "." or "/"
+                raise RuntimeError("Unable to get link info (name doesn't exist)")
             grp, base = self._parent_and_base(name)
             link = grp._link(base)
             assert link is not None  # checked by `in` above
@@ -235,10 +252,12 @@ class Group(HLObject):
         if parent._link(base) is not None:
             raise ValueError("Unable to synchronously create group (name already exists)")
         if track_order is None:
-            track_order = self.file._track_order
+            # h5py's default (h5.get_config().track_order); File(track_order=) is the root's
+            track_order = False
         with writer.lock:
             address = writer.new_group(parent._info.address, base, bool(track_order))
-        return self.file._object(address, _join(parent.name, base))  # type: ignore[return-value]
+        info = ObjectInfo(writer.fs, address, created=True)
+        return Group(self.file, info, _join(parent.name, base))
 
     def _create_parent(self, name: str, what: str) -> tuple[Group, str]:
         """The group that will hold ``name``'s last component (created as needed)."""
@@ -279,7 +298,11 @@ class Group(HLObject):
         fillvalue...)."""
         from .dataset import create_dataset
 
-        return create_dataset(self, name, shape, dtype, data, **kwds)
+        cache = _chunk_cache_settings(kwds)
+        dset = create_dataset(self, name, shape, dtype, data, **kwds)
+        if cache is not None:
+            _configure_chunk_cache(dset, cache)
+        return dset
 
     def create_virtual_dataset(self, name: str | None, layout: Any, fillvalue: Any = None) -> Any:
         """A virtual dataset mapping the sources of ``layout`` (a :class:`VirtualLayout`)."""
@@ -330,9 +353,12 @@ class Group(HLObject):
 
         if name not in self:
             return self.create_dataset(name, shape, dtype, **kwds)
+        cache = _chunk_cache_settings(kwds)
         dset = self[name]
         if not isinstance(dset, Dataset):
             raise TypeError(f"Incompatible object ({type(dset).__name__}) already exists")
+        if cache is not None:
+            _configure_chunk_cache(dset, cache)
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         if shape != dset.shape:
             if "maxshape" not in kwds or int(np.prod(shape)) != int(np.prod(dset.shape or ())):
@@ -437,6 +463,17 @@ class Group(HLObject):
         return f'<HDF5 group "{self.name}" ({len(self)} members)>'
 
 
+def _drop_dots(name: str) -> str:
+    """``name`` without its "." components ("g/./d" is "g/d", "g/." is "g")."""
+    if "." not in name or name == ".":
+        return name
+    parts = [p for p in name.split("/") if p != "."]
+    out = "/".join(parts)
+    if name.startswith("/") and not out.startswith("/"):
+        out = "/" + out
+    return out or "."
+
+
 def _by_name(grp: Group) -> list[tuple[str, LinkEntry]]:
     """A group's links in name order: h5py's visit functions use libhdf5's name index
     (H5Ovisit/H5Lvisit with H5_INDEX_NAME) even in groups that track creation order."""
@@ -461,17 +498,33 @@ class KeysViewHDF5(KeysView):  # type: ignore[type-arg]
 
 
 class ValuesViewHDF5(ValuesView):  # type: ignore[type-arg]
-    def __str__(self) -> str:
-        return "<ValuesViewHDF5>"
+    """A group's members; None for a link that leads nowhere (as h5py's ``get``)."""
 
-    __repr__ = __str__
+    def __iter__(self) -> Iterator[Any]:
+        mapping: Any = self._mapping  # type: ignore[attr-defined]
+        for key in mapping:
+            yield mapping.get(key)
+
+    def __contains__(self, value: object) -> bool:
+        return any(v == value for v in self)
+
 
 
 class ItemsViewHDF5(ItemsView):  # type: ignore[type-arg]
-    def __str__(self) -> str:
-        return "<ItemsViewHDF5>"
+    """A group's (name, member) pairs; None for a link that leads nowhere."""
 
-    __repr__ = __str__
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        mapping: Any = self._mapping  # type: ignore[attr-defined]
+        for key in mapping:
+            yield (key, mapping.get(key))
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, tuple) or len(item) != 2:
+            return False
+        key, value = item
+        mapping: Any = self._mapping  # type: ignore[attr-defined]
+        return key in mapping and mapping.get(key) == value
+
 
 
 def _writer(obj: HLObject, what: str) -> Any:
@@ -479,3 +532,19 @@ def _writer(obj: HLObject, what: str) -> Any:
     if writer is None:
         raise ValueError(f"Unable to synchronously {what} (no write intent on file)")
     return writer
+
+
+def _chunk_cache_settings(kwds: dict[str, Any]) -> Any:
+    """Take h5py's ``rdcc_nslots``, ``rdcc_nbytes``, ``rdcc_w0`` out of ``kwds``: the
+    dataset's own chunk cache settings, or None when they ask for none."""
+    from ..lowlevel.dataset import dataset_cache_settings
+
+    return dataset_cache_settings(
+        kwds.pop("rdcc_nslots", None), kwds.pop("rdcc_nbytes", None), kwds.pop("rdcc_w0", None)
+    )
+
+
+def _configure_chunk_cache(dset: Any, settings: Any) -> None:
+    from ..lowlevel.dataset import configure_chunk_cache
+
+    configure_chunk_cache(dset._fs, dset._info.address, settings)

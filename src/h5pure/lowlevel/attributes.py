@@ -32,17 +32,84 @@ class AttributeEntry:
     creation_order: int | None
 
 
-@dataclass(frozen=True)
 class AttributeTable:
-    entries: dict[str, AttributeEntry]
-    track_order: bool
+    """An object's attributes in h5py's order (name, or creation order when tracked).
+
+    The names come from the messages' heads; each message is decoded on first use, so
+    reading one attribute of an object does not decode all the others."""
+
+    def __init__(
+        self,
+        items: dict[str, AttributeEntry | tuple[HeaderMessage, int | None]],
+        track_order: bool,
+        fs: FileState | None = None,
+    ) -> None:
+        self._items = items
+        """Name -> its entry, or (message, creation order) not decoded yet."""
+        self.track_order = track_order
+        self._fs = fs
+
+    def get(self, name: str) -> AttributeEntry | None:
+        item = self._items.get(name)
+        if item is None or isinstance(item, AttributeEntry):
+            return item
+        assert self._fs is not None  # pending messages come with their file
+        entry = _cached_entry(self._fs, item[0], item[1])
+        self._items[name] = entry
+        return entry
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def names(self) -> list[str]:
+        return list(self._items)
+
+    @property
+    def entries(self) -> dict[str, AttributeEntry]:
+        """Every attribute, decoded, in the table's order."""
+        out: dict[str, AttributeEntry] = {}
+        for name in list(self._items):
+            entry = self.get(name)
+            assert entry is not None
+            out[name] = entry
+        return out
+
+    def set_message(self, name: str, message: HeaderMessage) -> None:
+        """Make the attribute ``name`` the (unshared) attribute ``message``, in name order
+        (only for tables in name order): in place, and without sorting when the name is
+        known or sorts last, as names created in order do."""
+        items = self._items
+        last = next(reversed(items), None)
+        ordered = name in items or last is None or _name_key(name) > _name_key(last)
+        items[name] = (message, None)
+        if not ordered:
+            self._items = {k: items[k] for k in sorted(items, key=_name_key)}
+
+
+def _name_key(name: str) -> bytes:
+    return name.encode("utf-8", "surrogateescape")
 
 
 def read_attributes(fs: FileState, obj: ObjectInfo) -> AttributeTable:
     track = bool(obj.header.version >= 2 and obj.header.flags & _ATTR_CRT_ORDER_TRACKED)
-    entries: list[AttributeEntry] = []
+    found: list[tuple[str, int | None, AttributeEntry | tuple[HeaderMessage, int | None]]] = []
+
+    def add(msg: HeaderMessage, creation_order: int | None) -> None:
+        data = msg.data
+        name = None
+        if isinstance(data, bytes) and not msg.flags & 0x02:
+            name = attribute_name(fs, msg.flags, data)
+        if isinstance(name, str):
+            found.append((name, creation_order, (msg, creation_order)))
+        else:  # shared or unusual: decode now to learn the name
+            entry = _cached_entry(fs, msg, creation_order)
+            found.append((entry.name, creation_order, entry))
+
     for raw in obj.raw(MessageType.ATTRIBUTE):
-        entries.append(_cached_entry(fs, raw, raw.creation_order))
+        add(raw, raw.creation_order)
     ainfo = obj.first(MessageType.ATTRIBUTE_INFO)
     if ainfo is not None and not fs.ctx.is_undefined(ainfo.fractal_heap_address):
         heap = FractalHeap.open(fs.source, fs.ctx, ainfo.fractal_heap_address)
@@ -60,12 +127,12 @@ def read_attributes(fs: FileState, obj: ObjectInfo) -> AttributeTable:
                 creation_order=None,
                 address=0,
             )
-            entries.append(_cached_entry(fs, msg, r.creation_order))
-    if track and all(e.creation_order is not None for e in entries):
-        entries.sort(key=lambda e: e.creation_order or 0)
+            add(msg, r.creation_order)
+    if track and all(order is not None for _, order, _ in found):
+        found.sort(key=lambda f: f[1] or 0)
     else:
-        entries.sort(key=lambda e: e.name.encode("utf-8", "surrogateescape"))
-    return AttributeTable({e.name: e for e in entries}, track_order=track)
+        found.sort(key=lambda f: _name_key(f[0]))
+    return AttributeTable({name: item for name, _, item in found}, track_order=track, fs=fs)
 
 
 def _cached_entry(fs: FileState, msg: HeaderMessage, creation_order: int | None) -> AttributeEntry:
@@ -89,15 +156,6 @@ def _cached_entry(fs: FileState, msg: HeaderMessage, creation_order: int | None)
         ):
             fs.decoded.put(key, entry)
     return entry
-
-
-def attribute_entry(fs: FileState, slot: Any) -> AttributeEntry | None:
-    """The entry of a writer's attribute message slot, or None when it cannot be cached
-    (a shared datatype or dataspace)."""
-    msg = HeaderMessage(slot.type, slot.flags, slot.body, slot.creation_order, 0)
-    entry = _cached_entry(fs, msg, slot.creation_order)
-    key = ("attribute", msg.flags, slot.creation_order, msg.data)
-    return entry if fs.decoded.get(key) is entry else None
 
 
 def attribute_name(fs: FileState, flags: int, body: bytes) -> Any:

@@ -8,7 +8,9 @@ data is completed the way each filter's ``set_local`` callback completes it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -161,6 +163,22 @@ def filter_pipeline(
     return tuple(out)
 
 
+@lru_cache(maxsize=256)
+def _encoded_record(record: Any, ctx: FormatContext) -> bytes:
+    if isinstance(record, Datatype):
+        return encode_datatype(record)
+    return record.encode(ctx)  # type: ignore[no-any-return]
+
+
+def _encode(record: Any, ctx: FormatContext) -> bytes:
+    """A message record's bytes, encoded once per distinct record: files of many datasets
+    repeat a few dataspaces, datatypes and fill values."""
+    try:
+        return _encoded_record(record, ctx)
+    except TypeError:  # a record holding something unhashable
+        return encode_datatype(record) if isinstance(record, Datatype) else record.encode(ctx)
+
+
 def dataset_messages(
     ctx: FormatContext, plan: DatasetPlan, versions: FormatVersions | None = None
 ) -> list[MessageSlot]:
@@ -173,7 +191,7 @@ def dataset_messages(
     else:
         maxshape = plan.maxshape if plan.maxshape is not None else plan.shape
         space = Dataspace("simple", tuple(plan.shape), tuple(maxshape), version=v.dataspace)
-    slots = [MessageSlot(MessageType.DATASPACE, space.encode(ctx))]
+    slots = [MessageSlot(MessageType.DATASPACE, _encode(space, ctx))]
     if plan.committed_type is not None:
         # libhdf5 (H5O_msg_append_oh with a committed type) writes a shared message of
         # encoding version 2 pointing at the committed type's object header
@@ -183,7 +201,7 @@ def dataset_messages(
         )
         slots.append(MessageSlot(MessageType.DATATYPE, shared.encode(ctx), _CONSTANT | _SHARED))
     else:
-        slots.append(MessageSlot(MessageType.DATATYPE, encode_datatype(plan.datatype), _CONSTANT))
+        slots.append(MessageSlot(MessageType.DATATYPE, _encode(plan.datatype, ctx), _CONSTANT))
     if plan.compact:
         alloc = _ALLOC_EARLY
     elif plan.chunks is not None or plan.virtual is not None:
@@ -194,7 +212,7 @@ def dataset_messages(
     if fill_time is None:
         fill_time = _FILL_ALLOC if plan.vlen else _FILL_IFSET
     fill = FillValue(v.fill, alloc, fill_time, True, plan.fill)
-    slots.append(MessageSlot(MessageType.FILL_VALUE, fill.encode(ctx), _CONSTANT))
+    slots.append(MessageSlot(MessageType.FILL_VALUE, _encode(fill, ctx), _CONSTANT))
     if plan.fill is not None and v.fill < 3:
         slots.append(
             MessageSlot(MessageType.FILL_VALUE_OLD, FillValueOld(plan.fill).encode(ctx), _CONSTANT)
@@ -210,7 +228,7 @@ def dataset_messages(
 
 def _layout(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
     esize = plan.datatype.size
-    n = int(np.prod(plan.shape or (), dtype=np.int64)) if plan.shape is not None else 0
+    n = math.prod(int(d) for d in plan.shape) if plan.shape is not None else 0
     if plan.compact:
         return Layout(version=3, layout_class="compact", compact_data=bytes(n * esize))
     if plan.virtual is not None:
@@ -235,6 +253,13 @@ def _layout(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
     return Layout(
         version=3, layout_class="contiguous", address=ctx.undefined_address, size=n * esize
     )
+
+
+def contiguous_layout(ctx: FormatContext, address: int, size: int) -> bytes:
+    """The layout message of contiguous data of ``size`` bytes stored at ``address``."""
+    return Layout(  # type: ignore[no-any-return]
+        version=3, layout_class="contiguous", address=address, size=size
+    ).encode(ctx)
 
 
 def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:

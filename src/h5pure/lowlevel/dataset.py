@@ -12,37 +12,59 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..drivers.base import coalesce
 from ..dtypes import storage_dtype
 from ..errors import FormatError, UnsupportedFeatureError
 from ..filters import ChunkInfo, decode_chunk
 from ..format.chunk_index import ChunkTable, load_chunk_table
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType
+from .chunkcache import ChunkCache, ChunkCacheSettings
 from .file import FileState
 from .objects import ObjectInfo
+from .threads import decode_pool, get_threads
+
+
+def dataset_cache_settings(
+    nslots: int | None = None, nbytes: int | None = None, w0: float | None = None
+) -> ChunkCacheSettings | None:
+    """The chunk cache settings h5py's ``rdcc_*`` arguments of ``create_dataset`` and
+    ``require_dataset`` ask for (ValueError when invalid): None unless one of them is
+    truthy (h5py's test), the ones not given keep libhdf5's defaults."""
+    if not (nslots or nbytes or w0):
+        return None
+    return ChunkCacheSettings().updated(nslots, nbytes, w0)
+
+
+def configure_chunk_cache(fs: FileState, address: int, settings: ChunkCacheSettings) -> None:
+    """Give the dataset at ``address`` its own chunk cache settings for as long as the
+    file is open (h5py keeps them with the one dataset object it returns)."""
+    fs.chunk_cache_overrides[address] = settings
+    storage = fs.cache.get(("dataset", address))
+    if isinstance(storage, DatasetStorage):
+        storage.set_cache_settings(settings)
 
 _ROW_BLOCK_BYTES = 4 << 20
 _BATCH_BYTES = 64 << 20
-"""Stored chunk bytes fetched per ``read_many`` call on drivers with batched reads."""
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
+"""Stored chunk bytes fetched per ``read_many`` call on drivers with batched reads, and
+stored bytes in flight (read, not yet decoded) on the others."""
+_COALESCE_GAP = 4 << 10
+"""Stored ranges at most this far apart are fetched with one (vectored) read."""
+_COALESCE_SPAN = 8 << 20
+"""The most bytes one coalesced read spans."""
+_FILTERED_SPAN = 1 << 20
+"""The same for filtered chunks: decoding starts once a group is read, and a big chunk
+read alone comes as bytes the decoder needs not copy."""
 
-
-def decode_pool() -> ThreadPoolExecutor:
-    """The process-wide thread pool that decodes chunks (sized to the machine)."""
-    global _POOL
-    if _POOL is None:
-        with _POOL_LOCK:
-            if _POOL is None:
-                _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
-    return _POOL
+__all__ = ["DatasetStorage", "configure_chunk_cache", "dataset_cache_settings", "decode_pool"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +104,10 @@ class DatasetStorage:
         self._lookup: _ChunkLookup | None = None
         self._lock = threading.Lock()
         self._simple_plan: Any = None
+        self.cache_settings: ChunkCacheSettings = fs.chunk_cache_overrides.get(
+            obj.address, fs.chunk_cache
+        )
+        self._cache: ChunkCache | None = None
 
     # -- properties ---------------------------------------------------------------------
     @property
@@ -147,6 +173,43 @@ class DatasetStorage:
                     index = {tuple(int(v) for v in row): i for i, row in enumerate(grid)}
                     self._lookup = _ChunkLookup(table, index)
         return self._lookup
+
+    def chunk_cache(self) -> ChunkCache:
+        """The cache of this dataset's decoded chunks (created on first use)."""
+        cache = self._cache
+        if cache is None:
+            with self._lock:
+                cache = self._cache
+                if cache is None:
+                    cs = self.chunk_shape or ()
+                    grid = tuple(-(-n // c) if c else 1 for n, c in zip(self.shape, cs))
+                    cache = self._cache = ChunkCache(self.cache_settings, grid)
+        return cache
+
+    def set_cache_settings(self, settings: ChunkCacheSettings) -> None:
+        """Use new chunk cache settings (the cached chunks are dropped)."""
+        with self._lock:
+            self.cache_settings = settings
+            self._cache = None
+
+    def chunk_written(self, coords: tuple[int, ...], raw: bytes | memoryview | None = None) -> None:
+        """The writer stored chunk ``coords``: ``raw``, its unfiltered bytes, replaces the
+        cached copy (None drops it)."""
+        cache = self._cache
+        if cache is None:
+            return
+        chunk_shape = self.chunk_shape
+        n = int(np.prod(chunk_shape, dtype=np.int64)) if chunk_shape else 0
+        if raw is None or len(raw) < n * self.storage_dtype.itemsize or not self.filters:
+            cache.discard(coords)
+            return
+        held = coords in cache
+        cache.discard(coords)  # also turns away reads that fetched the old bytes
+        if held:  # a chunk not cached stays out: a write alone does not fill the cache
+            array = np.frombuffer(raw, dtype=self.storage_dtype, count=n).reshape(
+                (*(chunk_shape or ()), *self.storage_dtype.shape)
+            )
+            cache.put(coords, array)
 
     def chunk_table(self) -> ChunkTable:
         if self.layout_class != "chunked":
@@ -284,6 +347,7 @@ class DatasetStorage:
             self.maxshape = tuple(dataspace.maxshape)
             self._lookup = None
             self._simple_plan = None
+            self._cache = None  # the grid changed and shrinking reset edge chunks
 
     def forget_chunks(self) -> None:
         """Drop the chunk lookup (the writer added, moved or resized chunks)."""
@@ -332,7 +396,9 @@ class DatasetStorage:
                 f"dataset at 0x{self.address:x}: storage holds {len(raw)} bytes, "
                 f"{need} expected for shape {self.shape}"
             )
-        return np.frombuffer(raw, dtype=self.storage_dtype, count=n).reshape(self.shape)
+        return np.frombuffer(raw, dtype=self.storage_dtype, count=n).reshape(
+            self.shape + self.storage_dtype.shape
+        )
 
     def _read_compact(self, sel: Any, out: np.ndarray) -> None:
         whole = self._whole(bytes(self.layout.compact_data or b""))
@@ -361,20 +427,85 @@ class DatasetStorage:
         if not self.shape:
             out[...] = np.frombuffer(read(0, itemsize), dtype=self.storage_dtype)[0]
             return
-        if getattr(sel, "is_full", False) and out.flags.c_contiguous and self.efl is None:
+        external = self.efl is not None and bool(self.efl.slots)
+        if getattr(sel, "is_full", False) and out.flags.c_contiguous and not external:
             flat: Any = out.reshape(-1).view(np.uint8)
             self.fs.source.readinto(int(self.layout.address), memoryview(flat))
             return
         rowbytes = int(np.prod(self.shape[1:], dtype=np.int64)) * itemsize
         block_rows = max(1, _ROW_BLOCK_BYTES // max(rowbytes, 1))
         block = (block_rows, *self.shape[1:])
+        if external:
+            for proj in sel.chunk_projections(block):
+                first_row = proj.chunk_coords[0] * block_rows
+                lo, hi = _axis_extent(proj.chunk_sel[0])
+                nrows = hi - lo + 1
+                raw = read((first_row + lo) * rowbytes, nrows * rowbytes)
+                rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape(
+                    (nrows, *self.shape[1:], *self.storage_dtype.shape)
+                )
+                out[proj.out_sel] = rows[_shift_axis0(proj.chunk_sel, lo)]
+            return
+        address = int(self.layout.address)
+        requests = []
         for proj in sel.chunk_projections(block):
             first_row = proj.chunk_coords[0] * block_rows
             lo, hi = _axis_extent(proj.chunk_sel[0])
-            nrows = hi - lo + 1
-            raw = read((first_row + lo) * rowbytes, nrows * rowbytes)
-            rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape((nrows, *self.shape[1:]))
-            out[proj.out_sel] = rows[_shift_axis0(proj.chunk_sel, lo)]
+            requests.append((address + first_row * rowbytes, proj, lo, hi - lo + 1))
+        self._read_rows(requests, block, rowbytes, out)
+
+    def _read_rows(
+        self,
+        requests: list[tuple[int, Any, int, int]],
+        block: tuple[int, ...],
+        rowbytes: int,
+        out: np.ndarray,
+    ) -> None:
+        """Read unfiltered rows: each request ``(address of the block's row 0,
+        projection, first row, number of rows)`` of a block shaped ``block``.  Requests
+        whose rows land whole in a C-contiguous region of ``out`` are read straight into
+        it; the stored ranges are coalesced into few (vectored) reads."""
+        direct_ok = self.storage_dtype.subdtype is None and out.flags.c_contiguous
+        ranges = []
+        targets: list[Any] = []
+        for address, proj, lo, nrows in requests:
+            ranges.append((address + lo * rowbytes, nrows * rowbytes))
+            view = _direct_view(out, proj, block, nrows * rowbytes) if direct_ok else None
+            targets.append(view)
+        source = self.fs.source
+        row_shape = block[1:]
+        for group in coalesce(ranges, _COALESCE_GAP, _COALESCE_SPAN):
+            if len(group) == 1 and targets[group[0]] is not None:
+                k = group[0]
+                source.readinto(ranges[k][0], targets[k])
+                continue
+            buffers: list[Any] = []
+            scratch: memoryview | None = None
+            end = ranges[group[0]][0]
+            for k in group:
+                offset, size = ranges[k]
+                if offset > end:  # a small gap: read into scratch space, then dropped
+                    if scratch is None:
+                        scratch = _uninitialized(_COALESCE_GAP).data
+                    buffers.append(scratch[: offset - end])
+                if targets[k] is None:
+                    targets[k] = _uninitialized(size)
+                    buffers.append(targets[k])
+                else:
+                    buffers.append(targets[k])
+                    targets[k] = None  # already in place
+                end = offset + size
+            source.readv(ranges[group[0]][0], buffers)
+            for k in group:
+                raw = targets[k]
+                if raw is None:
+                    continue
+                _, proj, lo, nrows = requests[k]
+                rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape(
+                    (nrows, *row_shape, *self.storage_dtype.shape)
+                )
+                out[proj.out_sel] = rows[_shift_axis0(proj.chunk_sel, lo)]
+                targets[k] = None
 
     def _read_chunked(self, sel: Any, out: np.ndarray) -> None:
         lookup = self.chunk_lookup()
@@ -382,40 +513,107 @@ class DatasetStorage:
             return
         chunk_shape = self.chunk_shape
         assert chunk_shape is not None  # chunked layout always has a chunk shape
-        work: list[tuple[Any, int]] = []
+        work: list[tuple[Any, int, tuple[int, ...]]] = []
         for proj in sel.chunk_projections(chunk_shape):
-            i = lookup.index.get(tuple(int(c) for c in proj.chunk_coords))
+            coords = tuple(int(c) for c in proj.chunk_coords)
+            i = lookup.index.get(coords)
             if i is not None:
-                work.append((proj, i))
+                work.append((proj, i, coords))
         if not work:
             return
+        filtered = self.pipeline is not None and bool(self.pipeline.filters)
+        if filtered and self.cache_settings.enabled:
+            work = self._from_cache(work, out)
+            if not work:
+                return
         if self.fs.source.driver.batched_reads:
             self._read_chunks_batched(lookup.table, work, out)
-            return
-        if not (self.pipeline is not None and self.pipeline.filters):
+        elif not filtered:
             self._read_unfiltered_rows(lookup.table, work, out)
-            return
-        if self.filters and len(work) > 1:
-            arrays: Iterable[np.ndarray] = decode_pool().map(
-                lambda item: self.load_chunk(lookup.table, item[1]), work
-            )
         else:
-            arrays = (self.load_chunk(lookup.table, i) for _, i in work)
-        for (proj, _), chunk in zip(work, arrays):
-            out[proj.out_sel] = chunk[proj.chunk_sel]
+            self._read_filtered(lookup.table, work, out)
+
+    def _from_cache(
+        self, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
+    ) -> list[tuple[Any, int, tuple[int, ...]]]:
+        """Scatter the chunks the cache holds; the work left."""
+        cache = self.chunk_cache()
+        left = []
+        for item in work:
+            chunk = cache.get(item[2])
+            if chunk is None:
+                left.append(item)
+            else:
+                out[item[0].out_sel] = chunk[item[0].chunk_sel]
+        return left
+
+    def _decoded(
+        self, table: ChunkTable, item: tuple[Any, int, tuple[int, ...]], raw: Any, generation: int
+    ) -> np.ndarray:
+        """Chunk ``item`` decoded from its stored bytes ``raw``, and cached."""
+        chunk = self.load_chunk(table, item[1], raw)
+        if self.cache_settings.enabled and chunk.nbytes <= self.cache_settings.nbytes:
+            full = _covers_chunk(item[0].chunk_sel, chunk.shape)
+            self.chunk_cache().put(item[2], chunk, full, generation)
+        return chunk
+
+    def _read_filtered(
+        self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
+    ) -> None:
+        """Fetch the stored chunks, adjacent ones together (one vectored read), and
+        decode them in the thread pool (on this thread with 1 thread or 1 chunk) while
+        the next ones are read; scattered into ``out`` in order."""
+        generation = self.chunk_cache().generation if self.cache_settings.enabled else 0
+        ranges = [(int(table.addresses[i]), int(table.sizes[i])) for _, i, _ in work]
+        pool = decode_pool() if len(work) > 1 and get_threads() > 1 else None
+        pending: deque[tuple[Any, Future[np.ndarray], int]] = deque()
+        in_flight = 0
+        source = self.fs.source
+        for group in coalesce(ranges, _COALESCE_GAP, _FILTERED_SPAN):
+            raws: list[Any] = []
+            if len(group) == 1:  # bytes: the decoder takes them without a copy
+                raws.append(source.read(*ranges[group[0]]))
+            else:
+                buffers: list[Any] = []
+                end = ranges[group[0]][0]
+                for k in group:
+                    offset, size = ranges[k]
+                    if offset > end:
+                        buffers.append(_uninitialized(offset - end))
+                    raw = _uninitialized(size)
+                    raws.append(raw)
+                    buffers.append(raw)
+                    end = offset + size
+                source.readv(ranges[group[0]][0], buffers)
+            for k, raw in zip(group, raws):
+                item = work[k]
+                if pool is None:
+                    chunk = self._decoded(table, item, raw, generation)
+                    out[item[0].out_sel] = chunk[item[0].chunk_sel]
+                    continue
+                future = pool.submit(self._decoded, table, item, raw, generation)
+                pending.append((item, future, len(raw)))
+                in_flight += len(raw)
+            while pending and in_flight > _BATCH_BYTES:
+                item, future, size = pending.popleft()
+                in_flight -= size
+                out[item[0].out_sel] = future.result()[item[0].chunk_sel]
+        while pending:
+            item, future, _ = pending.popleft()
+            out[item[0].out_sel] = future.result()[item[0].chunk_sel]
 
     def _read_unfiltered_rows(
-        self, table: ChunkTable, work: list[tuple[Any, int]], out: np.ndarray
+        self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
     ) -> None:
         """Unfiltered chunks: read only the span of chunk rows (axis 0) the selection
-        touches, not the whole chunk."""
+        touches, not the whole chunk (straight into ``out`` where it can)."""
         chunk_shape = self.chunk_shape
         assert chunk_shape is not None
         itemsize = self.storage_dtype.itemsize
         rowbytes = int(np.prod(chunk_shape[1:], dtype=np.int64)) * itemsize
-        need = chunk_shape[0] * rowbytes
-        source = self.fs.source
-        for proj, i in work:
+        need = chunk_shape[0] * rowbytes if chunk_shape else itemsize
+        requests = []
+        for proj, i, _ in work:
             address = int(table.addresses[i])
             if int(table.sizes[i]) < need:
                 raise FormatError(
@@ -427,16 +625,17 @@ class DatasetStorage:
                 out[proj.out_sel] = chunk[proj.chunk_sel]
                 continue
             lo, hi = _axis_extent(proj.chunk_sel[0])
-            nrows = hi - lo + 1
-            raw = source.read(address + lo * rowbytes, nrows * rowbytes)
-            rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape((nrows, *chunk_shape[1:]))
-            out[proj.out_sel] = rows[_shift_axis0(proj.chunk_sel, lo)]
+            requests.append((address, proj, lo, hi - lo + 1))
+        if requests:
+            self._read_rows(requests, chunk_shape, rowbytes, out)
 
     def _read_chunks_batched(
-        self, table: ChunkTable, work: list[tuple[Any, int]], out: np.ndarray
+        self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
     ) -> None:
         """Fetch the stored chunks through the driver's ``read_many`` (a remote driver
         merges adjacent chunks into one request), a batch of ``_BATCH_BYTES`` at a time."""
+        generation = self.chunk_cache().generation if self.cache_settings.enabled else 0
+        filtered = self.pipeline is not None and bool(self.pipeline.filters)
         start = 0
         while start < len(work):
             stop, total = start, 0
@@ -445,17 +644,20 @@ class DatasetStorage:
                 stop += 1
             batch = work[start:stop]
             raws = self.fs.source.read_many(
-                [(int(table.addresses[i]), int(table.sizes[i])) for _, i in batch]
+                [(int(table.addresses[i]), int(table.sizes[i])) for _, i, _ in batch]
             )
             items = list(zip(batch, raws))
-            if self.filters and len(items) > 1:
-                arrays: Iterable[np.ndarray] = decode_pool().map(
-                    lambda item: self.load_chunk(table, item[0][1], item[1]), items
+            arrays: Iterable[np.ndarray]
+            if not filtered:
+                arrays = (self.load_chunk(table, item[1], raw) for item, raw in items)
+            elif len(items) > 1 and get_threads() > 1:
+                arrays = decode_pool().map(
+                    lambda ir: self._decoded(table, ir[0], ir[1], generation), items
                 )
             else:
-                arrays = (self.load_chunk(table, i, raw) for (_, i), raw in items)
-            for ((proj, _), _), chunk in zip(items, arrays):
-                out[proj.out_sel] = chunk[proj.chunk_sel]
+                arrays = (self._decoded(table, item, raw, generation) for item, raw in items)
+            for (item, _), chunk in zip(items, arrays):
+                out[item[0].out_sel] = chunk[item[0].chunk_sel]
             start = stop
 
     def read_chunk_bytes(self, table: ChunkTable, i: int) -> bytes:
@@ -477,7 +679,9 @@ class DatasetStorage:
                 f"chunk at 0x{int(table.addresses[i]):x} of dataset 0x{self.address:x}: "
                 f"{len(raw)} bytes, expected {n * self.storage_dtype.itemsize}"
             )
-        return np.frombuffer(raw, dtype=self.storage_dtype, count=n).reshape(chunk_shape)
+        return np.frombuffer(raw, dtype=self.storage_dtype, count=n).reshape(
+            chunk_shape + self.storage_dtype.shape
+        )
 
 
 def _axis_extent(s: Any) -> tuple[int, int]:
@@ -490,6 +694,41 @@ def _axis_extent(s: Any) -> tuple[int, int]:
         return int(s), int(s)
     arr = np.asarray(s)
     return int(arr.min()), int(arr.max())
+
+
+def _uninitialized(nbytes: int) -> np.ndarray:
+    """A buffer of ``nbytes`` to read into, not zeroed first (a ``bytearray`` would be)."""
+    return np.empty(nbytes, dtype=np.uint8)
+
+
+def _covers_chunk(chunk_sel: tuple[Any, ...], chunk_shape: tuple[int, ...]) -> bool:
+    """Whether an orthogonal chunk selection takes every element of the chunk."""
+    if len(chunk_sel) != len(chunk_shape):
+        return False
+    for s, n in zip(chunk_sel, chunk_shape):
+        if type(s) is not slice or s.indices(n) != (0, n, 1):
+            return False
+    return True
+
+
+def _direct_view(
+    out: np.ndarray, proj: Any, block: tuple[int, ...], nbytes: int
+) -> memoryview | None:
+    """The bytes of ``out[proj.out_sel]`` when the rows ``proj`` takes from a block are
+    whole (a step-1 run along axis 0, every element along the others) and land in one
+    C-contiguous region of ``out``: they can be read there directly.  Else None."""
+    sel = proj.chunk_sel
+    if len(sel) != len(block) or type(sel[0]) is not slice or sel[0].step not in (None, 1):
+        return None
+    for s, n in zip(sel[1:], block[1:]):
+        if type(s) is not slice or s.indices(n) != (0, n, 1):
+            return None
+    if any(type(s) is not slice for s in proj.out_sel):
+        return None  # an index array would make a copy, not a view
+    view = out[proj.out_sel]
+    if not view.flags.c_contiguous or view.nbytes != nbytes:
+        return None
+    return memoryview(view.reshape(-1).view(np.uint8))
 
 
 def _shift_axis0(chunk_sel: tuple[Any, ...], lo: int) -> tuple[Any, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -23,11 +23,27 @@ from .dataset import DatasetStorage, _axis_extent, _shift_axis0, decode_pool
 
 _ROW_BLOCK_BYTES = 4 << 20
 _ENCODE_BATCH_BYTES = 64 << 20
+"""Raw chunk bytes gathered before encoding them together (bounds the extra memory)."""
 _PARALLEL_CHUNK_BYTES = 64 << 10
 """Chunks smaller than this are encoded on the calling thread (dispatch would cost more)."""
-"""Raw chunk bytes gathered before encoding them together (bounds the extra memory)."""
 _ARRAY_INDEXES = (3, 4, 5)
 """Fixed array, extensible array and v2 B-tree (``ChunkIndexType`` values)."""
+
+_Raw = bytes | memoryview
+"""Unfiltered or stored chunk bytes (a flat byte view of an array, or bytes)."""
+
+
+class _PendingChunk(NamedTuple):
+    """A chunk gathered for encoding and writing."""
+
+    coords: tuple[int, ...]
+    """Grid coordinates."""
+    entry: tuple[int, int, int] | None
+    """Its (address, stored size, filter mask) before this write, if stored."""
+    raw: _Raw
+    """The unfiltered bytes, only read."""
+    borrowed: bool
+    """``raw`` is the caller's memory, which may change once the write returns."""
 
 
 @dataclass
@@ -117,30 +133,32 @@ def _store_chunks(
     storage: DatasetStorage,
     store: ChunkStore,
     pipeline: Any,
-    pending: list[tuple[tuple[int, ...], tuple[int, int, int] | None, bytes]],
+    pending: list[_PendingChunk],
 ) -> None:
     """Encode chunks ``(coords, old entry, raw bytes)`` (in the thread pool when there are
     several and filters to run: zlib and the other codecs release the GIL), then place
-    and write them in the given order, so the file's layout does not depend on threads."""
+    and write them in the given order, so the file's layout does not depend on threads.
+
+    Raw bytes that are a ``memoryview`` may be the caller's memory: they are only read."""
     if not pending:
         return
     if pipeline is not None:
         info = ChunkInfo(storage.element_size, store.chunk_shape, None)
 
-        def encode(item: tuple[Any, Any, bytes]) -> tuple[bytes, int]:
-            return encode_chunk(item[2], pipeline, info)  # type: ignore[no-any-return]
+        def encode(item: _PendingChunk) -> tuple[_Raw, int]:
+            return encode_chunk(item.raw, pipeline, info)  # type: ignore[no-any-return]
 
-        parallel = len(pending) > 1 and len(pending[0][2]) >= _PARALLEL_CHUNK_BYTES
+        parallel = len(pending) > 1 and len(pending[0].raw) >= _PARALLEL_CHUNK_BYTES
         # results taken in order: on a failure the chunks before it are stored, as in a
         # one-by-one write
-        encoded: Iterable[tuple[bytes, int]] = (
+        encoded: Iterable[tuple[_Raw, int]] = (
             decode_pool().map(encode, pending) if parallel else map(encode, pending)
         )
     else:
-        encoded = ((raw, 0) for _, _, raw in pending)
+        encoded = ((item.raw, 0) for item in pending)
     driver = storage.fs.driver
     base = storage.fs.ctx.base_address
-    for (coords, entry, _), (raw, mask) in zip(pending, encoded):
+    for (coords, entry, plain, borrowed), (raw, mask) in zip(pending, encoded):
         if entry is not None and entry[1] == len(raw):
             address = entry[0]
         else:
@@ -150,6 +168,14 @@ def _store_chunks(
         driver.write(base + address, raw)
         store.entries[coords] = (address, len(raw), mask)
         store.dirty = True
+        # the read cache holds the new data; a view of the caller's array may change
+        # after this call, so the cached copy is dropped instead
+        storage.chunk_written(coords, None if borrowed else plain)
+
+
+def _flat_bytes(array: np.ndarray) -> memoryview:
+    """The memory of a C-contiguous array as a flat byte view (any dtype, no copy)."""
+    return array.reshape(-1).view(np.uint8).data
 
 
 def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> bool:
@@ -166,7 +192,7 @@ def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.nd
     structural = False
     rowbytes = int(np.prod(chunk_shape[1:], dtype=np.int64)) * storage.storage_dtype.itemsize
     chunk_bytes = int(chunk_shape[0]) * rowbytes if chunk_shape else 0
-    pending: list[tuple[tuple[int, ...], tuple[int, int, int] | None, bytes]] = []
+    pending: list[_PendingChunk] = []
     pending_bytes = 0
     for proj in sel.chunk_projections(chunk_shape):
         coords = tuple(int(c) for c in proj.chunk_coords)
@@ -185,25 +211,37 @@ def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.nd
             rows = np.frombuffer(
                 bytearray(source.read(entry[0] + lo * rowbytes, nrows * rowbytes)),
                 dtype=storage.storage_dtype,
-            ).reshape((nrows, *chunk_shape[1:]))
+            ).reshape((nrows, *chunk_shape[1:], *storage.storage_dtype.shape))
             rows[_shift_axis0(proj.chunk_sel, lo)] = values[proj.out_sel]
-            driver.write(start, rows.tobytes())
+            driver.write(start, _flat_bytes(rows))
             continue
         structural = True
-        if _covers_whole_chunk(proj.chunk_sel, chunk_shape):
-            chunk = np.empty(chunk_shape, dtype=storage.storage_dtype)
-        elif entry is not None:
-            table = ChunkTable(
-                offsets=np.zeros((1, len(chunk_shape)), dtype=np.int64),
-                addresses=np.asarray([entry[0]], dtype=np.uint64),
-                sizes=np.asarray([entry[1]], dtype=np.uint64),
-                filter_masks=np.asarray([entry[2]], dtype=np.uint32),
-            )
-            chunk = storage.load_chunk(table, 0).copy()
+        part = values[proj.out_sel]
+        whole = _covers_whole_chunk(proj.chunk_sel, chunk_shape)
+        if (
+            whole
+            and part.flags.c_contiguous
+            and part.shape == chunk_shape
+            and part.dtype == storage.storage_dtype
+        ):
+            # the chunk is a contiguous block of the caller's array: encode and write
+            # straight from its memory, no copy
+            pending.append(_PendingChunk(coords, entry, _flat_bytes(part), True))
         else:
-            chunk = storage.new_output(chunk_shape)
-        chunk[proj.chunk_sel] = values[proj.out_sel]
-        pending.append((coords, entry, chunk.tobytes()))
+            if whole:
+                chunk = np.empty(chunk_shape, dtype=storage.storage_dtype)
+            elif entry is not None:
+                table = ChunkTable(
+                    offsets=np.zeros((1, len(chunk_shape)), dtype=np.int64),
+                    addresses=np.asarray([entry[0]], dtype=np.uint64),
+                    sizes=np.asarray([entry[1]], dtype=np.uint64),
+                    filter_masks=np.asarray([entry[2]], dtype=np.uint32),
+                )
+                chunk = storage.load_chunk(table, 0).copy()
+            else:
+                chunk = storage.new_output(chunk_shape)
+            chunk[proj.chunk_sel] = part
+            pending.append(_PendingChunk(coords, entry, _flat_bytes(chunk), False))
         pending_bytes += chunk_bytes
         if pending_bytes >= _ENCODE_BATCH_BYTES:
             _store_chunks(writer, storage, store, pipeline, pending)
@@ -223,7 +261,7 @@ def _ensure_contiguous(writer: Any, storage: DatasetStorage, full: bool) -> int:
     address = writer.allocator.allocate(max(nbytes, 1))
     if not full:
         fill = storage.new_output(storage.shape)
-        storage.fs.driver.write(storage.fs.ctx.base_address + address, fill.tobytes())
+        storage.fs.driver.write(storage.fs.ctx.base_address + address, _flat_bytes(fill))
     new_layout = replace(layout, address=address, size=nbytes)
     model = writer.object_model(storage.address)
     model.set(MessageType.LAYOUT, new_layout.encode(storage.fs.ctx))
@@ -253,18 +291,19 @@ def _write_contiguous(writer: Any, storage: DatasetStorage, sel: Any, values: np
         raw = fs.driver.read(base + offset, nrows * rowbytes)
         rows = (
             np.frombuffer(raw, dtype=storage.storage_dtype)
-            .reshape((nrows, *storage.shape[1:]))
+            .reshape((nrows, *storage.shape[1:], *storage.storage_dtype.shape))
             .copy()
         )
         rows[_shift_axis0(proj.chunk_sel, lo)] = values[proj.out_sel]
-        fs.driver.write(base + offset, rows.tobytes())
+        fs.driver.write(base + offset, _flat_bytes(rows))
     fs.source.refresh_size()
 
 
 def _write_compact(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
     n = int(np.prod(storage.shape, dtype=np.int64))
     data = storage.layout.compact_data or b""
-    whole = np.frombuffer(data, dtype=storage.storage_dtype, count=n).reshape(storage.shape).copy()
+    whole = np.frombuffer(data, dtype=storage.storage_dtype, count=n)
+    whole = whole.reshape(storage.shape + storage.storage_dtype.shape).copy()
     for proj in sel.chunk_projections(storage.shape or (1,)):
         whole[proj.chunk_sel] = values[proj.out_sel]
     new_layout = replace(storage.layout, compact_data=whole.tobytes())

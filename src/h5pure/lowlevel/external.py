@@ -111,6 +111,6 @@ def write_external(storage: DatasetStorage, sel: Any, values: np.ndarray) -> Non
     for proj in sel.chunk_projections((1, *shape[1:])):
         row = int(proj.chunk_coords[0])
         raw = stream.read(row * rowbytes, rowbytes)
-        rows = np.frombuffer(raw, dtype=sdtype).reshape((1, *shape[1:])).copy()
+        rows = np.frombuffer(raw, dtype=sdtype).reshape((1, *shape[1:], *sdtype.shape)).copy()
         rows[proj.chunk_sel] = values[proj.out_sel]
         stream.write(row * rowbytes, rows.tobytes())

@@ -17,6 +17,7 @@ from ..format.context import FormatContext
 from ..format.global_heap import GlobalHeapCollection, read_global_heap_collection
 from ..format.object_header import ObjectHeader, read_object_header
 from ..format.superblock import Superblock, decode_superblock, locate_superblock
+from .chunkcache import ChunkCacheSettings
 
 _SUPERBLOCK_READ = 4096
 _HEADER_CACHE_ITEMS = 4096
@@ -53,6 +54,19 @@ class FileSource:
             if address < 0 or size < 0 or self.base + address + size > self._size:
                 return [self.read(a, n) for a, n in ranges]  # raises the bounds error
         return self.driver.read_many([(self.base + a, n) for a, n in ranges])
+
+    def readv(self, address: int, buffers: list[Any]) -> None:
+        """Fill ``buffers`` in order from the consecutive bytes at ``address`` (one
+        vectored read on drivers that have one)."""
+        total = sum(memoryview(b).nbytes for b in buffers)
+        start = self.base + address
+        if address < 0 or start + total > self._size:
+            self.refresh_size()
+            if address < 0 or start + total > self._size:
+                raise FormatError(
+                    f"address 0x{address:x} (+{total} bytes) is beyond the end of the file"
+                )
+        self.driver.readv(start, buffers)
 
     def readinto(self, address: int, buf: memoryview) -> None:
         start = self.base + address
@@ -142,6 +156,10 @@ class FileState:
         self.external_files: dict[str, Any] = {}
         self.writer: Any = None
         """The lowlevel.writer.Writer when the file is open for writing."""
+        self.chunk_cache = ChunkCacheSettings()
+        """The raw data chunk cache settings of every dataset (``File(rdcc_*=...)``)."""
+        self.chunk_cache_overrides: dict[int, ChunkCacheSettings] = {}
+        """Dataset address -> its own settings (``create_dataset(rdcc_*=...)``)."""
 
     def driver_info(self) -> Any:
         """The file's driver information (a :class:`~h5pure.format.messages.misc.DriverInfo`):
@@ -183,16 +201,22 @@ class FileState:
             data = self.writer.heap.get(collection_address, index)
             if data is not None:
                 return data  # type: ignore[no-any-return]
+        return self.global_heap_collection(collection_address).get(index)
+
+    def global_heap_collection(self, collection_address: int) -> GlobalHeapCollection:
+        """The global heap collection at the address (cached; a collection the writer has
+        not flushed yet comes from the writer), for callers that gather many objects."""
+        if self.writer is not None:
+            pending = self.writer.heap.collection(collection_address)
+            if pending is not None:
+                return pending  # type: ignore[no-any-return]
         coll: GlobalHeapCollection | None = self._gheaps.get(collection_address)
         if coll is None:
-            coll = read_global_heap_collection(self.source, self.ctx, collection_address)
+            coll = read_global_heap_collection(
+                self.source, self.ctx, collection_address, lazy=True
+            )
             self._gheaps.put(collection_address, coll)
-        try:
-            return coll.objects[index]
-        except KeyError:
-            raise FormatError(
-                f"global heap collection at 0x{collection_address:x} has no object {index}"
-            ) from None
+        return coll
 
     def global_heap_objects(self, collection_address: int) -> dict[int, bytes]:
         """The objects (index -> bytes) of the global heap collection at the address, for

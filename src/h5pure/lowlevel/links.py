@@ -3,6 +3,7 @@ compact link messages, or dense storage (fractal heap + v2 B-tree name index).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import FormatError
@@ -62,12 +63,48 @@ def read_links(fs: FileState, obj: ObjectInfo) -> LinkTable:
     return _ordered(links, track)
 
 
+def find_link(
+    fs: FileState, address: int, name: str, table: Callable[[], LinkTable]
+) -> LinkEntry | None:
+    """The link ``name`` of the group at ``address``: straight from the writer's links when
+    it holds the group (no ordered table to build after each insert), else from
+    ``table()`` (the group's memoized :class:`LinkTable`)."""
+    writer = fs.writer
+    if writer is not None:
+        model = writer.groups.get(address)
+        if model is not None:
+            return model.links.get(name)  # type: ignore[no-any-return]
+    return table().entries.get(name)
+
+
+def _name_key(name: str) -> bytes:
+    return name.encode("utf-8", "surrogateescape")
+
+
 def _ordered(links: list[LinkEntry], track: bool) -> LinkTable:
     if track and all(e.creation_order is not None for e in links):
         links = sorted(links, key=lambda e: e.creation_order or 0)
     else:
-        links = sorted(links, key=lambda e: e.name.encode("utf-8", "surrogateescape"))
+        links = sorted(links, key=lambda e: _name_key(e.name))
     return LinkTable({e.name: e for e in links}, track_order=track)
+
+
+def append_link(table: LinkTable, entry: LinkEntry) -> bool:
+    """Add a new link to ``table`` in place when it belongs last in the table's order (a
+    name after every other, or the newest creation order), as names created in order do:
+    O(1) instead of ordering the whole group again.  False (table unchanged) otherwise."""
+    entries = table.entries
+    if entry.name in entries:
+        return False
+    if entries:
+        last = entries[next(reversed(entries))]
+        if table.track_order and last.creation_order is not None:
+            if entry.creation_order is None or entry.creation_order <= last.creation_order:
+                return False
+        elif _name_key(entry.name) <= _name_key(last.name):
+            return False
+    entries[entry.name] = entry
+    return True
 
 
 def _entry(rec: object) -> LinkEntry:

@@ -48,6 +48,8 @@ class ObjectModel:
     dirty: bool = True
     generation: int = 0
     """Bumped by every change, so readers know their decoded view is stale."""
+    _header: tuple[int, int, ObjectHeader] | None = field(default=None, repr=False, compare=False)
+    """The last :meth:`header` built, with the generation and refcount it reflects."""
 
     def touch(self) -> None:
         """Mark the header changed (to be written at the next commit)."""
@@ -55,7 +57,16 @@ class ObjectModel:
         self.generation += 1
 
     def header(self) -> ObjectHeader:
-        """The ObjectHeader record a decoder would produce for these messages."""
+        """The ObjectHeader record a decoder would produce for these messages (built once
+        per change)."""
+        memo = self._header
+        if memo is not None and memo[0] == self.generation and memo[1] == self.refcount:
+            return memo[2]
+        header = self._build_header()
+        self._header = (self.generation, self.refcount, header)
+        return header
+
+    def _build_header(self) -> ObjectHeader:
         messages = [
             HeaderMessage(
                 type=s.type, flags=s.flags, data=s.body, creation_order=s.creation_order, address=0

@@ -13,17 +13,23 @@ from ..format.sohm import SohmIndex, read_sohm_master_table
 from .file import FileState
 
 _MAX_SHARED_DEPTH = 8
+_NONE: list[Any] = []
+"""The decoded messages of a type the header lacks (shared: never to be changed)."""
 
 
 class ObjectInfo:
     """One object header of an open file, its messages decoded lazily and memoized."""
 
-    def __init__(self, fs: FileState, address: int) -> None:
+    def __init__(self, fs: FileState, address: int, *, created: bool = False) -> None:
+        """``created``: the writer has just made the object (its header is built from the
+        model when first needed, not here)."""
         self.fs = fs
         self.address = address
-        self._header: ObjectHeader = fs.object_header(address)
+        self._header: ObjectHeader | None = None if created else fs.object_header(address)
         self._generation = -1
         self._decoded: dict[int, list[Any]] = {}
+        self._types: frozenset[int] | None = None
+        """The message types the header holds (built on first use)."""
 
     @property
     def header(self) -> ObjectHeader:
@@ -35,20 +41,28 @@ class ObjectInfo:
                 self._header = model.header()
                 self._generation = model.generation
                 self._decoded = {}
-        return self._header
+                self._types = None
+        header = self._header
+        if header is None:
+            header = self._header = self.fs.object_header(self.address)
+        return header
 
     def raw(self, mtype: MessageType) -> list[HeaderMessage]:
         return [m for m in self.header.messages if m.type == mtype]
 
     def all(self, mtype: MessageType) -> list[Any]:
         """Every message of one type, decoded, with shared messages resolved."""
-        header = self.header  # refreshes the memo when a writer changed the object
-        del header
+        header = self.header  # refreshes the memos after a writer's change
         found = self._decoded.get(mtype)
         if found is None:
-            found = [
-                resolve_shared(self.fs, decode_cached(self.fs, m), mtype) for m in self.raw(mtype)
-            ]
+            if mtype in self._types_of(header):
+                found = [
+                    resolve_shared(self.fs, decode_cached(self.fs, m), mtype)
+                    for m in header.messages
+                    if m.type == mtype
+                ]
+            else:
+                found = _NONE
             self._decoded[mtype] = found
         return found
 
@@ -56,8 +70,14 @@ class ObjectInfo:
         found = self.all(mtype)
         return found[0] if found else None
 
+    def _types_of(self, header: ObjectHeader) -> frozenset[int]:
+        types = self._types
+        if types is None:
+            types = self._types = frozenset(m.type for m in header.messages)
+        return types
+
     def has(self, mtype: MessageType) -> bool:
-        return any(m.type == mtype for m in self.header.messages)
+        return mtype in self._types_of(self.header)
 
     @property
     def kind(self) -> str:

@@ -22,24 +22,28 @@ from ..format.messages.link import GroupInfo, LinkInfo
 from ..format.messages.misc import encode_driver_info_block
 from ..format.messages.symbols import SymbolTableMessage
 from ..format.object_header import (
+    HeaderMessage,
     MessageSpec,
     encode_object_header,
     encode_object_header_chunks,
+    encode_v1_header,
+    encode_v1_split,
     encoded_message_size,
     layout_messages,
     read_object_header,
+    v1_split,
 )
 from ..format.superblock import encode_superblock
 from ..format.symbol_table import SymbolTableEntry
 from .allocator import Allocator
-from .attributes import AttributeTable, attribute_entry, attribute_name
+from .attributes import AttributeTable, attribute_name
 from .attrwriter import header_slots, write_attribute_storage
 from .create import FormatVersions, format_versions, libver_of_superblock
 from .datawriter import write_chunk_index
 from .file import FileState
 from .groupwriter import write_group_storage
 from .heapwriter import GlobalHeapWriter
-from .links import LinkEntry, read_links
+from .links import LinkEntry, append_link, read_links
 from .model import GroupModel, MessageSlot, ObjectModel
 from .objects import ObjectInfo
 
@@ -79,6 +83,10 @@ class Writer:
         """Object address -> attribute storage of a v2 header (lowlevel.attrwriter)."""
         self.heap = GlobalHeapWriter(self.ctx, self.allocator)
         self.lock = threading.RLock()
+        self._pending: list[tuple[int, bytes]] | None = None
+        """Writes held back by the commit, to be joined (see :meth:`_flush_pending`)."""
+        self._unwritten: list[tuple[int, bytes]] = []
+        """The held-back writes of a commit that failed, for the next commit."""
 
     # -- models ------------------------------------------------------------------------
     def object_model(self, address: int) -> ObjectModel:
@@ -174,7 +182,11 @@ class Writer:
             model.next_creation_order += 1
         model.links[entry.name] = entry
         model.dirty = True
-        self.invalidate(group)
+        with self.fs.cache_lock:
+            # the memoized link table stays current when the link goes last in its order
+            table = self.fs.cache.get(("links", group))
+            if table is None or not append_link(table, entry):
+                self.fs.cache.pop(("links", group), None)
 
     def release_object(self, address: int) -> None:
         """Drop one hard link to the object at ``address``; when none is left, release its
@@ -241,7 +253,10 @@ class Writer:
                 "(specified link may be '.' or not exist))"
             ) from None
         model.dirty = True
-        self.invalidate(group)
+        with self.fs.cache_lock:
+            table = self.fs.cache.get(("links", group))
+            if table is not None:
+                table.entries.pop(name, None)  # the others keep their order
         return entry
 
     # -- attributes -----------------------------------------------------------------------
@@ -285,19 +300,11 @@ class Writer:
         current after ``name`` was set to ``body``, rather than decode it all again."""
         if table.track_order:
             return
-        entry = attribute_entry(self.fs, MessageSlot(MessageType.ATTRIBUTE, body))
-        if entry is None or entry.name != name:
+        if attribute_name(self.fs, 0, body) != name:
             return
-        entries = dict(table.entries)
-        known = name in entries
-        entries[name] = entry
-        if not known:
-            entries = {
-                k: entries[k]
-                for k in sorted(entries, key=lambda n: n.encode("utf-8", "surrogateescape"))
-            }
+        table.set_message(name, HeaderMessage(MessageType.ATTRIBUTE, 0, body, None, 0))
         with self.fs.cache_lock:
-            self.fs.cache.setdefault(("attrs", address), AttributeTable(entries, False))
+            self.fs.cache.setdefault(("attrs", address), table)
 
     def delete_attribute(self, address: int, name: str) -> bool:
         model = self.object_model(address)
@@ -356,6 +363,17 @@ class Writer:
         self.objects[address] = model
         return model
 
+    def store_initial_data(self, model: ObjectModel, raw: memoryview) -> None:
+        """Place the complete raw data of a contiguous dataset created with its values
+        (``raw``: the bytes of every element): allocated and written at once, as the late
+        allocation of its first, complete write does, and the layout pointed at it."""
+        from .create import contiguous_layout
+
+        nbytes = raw.nbytes
+        address = self.allocator.allocate(max(nbytes, 1))
+        self.fs.driver.write(self.ctx.base_address + address, raw)
+        model.set(MessageType.LAYOUT, contiguous_layout(self.ctx, address, nbytes))
+
     def new_group(self, parent: int | None, name: str | None, track_order: bool = False) -> int:
         """Create an empty group and link it as ``parent/name``: a symbol table, or with
         ``track_order`` link messages with creation order (libhdf5's "new style")."""
@@ -384,7 +402,10 @@ class Writer:
         else:
             stab = SymbolTableMessage(undef, undef)
             model = self.new_object([MessageSlot(MessageType.SYMBOL_TABLE, stab.encode(ctx))])
-            self.groups[model.address] = GroupModel(model.address, {}, "symbol_table")
+            # "stab": no structures on disk yet to release at the commit
+            self.groups[model.address] = GroupModel(
+                model.address, {}, "symbol_table", extra={"stab": stab}
+            )
         if parent is not None and name is not None:
             self.add_link(parent, LinkEntry(name, "hard", address=model.address))
         return model.address
@@ -394,25 +415,60 @@ class Writer:
         """Serialize every change: link storage, chunk indexes, heaps, headers, superblock."""
         with self.lock:
             fs = self.fs
-            for group in list(self.groups.values()):
-                if group.dirty:
-                    write_group_storage(self, group)
-            for address, store in self.chunks.items():
-                if store.dirty:
-                    write_chunk_index(self, address, store)
-            write_attribute_storage(self)
-            for address, data in self.heap.flush():
-                self._write(address, data)
-                fs._gheaps.pop(address)
-            for model in list(self.objects.values()):
-                if model.dirty:
-                    self._write_header(model)
+            # the metadata below is new (nothing reads it back here); a failed commit's
+            # writes go first
+            self._pending, self._unwritten = self._unwritten, []
+            try:
+                for group in list(self.groups.values()):
+                    if group.dirty:
+                        write_group_storage(self, group)
+                for address, store in self.chunks.items():
+                    if store.dirty:
+                        write_chunk_index(self, address, store)
+                write_attribute_storage(self)
+                for address, data in self.heap.flush():
+                    self._write(address, data)
+                    fs._gheaps.pop(address)
+                for model in list(self.objects.values()):
+                    if model.dirty:
+                        self._write_header(model)
+            finally:
+                self._flush_pending()
             self._write_superblock()
             fs.driver.flush()
             self.allocator.commit()
 
     def _write(self, address: int, data: bytes) -> None:
-        self.fs.driver.write(self.ctx.base_address + address, data)
+        pending = self._pending
+        if pending is not None:
+            pending.append((address, data))
+        else:
+            self.fs.driver.write(self.ctx.base_address + address, data)
+
+    def _flush_pending(self) -> None:
+        """Write the metadata gathered by the commit: sorted by address, neighbours joined
+        into one write (new objects lie side by side), in their order if any overlap."""
+        pending, self._pending = self._pending or [], None
+        ordered = sorted(pending, key=lambda p: p[0])
+        if any(a + len(d) > b for (a, d), (b, _) in zip(ordered, ordered[1:])):
+            ordered = pending
+        run: list[bytes] = []
+        start = end = -1
+        try:
+            for address, data in ordered:
+                if address != end and run:
+                    self._write(start, b"".join(run))
+                    run = []
+                if not run:
+                    start = end = address
+                run.append(data)
+                end += len(data)
+            if run:
+                self._write(start, b"".join(run))
+        except BaseException:
+            # the models are clean already: the next commit writes these bytes again
+            self._unwritten = pending
+            raise
 
     def _write_header(self, model: ObjectModel) -> None:
         if model.version > 1:
@@ -422,10 +478,11 @@ class Writer:
             if model.refcount > 1:
                 count = bytes([0]) + model.refcount.to_bytes(4, "little")
                 model.slots.append(MessageSlot(MessageType.REFCOUNT, count, 0x04))
-        specs = [
-            MessageSpec(s.type, s.flags, s.body, s.creation_order)
-            for s in header_slots(self, model)
-        ]
+            model.touch()  # the slots changed (the header is written below)
+        slots = header_slots(self, model)
+        if model.version == 1 and self._write_v1_header(model, slots):
+            return
+        specs = [MessageSpec(s.type, s.flags, s.body, s.creation_order) for s in slots]
         plans = layout_messages(specs, model.chunk0_size, model.version, self.ctx, model.flags)
         for address, size in model.continuation_chunks:
             self.allocator.release(address, size)
@@ -443,6 +500,30 @@ class Writer:
         for address, blob in zip(addresses, blobs):
             self._write(address, blob)
         model.dirty = False
+
+    def _write_v1_header(self, model: ObjectModel, slots: list[MessageSlot]) -> bool:
+        """Write a v1 header of one chunk, or of chunk 0 and one continuation chunk, as
+        :meth:`_write_header` lays it out, in one pass; False (nothing done) otherwise."""
+        messages = [(s.type, s.flags, s.body) for s in slots]
+        blob = encode_v1_header(messages, model.chunk0_size, model.refcount)
+        split = None if blob is not None else v1_split(messages, model.chunk0_size, self.ctx)
+        if blob is None and split is None:
+            return False
+        for address, size in model.continuation_chunks:
+            self.allocator.release(address, size)
+        model.continuation_chunks = []
+        if blob is not None:
+            self._write(model.address, blob)
+        elif split is not None:
+            address = self.allocator.allocate(split[1])
+            model.continuation_chunks = [(address, split[1])]
+            head, tail = encode_v1_split(
+                messages, split, model.chunk0_size, address, self.ctx, model.refcount
+            )
+            self._write(model.address, head)  # chunk 0 first, as the general path
+            self._write(address, tail)
+        model.dirty = False
+        return True
 
     def _write_superblock(self) -> None:
         fs = self.fs
@@ -523,6 +604,17 @@ def create_file(
     writer = Writer(fs, libver)
     writer.allocator.eoa = 0
     writer.allocator.allocate(sb_size + len(block))
+    ext_info = driver.driver_info() if sb_version >= 2 else None
+    if ext_info is not None:
+        # H5F__super_init: a v2/v3 superblock keeps the driver information as a driver
+        # info message in the superblock extension, created right after the superblock
+        # (libhdf5 stamps its times); the extension never changes afterwards
+        from ..format.messages.misc import encode_driver_info, make_driver_info
+
+        body = encode_driver_info(make_driver_info(ext_info[0].encode("ascii"), ext_info[1]))
+        slot = MessageSlot(MessageType.DRIVER_INFO, body, 0x04)  # 0x04: never shared
+        ext = writer.new_object([slot], track_times=True)
+        fs.superblock = replace(fs.superblock, extension_address=ext.address)
     root = writer.new_group(None, None, track_order)
     fs.superblock = replace(
         fs.superblock,

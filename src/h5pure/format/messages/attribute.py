@@ -16,6 +16,7 @@ index v2 B-tree address].
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ...errors import FormatError
@@ -105,10 +106,22 @@ class AttributeMessage:
 def _decode_component_datatype(raw: bytes, shared: bool, ctx: FormatContext) -> Any:
     if shared:
         return decode_shared_message(raw, ctx, MessageType.DATATYPE)
+    return _plain_datatype(bytes(raw))
+
+
+@lru_cache(maxsize=256)
+def _plain_datatype(raw: bytes) -> Any:
+    """The (immutable) datatype record of ``raw``, decoded once: the attributes of many
+    objects repeat a few types."""
     from .datatype import decode_datatype  # written separately; lazy on purpose
 
     datatype, _consumed = decode_datatype(raw, 0)
     return datatype
+
+
+@lru_cache(maxsize=256)
+def _plain_dataspace(raw: bytes, ctx: FormatContext) -> Dataspace:
+    return decode_dataspace(raw, ctx)
 
 
 def decode_attribute(data: bytes, ctx: FormatContext, flags: int = 0) -> AttributeMessage:
@@ -142,7 +155,7 @@ def decode_attribute(data: bytes, ctx: FormatContext, flags: int = 0) -> Attribu
     if aflags & FLAG_DATASPACE_SHARED:
         dataspace = decode_shared_message(ds_raw, ctx, MessageType.DATASPACE)
     else:
-        dataspace = decode_dataspace(ds_raw, ctx)
+        dataspace = _plain_dataspace(bytes(ds_raw), ctx)
     element_size = getattr(datatype, "size", None)
     if isinstance(dataspace, Dataspace) and isinstance(element_size, int):
         nbytes = dataspace.size * element_size
