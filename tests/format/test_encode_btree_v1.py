@@ -154,3 +154,37 @@ def test_h5py_reads_group_from_built_symbol_table(h5py, tmp_path):
 def test_invalid_names():
     with pytest.raises(ValueError, match="invalid link name"):
         build_symbol_table({b"a\0b": SymbolTableEntry(0, 1, 0)}, FormatContext(), Image().alloc)
+
+
+@pytest.mark.parametrize("sizes", [(8, 8), (4, 4), (8, 4), (2, 2)])
+@pytest.mark.parametrize("n", [1, 2, 7, 8])
+def test_small_symbol_table_matches_general_layout(monkeypatch, sizes, n):
+    """Groups whose names fit one symbol table node take a direct path: the same
+    allocations and bytes as the general layout."""
+    import h5pure.format.btree_v1 as btree_v1
+
+    ctx = FormatContext(*sizes)
+    names = [b"z", b"ab", b"a" * 17, b"\xc3\xa9t\xc3\xa9", b"x_1", b"m" * 8, b"b" * 7, b"0"][:n]
+    entries = {nm: SymbolTableEntry(0, 3000 + 40 * i, 0) for i, nm in enumerate(names)}
+    fast, general = Image(), Image()
+    got = build_symbol_table(dict(entries), ctx, fast.alloc)
+    monkeypatch.setattr(btree_v1, "_small_symbol_table", lambda *args: None)
+    want = build_symbol_table(dict(entries), ctx, general.alloc)
+    assert got == want
+    fast.write(got.blocks)
+    src = BytesSource(bytes(fast.data))
+    heap = LocalHeap.read(src, ctx, got.heap_address)
+    read = dict(iter_group_entries(src, ctx, got.btree_address, heap))
+    assert sorted(read) == sorted(names)
+    assert {k: e.object_header_address for k, e in read.items()} == {
+        k: e.object_header_address for k, e in entries.items()
+    }
+
+
+def test_invalid_names_in_small_group():
+    with pytest.raises(ValueError, match="invalid link name"):
+        build_symbol_table(
+            {b"ok": SymbolTableEntry(0, 1, 0), b"": SymbolTableEntry(0, 2, 0)},
+            FormatContext(),
+            Image().alloc,
+        )

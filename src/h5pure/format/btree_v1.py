@@ -13,6 +13,7 @@ where ``ndims`` = dataset rank + 1 (the last offset is the element-size dimensio
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
@@ -25,11 +26,16 @@ from .local_heap import FREE_NULL, LocalHeap
 from .local_heap import HEADER as HEAP_HEADER
 from .structs import OFFSET, U8, U16, Bytes, Struct, check_signature, read_uint
 from .symbol_table import (
+    CACHE_NONE,
+    SCRATCH_SIZE,
+    SNOD_SIGNATURE,
     SymbolTableEntry,
     encode_symbol_table_node,
     read_symbol_table_node,
     symbol_table_node_size,
 )
+from .symbol_table import ENTRY as SNOD_ENTRY
+from .symbol_table import NODE_HEADER as SNOD_HEADER
 
 SIGNATURE = b"TREE"
 GROUP_NODE = 0
@@ -133,22 +139,31 @@ def _iter_leaves(
     key_size: int,
 ) -> Iterator[_Node]:
     """Every level-0 node in key order (depth-first), with cycle and level checks."""
-    visited: set[int] = set()
+    # a module-level generator, not a recursive closure: a closure that refers to itself
+    # is a reference cycle, left for the garbage collector after every group read
+    return _visit_leaves(source, ctx, address, node_type, key_size, None, set())
 
-    def visit(addr: int, expected: int | None) -> Iterator[_Node]:
-        if addr in visited:
-            raise FormatError(f"v1 B-tree node at 0x{addr:x}: cycle (node visited twice)")
-        visited.add(addr)
-        node = _read_node(source, ctx, addr, node_type, key_size, expected)
-        if node.level == 0:
-            yield node
-            return
-        for child in _children(node, ctx, key_size):
-            if ctx.is_undefined(child):
-                raise FormatError(f"v1 B-tree node at 0x{addr:x}: undefined child address")
-            yield from visit(child, node.level - 1)
 
-    yield from visit(address, None)
+def _visit_leaves(
+    source: ByteSource,
+    ctx: FormatContext,
+    addr: int,
+    node_type: int,
+    key_size: int,
+    expected: int | None,
+    visited: set[int],
+) -> Iterator[_Node]:
+    if addr in visited:
+        raise FormatError(f"v1 B-tree node at 0x{addr:x}: cycle (node visited twice)")
+    visited.add(addr)
+    node = _read_node(source, ctx, addr, node_type, key_size, expected)
+    if node.level == 0:
+        yield node
+        return
+    for child in _children(node, ctx, key_size):
+        if ctx.is_undefined(child):
+            raise FormatError(f"v1 B-tree node at 0x{addr:x}: undefined child address")
+        yield from _visit_leaves(source, ctx, child, node_type, key_size, node.level - 1, visited)
 
 
 def _decode_key(
@@ -404,6 +419,10 @@ def build_symbol_table(
     offset of the greatest name in child ``i - 1`` (key 0 is "", offset 0).
     """
     names = sorted(entries)
+    if 0 < len(names) <= 2 * leaf_k and not soft_targets and not heap_free:
+        small = _small_symbol_table(names, entries, ctx, alloc, 2 * leaf_k, 2 * internal_k)
+        if small is not None:
+            return small
     heap = bytearray(8)  # offset 0: the empty string
     offsets: dict[bytes, int] = {}
     for name in names:
@@ -449,3 +468,51 @@ def build_symbol_table(
     blocks = nodes + blocks
     blocks.append((heap_address, local.encode_header(ctx) + bytes(heap)))
     return SymbolTableLayout(btree, heap_address, blocks)
+
+
+_NO_SCRATCH = bytes(SCRATCH_SIZE)
+
+
+def _small_symbol_table(
+    names: list[bytes],
+    entries: dict[bytes, SymbolTableEntry],
+    ctx: FormatContext,
+    alloc: Callable[[int], int],
+    cap: int,
+    node_cap: int,
+) -> SymbolTableLayout | None:
+    """:func:`build_symbol_table` of a group whose names fit one symbol table node (most
+    groups): the same allocations and bytes, packed directly; None (nothing allocated)
+    when an entry caches anything or a name is invalid, for the general path."""
+    heap = bytearray(8)  # offset 0: the empty string
+    body = []
+    last = 0  # heap offset of the greatest name: the B-tree node's right key
+    try:
+        pack_entry = SNOD_ENTRY.compiled(ctx).pack
+        for name in names:
+            e = entries[name]
+            if b"\0" in name or not name or e.cache_type != CACHE_NONE:
+                return None
+            last = len(heap)
+            body.append(pack_entry(last, e.object_header_address, CACHE_NONE, _NO_SCRATCH))
+            heap += name + b"\0"
+            heap += bytes(-len(heap) % 8)
+    except struct.error as err:
+        raise ValueError(f"{SNOD_ENTRY.name}: {err}") from None
+    n = len(names)
+    snod_at = alloc(symbol_table_node_size(ctx, cap))
+    snod = (
+        SNOD_HEADER.compiled(ctx).pack(SNOD_SIGNATURE, 1, n)
+        + b"".join(body)
+        + bytes((cap - n) * SNOD_ENTRY.size(ctx))
+    )
+    ln = ctx.size_of_lengths
+    tree_at = alloc(_node_size(ctx, ln, node_cap))
+    node = encode_btree_v1_node(
+        ctx, GROUP_NODE, 0, [bytes(ln), last.to_bytes(ln, "little")], [snod_at], node_cap
+    )
+    heap_size = HEAP_HEADER.size(ctx)
+    heap_address = alloc(heap_size + len(heap))
+    local = LocalHeap(heap_address, heap_address + heap_size, bytes(heap), FREE_NULL)
+    blocks = [(tree_at, node), (snod_at, snod), (heap_address, local.encode_header(ctx) + local.data)]
+    return SymbolTableLayout(tree_at, heap_address, blocks)

@@ -19,8 +19,9 @@ from ..errors import ClosedObjectLookupError, FormatError, ObjectNotFoundError, 
 from ..format.messages.attribute import AttributeMessage
 from ..format.messages.dataspace import Dataspace
 from ..lowlevel.attributes import AttributeEntry, AttributeTable, read_attributes
+from ..lowlevel.create import encoded_record
 from .base import Empty
-from .dataset import _array_for_new_object
+from .dataset import _array_for_new_object, _datatype_for_new
 from .datatype import Datatype
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
                 if int(np.prod(shape, dtype=np.int64)) != arr.size:
                     raise ValueError("Shape of new attribute conflicts with shape of data")
                 arr = arr.reshape(shape)
-            datatype = datatype_for(arr.dtype, libver_low=writer.versions.low)
+            datatype = _datatype_for_new(arr.dtype, writer.versions.low)
             sversion = writer.versions.dataspace
             if tuple(shape) == ():
                 space = Dataspace("scalar", (), (), version=sversion)
@@ -162,9 +163,10 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
             stored = SharedMessage(version if version == 3 else 2, 3, committed, None)
         message = AttributeMessage(version, name, stored, space, raw, 0)
         with writer.lock:
-            writer.set_attribute(
-                self._parent._info.address, name, message.encode(writer.ctx), in_place=_in_place
+            encoded = message.encode(
+                writer.ctx, None if committed is not None else encoded_record(stored, writer.ctx)
             )
+            writer.set_attribute(self._parent._info.address, name, encoded, in_place=_in_place)
             if committed is not None:
                 from .dataset import _link_committed
 

@@ -13,6 +13,7 @@ from ..dtypes import (
     RegionReference,
     datatype_for,
     fill_value_bytes,
+    guess_dtype,
     numpy_dtype,
     to_memory,
     to_storage,
@@ -684,10 +685,34 @@ def _fill_time_code(fill_time: Any) -> int | None:
         raise ValueError(f"fill_time must be one of the following choices: {list(codes)}") from None
 
 
+_NEW_DATATYPES: dict[Any, Any] = {}
+"""Datatype records of dtypes without fields (numbers, strings), keyed by dtype.str, the
+metadata (vlen, encoding) and libver_low: files of many small objects create the same few
+types over and over."""
+
+
+def _datatype_for_new(dtype: np.dtype, libver_low: str) -> Any:
+    """``datatype_for`` of a new dataset's or attribute's dtype, the record shared
+    (records are frozen) for dtypes without fields whose metadata is hashable."""
+    meta = dtype.metadata
+    if (
+        dtype.fields is not None
+        or dtype.subdtype is not None
+        # enum mappings, vlen base dtypes (equal whatever their own metadata): not keys
+        or (meta is not None and not all(isinstance(v, (str, type)) for v in meta.values()))
+    ):
+        return datatype_for(dtype, libver_low=libver_low)
+    key = (dtype.str, libver_low) if meta is None else (dtype.str, libver_low, *meta.items())
+    datatype = _NEW_DATATYPES.get(key)
+    if datatype is None:
+        datatype = datatype_for(dtype, libver_low=libver_low)
+        if len(_NEW_DATATYPES) < 256:
+            _NEW_DATATYPES[key] = datatype
+    return datatype
+
+
 def _array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
     """h5py's conversion of ``data=`` values (lists of str become vlen strings...)."""
-    from ..dtypes import guess_dtype
-
     if isinstance(data, np.ndarray) and dtype is None and data.dtype.kind != "O":
         return np.asarray(data, order="C")
     as_dtype = np.dtype(dtype) if dtype is not None else guess_dtype(data)
@@ -803,7 +828,7 @@ def create_dataset(
                 "Unable to synchronously create dataset "
                 "(external storage not supported with chunked layout)"
             )
-    datatype = datatype_for(dtype, libver_low=writer.versions.low)
+    datatype = _datatype_for_new(dtype, writer.versions.low)
     if fillvalue is not None and dtype.kind not in "OSUV":
         if np.asarray(fillvalue).dtype.kind == "U":
             raise TypeError(f"No conversion path for dtype: {np.asarray(fillvalue).dtype!r}")

@@ -14,6 +14,7 @@ from collections.abc import (
 from typing import Any
 
 from ..errors import ClosedObjectLookupError, ObjectNotFoundError
+from ..lowlevel.dataset import configure_chunk_cache, dataset_cache_settings
 from ..lowlevel.links import LinkEntry, LinkTable, find_link, read_links
 from ..lowlevel.objects import ObjectInfo
 from .base import ExternalLink, HardLink, HLObject, SoftLink
@@ -537,14 +538,10 @@ def _writer(obj: HLObject, what: str) -> Any:
 def _chunk_cache_settings(kwds: dict[str, Any]) -> Any:
     """Take h5py's ``rdcc_nslots``, ``rdcc_nbytes``, ``rdcc_w0`` out of ``kwds``: the
     dataset's own chunk cache settings, or None when they ask for none."""
-    from ..lowlevel.dataset import dataset_cache_settings
-
     return dataset_cache_settings(
         kwds.pop("rdcc_nslots", None), kwds.pop("rdcc_nbytes", None), kwds.pop("rdcc_w0", None)
     )
 
 
 def _configure_chunk_cache(dset: Any, settings: Any) -> None:
-    from ..lowlevel.dataset import configure_chunk_cache
-
     configure_chunk_cache(dset._fs, dset._info.address, settings)

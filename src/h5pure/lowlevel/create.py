@@ -170,9 +170,10 @@ def _encoded_record(record: Any, ctx: FormatContext) -> bytes:
     return record.encode(ctx)  # type: ignore[no-any-return]
 
 
-def _encode(record: Any, ctx: FormatContext) -> bytes:
-    """A message record's bytes, encoded once per distinct record: files of many datasets
-    repeat a few dataspaces, datatypes and fill values."""
+def encoded_record(record: Any, ctx: FormatContext) -> bytes:
+    """A message record's bytes (a datatype's by ``encode_datatype``), encoded once per
+    distinct record: files of many objects repeat a few dataspaces, datatypes and fill
+    values."""
     try:
         return _encoded_record(record, ctx)
     except TypeError:  # a record holding something unhashable
@@ -191,7 +192,7 @@ def dataset_messages(
     else:
         maxshape = plan.maxshape if plan.maxshape is not None else plan.shape
         space = Dataspace("simple", tuple(plan.shape), tuple(maxshape), version=v.dataspace)
-    slots = [MessageSlot(MessageType.DATASPACE, _encode(space, ctx))]
+    slots = [MessageSlot(MessageType.DATASPACE, encoded_record(space, ctx))]
     if plan.committed_type is not None:
         # libhdf5 (H5O_msg_append_oh with a committed type) writes a shared message of
         # encoding version 2 pointing at the committed type's object header
@@ -201,7 +202,7 @@ def dataset_messages(
         )
         slots.append(MessageSlot(MessageType.DATATYPE, shared.encode(ctx), _CONSTANT | _SHARED))
     else:
-        slots.append(MessageSlot(MessageType.DATATYPE, _encode(plan.datatype, ctx), _CONSTANT))
+        slots.append(MessageSlot(MessageType.DATATYPE, encoded_record(plan.datatype, ctx), _CONSTANT))
     if plan.compact:
         alloc = _ALLOC_EARLY
     elif plan.chunks is not None or plan.virtual is not None:
@@ -212,7 +213,7 @@ def dataset_messages(
     if fill_time is None:
         fill_time = _FILL_ALLOC if plan.vlen else _FILL_IFSET
     fill = FillValue(v.fill, alloc, fill_time, True, plan.fill)
-    slots.append(MessageSlot(MessageType.FILL_VALUE, _encode(fill, ctx), _CONSTANT))
+    slots.append(MessageSlot(MessageType.FILL_VALUE, encoded_record(fill, ctx), _CONSTANT))
     if plan.fill is not None and v.fill < 3:
         slots.append(
             MessageSlot(MessageType.FILL_VALUE_OLD, FillValueOld(plan.fill).encode(ctx), _CONSTANT)

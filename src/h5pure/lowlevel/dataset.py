@@ -78,7 +78,8 @@ class DatasetStorage:
 
     def __init__(self, fs: FileState, obj: ObjectInfo) -> None:
         self.fs = fs
-        self.obj = obj
+        # not kept: ``obj`` (its header and decoded messages) would outlive the dataset
+        # object in the file's cache, and the messages needed are copied out below
         self.address = obj.address
         self.dataspace = obj.first(MessageType.DATASPACE)
         self.datatype = obj.first(MessageType.DATATYPE)

@@ -251,3 +251,10 @@ class FileState:
                 pass
         self.external_files.clear()
         self.driver.close()
+        # the derived metadata refers back to this state (a cycle): dropped here, it is
+        # freed at once instead of by a full garbage collection later
+        with self.cache_lock:
+            self.cache.clear()
+        self._headers.items.clear()
+        self._gheaps.items.clear()
+        self.decoded.items = {}

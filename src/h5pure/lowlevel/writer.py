@@ -38,7 +38,7 @@ from ..format.symbol_table import SymbolTableEntry
 from .allocator import Allocator
 from .attributes import AttributeTable, attribute_name
 from .attrwriter import header_slots, write_attribute_storage
-from .create import FormatVersions, format_versions, libver_of_superblock
+from .create import FormatVersions, contiguous_layout, format_versions, libver_of_superblock
 from .datawriter import write_chunk_index
 from .file import FileState
 from .groupwriter import write_group_storage
@@ -367,8 +367,6 @@ class Writer:
         """Place the complete raw data of a contiguous dataset created with its values
         (``raw``: the bytes of every element): allocated and written at once, as the late
         allocation of its first, complete write does, and the layout pointed at it."""
-        from .create import contiguous_layout
-
         nbytes = raw.nbytes
         address = self.allocator.allocate(max(nbytes, 1))
         self.fs.driver.write(self.ctx.base_address + address, raw)
