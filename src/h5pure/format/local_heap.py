@@ -16,6 +16,8 @@ from .context import ByteSource, FormatContext
 from .structs import LENGTH, OFFSET, U8, Bytes, Reserved, Struct, check_signature, read_uint
 
 SIGNATURE = b"HEAP"
+_READ_AHEAD = 256
+"""Bytes read past the header at once: the data segment of a small heap follows it."""
 FREE_NULL = 1
 """The free-list terminator libhdf5 writes (``H5HL_FREE_NULL``)."""
 
@@ -61,7 +63,7 @@ class LocalHeap:
     def read(cls, source: ByteSource, ctx: FormatContext, address: int) -> LocalHeap:
         """Read the header at ``address`` and its data segment."""
         size = HEADER.size(ctx)
-        head = source.read(address, size)
+        head = _read_ahead(source, ctx, address, size)
         check_signature(head, SIGNATURE, "local heap", address)
         h = HEADER.decode(head, 0, ctx, address)
         if h["version"] != 0:
@@ -79,6 +81,8 @@ class LocalHeap:
                 f"local heap at 0x{address:x}: data segment 0x{data_address:x}+{data_size} "
                 f"runs past the end of file 0x{ctx.eof_address:x}"
             )
+        elif data_address == address + size and size + data_size <= len(head):
+            data = head[size : size + data_size]  # the usual layout: read with the header
         else:
             data = source.read(data_address, data_size)
         heap = cls(address, data_address, data, h["free_list_head"])
@@ -138,3 +142,15 @@ class LocalHeap:
             },
             ctx,
         )
+
+
+def _read_ahead(source: ByteSource, ctx: FormatContext, address: int, size: int) -> bytes:
+    """The ``size`` header bytes at ``address`` and, when the end of file is known, up to
+    :data:`_READ_AHEAD` bytes after them (fewer near the end of file)."""
+    eof = ctx.eof_address
+    if eof is not None and eof - address > size:
+        try:
+            return source.read(address, min(size + _READ_AHEAD, eof - address))
+        except FormatError:
+            pass  # a file shorter than its end of file address: the header alone reports it
+    return source.read(address, size)

@@ -204,31 +204,32 @@ class _Walker:
         """Messages of a v1 chunk: ``buf`` is the chunk's message area at ``chunk_address``."""
         unpack = V1_MESSAGE_HEADER.compiled(self.ctx).unpack_from
         hsize = V1_MESSAGE_HEADER.size(self.ctx)
-        messages = self.messages
+        append = self.messages.append
+        n = len(buf)
+        last = n - hsize
         pos = 0
-        while len(buf) - pos >= hsize:
+        while pos <= last:
             mtype, size, mflags = unpack(buf, pos)
             body = pos + hsize
-            if size % 8:
+            end = body + size
+            if size & 7:
                 raise FormatError(
                     f"object header at 0x{self.address:x}: message at 0x{chunk_address + pos:x} "
                     f"has size {size}, not a multiple of 8"
                 )
-            if size > len(buf) - body:
+            if end > n:
                 raise FormatError(
                     f"object header at 0x{self.address:x}: message at 0x{chunk_address + pos:x} "
-                    f"of {size} bytes overruns its chunk ({len(buf) - body} bytes left)"
+                    f"of {size} bytes overruns its chunk ({n - body} bytes left)"
                 )
             if mtype == _TYPE_NIL:
                 pass
             elif mtype == _TYPE_CONTINUATION:
-                self.keep(mtype, mflags, buf[body : body + size], None, chunk_address + body)
+                self.keep(mtype, mflags, buf[body:end], None, chunk_address + body)
             else:
-                messages.append(
-                    HeaderMessage(mtype, mflags, buf[body : body + size], None, chunk_address + body)
-                )
-            pos = body + size
-        if pos != len(buf):
+                append(HeaderMessage(mtype, mflags, buf[body:end], None, chunk_address + body))
+            pos = end
+        if pos != n:
             raise FormatError(
                 f"object header at 0x{self.address:x}: {len(buf) - pos} stray bytes at the end "
                 f"of the chunk at 0x{chunk_address:x}"
@@ -255,10 +256,12 @@ class _Walker:
 
 
 def _read_v1(source: ByteSource, ctx: FormatContext, address: int, prefix: bytes) -> ObjectHeader:
-    head = V1_PREFIX.decode(prefix, 0, ctx, address)
-    psize = V1_PREFIX.size(ctx)
+    prefix_struct = V1_PREFIX.compiled(ctx)
+    psize = prefix_struct.size
+    if len(prefix) < psize:
+        V1_PREFIX.decode(prefix, 0, ctx, address)  # raises the truncation error
+    _version, _nmessages, refcount, size0 = prefix_struct.unpack_from(prefix, 0)
     walker = _Walker(source, ctx, address)
-    size0 = head["chunk0_size"]
     if len(prefix) >= psize + size0:  # read along with the prefix
         chunk0 = prefix[psize : psize + size0]
     else:
@@ -270,7 +273,7 @@ def _read_v1(source: ByteSource, ctx: FormatContext, address: int, prefix: bytes
         buf = _read(source, ctx, address, target, length)
         walker.chunks.append(HeaderChunk(target, length, target, length, 0))
         walker.v1_messages(buf, target)
-    return ObjectHeader(address, 1, 0, head["refcount"], walker.messages, chunks=walker.chunks)
+    return ObjectHeader(address, 1, 0, refcount, walker.messages, chunks=walker.chunks)
 
 
 def _read_v2(source: ByteSource, ctx: FormatContext, address: int) -> ObjectHeader:

@@ -85,13 +85,19 @@ class Struct:
         self.fields = fields
         self.names = [n for n, t in fields if t.kind != "reserved"]
         self._cache: dict[tuple[int, int], struct.Struct] = {}
+        self._last: tuple[FormatContext, struct.Struct] | None = None
+        """The context last asked for and its struct (contexts are immutable)."""
 
     def compiled(self, ctx: FormatContext = DEFAULT_CONTEXT) -> struct.Struct:
+        last = self._last
+        if last is not None and last[0] is ctx:
+            return last[1]
         key = (ctx.size_of_offsets, ctx.size_of_lengths)
         s = self._cache.get(key)
         if s is None:
             s = struct.Struct("<" + "".join(t.code(ctx) for _, t in self.fields))
             self._cache[key] = s
+        self._last = (ctx, s)
         return s
 
     def size(self, ctx: FormatContext = DEFAULT_CONTEXT) -> int:

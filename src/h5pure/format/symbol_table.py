@@ -18,6 +18,8 @@ from .context import ByteSource, FormatContext
 from .structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Reserved, Struct, check_signature
 
 SNOD_SIGNATURE = b"SNOD"
+_READ_AHEAD = 1536
+"""Bytes read past a node's header at once (its entries: 32 of 40 bytes by default)."""
 SCRATCH_SIZE = 16
 
 ENTRY = Struct(
@@ -72,9 +74,10 @@ class SymbolTableEntry:
     def decode(
         cls, buf: bytes | bytearray | memoryview, offset: int, ctx: FormatContext
     ) -> SymbolTableEntry:
-        f = ENTRY.decode(buf, offset, ctx)
-        cache_type = f["cache_type"]
-        scratch = f["scratch"]
+        layout = ENTRY.compiled(ctx)
+        if offset < 0 or len(buf) - offset < layout.size:
+            ENTRY.decode(buf, offset, ctx)  # raises the truncation error
+        name_offset, address, cache_type, scratch = layout.unpack_from(buf, offset)
         btree = heap = soft = None
         if cache_type == CACHE_GROUP:
             o = ctx.size_of_offsets
@@ -86,7 +89,7 @@ class SymbolTableEntry:
             soft = int.from_bytes(scratch[:4], "little")
         elif cache_type != CACHE_NONE:
             raise FormatError(f"symbol table entry: unknown cache type {cache_type}")
-        return cls(f["name_offset"], f["object_header_address"], cache_type, btree, heap, soft)
+        return cls(name_offset, address, cache_type, btree, heap, soft)
 
     def encode(self, ctx: FormatContext) -> bytes:
         if self.cache_type == CACHE_NONE:  # most entries: packed without a field dict
@@ -130,14 +133,24 @@ class SymbolTableNode:
 def read_symbol_table_node(source: ByteSource, ctx: FormatContext, address: int) -> SymbolTableNode:
     """Read the symbol table node at ``address`` (only its used entries)."""
     hsize = NODE_HEADER.size(ctx)
-    head = source.read(address, hsize)
+    eof = ctx.eof_address
+    if eof is not None and eof - address > hsize:
+        try:  # the node's entries along with its header (a node holds 2K of them)
+            head = source.read(address, min(hsize + _READ_AHEAD, eof - address))
+        except FormatError:
+            head = source.read(address, hsize)
+    else:
+        head = source.read(address, hsize)
     check_signature(head, SNOD_SIGNATURE, "symbol table node", address)
     h = NODE_HEADER.decode(head, 0, ctx, address)
     if h["version"] != 1:
         raise FormatError(f"symbol table node at 0x{address:x}: unsupported version {h['version']}")
     esize = ENTRY.size(ctx)
     n = h["num_symbols"]  # u16: at most 65535 entries, bounded
-    body = source.read(address + hsize, n * esize) if n else b""
+    if hsize + n * esize <= len(head):
+        body = head[hsize : hsize + n * esize]
+    else:
+        body = source.read(address + hsize, n * esize) if n else b""
     entries = []
     for i in range(n):
         try:

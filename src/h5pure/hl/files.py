@@ -18,6 +18,8 @@ from ..lowlevel.file import FileState
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.writer import create_file, open_for_writing
 from .base import HLObject
+from .dataset import Dataset
+from .datatype import Datatype
 from .group import Group
 
 _LIBVER_NAMES = ("earliest", "v108", "v110", "v112", "v114", "v200", "latest")
@@ -408,9 +410,6 @@ class File(Group):
 
     def _object(self, address: int, name: str | None) -> HLObject:
         """The Group, Dataset or Datatype whose object header is at ``address``."""
-        from .dataset import Dataset
-        from .datatype import Datatype
-
         self._check_open()
         if address == self._info.address:
             return Group(self, self._info, name or "/")

@@ -15,6 +15,12 @@ from .file import FileState
 _MAX_SHARED_DEPTH = 8
 _NONE: list[Any] = []
 """The decoded messages of a type the header lacks (shared: never to be changed)."""
+_SYMBOL_TABLE = int(MessageType.SYMBOL_TABLE)
+_LINK_INFO = int(MessageType.LINK_INFO)
+_DATATYPE = int(MessageType.DATATYPE)
+_DATASPACE = int(MessageType.DATASPACE)
+_LINK = int(MessageType.LINK)
+_GROUP_INFO = int(MessageType.GROUP_INFO)
 
 
 class ObjectInfo:
@@ -82,13 +88,12 @@ class ObjectInfo:
     @property
     def kind(self) -> str:
         """ "group", "dataset", "datatype" or "unknown" (libhdf5's H5O "isa" order)."""
-        if self.has(MessageType.SYMBOL_TABLE) or self.has(MessageType.LINK_INFO):
+        types = self._types_of(self.header)
+        if _SYMBOL_TABLE in types or _LINK_INFO in types:
             return "group"
-        if self.has(MessageType.DATATYPE) and self.has(MessageType.DATASPACE):
-            return "dataset"
-        if self.has(MessageType.DATATYPE):
-            return "datatype"
-        if self.has(MessageType.LINK) or self.has(MessageType.GROUP_INFO):
+        if _DATATYPE in types:
+            return "dataset" if _DATASPACE in types else "datatype"
+        if _LINK in types or _GROUP_INFO in types:
             return "group"
         return "unknown"
 

@@ -233,7 +233,6 @@ def decode_message(msg: HeaderMessage, ctx: FormatContext) -> Any:
     :class:`UnsupportedFeatureError` for unknown types whose flags (bits 3 or 7) say a
     reader must not ignore them.  Decoding errors are re-raised with the message's address.
     """
-    what = f"{_type_name(msg.type)} message at 0x{msg.address:x}"
     try:
         if msg.flags & MessageFlags.SHARED:
             return decode_shared_message(msg.data, ctx, msg.type)
@@ -243,10 +242,10 @@ def decode_message(msg: HeaderMessage, ctx: FormatContext) -> Any:
                 MessageFlags.FAIL_IF_UNKNOWN_AND_WRITING | MessageFlags.FAIL_IF_UNKNOWN_ALWAYS
             ):
                 raise UnsupportedFeatureError(
-                    f"{what}: unknown message type {msg.type} marked 'fail if unknown' "
+                    f"{_type_name(msg.type)} message at 0x{msg.address:x}: unknown message type {msg.type} marked 'fail if unknown' "
                     f"(flags 0x{msg.flags:02x})"
                 )
             return UnknownMessage(msg.type, bytes(msg.data))
         return decoder(bytes(msg.data), ctx, msg.flags)
     except FormatError as e:
-        raise type(e)(f"{what}: {e}") from e
+        raise type(e)(f"{_type_name(msg.type)} message at 0x{msg.address:x}: {e}") from e
