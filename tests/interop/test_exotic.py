@@ -119,10 +119,9 @@ def test_sohm(tmp_path, list_max, btree_min, index_type):
     _need_lib()
     path = eb.build_sohm(tmp_path, h5py, list_max, btree_min)
     _compare(path)
-    from h5pure.lowlevel.objects import _sohm_indexes
 
     with h5pure.File(path, "r") as f:
-        indexes = _sohm_indexes(f._state)
+        indexes = f._state.sohm_indexes()
         assert [i.index_type for i in indexes] == [index_type, index_type]
         assert all(i.num_messages > 0 for i in indexes)
         if index_type == 0:

@@ -7,22 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..dtypes import (
-    check_string_dtype,
-    datatype_for,
-    numpy_dtype,
-    storage_dtype,
-    to_memory,
-    to_storage,
-)
+from ..dtypes import check_string_dtype, numpy_dtype, storage_dtype, to_memory
 from ..errors import ClosedObjectLookupError, FormatError, ObjectNotFoundError, ReadOnlyError
-from ..format.messages.attribute import AttributeMessage
-from ..format.messages.dataspace import Dataspace
-from ..lowlevel.attributes import AttributeEntry, AttributeTable, read_attributes
-from ..lowlevel.create import encoded_record
-from .base import Empty
-from .dataset import _array_for_new_object, _datatype_for_new
-from .datatype import Datatype
+from ..lowlevel.attributes import AttributeEntry, AttributeTable
+from ..lowlevel.specs import AttributeSpec
+from .values import Empty, ItemsViewHDF5, KeysViewHDF5, ValuesViewHDF5, array_for_new_object
 
 if TYPE_CHECKING:
     from .base import HLObject
@@ -39,9 +28,7 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
             raise ClosedObjectLookupError(
                 "Unable to synchronously open object (invalid identifier type to function)"
             )
-        fs = self._parent._fs
-        info = self._parent._info
-        return fs.memo(("attrs", info.address), lambda: read_attributes(fs, info))  # type: ignore[no-any-return]
+        return self._parent._fs.attributes(self._parent._info)
 
     def _entry(self, name: str) -> AttributeEntry:
         name = _attr_name(name)
@@ -65,19 +52,13 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
         name = _attr_name(name)
         return isinstance(name, str) and name in self._table()
 
-    def keys(self) -> Any:
-        from .group import KeysViewHDF5
-
+    def keys(self) -> KeysViewHDF5:
         return KeysViewHDF5(self)
 
-    def values(self) -> Any:
-        from .group import ValuesViewHDF5
-
+    def values(self) -> ValuesViewHDF5:
         return ValuesViewHDF5(self)
 
-    def items(self) -> Any:
-        from .group import ItemsViewHDF5
-
+    def items(self) -> ItemsViewHDF5:
         return ItemsViewHDF5(self)
 
     def __iter__(self) -> Iterator[str]:
@@ -101,9 +82,8 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
         writer = self._parent._fs.writer
         if writer is None:
             raise KeyError("Unable to delete attribute (no write intent on file)")
-        with writer.lock:
-            if not writer.delete_attribute(self._parent._info.address, name):
-                raise KeyError("Unable to delete attribute (can't locate attribute)")
+        if not writer.delete_attribute(self._parent._info.address, name):
+            raise KeyError("Unable to delete attribute (can't locate attribute)")
 
     def create(
         self, name: str, data: Any, shape: Any = None, dtype: Any = None, *, _in_place: bool = False
@@ -122,55 +102,20 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
                 "Unable to synchronously create attribute (no write intent on file)"
             )
 
-        committed = None
-        if isinstance(dtype, Datatype):
-            from .dataset import _committed_address
-
-            committed = _committed_address(self._parent, dtype)
-            dtype = dtype.dtype
+        committed, dtype = self._parent._committed_type(dtype)
         if isinstance(data, Empty):
-            datatype = datatype_for(
-                np.dtype(dtype) if dtype is not None else data.dtype,
-                libver_low=writer.versions.low,
+            spec = AttributeSpec(
+                name, np.dtype(dtype) if dtype is not None else data.dtype, None, committed
             )
-            space = Dataspace("null", (), (), version=2)
-            raw = b""
         else:
-            arr = _array_for_new_object(data, dtype)
-            if shape is None:
-                shape = arr.shape
-            else:
+            arr = array_for_new_object(data, dtype)
+            if shape is not None:
                 shape = (shape,) if isinstance(shape, int) else tuple(shape)
                 if int(np.prod(shape, dtype=np.int64)) != arr.size:
                     raise ValueError("Shape of new attribute conflicts with shape of data")
                 arr = arr.reshape(shape)
-            datatype = _datatype_for_new(arr.dtype, writer.versions.low)
-            sversion = writer.versions.dataspace
-            if tuple(shape) == ():
-                space = Dataspace("scalar", (), (), version=sversion)
-            else:
-                space = Dataspace("simple", tuple(shape), tuple(shape), version=sversion)
-            with writer.lock:
-                raw = to_storage(arr, datatype, writer.heap).tobytes()
-        version = max(writer.versions.attribute, 1 if space.kind != "null" else 2)
-        stored: Any = datatype
-        if committed is not None:
-            # a committed type is stored as a shared message (attribute message version 2
-            # at least: version 1 cannot flag shared components)
-            from ..format.messages.shared import SharedMessage
-
-            version = max(version, 2)
-            stored = SharedMessage(version if version == 3 else 2, 3, committed, None)
-        message = AttributeMessage(version, name, stored, space, raw, 0)
-        with writer.lock:
-            encoded = message.encode(
-                writer.ctx, None if committed is not None else encoded_record(stored, writer.ctx)
-            )
-            writer.set_attribute(self._parent._info.address, name, encoded, in_place=_in_place)
-            if committed is not None:
-                from .dataset import _link_committed
-
-                _link_committed(writer, committed)
+            spec = AttributeSpec(name, arr.dtype, arr, committed)
+        writer.set_attribute(self._parent._info.address, spec, in_place=_in_place)
 
     def modify(self, name: str, value: Any) -> None:
         """Change an attribute's value keeping its type and shape (h5py's ``modify``:

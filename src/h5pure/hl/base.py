@@ -3,130 +3,31 @@
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
-from ..errors import ClosedObjectError, ClosedObjectLookupError
+from ..dtypes import Reference
+from ..errors import ClosedObjectLookupError
+from .attrs import AttributeManager
+from .ids import GroupID, ObjectID
+from .pickling import dask_token
+from .reference import RegionProxy
+from .values import Empty, ExternalLink, HardLink, SoftLink
 
 if TYPE_CHECKING:
     from ..lowlevel.file import FileState
     from ..lowlevel.objects import ObjectInfo
-    from .attrs import AttributeManager
+    from ..lowlevel.session import WriteSession
     from .files import File
 
-
-class Empty:
-    """An empty (null dataspace) dataset or attribute value of a given dtype, as h5py's."""
-
-    shape = None
-    size = None
-
-    def __init__(self, dtype: Any) -> None:
-        self.dtype = np.dtype(dtype)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Empty) and self.dtype == other.dtype
-
-    def __hash__(self) -> int:
-        return hash(("Empty", self.dtype))
-
-    def __repr__(self) -> str:
-        return f"Empty(dtype={self.dtype!r})"
-
-
-class HardLink:
-    """A hard link (returned by ``Group.get(name, getlink=True)``)."""
-
-    def __repr__(self) -> str:
-        return "<HardLink>"
-
-
-class SoftLink:
-    """A symbolic link to a path in the same file."""
-
-    def __init__(self, path: str) -> None:
-        self._path = str(path)
-
-    @property
-    def path(self) -> str:
-        return self._path
-
-    def __repr__(self) -> str:
-        return f'<SoftLink to "{self.path}">'
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SoftLink) and self._path == other._path
-
-    def __hash__(self) -> int:
-        return hash(("SoftLink", self._path))
-
-
-class ExternalLink:
-    """A link to an object in another HDF5 file."""
-
-    def __init__(self, filename: str, path: str) -> None:
-        self._filename = str(filename)
-        self._path = str(path)
-
-    @property
-    def path(self) -> str:
-        return self._path
-
-    @property
-    def filename(self) -> str:
-        return self._filename
-
-    def __repr__(self) -> str:
-        # (h5py's repr really lacks the closing ">")
-        return f'<ExternalLink to "{self.path}" in file "{self.filename}"'
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, ExternalLink)
-            and self._path == other._path
-            and self._filename == other._filename
-        )
-
-    def __hash__(self) -> int:
-        return hash(("ExternalLink", self._filename, self._path))
-
-
-class ObjectID:
-    """The small ``.id`` object: identifies one object of one open file."""
-
-    def __init__(self, fs: FileState, address: int) -> None:
-        self._fs = fs
-        self.address = address
-
-    @property
-    def valid(self) -> bool:
-        return not self._fs.driver.closed
-
-    @property
-    def fileno(self) -> Any:
-        """What identifies the file: the same for every open of one file on disk."""
-        from .lowlevel_id import file_key
-
-        fs = self._fs
-        return fs.memo(("file_key",), lambda: file_key(fs))
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, ObjectID)
-            and self.address == other.address
-            and (self._fs is other._fs or self.fileno == other.fileno)
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.fileno, self.address))
-
-    def __bool__(self) -> bool:
-        return self.valid
+__all__ = ["Empty", "ExternalLink", "HLObject", "HardLink", "SoftLink"]
 
 
 class HLObject:
     """Base of File, Group, Dataset and Datatype."""
+
+    kind: ClassVar[str] = "object"
+    """The kind of object header (libhdf5's "isa" classes): "group", "dataset" or
+    "datatype"."""
 
     def __init__(self, file: File, info: ObjectInfo, name: str | None) -> None:
         self._file = file
@@ -139,13 +40,18 @@ class HLObject:
         self._file._check_open()
         return self._file._state
 
+    def _session(self, what: str) -> WriteSession:
+        """The file's write session; h5py's error when it was opened read-only."""
+        writer = self._fs.writer
+        if writer is None:
+            raise ValueError(f"Unable to synchronously {what} (no write intent on file)")
+        return writer
+
     @property
     def id(self) -> ObjectID:
         """h5py's ``.id`` (a GroupID, DatasetID, TypeID or FileID): equal for the same
         object, also across opens of the same file."""
-        from .lowlevel_id import make_id
-
-        return make_id(self)
+        return GroupID(self._file._state, self._info.address)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, HLObject):
@@ -161,16 +67,21 @@ class HLObject:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickle by file name and path; unpickled, the file is open read-only (beyond
         h5py, whose objects cannot be pickled; see :mod:`h5pure.hl.pickling`)."""
-        from .pickling import reduce_object
-
-        return reduce_object(self)
+        return self.file._reduce_object(self)
 
     def __dask_tokenize__(self) -> tuple[Any, ...]:
         """dask's name for this object, made without pickling it (see
         :func:`h5pure.hl.pickling.dask_token`)."""
-        from .pickling import dask_token
-
         return dask_token(self)
+
+    def _committed_type(self, dtype: Any) -> tuple[int | None, Any]:
+        """``(address, dtype)`` of a committed datatype given as a ``dtype=`` argument
+        (it must live in this object's file); ``(None, dtype)`` for anything else."""
+        if not isinstance(dtype, HLObject) or dtype.kind != "datatype":
+            return None, dtype
+        if dtype.file._state is not self.file._state:
+            raise ValueError("Datatype must be committed in the same file (not a file of its own)")
+        return int(dtype._info.address), dtype.dtype  # type: ignore[attr-defined]
 
     # -- h5py properties ---------------------------------------------------------------
     @property
@@ -195,8 +106,6 @@ class HLObject:
 
     @property
     def attrs(self) -> AttributeManager:
-        from .attrs import AttributeManager
-
         if self is self._file:
             # h5py's File.attrs opens the root group, which fails on a closed file
             if not self._file._is_open:
@@ -206,19 +115,15 @@ class HLObject:
         return AttributeManager(self)
 
     @property
-    def ref(self) -> Any:
-        from ..dtypes import Reference
-
+    def ref(self) -> Reference:
         self._file._check_open()
         return Reference(self._info.address)
 
     @property
-    def regionref(self) -> Any:
+    def regionref(self) -> RegionProxy:
         """h5py's region reference proxy (``[sel]`` works on datasets only)."""
-        from .reference import RegionProxy
-
         return RegionProxy(self)
 
-    def _check_alive(self) -> None:
-        if not self._file._is_open:
-            raise ClosedObjectError("Invalid location identifier (object of a closed file)")
+    def _region_reference(self, args: Any) -> Any:
+        """``obj.regionref[args]`` (datasets override this)."""
+        raise TypeError("Region references can only be made to datasets")

@@ -17,8 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import numpy_dtype
-from .base import Empty, ExternalLink, HLObject, SoftLink
+from ..dtypes import Reference, RegionReference, check_ref_dtype, numpy_dtype
+from ..errors import CopyError, CopySourceNotFoundError
+from .base import HLObject
+from .create import create_dataset
+from .dataset import Dataset
+from .datatype import Datatype, commit_datatype
+from .values import Empty, ExternalLink, SoftLink
 
 
 @dataclass
@@ -35,15 +40,11 @@ class _Copier:
     source (``f.copy("/", "x")``) copies the source as it was, not itself."""
 
     def copy(self, obj: HLObject, parent: Any, name: str, depth: int) -> HLObject:
-        from .dataset import Dataset
-        from .datatype import Datatype, commit_datatype
-        from .group import Group
-
         key = (id(obj.file._state), obj._info.address)
         if key in self.done:
             parent[name] = self.done[key]
             return self.done[key]
-        if isinstance(obj, Group):
+        if obj.kind == "group":
             new: HLObject = parent.create_group(name)
             self._made(key, new)
             if not (self.shallow and depth > 0):
@@ -70,13 +71,13 @@ class _Copier:
             if link.kind == "hard":
                 if (state, int(link.address or 0)) in self.created:
                     continue
-                self.copy(src._follow(link, 0), dst, name, depth + 1)
+                self.copy(src._follow(link), dst, name, depth + 1)
                 continue
             expand = self.expand_soft if link.kind == "soft" else self.expand_external
             target = None
             if expand and link.kind in ("soft", "external"):
                 try:
-                    target = src._follow(link, 0)
+                    target = src._follow(link)
                 except KeyError:
                     target = None  # a dangling link is copied as a link
             if target is not None:
@@ -91,8 +92,6 @@ class _Copier:
         """References re-made for the destination, as libhdf5's ``H5Ocopy``: each
         referenced object copied once into the destination (a new copy linked from its
         root as ``~obj_pointed_by_<address>``) with ``expand_refs``, else null."""
-        from ..dtypes import Reference, RegionReference
-
         arr = np.asarray(values, dtype=object)
         out = np.empty(arr.shape, dtype=object)
         flat = out.reshape(-1)
@@ -118,8 +117,6 @@ class _Copier:
         return new._info.address
 
     def _attrs(self, src: Any, dst: Any) -> None:
-        from ..dtypes import check_ref_dtype
-
         for name in src.attrs:
             entry = src.attrs.get_id(name)
             dtype = numpy_dtype(entry.datatype)
@@ -131,9 +128,6 @@ class _Copier:
             dst.attrs.create(name, value, dtype=dtype)
 
     def _dataset(self, src: Any, parent: Any, name: str) -> Any:
-        from ..dtypes import check_ref_dtype
-        from .dataset import create_dataset
-
         st = src._storage
         dtype: Any = src.dtype
         committed = src._info.committed_datatype_address()
@@ -183,16 +177,9 @@ class _Copier:
                     slice(int(o), min(int(o) + c, n)) for o, c, n in zip(origin, src.chunks, shape)
                 )
                 new[region] = read(region)
-        elif _has_data(st):
+        elif st.has_data():
             new[...] = read(...)
         return new
-
-
-def _has_data(st: Any) -> bool:
-    layout = st.layout
-    if st.layout_class == "compact" or (st.efl is not None and st.efl.slots):
-        return True
-    return layout.address is not None and not st.fs.ctx.is_undefined(layout.address)
 
 
 def copy(
@@ -207,9 +194,6 @@ def copy(
     without_attrs: bool = False,
 ) -> None:
     """h5py's ``Group.copy`` (see there)."""
-    from ..errors import CopyError, CopySourceNotFoundError
-    from .group import Group, _writer
-
     if isinstance(source, HLObject):
         src_obj = source
     else:
@@ -219,7 +203,8 @@ def copy(
             raise CopySourceNotFoundError(
                 f"Unable to synchronously copy object (object '{source}' doesn't exist)"
             ) from None
-    if isinstance(dest, Group):
+    dest_group: Any
+    if isinstance(dest, HLObject) and dest.kind == "group":
         dest_group = dest
         if name is not None:
             dest_path = name
@@ -229,7 +214,7 @@ def copy(
         raise TypeError("Destination must be path or Group object")
     else:
         dest_group, dest_path = group, dest
-    _writer(dest_group, "copy object")
+    dest_group._session("copy object")
     if isinstance(dest_path, bytes):
         dest_path = dest_path.decode("utf-8", "surrogateescape")
     if not dest_path:
@@ -256,7 +241,7 @@ def create_dataset_like(group: Any, name: str | None, other: Any, **kwupdate: An
         "fillvalue",
     ):
         kwupdate.setdefault(key, getattr(other, key))
-    kwupdate.setdefault("track_order", bool(other._info.header.flags & 0x04))
+    kwupdate.setdefault("track_order", other._info.tracks_attribute_order)
     if other.maxshape != other.shape:
         kwupdate.setdefault("maxshape", other.maxshape)
     if isinstance(kwupdate.get("fillvalue"), np.ndarray) and kwupdate["fillvalue"].shape == ():

@@ -1,33 +1,26 @@
-"""Datasets: numpy-like partial reads of data stored in the file, with h5py's semantics."""
+"""Datasets: numpy-like partial reads and writes of data stored in the file, with h5py's
+semantics."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ..dtypes import (
-    RegionReference,
-    datatype_for,
-    fill_value_bytes,
-    guess_dtype,
-    numpy_dtype,
-    to_memory,
-    to_storage,
-)
+from ..dtypes import RegionReference, check_string_dtype, check_vlen_dtype, numpy_dtype, to_memory
 from ..dtypes.convert import decode_bytes
 from ..errors import ExtentError
-from ..format.selection_codec import SelectionType, SerializedSelection
-from ..lowlevel.create import DatasetPlan, dataset_messages, filter_pipeline
 from ..lowlevel.dataset import DatasetStorage
-from ..lowlevel.links import LinkEntry
-from ..lowlevel.objects import ObjectInfo
+from ..lowlevel.virtual import VDSmap, virtual_mappings
 from ..selection import Selection, select
-from ..selection.chunking import guess_chunk
-from .base import Empty, HLObject
+from ..selection.regions import all_selection, serialize_region
+from .base import HLObject
+from .dims import DimensionManager, is_scale, make_scale
+from .ids import DatasetID
+from .reference import region_shape, single_block
+from .values import Empty
 
 _FILTER_NAMES = {
     1: "gzip",
@@ -41,59 +34,19 @@ _SZIP_EC, _SZIP_NN = 4, 32
 _H5PY_KNOWN_FILTERS = {"gzip", "szip", "lzf", "shuffle", "fletcher32", "scaleoffset"}
 
 
-def _write_simple(
-    writer: Any, st: DatasetStorage, dtype: np.dtype, key: tuple[Any, ...], val: Any
-) -> bool:
-    """``dset[key] = val`` for keys of ints and step-1 slices inside one stored block
-    (:meth:`DatasetStorage.simple_target`) and a value of the selection's shape or a
-    scalar, written in place; False (nothing done) when the general path is needed."""
-    if dtype.hasobject or dtype.subdtype is not None or (st.efl is not None and st.efl.slots):
-        return False
-    target = st.simple_target(key)
-    if target is None:
-        return False
-    address, block, nrows, index = target
-    value = val if type(val) is np.ndarray and val.dtype == dtype else np.asarray(val, dtype=dtype)
-    rows_shape = (nrows, *block[1:])
-    out_shape = tuple(
-        len(range(*k.indices(n))) for k, n in zip(index, rows_shape) if type(k) is slice
-    )
-    if value.shape != out_shape and value.ndim != 0:
-        return False
-    from ..dtypes import to_storage
-
-    fs = st.fs
-    itemsize = st.storage_dtype.itemsize
-    with writer.lock:
-        raw = to_storage(value, st.datatype, writer.heap)
-        nbytes = nrows * itemsize
-        for n in block[1:]:
-            nbytes *= n
-        whole_rows = all(  # axis 0 spans the rows; every later axis its whole block
-            type(k) is slice and k.indices(n) == (0, n, 1)
-            for k, n in zip(index[1:-1], rows_shape[1:])
-        )
-        if whole_rows and raw.ndim:  # every element of the rows: no read needed
-            rows = np.ascontiguousarray(raw).reshape(rows_shape)
-        else:
-            rows = np.frombuffer(
-                bytearray(fs.source.read(address, nbytes)), dtype=st.storage_dtype
-            ).reshape(rows_shape)
-            rows[index] = raw
-        fs.driver.write(fs.ctx.base_address + address, rows.reshape(-1).view(np.uint8).data)
-        if st.layout_class == "chunked":
-            writer.object_model(st.address).touch()  # as the general chunked write does
-    return True
-
-
 class Dataset(HLObject):
     """A dataset: ``dset[sel]`` reads a numpy array; ``shape``, ``dtype``, ``chunks``..."""
+
+    kind = "dataset"
 
     # -- storage ---------------------------------------------------------------------
     @property
     def _storage(self) -> DatasetStorage:
-        fs = self._fs
-        return fs.memo(("dataset", self._info.address), lambda: DatasetStorage(fs, self._info))  # type: ignore[no-any-return]
+        return self._fs.dataset(self._info)
+
+    @property
+    def id(self) -> DatasetID:
+        return DatasetID(self)
 
     # -- shape and type ----------------------------------------------------------------
     @property
@@ -193,30 +146,15 @@ class Dataset(HLObject):
 
     @property
     def external(self) -> list[tuple[str, int, int]] | None:
-        st = self._storage
-        if st.efl is None:
-            return None
-        from ..format.local_heap import LocalHeap
-
-        heap = LocalHeap.read(st.fs.source, st.fs.ctx, st.efl.heap_address)
-        return [
-            (
-                heap.string_at(s.name_offset).decode("utf-8", "surrogateescape"),
-                int(s.offset),
-                int(s.size),
-            )
-            for s in st.efl.slots
-        ]
+        return self._storage.external_files()
 
     @property
     def is_virtual(self) -> bool:
         return self._storage.layout_class == "virtual"
 
-    def virtual_sources(self) -> list[Any]:
+    def virtual_sources(self) -> list[VDSmap]:
         if not self.is_virtual:
             raise RuntimeError("Not a virtual dataset")
-        from ..lowlevel.virtual import virtual_mappings
-
         return virtual_mappings(self._storage)
 
     @property
@@ -227,20 +165,14 @@ class Dataset(HLObject):
 
     @property
     def is_scale(self) -> bool:
-        from .dims import is_scale
-
         return is_scale(self)
 
     def make_scale(self, name: str = "") -> None:
         """Make this dataset a dimension scale (``H5DSset_scale``)."""
-        from .dims import make_scale
-
         make_scale(self, name)
 
     @property
-    def dims(self) -> Any:
-        from .dims import DimensionManager
-
+    def dims(self) -> DimensionManager:
         return DimensionManager(self)
 
     # -- reading ---------------------------------------------------------------------
@@ -295,7 +227,7 @@ class Dataset(HLObject):
             coords = selection.coordinates(st.shape)
         else:
             mask = selection.to_mask(st.shape)
-            bounds = _single_block(mask)
+            bounds = single_block(mask)
             if bounds is not None:
                 return np.asarray(self._read(bounds, dtype)).reshape(shape)
             coords = np.argwhere(mask)
@@ -305,13 +237,14 @@ class Dataset(HLObject):
         arr = self._convert(raw, dtype)
         return arr.reshape(shape + arr.shape[1:])
 
-    @property
-    def regionref(self) -> Any:
-        """``dset.regionref[sel]``: an in-memory region reference to ``dset[sel]``
-        (with h5py's ``.shape(ref)`` and ``.selection(ref)``)."""
-        from .reference import RegionProxy
-
-        return RegionProxy(self)
+    def _region_reference(self, args: Any) -> RegionReference:
+        """``dset.regionref[args]``: an in-memory region reference to ``dset[args]``."""
+        st = self._storage
+        if st.shape == () and (args == () or args is Ellipsis or args == (Ellipsis,)):
+            # a scalar dataset: the "all" selection of its scalar dataspace
+            return RegionReference(self._info.address, all_selection())
+        sel = select(args, st.shape)
+        return RegionReference(self._info.address, serialize_region(sel, len(st.shape)))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         _refuse_no_copy(copy, "Dataset")
@@ -343,9 +276,6 @@ class Dataset(HLObject):
     # -- writing ------------------------------------------------------------------
     def __setitem__(self, args: Any, val: Any) -> None:
         """h5py's ``dset[sel] = value``: numpy broadcasting onto any selection."""
-        from ..dtypes import to_storage
-        from ..lowlevel.datawriter import write_selection
-
         writer = self._fs.writer
         if writer is None:
             raise OSError("Can't synchronously write data (no write intent on file)")
@@ -359,7 +289,7 @@ class Dataset(HLObject):
                 "(src and dest dataspaces have different number of elements selected)"
             )
         dtype = self.dtype
-        if not names and _write_simple(writer, st, dtype, args, val):
+        if not names and writer.write_simple(st, dtype, args, val):
             return
         sel = select(args, st.shape)
         if names:
@@ -379,19 +309,10 @@ class Dataset(HLObject):
                     else val
                 )
             value = sel.broadcast_value(value).reshape(sel.mshape)
-        with writer.lock:
-            raw = to_storage(value, st.datatype, writer.heap)
-            if st.efl is not None and st.efl.slots:
-                from ..lowlevel.external import write_external
-
-                write_external(st, sel, raw)
-            else:
-                write_selection(writer, st, sel, raw)
+        writer.write(st, sel, value)
 
     def resize(self, size: Any, axis: int | None = None) -> None:
         """Change the dataset's shape within ``maxshape`` (chunked datasets only)."""
-        from ..lowlevel.resize import resize_dataset
-
         writer = self._fs.writer
         if writer is None:
             raise RuntimeError(
@@ -420,8 +341,7 @@ class Dataset(HLObject):
                     "Unable to synchronously change a dataset's dimensions (dimension cannot "
                     f"exceed the existing maximal size (new: {n} max: {m}))"
                 )
-        with writer.lock:
-            resize_dataset(writer, self._storage, size)
+        writer.resize(self._storage, size)
 
     def write_direct(
         self, source: np.ndarray, source_sel: Any = None, dest_sel: Any = None
@@ -439,8 +359,6 @@ class Dataset(HLObject):
         return AstypeWrapper(self, np.dtype(dtype))
 
     def asstr(self, encoding: str | None = None, errors: str = "strict") -> AsStrWrapper:
-        from ..dtypes import check_string_dtype
-
         info = check_string_dtype(self.dtype)
         if info is None:
             raise TypeError(
@@ -501,79 +419,6 @@ class Dataset(HLObject):
         return f'<HDF5 dataset {label}: shape {shape}, type "{self.dtype.str}">'
 
 
-def region_shape(selection: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The shape h5py gives ``dset[regref]`` (``h5py._hl.selections.guess_shape``): the
-    extent for "all", ``(n,)`` for points, and for hyperslabs the per-axis counts when
-    they multiply to the number selected, else ``(n,)``."""
-    kind = selection.kind
-    if kind == "none":
-        return (0,) * len(shape)
-    if kind == "all":
-        return tuple(shape)
-    if kind == "points":
-        return (len(selection.coordinates(shape)),)
-    mask = selection.to_mask(shape)
-    n = int(mask.sum())
-    if n == 0:
-        return (0,) * len(shape)
-    idx = np.nonzero(mask)
-    out = []
-    for where in idx:
-        lo, hi = int(where.min()), int(where.max())
-        if hi == lo:
-            out.append(1)
-            continue
-        # h5py masks off all but the lowest plane along the axis and divides
-        out.append(n // int((where == lo).sum()))
-    return tuple(out) if int(np.prod(out)) == n else (n,)
-
-
-class _RegionRefMaker:
-    def __init__(self, dset: Dataset) -> None:
-        self._dset = dset
-
-    def __getitem__(self, args: Any) -> RegionReference:
-        dset = self._dset
-        shape = dset._storage.shape
-        sel = select(args, shape)
-        rank = len(shape)
-        if sel.points is not None:
-            points = tuple(tuple(int(v) for v in p) for p in sel.points)
-            ser = SerializedSelection(SelectionType.POINTS, rank, points=points)
-        elif sel.hyperslab() is not None:
-            # the earliest file format stores hyperslabs as a list of blocks (version 1):
-            # one block per run of consecutive positions on each axis
-            runs: list[list[tuple[int, int]]] = []
-            for sl in sel.hyperslab() or ():
-                if sl.count == 0:
-                    runs.append([])
-                elif sl.stride == 1 or sl.count == 1:
-                    runs.append([(sl.start, sl.start + sl.count - 1)])
-                else:
-                    runs.append([(sl.start + i * sl.stride,) * 2 for i in range(sl.count)])
-            blocks = tuple(
-                (tuple(r[0] for r in combo), tuple(r[1] for r in combo))
-                for combo in itertools.product(*runs)
-            )
-            ser = SerializedSelection(SelectionType.HYPERSLABS, rank, blocks=blocks)
-        else:
-            per_axis = [np.unique(np.asarray(ax.indices())) for ax in sel.axes]
-            grids = np.meshgrid(*per_axis, indexing="ij")
-            coords = np.stack([g.reshape(-1) for g in grids], axis=-1)
-            blocks = tuple((tuple(int(v) for v in c), tuple(int(v) for v in c)) for c in coords)
-            ser = SerializedSelection(SelectionType.HYPERSLABS, rank, blocks=blocks)
-        return RegionReference(dset._info.address, ser)
-
-
-def _single_block(mask: np.ndarray) -> tuple[slice, ...] | None:
-    """The bounding slices of ``mask`` when it is exactly one filled block."""
-    if not mask.any():
-        return None
-    idx = np.nonzero(mask)
-    bounds = tuple(slice(int(i.min()), int(i.max()) + 1) for i in idx)
-    return bounds if mask[bounds].all() and mask.sum() == mask[bounds].size else None
-
-
 def _refuse_no_copy(copy: Any, owner: str) -> None:
     """numpy 2's ``np.asarray(dset, copy=False)``: a read always allocates (h5py's error)."""
     if copy is False:
@@ -592,11 +437,30 @@ def _check_broadcast(source: tuple[int, ...], target: tuple[int, ...]) -> None:
         raise TypeError(f"Can't broadcast {source} -> {target}")
 
 
-class AstypeWrapper:
+class DatasetView:
+    """A view of a dataset that converts what it reads (``astype``, ``asstr``,
+    ``fields``): index it like the dataset, or turn it into an array."""
+
+    def __init__(self, dset: Dataset) -> None:
+        self._dset = dset
+
+    def __getitem__(self, args: Any) -> Any:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self._dset)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        _refuse_no_copy(copy, type(self).__name__)
+        arr = np.asarray(self[...])
+        return arr if dtype is None else arr.astype(dtype)
+
+
+class AstypeWrapper(DatasetView):
     """``dset.astype(dtype)``: reads converted to ``dtype``."""
 
     def __init__(self, dset: Dataset, dtype: np.dtype) -> None:
-        self._dset = dset
+        super().__init__(dset)
         self._dtype = dtype
 
     @property
@@ -608,20 +472,12 @@ class AstypeWrapper:
         args = args if isinstance(args, tuple) else (args,)
         return self._dset._read(args, self._dtype)
 
-    def __len__(self) -> int:
-        return len(self._dset)
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        _refuse_no_copy(copy, type(self).__name__)
-        arr = np.asarray(self[...])
-        return arr if dtype is None else arr.astype(dtype)
-
-
-class AsStrWrapper:
+class AsStrWrapper(DatasetView):
     """``dset.asstr()``: string data decoded to ``str``."""
 
     def __init__(self, dset: Dataset, encoding: str, errors: str) -> None:
-        self._dset = dset
+        super().__init__(dset)
         self.encoding = encoding
         self.errors = errors
 
@@ -634,20 +490,12 @@ class AsStrWrapper:
         out.reshape(-1)[:] = decode_bytes(arr.reshape(-1).tolist(), self.encoding, self.errors)
         return out
 
-    def __len__(self) -> int:
-        return len(self._dset)
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        _refuse_no_copy(copy, type(self).__name__)
-        arr = np.asarray(self[...])
-        return arr if dtype is None else arr.astype(dtype)
-
-
-class FieldsWrapper:
+class FieldsWrapper(DatasetView):
     """``dset.fields(names)``: reads a subset of a compound's fields."""
 
     def __init__(self, dset: Dataset, names: list[str], single: bool) -> None:
-        self._dset = dset
+        super().__init__(dset)
         self._names = names
         self._single = single
 
@@ -663,258 +511,6 @@ class FieldsWrapper:
             if value.shape == () and np.ndim(full) == 0:
                 value = value[()]
         return value
-
-    def __len__(self) -> int:
-        return len(self._dset)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        _refuse_no_copy(copy, type(self).__name__)
-        arr = np.asarray(self[...])
-        return arr if dtype is None else arr.astype(dtype)
-
-
-# -- creating datasets -------------------------------------------------------------------
-def _fill_time_code(fill_time: Any) -> int | None:
-    """h5py's ``fill_time`` names as the fill value message stores them."""
-    if fill_time is None:
-        return None
-    codes = {"alloc": 0, "never": 1, "ifset": 2}
-    try:
-        return codes[fill_time]
-    except (KeyError, TypeError):
-        raise ValueError(f"fill_time must be one of the following choices: {list(codes)}") from None
-
-
-_NEW_DATATYPES: dict[Any, Any] = {}
-"""Datatype records of dtypes without fields (numbers, strings), keyed by dtype.str, the
-metadata (vlen, encoding) and libver_low: files of many small objects create the same few
-types over and over."""
-
-
-def _datatype_for_new(dtype: np.dtype, libver_low: str) -> Any:
-    """``datatype_for`` of a new dataset's or attribute's dtype, the record shared
-    (records are frozen) for dtypes without fields whose metadata is hashable."""
-    meta = dtype.metadata
-    if (
-        dtype.fields is not None
-        or dtype.subdtype is not None
-        # enum mappings, vlen base dtypes (equal whatever their own metadata): not keys
-        or (meta is not None and not all(isinstance(v, (str, type)) for v in meta.values()))
-    ):
-        return datatype_for(dtype, libver_low=libver_low)
-    key = (dtype.str, libver_low) if meta is None else (dtype.str, libver_low, *meta.items())
-    datatype = _NEW_DATATYPES.get(key)
-    if datatype is None:
-        datatype = datatype_for(dtype, libver_low=libver_low)
-        if len(_NEW_DATATYPES) < 256:
-            _NEW_DATATYPES[key] = datatype
-    return datatype
-
-
-def _array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
-    """h5py's conversion of ``data=`` values (lists of str become vlen strings...)."""
-    if isinstance(data, np.ndarray) and dtype is None and data.dtype.kind != "O":
-        return np.asarray(data, order="C")
-    as_dtype = np.dtype(dtype) if dtype is not None else guess_dtype(data)
-    if as_dtype is not None and as_dtype.kind == "O":
-        arr = np.empty(np.shape(data) if not isinstance(data, (str, bytes)) else (), dtype=as_dtype)
-        arr[...] = data
-        return arr
-    return np.asarray(data, order="C", dtype=as_dtype)
-
-
-def create_dataset(
-    group: Any,
-    name: str | None,
-    shape: Any = None,
-    dtype: Any = None,
-    data: Any = None,
-    *,
-    chunks: Any = None,
-    maxshape: Any = None,
-    compression: Any = None,
-    compression_opts: Any = None,
-    shuffle: bool | None = None,
-    fletcher32: bool | None = None,
-    scaleoffset: Any = None,
-    fillvalue: Any = None,
-    track_times: Any = None,
-    track_order: Any = None,
-    fill_time: Any = None,
-    external: Any = None,
-    allow_unknown_filter: bool = False,
-    **kwds: Any,
-) -> Dataset:
-    """h5py's ``Group.create_dataset`` (see :meth:`Group.create_dataset`)."""
-    from .datatype import Datatype
-    from .group import _join, _writer
-
-    writer = _writer(group, "create dataset")
-    committed = None
-    if isinstance(dtype, Datatype):
-        committed = _committed_address(group, dtype)
-        dtype = dtype.dtype
-    if data is not None and not isinstance(data, Empty):
-        data = _array_for_new_object(data, dtype)
-    if shape is None:
-        if data is None:
-            if dtype is None:
-                raise TypeError("One of data, shape or dtype must be specified")
-            data = Empty(dtype)
-        shape = None if isinstance(data, Empty) else data.shape
-    else:
-        shape = _shape_tuple(shape)
-        if data is not None and not isinstance(data, Empty):
-            if int(np.prod(shape, dtype=np.int64)) != data.size:
-                raise ValueError("Shape tuple is incompatible with data")
-    if dtype is None:
-        dtype = data.dtype if data is not None else np.dtype("=f4")
-    dtype = np.dtype(dtype)
-    if isinstance(maxshape, int):
-        maxshape = (maxshape,)
-    if maxshape is not None:
-        maxshape = tuple(None if m is None else int(m) for m in maxshape)
-        if shape is None or len(maxshape) != len(shape):
-            raise ValueError("'maxshape' must have same rank as dataset shape")
-        if any(m is not None and m < n for m, n in zip(maxshape, shape)):
-            raise ValueError("Maxdims is smaller than dims (maxdims is smaller than dims)")
-    if isinstance(chunks, (int, np.integer)) and not isinstance(chunks, bool):
-        chunks = (int(chunks),)
-    if (
-        isinstance(compression, (int, np.integer))
-        and 0 <= int(compression) <= 9
-        and not isinstance(compression, bool)
-    ):
-        compression, compression_opts = "gzip", int(compression)
-    if compression == "gzip" and compression_opts is None:
-        compression_opts = 4
-    _check_filter_options(dtype, compression, compression_opts, scaleoffset)
-    if compression not in (None, "gzip", "lzf", "szip") and not isinstance(
-        compression, (int, np.integer)
-    ):
-        raise ValueError(f'Compression filter "{compression}" is unavailable')
-    filtered = bool(compression is not None or shuffle or fletcher32 or scaleoffset is not None)
-    if shape is None or shape == ():
-        if chunks not in (None, False) or filtered or maxshape is not None:
-            raise TypeError("Scalar datasets don't support chunk/filter options")
-        chunk_shape = None
-    elif isinstance(chunks, tuple):
-        check = maxshape if maxshape is not None else shape
-        if len(chunks) != len(shape):
-            raise ValueError("'chunks' must have same rank as dataset shape")
-        if any(int(c) <= 0 for c in chunks):
-            raise ValueError(
-                "All chunk dimensions must be positive (all chunk dimensions must be positive)"
-            )
-        if any(c > d for d, c in zip(check, chunks) if d is not None):
-            raise ValueError(
-                "Chunk shape must not be greater than data shape in any dimension. "
-                f"{chunks} is not compatible with {shape}"
-            )
-        chunk_shape = chunks
-    elif chunks is True or (chunks is None and (filtered or maxshape is not None)):
-        chunk_shape = guess_chunk(shape, maxshape, dtype.itemsize)
-    elif chunks is False and (filtered or maxshape is not None):
-        raise ValueError("Chunked format required for given storage options")
-    else:
-        chunk_shape = None
-    efl_entries = None
-    if external is not None:
-        from ..lowlevel.external import normalize_external
-
-        efl_entries = normalize_external(external)
-        if chunk_shape is not None:
-            raise ValueError(
-                "Unable to synchronously create dataset "
-                "(external storage not supported with chunked layout)"
-            )
-    datatype = _datatype_for_new(dtype, writer.versions.low)
-    if fillvalue is not None and dtype.kind not in "OSUV":
-        if np.asarray(fillvalue).dtype.kind == "U":
-            raise TypeError(f"No conversion path for dtype: {np.asarray(fillvalue).dtype!r}")
-    fill = None if fillvalue is None else fill_value_bytes(fillvalue, datatype, writer.heap)
-    pipeline: tuple[Any, ...] = ()
-    if chunk_shape is not None and filtered:
-        pipeline = filter_pipeline(
-            dtype=dtype,
-            chunks=chunk_shape,
-            compression=compression,
-            compression_opts=compression_opts,
-            shuffle=bool(shuffle),
-            fletcher32=bool(fletcher32),
-            scaleoffset=(
-                None if scaleoffset is None else int(scaleoffset) if scaleoffset is not True else 0
-            ),
-            fill=fill,
-        )
-    plan = DatasetPlan(
-        shape=shape,
-        maxshape=maxshape,
-        datatype=datatype,
-        chunks=chunk_shape,
-        filters=pipeline,
-        fill=fill,
-        fill_time=_fill_time_code(fill_time),
-        vlen=dtype.kind == "O" or dtype.hasobject,
-        committed_type=committed,
-    )
-    parent = None
-    if name is not None:
-        parent, base = group._create_parent(name, "create dataset")
-        if parent._link(base) is not None:
-            raise ValueError("Unable to synchronously create dataset (name already exists)")
-    with writer.lock:
-        if efl_entries:
-            from ..lowlevel.external import build_external
-
-            nbytes = int(np.prod(shape or (), dtype=np.int64)) * datatype.size
-            plan = replace(plan, external=build_external(writer, efl_entries, nbytes))
-        if track_order is None:
-            track_order = False  # h5py's default; File(track_order=) only orders the root
-        model = writer.new_object(
-            dataset_messages(writer.ctx, plan, writer.versions),
-            min_area=256,
-            track_order=bool(track_order),
-            track_times=bool(track_times),
-        )
-        if committed is not None:
-            _link_committed(writer, committed)
-        if parent is None:
-            from ..lowlevel.anonymous import register_anonymous
-
-            register_anonymous(writer, model.address)
-        else:
-            writer.add_link(parent._info.address, LinkEntry(base, "hard", address=model.address))
-        initial = data is not None and not isinstance(data, Empty)
-        if initial and data.size and _stored_at_creation(plan, dtype):
-            # contiguous numbers: the values go straight to their space, as the first
-            # write of them all would put them, without a storage view to build
-            value = data.reshape(shape) if data.shape != shape else data
-            mem = numpy_dtype(datatype)
-            if value.dtype != mem:
-                value = np.asarray(value, dtype=mem)
-            raw = np.ascontiguousarray(to_storage(value, datatype, writer.heap))
-            writer.store_initial_data(model, raw.reshape(-1).view(np.uint8).data)
-            initial = False
-    path = None if parent is None else _join(parent.name, base)
-    dset = Dataset(group.file, ObjectInfo(writer.fs, model.address, created=True), path)
-    if initial:
-        dset[...] = data.reshape(shape) if data.shape != shape else data
-    return dset
-
-
-def _stored_at_creation(plan: Any, dtype: np.dtype) -> bool:
-    """Whether a new dataset's values are stored by :func:`create_dataset` itself:
-    contiguous, without external files, of a plain numeric type."""
-    return (
-        plan.chunks is None
-        and plan.external is None
-        and not plan.compact
-        and plan.virtual is None
-        and dtype.kind in "biufc"
-        and dtype.fields is None
-        and dtype.subdtype is None
-    )
 
 
 def _merge_fields(
@@ -950,52 +546,6 @@ def _merge_fields(
     return current
 
 
-def _committed_address(obj: Any, dtype: Any) -> int:
-    """The object header address of the committed datatype ``dtype``, which must live in
-    ``obj``'s file."""
-    if dtype.file._state is not obj.file._state:
-        raise ValueError("Datatype must be committed in the same file (not a file of its own)")
-    return int(dtype._info.address)
-
-
-def _link_committed(writer: Any, address: int) -> None:
-    """One more user of a committed datatype: libhdf5 (``H5T_link``) counts it in the
-    type's object header reference count."""
-    model = writer.object_model(address)
-    model.refcount += 1
-    model.touch()
-    writer.invalidate(address)
-
-
-def _shape_tuple(shape: Any) -> tuple[int, ...]:
-    """A shape argument as h5py converts it (each element to an unsigned hsize_t)."""
-    items = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    out = []
-    for i, n in enumerate(items):
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"Can't convert element {i} ({n}) to hsize_t")
-        if n < 0:
-            raise OverflowError("can't convert negative value to hsize_t")
-        out.append(int(n))
-    return tuple(out)
-
-
-def _check_filter_options(dtype: np.dtype, compression: Any, opts: Any, scaleoffset: Any) -> None:
-    """h5py's checks of filter arguments, made before anything is created."""
-    if compression == "gzip" and (
-        isinstance(opts, bool) or not isinstance(opts, (int, np.integer)) or not 0 <= opts <= 9
-    ):
-        raise ValueError(f"GZIP setting must be an integer from 0-9, not {opts!r}")
-    if compression == "lzf" and opts is not None:
-        raise ValueError("LZF compression filter accepts no options")
-    if isinstance(compression, (int, np.integer)) and not 0 <= int(compression) <= 9:
-        if compression < 256:  # ids below 256 are libhdf5's own filters
-            raise ValueError(f"Unknown compression filter number: {compression}")
-    if scaleoffset is not None and scaleoffset is not False and dtype.kind == "f":
-        if scaleoffset is True:
-            raise ValueError("integer scaleoffset must be provided for floating point types")
-
-
 def _object_value(val: Any, dtype: np.dtype, out_shape: tuple[int, ...]) -> np.ndarray:
     """An object array of ``dtype`` from ``val``.
 
@@ -1003,8 +553,6 @@ def _object_value(val: Any, dtype: np.dtype, out_shape: tuple[int, ...]) -> np.n
     rectangular array of the base type, its last axis runs along each sequence (a 1-D value
     is one sequence, broadcast onto the selection); otherwise (ragged) each item of ``val``
     is one sequence."""
-    from ..dtypes import check_vlen_dtype
-
     base = check_vlen_dtype(dtype)
     if (
         base is not None

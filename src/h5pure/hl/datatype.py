@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..dtypes import check_ref_dtype, numpy_dtype
 from ..errors import ClosedDatatypeError, ImmutableDatatypeError
-from ..format.messages import MessageType
+from ..lowlevel.paths import join
 from .base import HLObject
+from .ids import TypeID
 
-_COMMITTED_FLAGS = 0x05
-"""Constant + do-not-share: the flags ``H5T__commit`` gives a committed type's message."""
+if TYPE_CHECKING:
+    from .group import Group
 
 
 class Datatype(HLObject):
     """A datatype stored in the file under a name (``f["t"] = np.dtype(...)`` in h5py)."""
 
+    kind = "datatype"
+
+    @property
+    def id(self) -> TypeID:
+        return TypeID(self._file._state, self._info.address)
+
     @property
     def dtype(self) -> np.dtype:
         if not self._file._is_open:
             raise ClosedDatatypeError("Not a datatype (not a datatype)")
-        return numpy_dtype(self._info.first(MessageType.DATATYPE))
+        return numpy_dtype(self._info.datatype())
 
     def __repr__(self) -> str:
         if not self._file._is_open:
@@ -32,22 +39,13 @@ class Datatype(HLObject):
         return f"<HDF5 named type {label} (dtype {self.dtype.str})>"
 
 
-def commit_datatype(group: Any, name: str, dtype: np.dtype) -> Datatype:
+def commit_datatype(group: Group, name: str, dtype: np.dtype) -> Any:
     """Store ``dtype`` as a named datatype at ``group/name`` (h5py's ``g[name] = dtype``)."""
-    from ..dtypes import datatype_for
-    from ..format.messages.datatype import encode_datatype
-    from ..lowlevel.links import LinkEntry
-    from ..lowlevel.model import MessageSlot
-    from .group import _join, _writer
-
-    writer = _writer(group, "commit datatype")
+    writer = group._session("commit datatype")
     if dtype.names is None and check_ref_dtype(dtype) is not None:
         # libhdf5's reference types are predefined (immutable): they cannot be committed
         raise ImmutableDatatypeError(
             "Unable to commit datatype synchronously (datatype is immutable)"
         )
-    body = encode_datatype(datatype_for(dtype, libver_low=writer.versions.low))
-    with writer.lock:
-        model = writer.new_object([MessageSlot(MessageType.DATATYPE, body, _COMMITTED_FLAGS)])
-        writer.add_link(group._info.address, LinkEntry(name, "hard", address=model.address))
-    return group.file._object(model.address, _join(group.name, name))  # type: ignore[no-any-return]
+    address = writer.commit_datatype(group._info.address, name, dtype)
+    return group.file._object(address, join(group.name, name))

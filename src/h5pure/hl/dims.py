@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ..dtypes import ref_dtype, string_dtype, vlen_dtype
+from ..lowlevel.specs import AttributeSpec
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -21,8 +25,6 @@ def _as_text(value: Any) -> str:
 
 
 def _reference_list_dtype() -> np.dtype:
-    from ..dtypes import ref_dtype
-
     # H5DS's ds_list_t: an object reference and an unsigned int, padded to 16 bytes
     return np.dtype(
         {
@@ -60,24 +62,10 @@ def make_scale(dset: Dataset, name: str | None = "") -> None:
 def _set_cstring(dset: Dataset, attr: str, value: bytes) -> None:
     """A scalar NUL-terminated ASCII string attribute of ``len(value) + 1`` bytes, the type
     H5DS gives ``CLASS`` and ``NAME`` (h5py's fixed strings would be NUL-padded)."""
-    from ..format.messages.attribute import AttributeMessage
-    from ..format.messages.dataspace import Dataspace
-    from ..format.messages.datatype import StringType
-
     writer = dset._fs.writer
     if writer is None:
         raise ValueError("Unable to set scale (no write intent on file)")
-    size = len(value) + 1
-    message = AttributeMessage(
-        1,
-        attr,
-        StringType(1, size),
-        Dataspace("scalar", (), (), version=1),
-        value + b"\0",
-        0,
-    )
-    with writer.lock:
-        writer.set_attribute(dset._info.address, attr, message.encode(writer.ctx))
+    writer.set_attribute(dset._info.address, AttributeSpec(attr, np.dtype("S1"), None, text=value))
 
 
 def is_scale(dset: Dataset) -> bool:
@@ -118,8 +106,6 @@ class DimensionProxy:
     @label.setter
     def label(self, value: str) -> None:
         """``H5DSset_label``: one vlen string per dimension in ``DIMENSION_LABELS``."""
-        from ..dtypes import string_dtype
-
         self._index()
         rank = len(self._dset.shape or ())
         attrs = self._dset.attrs
@@ -134,8 +120,6 @@ class DimensionProxy:
     def attach_scale(self, scale: Dataset) -> None:
         """``H5DSattach_scale``: reference ``scale`` from this dimension, and this dataset
         from the scale's ``REFERENCE_LIST``."""
-        from ..dtypes import ref_dtype, vlen_dtype
-
         dset = self._dset
         self._index()
         if scale == dset:
@@ -174,8 +158,6 @@ class DimensionProxy:
 
     def detach_scale(self, scale: Dataset) -> None:
         """``H5DSdetach_scale``: undo :meth:`attach_scale`."""
-        from ..dtypes import ref_dtype, vlen_dtype
-
         dset = self._dset
         self._index()
         attrs = dset.attrs
@@ -273,8 +255,6 @@ class DimensionManager:
 
     def create_scale(self, dset: Dataset, name: str = "") -> None:
         """Deprecated h5py spelling of ``dset.make_scale(name)``."""
-        import warnings
-
         # (h5py warns with its H5pyDeprecationWarning, a UserWarning)
         warnings.warn(
             "other_ds.dims.create_scale(ds, name) is deprecated. Use ds.make_scale(name) instead.",

@@ -2,99 +2,69 @@
 
 from __future__ import annotations
 
-import posixpath
-from collections.abc import (
-    Callable,
-    ItemsView,
-    Iterator,
-    KeysView,
-    MutableMapping,
-    ValuesView,
-)
-from typing import Any
+from collections.abc import Callable, Iterator, MutableMapping
+from typing import TYPE_CHECKING, Any
 
-from ..errors import ClosedObjectLookupError, ObjectNotFoundError
+import numpy as np
+
+from ..dtypes import Reference, RegionReference
+from ..errors import ClosedObjectLookupError
 from ..lowlevel.dataset import configure_chunk_cache, dataset_cache_settings
-from ..lowlevel.links import LinkEntry, LinkTable, find_link, read_links
+from ..lowlevel.links import LinkEntry, LinkTable, find_link
 from ..lowlevel.objects import ObjectInfo
-from .base import ExternalLink, HardLink, HLObject, SoftLink
+from ..lowlevel.paths import Resolved, follow_link, join, resolve
+from . import copying
+from .base import HLObject
+from .create import create_dataset
+from .dataset import Dataset
+from .datatype import Datatype, commit_datatype
+from .values import (
+    ExternalLink,
+    HardLink,
+    ItemsViewHDF5,
+    KeysViewHDF5,
+    SoftLink,
+    ValuesViewHDF5,
+)
+from .virtual import VirtualLayout, create_virtual_dataset
 
-_MAX_LINK_DEPTH = 16  # libhdf5's H5L_NUM_LINKS: soft/external hops per traversal
-
-
-def _not_found(name: str) -> ObjectNotFoundError:
-    return ObjectNotFoundError(
-        f"Unable to synchronously open object (object '{name}' doesn't exist)"
-    )
-
-
-def _join(base: str | None, name: str) -> str:
-    return posixpath.normpath(posixpath.join(base or "/", name)).replace("//", "/")
+if TYPE_CHECKING:
+    from ..lowlevel.chunkcache import ChunkCacheSettings
 
 
 class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
     """A group: ``g[name]``, iteration over member names, ``in``, ``get``, ``visit``..."""
 
+    kind = "group"
+
     # -- links ------------------------------------------------------------------------
     def _links(self) -> LinkTable:
-        fs = self._fs
-        return fs.memo(("links", self._info.address), lambda: read_links(fs, self._info))  # type: ignore[no-any-return]
+        return self._fs.links(self._info)
 
     def _link(self, name: str) -> LinkEntry | None:
-        return find_link(self._fs, self._info.address, name, self._links)
+        return find_link(self._fs, self._info, name)
 
     # -- traversal -------------------------------------------------------------------
-    def _traverse(self, path: str, depth: int = 0) -> HLObject:
-        if depth > _MAX_LINK_DEPTH:
-            raise ObjectNotFoundError("Unable to synchronously open object (too many links)")
-        if path.startswith("/"):
-            cur: HLObject = self.file._root()
-        else:
-            cur = self
-        parts = [p for p in path.split("/") if p and p != "."]
-        for i, part in enumerate(parts):
-            if not isinstance(cur, Group):
-                raise ObjectNotFoundError(
-                    "Unable to synchronously open object (message type not found)"
-                )
-            link = cur._link(part)
-            if link is None:
-                raise _not_found(part)
-            cur = cur._follow(link, depth, last=i == len(parts) - 1)
-        return cur
+    def _at(self, found: Resolved) -> HLObject:
+        """The object a traversal from this group ended at."""
+        file = found.handle if found.handle is not None else self.file
+        return file._object(found.address, found.path)  # type: ignore[no-any-return]
 
-    def _follow(self, link: LinkEntry, depth: int, last: bool = True) -> HLObject:
-        path = _join(self.name, link.name)
-        if link.kind == "hard":
-            return self.file._object(int(link.address or 0), path)
-        if link.kind == "soft":
-            try:
-                target = self._traverse(link.target or "", depth + 1)
-            except KeyError:
-                raise ObjectNotFoundError(
-                    "Unable to synchronously open object (component not found)"
-                ) from None
-            if target.file is self.file and target._name is not None and target._name != path:
-                # h5py names an object by the path it was opened through
-                target = self.file._object(target._info.address, path)
-            return target
-        if link.kind == "external":
-            try:
-                other = self.file._open_external(link.external_file or "")
-                return other._root()._traverse(link.target or "/", depth + 1)
-            except (OSError, KeyError):
-                raise ObjectNotFoundError(
-                    "Unable to synchronously open object (unable to open external file, "
-                    f"external link file name = '{link.external_file}')"
-                ) from None
-        raise ObjectNotFoundError(
-            f"Unable to synchronously open object (user-defined link {link.name!r} cannot be followed)"
+    def _traverse(self, path: str) -> HLObject:
+        found = resolve(
+            self._fs, self._info.address, self.name or "/", path, self.file._external_opener()
         )
+        return self._at(found)
+
+    def _follow(self, link: LinkEntry) -> HLObject:
+        """The object ``link`` (one of this group's links) leads to."""
+        found = follow_link(
+            self._fs, self._info.address, self.name or "/", link, self.file._external_opener()
+        )
+        return self._at(found)
 
     # -- mapping interface ------------------------------------------------------------
     def __getitem__(self, name: Any) -> Any:
-        from ..dtypes import Reference, RegionReference
-
         if not self._file._is_open:
             raise ClosedObjectLookupError("Unable to open object (the file is closed)")
         if isinstance(name, (Reference, RegionReference)):
@@ -154,9 +124,6 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
         self, name: str, default: Any = None, getclass: bool = False, getlink: bool = False
     ) -> Any:
         """Like h5py's: the object, its class, its link, or the link's class."""
-        from .dataset import Dataset
-        from .datatype import Datatype
-
         if not (getclass or getlink):
             try:
                 return self[name]
@@ -173,7 +140,8 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
                 raise RuntimeError("Unable to get link info (name doesn't exist)")
             grp, base = self._parent_and_base(name)
             link = grp._link(base)
-            assert link is not None  # checked by `in` above
+            if link is None:  # checked by ``in`` above
+                return default
             if link.kind == "soft":
                 return SoftLink if getclass else SoftLink(link.target or "")
             if link.kind == "external":
@@ -206,7 +174,7 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
                 if link.kind != "hard":
                     continue
                 rel = f"{prefix}{name}"
-                obj = grp._follow(link, 0)
+                obj = grp._follow(link)
                 if obj._info.address in seen:
                     continue
                 seen.add(obj._info.address)
@@ -235,7 +203,7 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
                 if ret is not None:
                     return ret
                 if link.kind == "hard":
-                    obj = grp._follow(link, 0)
+                    obj = grp._follow(link)
                     if isinstance(obj, Group) and obj._info.address not in seen:
                         seen.add(obj._info.address)
                         ret = walk(obj, rel + "/")
@@ -248,17 +216,12 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
     # -- writing ------------------------------------------------------------------
     def create_group(self, name: str, track_order: bool | None = None) -> Group:
         """Create a group (and any missing intermediate groups) at ``name``."""
-        writer = _writer(self, "create group")
-        parent, base = self._create_parent(name, "create group")
-        if parent._link(base) is not None:
-            raise ValueError("Unable to synchronously create group (name already exists)")
-        if track_order is None:
-            # h5py's default (h5.get_config().track_order); File(track_order=) is the root's
-            track_order = False
-        with writer.lock:
-            address = writer.new_group(parent._info.address, base, bool(track_order))
-        info = ObjectInfo(writer.fs, address, created=True)
-        return Group(self.file, info, _join(parent.name, base))
+        writer = self._session("create group")
+        parent, base = self._new_link_place(name, "create group")
+        # h5py's default (h5.get_config().track_order) is False; File(track_order=) only
+        # orders the root group
+        address = writer.create_group(parent._info.address, base, track_order=bool(track_order))
+        return Group(self.file, ObjectInfo(writer.fs, address, created=True), join(parent.name, base))
 
     def _create_parent(self, name: str, what: str) -> tuple[Group, str]:
         """The group that will hold ``name``'s last component (created as needed)."""
@@ -277,11 +240,19 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
             if link is None:
                 cur = cur.create_group(part)
             else:
-                nxt = cur._follow(link, 0)
+                nxt = cur._follow(link)
                 if not isinstance(nxt, Group):
                     raise ValueError(f"Unable to synchronously {what} (parent is not a group)")
                 cur = nxt
         return cur, parts[-1]
+
+    def _new_link_place(self, name: str, what: str) -> tuple[Group, str]:
+        """Where a new object named ``name`` gets its link: the parent group (made with any
+        missing intermediate groups) and the link's name, which must be free."""
+        parent, base = self._create_parent(name, what)
+        if parent._link(base) is not None:
+            raise ValueError(f"Unable to synchronously {what} (name already exists)")
+        return parent, base
 
     def require_group(self, name: str) -> Group:
         if name not in self:
@@ -297,25 +268,21 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
         """Create a dataset, as h5py's ``create_dataset`` (shape, dtype, data, chunks,
         maxshape, compression, compression_opts, shuffle, fletcher32, scaleoffset,
         fillvalue...)."""
-        from .dataset import create_dataset
-
         cache = _chunk_cache_settings(kwds)
         dset = create_dataset(self, name, shape, dtype, data, **kwds)
         if cache is not None:
             _configure_chunk_cache(dset, cache)
         return dset
 
-    def create_virtual_dataset(self, name: str | None, layout: Any, fillvalue: Any = None) -> Any:
+    def create_virtual_dataset(
+        self, name: str | None, layout: VirtualLayout, fillvalue: Any = None
+    ) -> Any:
         """A virtual dataset mapping the sources of ``layout`` (a :class:`VirtualLayout`)."""
-        from .virtual import create_virtual_dataset
-
         return create_virtual_dataset(self, name, layout, fillvalue)
 
     def create_dataset_like(self, name: str | None, other: Any, **kwupdate: Any) -> Any:
         """A new dataset shaped, typed, chunked and filtered like ``other`` (keywords win)."""
-        from .copying import create_dataset_like
-
-        return create_dataset_like(self, name, other, **kwupdate)
+        return copying.create_dataset_like(self, name, other, **kwupdate)
 
     def copy(
         self,
@@ -330,9 +297,7 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
     ) -> None:
         """Copy the object ``source`` (an object or a path here) to ``dest`` (a group, then
         named ``name`` or the source's base name, or a path here), as ``H5Ocopy``."""
-        from .copying import copy
-
-        copy(
+        copying.copy(
             self,
             source,
             dest,
@@ -348,10 +313,6 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
         self, name: str, shape: Any, dtype: Any, exact: bool = False, **kwds: Any
     ) -> Any:
         """Open the dataset ``name`` if it matches shape and dtype, else create it."""
-        import numpy as np
-
-        from .dataset import Dataset
-
         if name not in self:
             return self.create_dataset(name, shape, dtype, **kwds)
         cache = _chunk_cache_settings(kwds)
@@ -378,12 +339,6 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
 
     def __setitem__(self, name: str, obj: Any) -> None:
         """h5py's ``g[name] = obj``: hard, soft or external link, committed type, or data."""
-        import numpy as np
-
-        from ..lowlevel.links import LinkEntry
-        from .dataset import create_dataset
-        from .datatype import Datatype, commit_datatype
-
         if self._fs.writer is None and isinstance(obj, (HLObject, SoftLink, ExternalLink)):
             # libhdf5 2.0 reports each kind of link through a different error class
             if isinstance(obj, HLObject):
@@ -391,32 +346,25 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
             if isinstance(obj, SoftLink):
                 raise OSError("Unable to synchronously create soft link (no write intent on file)")
             raise RuntimeError("Unable to create external link (no write intent on file)")
-        writer = _writer(self, "create link")
+        writer = self._session("create link")
         parent, base = self._create_parent(name, "create link")
         if parent._link(base) is not None:
             raise OSError("Unable to create link (name already exists)")
+        where = parent._info.address
         if isinstance(obj, HLObject):
             if obj.file._state is not self.file._state:
                 raise ValueError(
                     "Unable to synchronously create link (interfile hard links are not allowed)"
                 )
-            entry = LinkEntry(base, "hard", address=obj._info.address)
-            writer.object_model(obj._info.address).refcount += 1
-            writer.object_model(obj._info.address).touch()
+            writer.link_hard(where, base, obj._info.address)
         elif isinstance(obj, SoftLink):
-            entry = LinkEntry(base, "soft", target=obj.path)
+            writer.link_soft(where, base, obj.path)
         elif isinstance(obj, ExternalLink):
-            entry = LinkEntry(base, "external", target=obj.path, external_file=obj.filename)
+            writer.link_external(where, base, obj.filename, obj.path)
         elif isinstance(obj, np.dtype) or (isinstance(obj, type) and issubclass(obj, np.generic)):
             commit_datatype(parent, base, np.dtype(obj))
-            return
-        elif isinstance(obj, Datatype):
-            entry = LinkEntry(base, "hard", address=obj._info.address)
         else:
             create_dataset(parent, base, data=obj)
-            return
-        with writer.lock:
-            writer.add_link(parent._info.address, entry)
 
     def __delitem__(self, name: str) -> None:
         writer = self._fs.writer
@@ -429,16 +377,11 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
                 "Couldn't delete link (callback link pointer is NULL "
                 "(specified link may be '.' or not exist))"
             ) from None
-        with writer.lock:
-            entry = writer.remove_link(parent._info.address, base)
-            if entry.kind == "hard" and entry.address is not None:
-                writer.release_object(int(entry.address))
+        writer.unlink(parent._info.address, base)
 
     def move(self, source: str, dest: str) -> None:
         """Move the link ``source`` to ``dest`` (both relative to this group)."""
-        from ..lowlevel.links import LinkEntry
-
-        writer = _writer(self, "move link")
+        writer = self._session("move link")
         if source == dest:
             return
         try:
@@ -451,12 +394,7 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
         if dest in self:
             raise ValueError("Unable to move link (an object with that name already exists)")
         dparent, dbase = self._create_parent(dest, "move link")
-        with writer.lock:
-            writer.remove_link(sparent._info.address, sbase)
-            writer.add_link(
-                dparent._info.address,
-                LinkEntry(dbase, link.kind, link.address, link.target, link.external_file),
-            )
+        writer.move(sparent._info.address, sbase, dparent._info.address, dbase)  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
         if not self._file._is_open:
@@ -491,51 +429,7 @@ def _link_object(link: LinkEntry) -> Any:
     return HardLink()
 
 
-class KeysViewHDF5(KeysView):  # type: ignore[type-arg]
-    def __str__(self) -> str:
-        return f"<KeysViewHDF5 {list(self)}>"
-
-    __repr__ = __str__
-
-
-class ValuesViewHDF5(ValuesView):  # type: ignore[type-arg]
-    """A group's members; None for a link that leads nowhere (as h5py's ``get``)."""
-
-    def __iter__(self) -> Iterator[Any]:
-        mapping: Any = self._mapping  # type: ignore[attr-defined]
-        for key in mapping:
-            yield mapping.get(key)
-
-    def __contains__(self, value: object) -> bool:
-        return any(v == value for v in self)
-
-
-
-class ItemsViewHDF5(ItemsView):  # type: ignore[type-arg]
-    """A group's (name, member) pairs; None for a link that leads nowhere."""
-
-    def __iter__(self) -> Iterator[tuple[str, Any]]:
-        mapping: Any = self._mapping  # type: ignore[attr-defined]
-        for key in mapping:
-            yield (key, mapping.get(key))
-
-    def __contains__(self, item: object) -> bool:
-        if not isinstance(item, tuple) or len(item) != 2:
-            return False
-        key, value = item
-        mapping: Any = self._mapping  # type: ignore[attr-defined]
-        return key in mapping and mapping.get(key) == value
-
-
-
-def _writer(obj: HLObject, what: str) -> Any:
-    writer = obj._fs.writer
-    if writer is None:
-        raise ValueError(f"Unable to synchronously {what} (no write intent on file)")
-    return writer
-
-
-def _chunk_cache_settings(kwds: dict[str, Any]) -> Any:
+def _chunk_cache_settings(kwds: dict[str, Any]) -> ChunkCacheSettings | None:
     """Take h5py's ``rdcc_nslots``, ``rdcc_nbytes``, ``rdcc_w0`` out of ``kwds``: the
     dataset's own chunk cache settings, or None when they ask for none."""
     return dataset_cache_settings(
@@ -543,5 +437,5 @@ def _chunk_cache_settings(kwds: dict[str, Any]) -> Any:
     )
 
 
-def _configure_chunk_cache(dset: Any, settings: Any) -> None:
+def _configure_chunk_cache(dset: Any, settings: ChunkCacheSettings) -> None:
     configure_chunk_cache(dset._fs, dset._info.address, settings)

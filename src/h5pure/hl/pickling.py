@@ -20,38 +20,34 @@ Contract:
 from __future__ import annotations
 
 import os
-import threading
 import uuid
-import weakref
 from typing import Any
 
-_OPEN: weakref.WeakValueDictionary[tuple[Any, ...], Any] = weakref.WeakValueDictionary()
-_LOCK = threading.Lock()
 _REOPEN_DRIVERS = ("sec2", "core", "stdio")
 """Drivers reopened by name; any other reopens with the default driver."""
 
 
-def reduce_object(obj: Any) -> tuple[Any, tuple[Any, ...]]:
-    """``__reduce__`` of a File, Group, Dataset or Datatype."""
-    from .files import File
-
+def reduce_args(obj: Any) -> tuple[str, str | None, str | None, bool]:
+    """What :func:`h5pure.hl.files.restore` needs to find ``obj`` again: the absolute
+    file name, the driver, the object's path (None for the file itself) and whether the
+    file was open for writing (its changes are flushed first)."""
     file = obj.file  # raises on a closed file
     fs = file._state
     if file._fileobj is not None or not fs.filename:
         raise TypeError(f"cannot pickle {type(obj).__name__} of a file object (no file name)")
-    if not getattr(fs.driver, "backing_store", True):
+    if fs.in_memory_only:
         raise TypeError(f"cannot pickle {type(obj).__name__} of an in-memory file")
     writing = fs.writer is not None
     if writing:
         file.flush()
-    if isinstance(obj, File):
+    if obj is file:
         path = None
     else:
         path = obj.name
         if path is None:
             raise TypeError(f"cannot pickle an anonymous {type(obj).__name__} (it has no path)")
-    driver = fs.driver.name if fs.driver.name in _REOPEN_DRIVERS else None
-    return restore, (os.path.abspath(fs.filename), driver, path, writing)
+    driver = fs.driver_name if fs.driver_name in _REOPEN_DRIVERS else None
+    return os.path.abspath(fs.filename), driver, path, writing
 
 
 def dask_token(obj: Any) -> tuple[Any, ...]:
@@ -72,24 +68,3 @@ def dask_token(obj: Any) -> tuple[Any, ...]:
         filename = os.path.abspath(fs.filename)
         return ("h5pure", kind, filename, obj.name, st.st_size, st.st_mtime_ns)
     return ("h5pure", kind, uuid.uuid4().hex)
-
-
-def restore(filename: str, driver: str | None, path: str | None, unlocked: bool = False) -> Any:
-    """The object at ``path`` (the file itself when None) of ``filename`` opened read-only;
-    ``unlocked``: the file was open for writing when pickled, open it without a lock."""
-    file = _open_readonly(filename, driver, unlocked)
-    return file if path is None else file[path]
-
-
-def _open_readonly(filename: str, driver: str | None, unlocked: bool) -> Any:
-    from .files import File
-
-    st = os.stat(filename)
-    key = (filename, driver, unlocked, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    with _LOCK:
-        file = _OPEN.get(key)
-        if file is None or not file:
-            kwds: dict[str, Any] = {"locking": False} if unlocked else {}
-            file = File(filename, "r", driver=driver, **kwds)
-            _OPEN[key] = file
-        return file

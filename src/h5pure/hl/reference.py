@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..dtypes import RegionReference
-from ..format.selection_codec import SelectionType, SerializedSelection
 
 
 class RegionProxy:
@@ -17,15 +18,7 @@ class RegionProxy:
         self.obj = obj
 
     def __getitem__(self, args: Any) -> RegionReference:
-        from .dataset import Dataset, _RegionRefMaker
-
-        dset = self.obj
-        if not isinstance(dset, Dataset):
-            raise TypeError("Region references can only be made to datasets")
-        if dset.shape == () and (args == () or args is Ellipsis or args == (Ellipsis,)):
-            # a scalar dataset: the "all" selection of its scalar dataspace
-            return RegionReference(dset._info.address, SerializedSelection(SelectionType.ALL, 0))
-        return _RegionRefMaker(dset)[args]
+        return self.obj._region_reference(args)  # type: ignore[no-any-return]
 
     def _target(self, ref: Any) -> Any:
         return self.obj.file[ref]
@@ -36,8 +29,6 @@ class RegionProxy:
 
     def selection(self, ref: Any) -> Any:
         """The shape of the region ``ref`` selects (h5py's ``guess_shape``)."""
-        from .dataset import region_shape
-
         shape = self._target(ref).shape
         if shape is None:
             return None
@@ -47,3 +38,39 @@ class RegionProxy:
         if shape == ():
             return () if selection.kind == "all" else None
         return region_shape(selection, tuple(shape))
+
+
+def region_shape(selection: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape h5py gives ``dset[regref]`` (``h5py._hl.selections.guess_shape``): the
+    extent for "all", ``(n,)`` for points, and for hyperslabs the per-axis counts when
+    they multiply to the number selected, else ``(n,)``."""
+    kind = selection.kind
+    if kind == "none":
+        return (0,) * len(shape)
+    if kind == "all":
+        return tuple(shape)
+    if kind == "points":
+        return (len(selection.coordinates(shape)),)
+    mask = selection.to_mask(shape)
+    n = int(mask.sum())
+    if n == 0:
+        return (0,) * len(shape)
+    idx = np.nonzero(mask)
+    out = []
+    for where in idx:
+        lo, hi = int(where.min()), int(where.max())
+        if hi == lo:
+            out.append(1)
+            continue
+        # h5py masks off all but the lowest plane along the axis and divides
+        out.append(n // int((where == lo).sum()))
+    return tuple(out) if int(np.prod(out)) == n else (n,)
+
+
+def single_block(mask: np.ndarray) -> tuple[slice, ...] | None:
+    """The bounding slices of ``mask`` when it is exactly one filled block."""
+    if not mask.any():
+        return None
+    idx = np.nonzero(mask)
+    bounds = tuple(slice(int(i.min()), int(i.max()) + 1) for i in idx)
+    return bounds if mask[bounds].all() and mask.sum() == mask[bounds].size else None

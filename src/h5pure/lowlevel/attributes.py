@@ -4,7 +4,7 @@ heap + v2 B-tree name index), in name order or, when tracked, creation order."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FormatError
 from ..format.btree_v2 import AttributeNameRecord, BTreeV2
@@ -12,8 +12,11 @@ from ..format.fractal_heap import FractalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.messages.shared import SharedMessage
 from ..format.object_header import HeaderMessage
-from .file import FileState
-from .objects import ObjectInfo, resolve_shared
+from .objects import resolve_shared
+
+if TYPE_CHECKING:
+    from .file import FileState
+    from .objects import ObjectInfo
 
 _ATTR_CRT_ORDER_TRACKED = 0x04  # object header v2 flags bit 2
 

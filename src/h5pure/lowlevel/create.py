@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..dtypes import datatype_for, fill_value_bytes
 from ..format.context import FormatContext
 from ..format.messages import MessageType
 from ..format.messages.dataspace import Dataspace
@@ -25,6 +26,10 @@ from ..format.messages.layout import ChunkIndexType, Layout
 from ..format.messages.misc import ExternalFileList
 from ..format.messages.shared import SharedMessage
 from .model import MessageSlot
+from .specs import DatasetSpec
+
+if TYPE_CHECKING:
+    from .heapwriter import GlobalHeapWriter
 
 _CONSTANT = 0x01
 _SHARED = 0x02
@@ -256,11 +261,9 @@ def _layout(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
     )
 
 
-def contiguous_layout(ctx: FormatContext, address: int, size: int) -> bytes:
-    """The layout message of contiguous data of ``size`` bytes stored at ``address``."""
-    return Layout(  # type: ignore[no-any-return]
-        version=3, layout_class="contiguous", address=address, size=size
-    ).encode(ctx)
+def contiguous_layout(address: int, size: int) -> Layout:
+    """The layout of contiguous data of ``size`` bytes stored at ``address``."""
+    return Layout(version=3, layout_class="contiguous", address=address, size=size)
 
 
 def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
@@ -320,9 +323,86 @@ def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layo
     )
 
 
-def store_vds_mappings(writer: Any, mappings: list[Any]) -> tuple[int, int]:
-    """Put a virtual dataset's mapping block (format.vds.VirtualMapping list) in the global
-    heap; the heap ID for :attr:`DatasetPlan.virtual`."""
-    from ..format.vds import encode_vds_block
+@dataclass(frozen=True)
+class PreparedDataset:
+    """A dataset ready to create: what was asked for, and the header it gets."""
 
-    return writer.heap.put(encode_vds_block(mappings, writer.ctx))  # type: ignore[no-any-return]
+    spec: DatasetSpec
+    plan: DatasetPlan
+
+    @property
+    def stores_initial(self) -> bool:
+        """Whether the values of ``spec.initial`` go to the file with the dataset itself:
+        contiguous, without external files, of a plain numeric type (other values are
+        written after creation, as any write)."""
+        plan, dtype = self.plan, self.spec.dtype
+        return (
+            self.spec.initial is not None
+            and self.spec.initial.size > 0
+            and plan.chunks is None
+            and plan.external is None
+            and not plan.compact
+            and plan.virtual is None
+            and dtype.kind in "biufc"
+            and dtype.fields is None
+            and dtype.subdtype is None
+        )
+
+
+def prepare_dataset(spec: DatasetSpec, low: str, heap: GlobalHeapWriter) -> PreparedDataset:
+    """The datatype, fill value and filter pipeline of a new dataset (a vlen fill value
+    goes to the global heap ``heap`` now)."""
+    dtype = spec.dtype
+    datatype = datatype_for_new(dtype, low)
+    fill = None if spec.fillvalue is None else fill_value_bytes(spec.fillvalue, datatype, heap)
+    pipeline: tuple[FilterInfo, ...] = ()
+    filters = spec.filters
+    if spec.chunks is not None and filters.any:
+        pipeline = filter_pipeline(
+            dtype=dtype,
+            chunks=spec.chunks,
+            compression=filters.compression,
+            compression_opts=filters.compression_opts,
+            shuffle=filters.shuffle,
+            fletcher32=filters.fletcher32,
+            scaleoffset=filters.scaleoffset,
+            fill=fill,
+        )
+    plan = DatasetPlan(
+        shape=spec.shape,
+        maxshape=spec.maxshape,
+        datatype=datatype,
+        chunks=spec.chunks,
+        filters=pipeline,
+        fill=fill,
+        fill_time=spec.fill_time,
+        vlen=dtype.kind == "O" or dtype.hasobject,
+        committed_type=spec.committed_type,
+    )
+    return PreparedDataset(spec, plan)
+
+
+_NEW_DATATYPES: dict[Any, Datatype] = {}
+"""Datatype records of dtypes without fields (numbers, strings), keyed by dtype.str, the
+metadata (vlen, encoding) and libver_low: files of many small objects create the same few
+types over and over."""
+
+
+def datatype_for_new(dtype: np.dtype, libver_low: str) -> Datatype:
+    """``datatype_for`` of a new dataset's or attribute's dtype, the record shared
+    (records are frozen) for dtypes without fields whose metadata is hashable."""
+    meta = dtype.metadata
+    if (
+        dtype.fields is not None
+        or dtype.subdtype is not None
+        # enum mappings, vlen base dtypes (equal whatever their own metadata): not keys
+        or (meta is not None and not all(isinstance(v, (str, type)) for v in meta.values()))
+    ):
+        return datatype_for(dtype, libver_low=libver_low)
+    key = (dtype.str, libver_low) if meta is None else (dtype.str, libver_low, *meta.items())
+    datatype = _NEW_DATATYPES.get(key)
+    if datatype is None:
+        datatype = datatype_for(dtype, libver_low=libver_low)
+        if len(_NEW_DATATYPES) < 256:
+            _NEW_DATATYPES[key] = datatype
+    return datatype

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,9 +28,12 @@ from ..format.chunk_index import ChunkTable, load_chunk_table
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType
 from .chunkcache import ChunkCache, ChunkCacheSettings
-from .file import FileState
-from .objects import ObjectInfo
 from .threads import decode_pool, get_threads
+from .virtual import read_virtual, virtual_extent
+
+if TYPE_CHECKING:
+    from .file import FileState
+    from .objects import ObjectInfo
 
 
 def dataset_cache_settings(
@@ -48,9 +51,9 @@ def configure_chunk_cache(fs: FileState, address: int, settings: ChunkCacheSetti
     """Give the dataset at ``address`` its own chunk cache settings for as long as the
     file is open (h5py keeps them with the one dataset object it returns)."""
     fs.chunk_cache_overrides[address] = settings
-    storage = fs.cache.get(("dataset", address))
-    if isinstance(storage, DatasetStorage):
-        storage.set_cache_settings(settings)
+    views = fs.cached(address)
+    if views is not None and views.dataset is not None:
+        views.dataset.set_cache_settings(settings)
 
 _ROW_BLOCK_BYTES = 4 << 20
 _BATCH_BYTES = 64 << 20
@@ -91,13 +94,11 @@ class DatasetStorage:
         self.pipeline = obj.first(MessageType.FILTER_PIPELINE)
         self.fill_message = obj.first(MessageType.FILL_VALUE)
         self.old_fill_message = obj.first(MessageType.FILL_VALUE_OLD)
-        self.efl = obj.first(MessageType.EXTERNAL_FILES)
+        self.efl = obj.first(MessageType.EXTERNAL_FILE_LIST)
         self.shape: tuple[int, ...] = tuple(int(n) for n in self.dataspace.shape)
         self.maxshape = tuple(self.dataspace.maxshape)
         self.is_null = self.dataspace.kind == "null"
         if self.layout.layout_class == "virtual" and None in self.maxshape:
-            from .virtual import virtual_extent
-
             # libhdf5 sizes unlimited virtual datasets from their sources on open
             self.shape = virtual_extent(self)
         self.storage_dtype: np.dtype = storage_dtype(self.datatype)
@@ -124,6 +125,28 @@ class DatasetStorage:
     @property
     def filters(self) -> list[Any]:
         return list(self.pipeline.filters) if self.pipeline is not None else []
+
+    def external_files(self) -> list[tuple[str, int, int]] | None:
+        """The external raw data files (name, offset, size), or None when the dataset
+        keeps its data in the file."""
+        efl = self.efl
+        if efl is None:
+            return None
+        heap = LocalHeap.read(self.fs.source, self.fs.ctx, efl.heap_address)
+        return [
+            (
+                heap.string_at(s.name_offset).decode("utf-8", "surrogateescape"),
+                int(s.offset),
+                int(s.size),
+            )
+            for s in efl.slots
+        ]
+
+    def has_data(self) -> bool:
+        """Whether the elements were ever stored (else they read as the fill value)."""
+        if self.layout_class == "compact" or (self.efl is not None and self.efl.slots):
+            return True
+        return not self.fs.is_undefined(self.layout.address)
 
     def fill_bytes(self) -> bytes | None:
         """The fill value's bytes, or None for "all zero"."""
@@ -156,7 +179,7 @@ class DatasetStorage:
             with self._lock:
                 if self._lookup is None:
                     writer = self.fs.writer
-                    store = writer.chunks.get(self.address) if writer is not None else None
+                    store = writer.chunks.loaded(self.address) if writer is not None else None
                     if store is not None:
                         table = store.table()
                     else:
@@ -231,8 +254,6 @@ class DatasetStorage:
         elif cls == "chunked":
             self._read_chunked(sel, out)
         elif cls == "virtual":
-            from .virtual import read_virtual
-
             read_virtual(self, sel, out)
         else:
             raise UnsupportedFeatureError(f"layout class {cls!r} is not supported")

@@ -1,33 +1,39 @@
 """Dataset writes: move a numpy array of the storage dtype into the file's raw data.
 
 Chunked data: each chunk a selection touches is read (when only partly overwritten),
-modified, encoded through the filter pipeline and written; a chunk whose encoded size
-changed moves to new space and its old space is released.  The chunk index itself is
-metadata, rebuilt from :class:`ChunkStore` at the commit point.  Contiguous data is
-allocated on first write (h5py's "late" allocation), pre-filled with the fill value unless
-the write covers everything.
+modified, encoded through the filter pipeline and placed (:meth:`ChunkStores.place`); the
+chunk index itself is metadata, rebuilt from the chunk store at the commit point.
+Contiguous data is allocated on first write (h5py's "late" allocation), pre-filled with
+the fill value unless the write covers everything.  Changing an extent (``resize``) drops
+the chunks outside it and resets the part of straddling chunks beyond it to the fill
+value, as libhdf5's ``H5D__chunk_prune_by_extent`` does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..dtypes import to_storage
 from ..filters import ChunkInfo, encode_chunk
-from ..format.chunk_index import ChunkTable
 from ..format.messages import MessageType
+from ..format.messages.dataspace import Dataspace
+from .chunkstore import ChunkStore, ChunkStores
+from .create import contiguous_layout
 from .dataset import DatasetStorage, _axis_extent, _shift_axis0, decode_pool
+from .external import write_external
+
+if TYPE_CHECKING:
+    from .core import SessionCore
 
 _ROW_BLOCK_BYTES = 4 << 20
 _ENCODE_BATCH_BYTES = 64 << 20
 """Raw chunk bytes gathered before encoding them together (bounds the extra memory)."""
 _PARALLEL_CHUNK_BYTES = 64 << 10
 """Chunks smaller than this are encoded on the calling thread (dispatch would cost more)."""
-_ARRAY_INDEXES = (3, 4, 5)
-"""Fixed array, extensible array and v2 B-tree (``ChunkIndexType`` values)."""
 
 _Raw = bytes | memoryview
 """Unfiltered or stored chunk bytes (a flat byte view of an array, or bytes)."""
@@ -38,84 +44,322 @@ class _PendingChunk(NamedTuple):
 
     coords: tuple[int, ...]
     """Grid coordinates."""
-    entry: tuple[int, int, int] | None
-    """Its (address, stored size, filter mask) before this write, if stored."""
     raw: _Raw
     """The unfiltered bytes, only read."""
     borrowed: bool
     """``raw`` is the caller's memory, which may change once the write returns."""
 
 
-@dataclass
-class ChunkStore:
-    """The chunks of one dataset as the writer keeps them (grid coords -> location)."""
+class DataWriter:
+    """Writes the elements of datasets (the raw data side of a write session)."""
 
-    chunk_shape: tuple[int, ...]
-    entries: dict[tuple[int, ...], tuple[int, int, int]] = field(default_factory=dict)
-    """grid coords -> (address, stored size, filter mask)."""
-    dirty: bool = False
-    old_index: list[tuple[int, int]] = field(default_factory=list)
-    """(address, size) of index structures on disk, released when the index is rewritten."""
+    def __init__(self, core: SessionCore, chunks: ChunkStores) -> None:
+        self._core = core
+        self.chunks = chunks
 
-    @classmethod
-    def from_table(cls, table: ChunkTable, chunk_shape: tuple[int, ...]) -> ChunkStore:
-        store = cls(chunk_shape)
-        if len(table):
-            grid = table.offsets // np.asarray(chunk_shape, dtype=np.int64)
-            for row, a, s, m in zip(grid, table.addresses, table.sizes, table.filter_masks):
-                store.entries[tuple(int(v) for v in row)] = (int(a), int(s), int(m))
-        return store
+    # -- whole writes -------------------------------------------------------------------
+    def write(self, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
+        """Write ``values`` (memory dtype, shaped ``sel.mshape``) into the selected
+        elements (vlen data goes to the global heap)."""
+        raw = to_storage(values, storage.datatype, self._core.heap)
+        if storage.efl is not None and storage.efl.slots:
+            write_external(storage, sel, raw)
+            return
+        if sel.nselect == 0:
+            return
+        cls = storage.layout_class
+        changed = True
+        if cls == "chunked":
+            changed = self._write_chunked(storage, sel, raw)
+        elif cls == "contiguous":
+            self._write_contiguous(storage, sel, raw)
+        elif cls == "compact":
+            self._write_compact(storage, sel, raw)
+        else:
+            raise TypeError(f"writing to a {cls} dataset is not supported")
+        if changed:
+            fs = storage.fs
+            views = fs.cached(storage.address)
+            if views is not None and views.dataset is storage:
+                # the layout is updated in place; only the views derived from it are stale
+                storage.forget_chunks()
+            else:
+                fs.invalidate(storage.address)
 
-    def table(self) -> ChunkTable:
-        """The chunks as a ChunkTable sorted in C order of their origins."""
-        rank = len(self.chunk_shape)
-        if not self.entries:
-            return ChunkTable.empty(rank)
-        keys = sorted(self.entries)
-        cs = np.asarray(self.chunk_shape, dtype=np.int64)
-        offsets = np.asarray(keys, dtype=np.int64).reshape(len(keys), rank) * cs
-        vals = [self.entries[k] for k in keys]
-        return ChunkTable(
-            offsets=offsets,
-            addresses=np.asarray([v[0] for v in vals], dtype=np.uint64),
-            sizes=np.asarray([v[1] for v in vals], dtype=np.uint64),
-            filter_masks=np.asarray([v[2] for v in vals], dtype=np.uint32),
+    def write_simple(
+        self, storage: DatasetStorage, dtype: np.dtype, key: tuple[Any, ...], val: Any
+    ) -> bool:
+        """``dset[key] = val`` for keys of ints and step-1 slices inside one stored block
+        (:meth:`DatasetStorage.simple_target`) and a value of the selection's shape or a
+        scalar, written in place; False (nothing done) when the general path is needed."""
+        if dtype.hasobject or dtype.subdtype is not None or (
+            storage.efl is not None and storage.efl.slots
+        ):
+            return False
+        target = storage.simple_target(key)
+        if target is None:
+            return False
+        address, block, nrows, index = target
+        value = (
+            val if type(val) is np.ndarray and val.dtype == dtype else np.asarray(val, dtype=dtype)
+        )
+        rows_shape = (nrows, *block[1:])
+        out_shape = tuple(
+            len(range(*k.indices(n))) for k, n in zip(index, rows_shape) if type(k) is slice
+        )
+        if value.shape != out_shape and value.ndim != 0:
+            return False
+        core = self._core
+        itemsize = storage.storage_dtype.itemsize
+        raw = to_storage(value, storage.datatype, core.heap)
+        nbytes = nrows * itemsize
+        for n in block[1:]:
+            nbytes *= n
+        whole_rows = all(  # axis 0 spans the rows; every later axis its whole block
+            type(k) is slice and k.indices(n) == (0, n, 1)
+            for k, n in zip(index[1:-1], rows_shape[1:])
+        )
+        if whole_rows and raw.ndim:  # every element of the rows: no read needed
+            rows = np.ascontiguousarray(raw).reshape(rows_shape)
+        else:
+            rows = np.frombuffer(
+                bytearray(storage.fs.source.read(address, nbytes)), dtype=storage.storage_dtype
+            ).reshape(rows_shape)
+            rows[index] = raw
+        core.write_raw(address, _flat_bytes(rows))
+        if storage.layout_class == "chunked":
+            core.objects.load(storage.address).touch()  # as the general chunked write does
+        return True
+
+    def store_initial(self, storage_address: int, raw: memoryview) -> None:
+        """Place the complete raw data of a contiguous dataset created with its values
+        (``raw``: the bytes of every element): allocated and written at once, as the late
+        allocation of its first, complete write does, and the layout pointed at it."""
+        core = self._core
+        nbytes = raw.nbytes
+        address = core.allocator.allocate(max(nbytes, 1))
+        core.write_raw(address, raw)
+        core.objects.load(storage_address).set(
+            MessageType.LAYOUT, contiguous_layout(address, nbytes).encode(core.ctx)
         )
 
+    # -- chunked ------------------------------------------------------------------------
+    def _store_chunks(
+        self,
+        storage: DatasetStorage,
+        store: ChunkStore,
+        pipeline: Any,
+        pending: list[_PendingChunk],
+    ) -> None:
+        """Encode chunks (in the thread pool when there are several and filters to run:
+        zlib and the other codecs release the GIL), then place them in the given order, so
+        the file's layout does not depend on threads.
 
-def write_selection(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
-    """Write ``values`` (storage dtype, ``sel.mshape``) into the selected elements."""
-    if sel.nselect == 0:
-        return
-    cls = storage.layout_class
-    changed = True
-    if cls == "chunked":
-        changed = _write_chunked(writer, storage, sel, values)
-    elif cls == "contiguous":
-        _write_contiguous(writer, storage, sel, values)
-    elif cls == "compact":
-        _write_compact(writer, storage, sel, values)
-    else:
-        raise TypeError(f"writing to a {cls} dataset is not supported")
-    if changed:
-        with storage.fs.cache_lock:
-            cached = storage.fs.cache.get(("dataset", storage.address))
-        if cached is storage:
-            # the layout is updated in place; only the views derived from it are stale
-            storage.forget_chunks()
+        Raw bytes that are a ``memoryview`` may be the caller's memory: they are only read."""
+        if not pending:
+            return
+        if pipeline is not None:
+            info = ChunkInfo(storage.element_size, store.chunk_shape, None)
+
+            def encode(item: _PendingChunk) -> tuple[_Raw, int]:
+                return encode_chunk(item.raw, pipeline, info)  # type: ignore[no-any-return]
+
+            parallel = len(pending) > 1 and len(pending[0].raw) >= _PARALLEL_CHUNK_BYTES
+            # results taken in order: on a failure the chunks before it are stored, as in a
+            # one-by-one write
+            encoded: Iterable[tuple[_Raw, int]] = (
+                decode_pool().map(encode, pending) if parallel else map(encode, pending)
+            )
         else:
-            writer.invalidate(storage.address)
+            encoded = ((item.raw, 0) for item in pending)
+        for (coords, plain, borrowed), (raw, mask) in zip(pending, encoded):
+            self.chunks.place(store, coords, raw, mask)
+            # the read cache holds the new data; a view of the caller's array may change
+            # after this call, so the cached copy is dropped instead
+            storage.chunk_written(coords, None if borrowed else plain)
 
+    def _write_chunked(self, storage: DatasetStorage, sel: Any, values: np.ndarray) -> bool:
+        """Write the selection chunk by chunk; False when every chunk was rewritten in
+        place (no chunk added, moved or resized: views of the dataset stay valid)."""
+        core = self._core
+        store = self.chunks.get(storage)
+        chunk_shape = store.chunk_shape
+        source = storage.fs.source
+        pipeline = (
+            storage.pipeline if storage.pipeline is not None and storage.pipeline.filters else None
+        )
+        structural = False
+        rowbytes = int(np.prod(chunk_shape[1:], dtype=np.int64)) * storage.storage_dtype.itemsize
+        chunk_bytes = int(chunk_shape[0]) * rowbytes if chunk_shape else 0
+        pending: list[_PendingChunk] = []
+        pending_bytes = 0
+        for proj in sel.chunk_projections(chunk_shape):
+            coords = tuple(int(c) for c in proj.chunk_coords)
+            entry = store.entries.get(coords)
+            if (
+                pipeline is None
+                and entry is not None
+                and entry[1] == chunk_bytes
+                and chunk_shape
+                and not _covers_whole_chunk(proj.chunk_sel, chunk_shape)
+            ):
+                # an unfiltered chunk already stored: rewrite only the rows the selection
+                # touches
+                lo, hi = _axis_extent(proj.chunk_sel[0])
+                nrows = hi - lo + 1
+                rows = np.frombuffer(
+                    bytearray(source.read(entry[0] + lo * rowbytes, nrows * rowbytes)),
+                    dtype=storage.storage_dtype,
+                ).reshape((nrows, *chunk_shape[1:], *storage.storage_dtype.shape))
+                rows[_shift_axis0(proj.chunk_sel, lo)] = values[proj.out_sel]
+                core.write_raw(entry[0] + lo * rowbytes, _flat_bytes(rows))
+                continue
+            structural = True
+            part = values[proj.out_sel]
+            whole = _covers_whole_chunk(proj.chunk_sel, chunk_shape)
+            if (
+                whole
+                and part.flags.c_contiguous
+                and part.shape == chunk_shape
+                and part.dtype == storage.storage_dtype
+            ):
+                # the chunk is a contiguous block of the caller's array: encode and write
+                # straight from its memory, no copy
+                pending.append(_PendingChunk(coords, _flat_bytes(part), True))
+            else:
+                if whole:
+                    chunk = np.empty(chunk_shape, dtype=storage.storage_dtype)
+                elif entry is not None:
+                    chunk = storage.load_chunk(store.entry_table(coords), 0).copy()
+                else:
+                    chunk = storage.new_output(chunk_shape)
+                chunk[proj.chunk_sel] = part
+                pending.append(_PendingChunk(coords, _flat_bytes(chunk), False))
+            pending_bytes += chunk_bytes
+            if pending_bytes >= _ENCODE_BATCH_BYTES:
+                self._store_chunks(storage, store, pipeline, pending)
+                pending, pending_bytes = [], 0
+        self._store_chunks(storage, store, pipeline, pending)
+        core.objects.load(storage.address).touch()
+        return structural
 
-def chunk_store(writer: Any, storage: DatasetStorage) -> ChunkStore:
-    store = writer.chunks.get(storage.address)
-    if store is None:
-        chunk_shape = storage.chunk_shape
-        if chunk_shape is None:
-            raise TypeError("not a chunked dataset")
-        store = ChunkStore.from_table(storage.chunk_table(), chunk_shape)
-        writer.chunks[storage.address] = store
-    return store
+    # -- contiguous and compact --------------------------------------------------------
+    def _ensure_contiguous(self, storage: DatasetStorage, full: bool) -> int:
+        """The address of the dataset's contiguous storage, allocating it on first use."""
+        core = self._core
+        layout = storage.layout
+        if layout.address is not None and not storage.fs.ctx.is_undefined(layout.address):
+            return int(layout.address)
+        nbytes = int(np.prod(storage.shape, dtype=np.int64)) * storage.storage_dtype.itemsize
+        address = core.allocator.allocate(max(nbytes, 1))
+        if not full:
+            core.write_raw(address, _flat_bytes(storage.new_output(storage.shape)))
+        new_layout = replace(layout, address=address, size=nbytes)
+        core.objects.load(storage.address).set(MessageType.LAYOUT, new_layout.encode(core.ctx))
+        storage.layout = new_layout
+        return address
+
+    def _write_contiguous(self, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
+        core = self._core
+        full = bool(getattr(sel, "is_full", False))
+        address = self._ensure_contiguous(storage, full)
+        if full or not storage.shape:
+            # the array's own memory, no bytes copy (every driver copies or writes it out)
+            core.write_raw(address, np.ascontiguousarray(values).reshape(-1).view(np.uint8).data)
+            return
+        source = storage.fs.source
+        itemsize = storage.storage_dtype.itemsize
+        rowbytes = int(np.prod(storage.shape[1:], dtype=np.int64)) * itemsize
+        block_rows = max(1, _ROW_BLOCK_BYTES // max(rowbytes, 1))
+        block = (block_rows, *storage.shape[1:])
+        for proj in sel.chunk_projections(block):
+            first_row = proj.chunk_coords[0] * block_rows
+            lo, hi = _axis_extent(proj.chunk_sel[0])
+            nrows = hi - lo + 1
+            offset = (first_row + lo) * rowbytes
+            raw = source.read(address + offset, nrows * rowbytes)
+            rows = (
+                np.frombuffer(raw, dtype=storage.storage_dtype)
+                .reshape((nrows, *storage.shape[1:], *storage.storage_dtype.shape))
+                .copy()
+            )
+            rows[_shift_axis0(proj.chunk_sel, lo)] = values[proj.out_sel]
+            core.write_raw(address + offset, _flat_bytes(rows))
+
+    def _write_compact(self, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
+        n = int(np.prod(storage.shape, dtype=np.int64))
+        data = storage.layout.compact_data or b""
+        whole = np.frombuffer(data, dtype=storage.storage_dtype, count=n)
+        whole = whole.reshape(storage.shape + storage.storage_dtype.shape).copy()
+        for proj in sel.chunk_projections(storage.shape or (1,)):
+            whole[proj.chunk_sel] = values[proj.out_sel]
+        new_layout = replace(storage.layout, compact_data=whole.tobytes())
+        self._core.objects.load(storage.address).set(
+            MessageType.LAYOUT, new_layout.encode(storage.fs.ctx)
+        )
+        storage.layout = new_layout
+
+    # -- direct chunk writes and extents ----------------------------------------------
+    def put_chunk(
+        self, storage: DatasetStorage, coords: tuple[int, ...], data: bytes, filter_mask: int
+    ) -> None:
+        """Store ``data`` (already filtered) as chunk ``coords`` with ``filter_mask``."""
+        store = self.chunks.get(storage)
+        self.chunks.place(store, coords, data, filter_mask)
+        self._core.objects.load(storage.address).touch()
+        storage.fs.invalidate(storage.address)
+
+    def resize(self, storage: DatasetStorage, shape: tuple[int, ...]) -> None:
+        """Change the extent of a chunked dataset (within its maximum shape)."""
+        core = self._core
+        old = storage.shape
+        store = self.chunks.get(storage)
+        if any(n < o for n, o in zip(shape, old)):
+            cs = np.asarray(store.chunk_shape, dtype=np.int64)
+            for coords in list(store.entries):
+                origin = np.asarray(coords, dtype=np.int64) * cs
+                if np.any(origin >= np.asarray(shape)):
+                    self.chunks.drop(store, coords)
+                elif np.any(origin + cs > np.asarray(shape)):
+                    self._reset_outside(storage, store, coords, shape)
+        space = Dataspace(
+            "simple", tuple(shape), tuple(storage.maxshape), version=core.versions.dataspace
+        )
+        core.objects.load(storage.address).set(
+            MessageType.DATASPACE, space.encode(storage.fs.ctx)
+        )
+        store.dirty = True
+        fs = storage.fs
+        views = fs.cached(storage.address)
+        if views is not None and views.dataset is storage:
+            # only the extent changed: the open file's view of the dataset takes it in
+            # place (no re-read of the object per resize)
+            storage.reset_extent(space)
+        else:
+            fs.invalidate(storage.address)
+
+    def _reset_outside(
+        self,
+        storage: DatasetStorage,
+        store: ChunkStore,
+        coords: tuple[int, ...],
+        shape: tuple[int, ...],
+    ) -> None:
+        """Set the elements of chunk ``coords`` beyond ``shape`` to the fill value."""
+        chunk = storage.load_chunk(store.entry_table(coords), 0).copy()
+        inside = tuple(
+            slice(0, max(0, min(c, n - k * c))) for k, c, n in zip(coords, store.chunk_shape, shape)
+        )
+        keep = chunk[inside].copy()
+        chunk[...] = storage.fill_value()
+        chunk[inside] = keep
+        raw = chunk.tobytes()
+        new_mask = 0
+        if storage.pipeline is not None and storage.pipeline.filters:
+            raw, new_mask = encode_chunk(
+                raw, storage.pipeline, ChunkInfo(storage.element_size, store.chunk_shape, None)
+            )
+        self.chunks.place(store, coords, raw, new_mask)
 
 
 def _covers_whole_chunk(chunk_sel: tuple[Any, ...], chunk_shape: tuple[int, ...]) -> bool:
@@ -128,337 +372,6 @@ def _covers_whole_chunk(chunk_sel: tuple[Any, ...], chunk_shape: tuple[int, ...]
     return len(chunk_sel) == len(chunk_shape)
 
 
-def _store_chunks(
-    writer: Any,
-    storage: DatasetStorage,
-    store: ChunkStore,
-    pipeline: Any,
-    pending: list[_PendingChunk],
-) -> None:
-    """Encode chunks ``(coords, old entry, raw bytes)`` (in the thread pool when there are
-    several and filters to run: zlib and the other codecs release the GIL), then place
-    and write them in the given order, so the file's layout does not depend on threads.
-
-    Raw bytes that are a ``memoryview`` may be the caller's memory: they are only read."""
-    if not pending:
-        return
-    if pipeline is not None:
-        info = ChunkInfo(storage.element_size, store.chunk_shape, None)
-
-        def encode(item: _PendingChunk) -> tuple[_Raw, int]:
-            return encode_chunk(item.raw, pipeline, info)  # type: ignore[no-any-return]
-
-        parallel = len(pending) > 1 and len(pending[0].raw) >= _PARALLEL_CHUNK_BYTES
-        # results taken in order: on a failure the chunks before it are stored, as in a
-        # one-by-one write
-        encoded: Iterable[tuple[_Raw, int]] = (
-            decode_pool().map(encode, pending) if parallel else map(encode, pending)
-        )
-    else:
-        encoded = ((item.raw, 0) for item in pending)
-    driver = storage.fs.driver
-    base = storage.fs.ctx.base_address
-    for (coords, entry, plain, borrowed), (raw, mask) in zip(pending, encoded):
-        if entry is not None and entry[1] == len(raw):
-            address = entry[0]
-        else:
-            if entry is not None:
-                writer.allocator.release(entry[0], entry[1])
-            address = writer.allocator.allocate(len(raw))
-        driver.write(base + address, raw)
-        store.entries[coords] = (address, len(raw), mask)
-        store.dirty = True
-        # the read cache holds the new data; a view of the caller's array may change
-        # after this call, so the cached copy is dropped instead
-        storage.chunk_written(coords, None if borrowed else plain)
-
-
 def _flat_bytes(array: np.ndarray) -> memoryview:
     """The memory of a C-contiguous array as a flat byte view (any dtype, no copy)."""
     return array.reshape(-1).view(np.uint8).data
-
-
-def _write_chunked(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> bool:
-    """Write the selection chunk by chunk; False when every chunk was rewritten in place
-    (no chunk added, moved or resized: views of the dataset stay valid)."""
-    store = chunk_store(writer, storage)
-    chunk_shape = store.chunk_shape
-    source = storage.fs.source
-    driver = storage.fs.driver
-    base = storage.fs.ctx.base_address
-    pipeline = (
-        storage.pipeline if storage.pipeline is not None and storage.pipeline.filters else None
-    )
-    structural = False
-    rowbytes = int(np.prod(chunk_shape[1:], dtype=np.int64)) * storage.storage_dtype.itemsize
-    chunk_bytes = int(chunk_shape[0]) * rowbytes if chunk_shape else 0
-    pending: list[_PendingChunk] = []
-    pending_bytes = 0
-    for proj in sel.chunk_projections(chunk_shape):
-        coords = tuple(int(c) for c in proj.chunk_coords)
-        entry = store.entries.get(coords)
-        if (
-            pipeline is None
-            and entry is not None
-            and entry[1] == chunk_bytes
-            and chunk_shape
-            and not _covers_whole_chunk(proj.chunk_sel, chunk_shape)
-        ):
-            # an unfiltered chunk already stored: rewrite only the rows the selection touches
-            lo, hi = _axis_extent(proj.chunk_sel[0])
-            nrows = hi - lo + 1
-            start = base + entry[0] + lo * rowbytes
-            rows = np.frombuffer(
-                bytearray(source.read(entry[0] + lo * rowbytes, nrows * rowbytes)),
-                dtype=storage.storage_dtype,
-            ).reshape((nrows, *chunk_shape[1:], *storage.storage_dtype.shape))
-            rows[_shift_axis0(proj.chunk_sel, lo)] = values[proj.out_sel]
-            driver.write(start, _flat_bytes(rows))
-            continue
-        structural = True
-        part = values[proj.out_sel]
-        whole = _covers_whole_chunk(proj.chunk_sel, chunk_shape)
-        if (
-            whole
-            and part.flags.c_contiguous
-            and part.shape == chunk_shape
-            and part.dtype == storage.storage_dtype
-        ):
-            # the chunk is a contiguous block of the caller's array: encode and write
-            # straight from its memory, no copy
-            pending.append(_PendingChunk(coords, entry, _flat_bytes(part), True))
-        else:
-            if whole:
-                chunk = np.empty(chunk_shape, dtype=storage.storage_dtype)
-            elif entry is not None:
-                table = ChunkTable(
-                    offsets=np.zeros((1, len(chunk_shape)), dtype=np.int64),
-                    addresses=np.asarray([entry[0]], dtype=np.uint64),
-                    sizes=np.asarray([entry[1]], dtype=np.uint64),
-                    filter_masks=np.asarray([entry[2]], dtype=np.uint32),
-                )
-                chunk = storage.load_chunk(table, 0).copy()
-            else:
-                chunk = storage.new_output(chunk_shape)
-            chunk[proj.chunk_sel] = part
-            pending.append(_PendingChunk(coords, entry, _flat_bytes(chunk), False))
-        pending_bytes += chunk_bytes
-        if pending_bytes >= _ENCODE_BATCH_BYTES:
-            _store_chunks(writer, storage, store, pipeline, pending)
-            pending, pending_bytes = [], 0
-    _store_chunks(writer, storage, store, pipeline, pending)
-    source.refresh_size()
-    writer.object_model(storage.address).touch()
-    return structural
-
-
-def _ensure_contiguous(writer: Any, storage: DatasetStorage, full: bool) -> int:
-    """The address of the dataset's contiguous storage, allocating it on first use."""
-    layout = storage.layout
-    if layout.address is not None and not storage.fs.ctx.is_undefined(layout.address):
-        return int(layout.address)
-    nbytes = int(np.prod(storage.shape, dtype=np.int64)) * storage.storage_dtype.itemsize
-    address = writer.allocator.allocate(max(nbytes, 1))
-    if not full:
-        fill = storage.new_output(storage.shape)
-        storage.fs.driver.write(storage.fs.ctx.base_address + address, _flat_bytes(fill))
-    new_layout = replace(layout, address=address, size=nbytes)
-    model = writer.object_model(storage.address)
-    model.set(MessageType.LAYOUT, new_layout.encode(storage.fs.ctx))
-    storage.layout = new_layout
-    return address
-
-
-def _write_contiguous(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
-    full = bool(getattr(sel, "is_full", False))
-    address = _ensure_contiguous(writer, storage, full)
-    fs = storage.fs
-    base = fs.ctx.base_address + address
-    itemsize = storage.storage_dtype.itemsize
-    if full or not storage.shape:
-        # the array's own memory, no bytes copy (every driver copies or writes it out)
-        fs.driver.write(base, np.ascontiguousarray(values).reshape(-1).view(np.uint8).data)
-        fs.source.refresh_size()
-        return
-    rowbytes = int(np.prod(storage.shape[1:], dtype=np.int64)) * itemsize
-    block_rows = max(1, _ROW_BLOCK_BYTES // max(rowbytes, 1))
-    block = (block_rows, *storage.shape[1:])
-    for proj in sel.chunk_projections(block):
-        first_row = proj.chunk_coords[0] * block_rows
-        lo, hi = _axis_extent(proj.chunk_sel[0])
-        nrows = hi - lo + 1
-        offset = (first_row + lo) * rowbytes
-        raw = fs.driver.read(base + offset, nrows * rowbytes)
-        rows = (
-            np.frombuffer(raw, dtype=storage.storage_dtype)
-            .reshape((nrows, *storage.shape[1:], *storage.storage_dtype.shape))
-            .copy()
-        )
-        rows[_shift_axis0(proj.chunk_sel, lo)] = values[proj.out_sel]
-        fs.driver.write(base + offset, _flat_bytes(rows))
-    fs.source.refresh_size()
-
-
-def _write_compact(writer: Any, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
-    n = int(np.prod(storage.shape, dtype=np.int64))
-    data = storage.layout.compact_data or b""
-    whole = np.frombuffer(data, dtype=storage.storage_dtype, count=n)
-    whole = whole.reshape(storage.shape + storage.storage_dtype.shape).copy()
-    for proj in sel.chunk_projections(storage.shape or (1,)):
-        whole[proj.chunk_sel] = values[proj.out_sel]
-    new_layout = replace(storage.layout, compact_data=whole.tobytes())
-    writer.object_model(storage.address).set(MessageType.LAYOUT, new_layout.encode(storage.fs.ctx))
-    storage.layout = new_layout
-
-
-def _chunk_size_width(layout: Any, ctx: Any) -> int:
-    """Bytes of a filtered chunk's size in fixed/extensible array and v2 B-tree records:
-    layout v5 uses a length; v4 sizes it from the chunk's bytes (``H5D__layout_...``:
-    ``1 + (log2(chunk bytes) + 8) // 8``, at most 8)."""
-    if layout.version >= 5:
-        return int(ctx.size_of_lengths)
-    nbytes = int(layout.chunk_bytes or 1)
-    return min(8, 1 + ((nbytes.bit_length() - 1) + 8) // 8)
-
-
-def _write_array_index(
-    writer: Any, storage: DatasetStorage, layout: Any, table: ChunkTable
-) -> tuple[int, list[tuple[int, int]]]:
-    """Build the fixed array, extensible array or v2 B-tree index of ``table``."""
-    from ..format.btree_v2 import ChunkRecord, FilteredChunkRecord, build_btree_v2
-    from ..format.chunk_index.extensible_array import EAParams, build_extensible_array
-    from ..format.chunk_index.fixed_array import build_fixed_array
-    from ..format.messages.layout import ChunkIndexType
-
-    ctx = writer.ctx
-    blocks: list[tuple[int, int]] = []
-
-    def alloc(size: int) -> int:
-        a = writer.allocator.allocate(size)
-        blocks.append((a, size))
-        return a
-
-    chunk_shape = tuple(int(c) for c in layout.chunk_shape)
-    filtered = storage.pipeline is not None and bool(storage.pipeline.filters)
-    width = _chunk_size_width(layout, ctx)
-    params = layout.index_params
-    if layout.index_type == ChunkIndexType.FIXED_ARRAY:
-        maxshape = [int(m if m is not None else n) for m, n in zip(storage.maxshape, storage.shape)]
-        root, encoded = build_fixed_array(
-            table,
-            ctx,
-            maxshape,
-            chunk_shape,
-            alloc,
-            filtered=filtered,
-            chunk_size_width=width,
-            page_bits=params.page_bits,
-        )
-    elif layout.index_type == ChunkIndexType.EXTENSIBLE_ARRAY:
-        root, encoded = build_extensible_array(
-            table,
-            ctx,
-            storage.maxshape,
-            chunk_shape,
-            alloc,
-            filtered=filtered,
-            chunk_size_width=width,
-            params=EAParams(
-                params.max_nelmts_bits,
-                params.index_block_elements,
-                params.super_block_min_data_ptrs,
-                params.data_block_min_elements,
-                params.max_data_block_page_bits,
-            ),
-        )
-    else:
-        scaled = table.offsets // np.asarray(chunk_shape, dtype=np.int64)
-        records: list[Any] = []
-        for row, a, size, mask in zip(scaled, table.addresses, table.sizes, table.filter_masks):
-            coords = tuple(int(v) for v in row)
-            if filtered:
-                records.append(FilteredChunkRecord(int(a), int(size), int(mask), coords))
-            else:
-                records.append(ChunkRecord(int(a), coords))
-        root, encoded = build_btree_v2(
-            records,
-            11 if filtered else 10,
-            ctx,
-            alloc,
-            node_size=params.node_size,
-            split_percent=params.split_percent,
-            merge_percent=params.merge_percent,
-            chunk_size_width=width,
-        )
-    for a, blob in encoded:
-        writer._write(a, blob)
-    return root, blocks
-
-
-def write_chunk_index(writer: Any, address: int, store: ChunkStore) -> None:
-    """Write the chunk index of the dataset at ``address`` from ``store`` (commit point)."""
-    from ..errors import UnsupportedFeatureError
-    from ..format.btree_v1 import build_chunk_btree_v1
-    from ..format.messages.layout import ChunkIndexType
-
-    fs = writer.fs
-    ctx = fs.ctx
-    model = writer.object_model(address)
-    from .objects import ObjectInfo
-
-    layout = DatasetStorage(fs, ObjectInfo(fs, address)).layout
-    for block in store.old_index:
-        writer.allocator.release(*block)
-    store.old_index = []
-    index_type = layout.index_type
-    if index_type in (None, ChunkIndexType.BTREE_V1):
-        table = store.table()
-        if len(table) == 0:
-            root = ctx.undefined_address
-        else:
-            blocks: list[tuple[int, int]] = []
-
-            def alloc(size: int) -> int:
-                a = writer.allocator.allocate(size)
-                blocks.append((a, size))
-                return a
-
-            root, encoded = build_chunk_btree_v1(
-                table,
-                len(store.chunk_shape),
-                store.chunk_shape,
-                ctx,
-                alloc,
-                k=fs.superblock.indexed_storage_k,
-            )
-            for a, blob in encoded:
-                writer._write(a, blob)
-            store.old_index = blocks
-        new_layout = replace(layout, index_address=root)
-    elif index_type == ChunkIndexType.SINGLE:
-        table = store.table()
-        if len(table) == 0:
-            new_layout = replace(layout, index_address=ctx.undefined_address)
-        else:
-            new_layout = replace(layout, index_address=int(table.addresses[0]))
-            if layout.single_chunk_filtered_size is not None:
-                new_layout = replace(
-                    new_layout,
-                    single_chunk_filtered_size=int(table.sizes[0]),
-                    single_chunk_filter_mask=int(table.filter_masks[0]),
-                )
-    elif index_type in _ARRAY_INDEXES:
-        storage = DatasetStorage(fs, ObjectInfo(fs, address))
-        table = store.table()
-        if len(table) == 0:
-            root = ctx.undefined_address
-        else:
-            root, store.old_index = _write_array_index(writer, storage, layout, table)
-        new_layout = replace(layout, index_address=root)
-    else:
-        raise UnsupportedFeatureError(
-            f"writing chunks indexed by a {ChunkIndexType(index_type).name} is not supported yet"
-        )
-    model.set(MessageType.LAYOUT, new_layout.encode(ctx))
-    store.dirty = False
-    writer.invalidate(address)

@@ -4,19 +4,22 @@ libhdf5 (``H5D__layout_oh_create``, ``src/H5Dlayout.c``) sizes the local heap of
 ``H5HL_ALIGN(1) + sum(H5HL_ALIGN(len(name) + 1))``, inserts the empty string first (offset
 0) and then every name in slot order.  Raw data goes to the files as it is written
 (``H5D__efl_write``: each file opened read/write and created when missing); nothing is
-written into them at creation.
+written into them at creation.  The name heap is metadata: staged, written by the commit.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..format.local_heap import FREE_NULL, HEADER, LocalHeap
 from ..format.messages.misc import ExternalFileList, ExternalSlot
 from .dataset import DatasetStorage, _ExternalReader
+
+if TYPE_CHECKING:
+    from .core import SessionCore
 
 UNLIMITED = (1 << 64) - 1
 """``H5F_UNLIMITED``: the slot extends to the end of the external file."""
@@ -27,25 +30,26 @@ def _align8(n: int) -> int:
 
 
 def build_external(
-    writer: Any, entries: list[tuple[bytes, int, int]], nbytes: int
+    core: SessionCore, entries: tuple[tuple[bytes, int, int], ...], nbytes: int
 ) -> ExternalFileList:
-    """Write the name heap for ``entries`` (name, offset, size) and return the EFL record."""
+    """Stage the name heap for ``entries`` (name, offset, size) and return the EFL
+    record."""
     total = 0
     for _, _, size in entries:
         total = UNLIMITED if size == UNLIMITED or total == UNLIMITED else total + size
     if total < nbytes:
         raise ValueError("Unable to synchronously create dataset (external storage not big enough)")
-    ctx = writer.ctx
+    ctx = core.ctx
     data = bytearray(8)  # the empty string at offset 0, aligned
     slots = []
     for name, offset, size in entries:
         slots.append(ExternalSlot(len(data), offset, size))
         data += name + b"\0" * (_align8(len(name) + 1) - len(name))
     head_size = HEADER.size(ctx)
-    address = writer.allocator.allocate(head_size + len(data))
+    address = core.allocator.allocate(head_size + len(data))
     heap = LocalHeap(address, address + head_size, bytes(data), FREE_NULL)
-    # the heap never changes after creation, so it is written once, here
-    writer.fs.driver.write(ctx.base_address + address, heap.encode_header(ctx) + bytes(data))
+    # the heap never changes after creation: written once, by the next commit
+    core.stage(address, heap.encode_header(ctx) + bytes(data))
     return ExternalFileList(address, slots)
 
 

@@ -1,7 +1,11 @@
 """The open-file state: a driver, the superblock, the format context, and the caches of
 parsed metadata shared by every object of the file.
 
-This is the only layer that holds a driver and a format context together.
+This is the only layer that holds a driver and a format context together.  What the file
+state derives from one object (its links, attributes, dataset storage, virtual mappings)
+is kept in that object's :class:`ObjectViews`, built on first use through the typed
+accessors :meth:`FileState.links`, :meth:`FileState.attributes` and
+:meth:`FileState.dataset`, and dropped in one place, :meth:`FileState.invalidate`.
 """
 
 from __future__ import annotations
@@ -9,15 +13,35 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from ..drivers import get_driver
 from ..drivers.base import Driver
 from ..errors import FormatError
 from ..format.context import FormatContext
+from ..format.fractal_heap import FractalHeap
 from ..format.global_heap import GlobalHeapCollection, read_global_heap_collection
+from ..format.messages import MessageType
+from ..format.messages.misc import DriverInfo
 from ..format.object_header import ObjectHeader, read_object_header
-from ..format.superblock import Superblock, decode_superblock, locate_superblock
+from ..format.sohm import SohmIndex, read_sohm_master_table
+from ..format.superblock import (
+    Superblock,
+    decode_superblock,
+    locate_superblock,
+    read_superblock_extension,
+)
+from .attributes import AttributeTable, read_attributes
 from .chunkcache import ChunkCacheSettings
+from .dataset import DatasetStorage
+from .links import LinkTable, read_links
+from .objects import ObjectInfo
+
+if TYPE_CHECKING:
+    from .session import WriteSession
+    from .virtual import VirtualState
 
 _SUPERBLOCK_READ = 4096
 _HEADER_CACHE_ITEMS = 4096
@@ -26,17 +50,33 @@ _DECODED_CACHE_ITEMS = 4096
 
 
 class FileSource:
-    """ByteSource at relative addresses over a driver, bounded by the physical file size."""
+    """ByteSource at relative addresses over a driver, bounded by the physical file size.
+
+    Metadata a write session staged for its next commit (:meth:`WriteSession.stage`
+    outside a commit: an external file list's name heap) is read from :attr:`staged`
+    until the commit writes it."""
 
     def __init__(self, driver: Driver, base: int) -> None:
         self.driver = driver
         self.base = base
         self._size = driver.size()
+        self.staged: dict[int, bytes] = {}
+        """Relative address -> bytes staged there and not yet written."""
 
     def refresh_size(self) -> None:
         self._size = self.driver.size()
 
+    def _from_staged(self, address: int, size: int) -> bytes | None:
+        for start, blob in self.staged.items():
+            if start <= address and address + size <= start + len(blob):
+                return blob[address - start : address - start + size]
+        return None
+
     def read(self, address: int, size: int) -> bytes:
+        if self.staged:
+            found = self._from_staged(address, size)
+            if found is not None:
+                return found
         start = self.base + address
         if address < 0 or size < 0 or start + size > self._size:
             self.refresh_size()
@@ -124,6 +164,18 @@ class _ContentCache:
         self.items[key] = value
 
 
+@dataclass
+class ObjectViews:
+    """What the file state derived from one object header, built on first use and dropped
+    together by :meth:`FileState.invalidate` when the object changes."""
+
+    links: LinkTable | None = None
+    attributes: AttributeTable | None = None
+    dataset: DatasetStorage | None = None
+    virtual: VirtualState | None = None
+    """The mappings of a virtual dataset (:mod:`.virtual`)."""
+
+
 class FileState:
     """Everything known about one open HDF5 file."""
 
@@ -149,31 +201,33 @@ class FileState:
         self.decoded = _ContentCache(_DECODED_CACHE_ITEMS)
         """Decoded messages keyed by their encoded bytes (content-addressed, so a change to
         an object never makes an entry stale): attribute messages, decoded once."""
-        self.cache: dict[Any, Any] = {}
-        """Per-file memo of derived metadata (link tables, dataset storage), keyed by
-        (kind, address)."""
+        self._views: dict[int, ObjectViews] = {}
         self.cache_lock = threading.RLock()
+        """Held while a view is built or dropped."""
+        self._sohm_indexes: list[SohmIndex] | None = None
+        self._sohm_heaps: dict[int, FractalHeap] = {}
+        self._file_key: Any = None
         self.external_files: dict[str, Any] = {}
-        self.writer: Any = None
-        """The lowlevel.writer.Writer when the file is open for writing."""
+        """Files opened through external links (hl ``File`` objects), by link file name."""
+        self.vds_sources: dict[str, FileState] = {}
+        """Source files of virtual datasets, by the name the mapping gives."""
+        self.writer: WriteSession | None = None
+        """The write session when the file is open for writing."""
         self.chunk_cache = ChunkCacheSettings()
         """The raw data chunk cache settings of every dataset (``File(rdcc_*=...)``)."""
         self.chunk_cache_overrides: dict[int, ChunkCacheSettings] = {}
         """Dataset address -> its own settings (``create_dataset(rdcc_*=...)``)."""
 
-    def driver_info(self) -> Any:
-        """The file's driver information (a :class:`~h5pure.format.messages.misc.DriverInfo`):
-        the v0/v1 driver info block, or the v2+ superblock extension's driver info message;
-        None when the file has none."""
+    def driver_info(self) -> DriverInfo | None:
+        """The file's driver information: the v0/v1 driver info block, or the v2+
+        superblock extension's driver info message; None when the file has none."""
         sb = self.superblock
         if sb.driver_info is not None or not sb.has_extension():
             return sb.driver_info
-        from ..format.messages import MessageType
-        from ..format.superblock import read_superblock_extension
-
-        return read_superblock_extension(self.source, self.ctx, sb.extension_address).get(
+        found = read_superblock_extension(self.source, self.ctx, sb.extension_address).get(
             MessageType.DRIVER_INFO
         )
+        return found if isinstance(found, DriverInfo) else None
 
     @property
     def root_address(self) -> int:
@@ -183,24 +237,68 @@ class FileState:
     def dirname(self) -> str:
         return os.path.dirname(os.path.abspath(self.filename)) if self.filename else os.getcwd()
 
+    @property
+    def driver_name(self) -> str:
+        return self.driver.name
+
+    @property
+    def is_open(self) -> bool:
+        return not self.driver.closed
+
+    @property
+    def in_memory_only(self) -> bool:
+        """A core-driver file without a backing store (nothing reaches a disk)."""
+        return not getattr(self.driver, "backing_store", True)
+
+    def filesize(self) -> int:
+        """Size of the file in bytes: the larger of its physical size and the space in use."""
+        size = int(self.driver.size())
+        if self.writer is not None:
+            size = max(size, self.ctx.base_address + int(self.writer.allocator.eoa))
+        return size
+
+    def absolute(self, address: int) -> int:
+        """The file offset of relative ``address`` (the user block before it)."""
+        return int(self.ctx.base_address + address)
+
+    def is_undefined(self, address: int | None) -> bool:
+        """Whether ``address`` is absent or the undefined address (nothing allocated)."""
+        return address is None or self.ctx.is_undefined(address)
+
+    def file_key(self) -> Any:
+        """What identifies the file across opens: its device and inode when it has a name
+        (libhdf5 shares one open file between opens, so h5py ids compare equal), else the
+        open file itself."""
+        if self._file_key is None:
+            key: Any = id(self)
+            if self.filename:
+                try:
+                    st = os.stat(self.filename)
+                    key = (st.st_dev, st.st_ino)
+                except OSError:
+                    pass
+            self._file_key = key
+        return self._file_key
+
+    # -- object headers and heaps ---------------------------------------------------------
     def object_header(self, address: int) -> ObjectHeader:
         writer = self.writer
         if writer is not None:
             model = writer.objects.get(address)
             if model is not None:
-                return model.header()  # type: ignore[no-any-return]
+                return model.header()
         header = self._headers.get(address)
         if header is None:
             header = read_object_header(self.source, self.ctx, address)
             self._headers.put(address, header)
-        return header
+        return header  # type: ignore[no-any-return]
 
     def global_heap_object(self, collection_address: int, index: int) -> bytes:
         """The bytes of object ``index`` of the global heap collection at the address."""
         if self.writer is not None:
             data = self.writer.heap.get(collection_address, index)
             if data is not None:
-                return data  # type: ignore[no-any-return]
+                return data
         return self.global_heap_collection(collection_address).get(index)
 
     def global_heap_collection(self, collection_address: int) -> GlobalHeapCollection:
@@ -209,7 +307,7 @@ class FileState:
         if self.writer is not None:
             pending = self.writer.heap.collection(collection_address)
             if pending is not None:
-                return pending  # type: ignore[no-any-return]
+                return pending
         coll: GlobalHeapCollection | None = self._gheaps.get(collection_address)
         if coll is None:
             coll = read_global_heap_collection(
@@ -218,30 +316,134 @@ class FileState:
             self._gheaps.put(collection_address, coll)
         return coll
 
-    def global_heap_objects(self, collection_address: int) -> dict[int, bytes]:
-        """The objects (index -> bytes) of the global heap collection at the address, for
-        callers that resolve many objects of one collection; an index missing here is
-        resolved (or reported) by :meth:`global_heap_object`."""
-        if self.writer is not None:
-            objects = self.writer.heap.collection_objects(collection_address)
-            if objects is not None:
-                return objects  # type: ignore[no-any-return]
-        coll: GlobalHeapCollection | None = self._gheaps.get(collection_address)
-        if coll is None:
-            coll = read_global_heap_collection(self.source, self.ctx, collection_address)
-            self._gheaps.put(collection_address, coll)
-        return coll.objects
+    def forget_global_heap_collection(self, collection_address: int) -> None:
+        """The collection at the address was written anew (the writer's flush)."""
+        self._gheaps.pop(collection_address)
 
-    def memo(self, key: Any, make: Any) -> Any:
-        """Return the cached value for ``key``, computing it with ``make()`` once."""
-        value = self.cache.get(key)
-        if value is None:
+    # -- shared messages ------------------------------------------------------------------
+    def sohm_indexes(self) -> list[SohmIndex]:
+        """The file's SOHM indexes (empty when the superblock extension declares none)."""
+        found = self._sohm_indexes
+        if found is None:
             with self.cache_lock:
-                value = self.cache.get(key)
-                if value is None:
-                    value = make()
-                    self.cache[key] = value
-        return value
+                found = self._sohm_indexes = self._read_sohm_indexes()
+        return found
+
+    def _read_sohm_indexes(self) -> list[SohmIndex]:
+        ext = self.superblock.extension_address
+        if ext is None or self.ctx.is_undefined(ext):
+            return []
+        table = read_superblock_extension(self.source, self.ctx, ext).get(
+            MessageType.SHARED_MESSAGE_TABLE
+        )
+        if table is None:
+            return []
+        return read_sohm_master_table(self.source, self.ctx, table.table_address, table.num_indices)
+
+    def sohm_heap(self, address: int) -> FractalHeap:
+        """The fractal heap of a shared message index (opened once)."""
+        heap = self._sohm_heaps.get(address)
+        if heap is None:
+            with self.cache_lock:
+                heap = self._sohm_heaps[address] = FractalHeap.open(self.source, self.ctx, address)
+        return heap
+
+    # -- views of objects -----------------------------------------------------------------
+    def views(self, address: int) -> ObjectViews:
+        """The views derived from the object at ``address`` (created empty on first use)."""
+        views = self._views.get(address)
+        if views is None:
+            with self.cache_lock:
+                views = self._views.setdefault(address, ObjectViews())
+        return views
+
+    def links(self, info: ObjectInfo) -> LinkTable:
+        """The links of the group ``info``, in h5py's order (read once per change)."""
+        views = self.views(info.address)
+        table = views.links
+        if table is None:
+            with self.cache_lock:
+                table = views.links
+                if table is None:
+                    table = views.links = read_links(self, info)
+        return table
+
+    def attributes(self, info: ObjectInfo) -> AttributeTable:
+        """The attributes of the object ``info``, in h5py's order (read once per change)."""
+        views = self.views(info.address)
+        table = views.attributes
+        if table is None:
+            with self.cache_lock:
+                table = views.attributes
+                if table is None:
+                    table = views.attributes = read_attributes(self, info)
+        return table
+
+    def dataset(self, info: ObjectInfo) -> DatasetStorage:
+        """The storage of the dataset ``info`` (decoded once per change)."""
+        views = self.views(info.address)
+        storage = views.dataset
+        if storage is None:
+            with self.cache_lock:
+                storage = views.dataset
+                if storage is None:
+                    storage = views.dataset = DatasetStorage(self, info)
+        return storage
+
+    def cached(self, address: int) -> ObjectViews | None:
+        """The views of ``address`` built so far, without creating any."""
+        return self._views.get(address)
+
+    def invalidate(self, address: int) -> None:
+        """The object at ``address`` changed: every view derived from it goes."""
+        with self.cache_lock:
+            self._views.pop(address, None)
+
+    # -- files the file refers to ---------------------------------------------------------
+    def open_vds_source(self, name: str) -> FileState | None:
+        """The source file ``name`` of a virtual dataset mapping, opened read-only once
+        (``"."`` is this file), found where libhdf5 looks for it; None when missing."""
+        if name == ".":
+            return self
+        cached = self.vds_sources.get(name)
+        if cached is not None:
+            return cached
+        for path in self.search_path(name, "HDF5_VDS_PREFIX", by_basename=True):
+            if not os.path.isfile(path):
+                continue
+            if self.filename and os.path.exists(self.filename) and os.path.samefile(
+                path, self.filename
+            ):
+                return self
+            driver = get_driver("sec2")(path, "r")
+            try:
+                other = FileState(driver, path)
+            except BaseException:
+                driver.close()
+                raise
+            self.vds_sources[name] = other
+            return other
+        return None
+
+    def search_path(self, name: str, env: str, *, by_basename: bool = False) -> Iterator[str]:
+        """Where libhdf5 looks for a file another file names (external links:
+        ``HDF5_EXT_PREFIX``; virtual dataset sources: ``HDF5_VDS_PREFIX``, as
+        ``H5F_prefix_open_file``): an absolute name as given, then under each directory of
+        ``env`` (``${ORIGIN}`` = this file's directory; with ``by_basename`` by the name's
+        last component), this file's directory, the name itself, and (``by_basename``) the
+        directory of the file the name of this one links to."""
+        if os.path.isabs(name) and by_basename:
+            yield name
+            name = os.path.basename(name)
+        origin = self.dirname
+        for prefix in os.environ.get(env, "").split(os.pathsep):
+            if prefix:
+                yield os.path.join(prefix.replace("${ORIGIN}", origin), name)
+        if not os.path.isabs(name) and (self.filename or by_basename):
+            yield os.path.join(origin, name)
+        yield name
+        if by_basename and self.filename:
+            yield os.path.join(os.path.dirname(os.path.realpath(self.filename)), name)
 
     def close(self) -> None:
         for f in self.external_files.values():
@@ -250,11 +452,16 @@ class FileState:
             except Exception:  # noqa: BLE001 - closing best-effort on shutdown
                 pass
         self.external_files.clear()
+        for other in self.vds_sources.values():
+            if other is not self:
+                other.close()
+        self.vds_sources.clear()
         self.driver.close()
         # the derived metadata refers back to this state (a cycle): dropped here, it is
         # freed at once instead of by a full garbage collection later
         with self.cache_lock:
-            self.cache.clear()
+            self._views.clear()
+            self._sohm_heaps.clear()
         self._headers.items.clear()
         self._gheaps.items.clear()
         self.decoded.items = {}

@@ -3,8 +3,8 @@ compact link messages, or dense storage (fractal heap + v2 B-tree name index).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import FormatError
 from ..format.btree_v1 import iter_group_entries
@@ -13,8 +13,10 @@ from ..format.fractal_heap import FractalHeap
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.object_header import HeaderMessage
-from .file import FileState
-from .objects import ObjectInfo
+
+if TYPE_CHECKING:
+    from .file import FileState
+    from .objects import ObjectInfo
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,8 @@ def decode_name(raw: bytes) -> str:
 
 def read_links(fs: FileState, obj: ObjectInfo) -> LinkTable:
     """Every link of the group ``obj``, in name order or (when tracked) creation order."""
-    writer = fs.writer
-    if writer is not None and obj.address in writer.groups:
-        model = writer.groups[obj.address]
+    model = fs.writer.groups.get(obj.address) if fs.writer is not None else None
+    if model is not None:
         return _ordered(list(model.links.values()), model.track_order)
     stab = obj.first(MessageType.SYMBOL_TABLE)
     if stab is not None:
@@ -63,18 +64,16 @@ def read_links(fs: FileState, obj: ObjectInfo) -> LinkTable:
     return _ordered(links, track)
 
 
-def find_link(
-    fs: FileState, address: int, name: str, table: Callable[[], LinkTable]
-) -> LinkEntry | None:
-    """The link ``name`` of the group at ``address``: straight from the writer's links when
-    it holds the group (no ordered table to build after each insert), else from
-    ``table()`` (the group's memoized :class:`LinkTable`)."""
+def find_link(fs: FileState, group: ObjectInfo, name: str) -> LinkEntry | None:
+    """The link ``name`` of ``group``: straight from the write session's links when it
+    holds the group (no ordered table to build after each insert), else from the group's
+    :class:`LinkTable` (read once per change)."""
     writer = fs.writer
     if writer is not None:
-        model = writer.groups.get(address)
+        model = writer.groups.get(group.address)
         if model is not None:
-            return model.links.get(name)  # type: ignore[no-any-return]
-    return table().entries.get(name)
+            return model.links.get(name)
+    return fs.links(group).entries.get(name)
 
 
 def _name_key(name: str) -> bytes:

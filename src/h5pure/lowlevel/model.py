@@ -10,8 +10,8 @@ this layer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..format.messages.symbols import SymbolTableMessage
 from ..format.object_header import HeaderChunk, HeaderMessage, ObjectHeader
 from .links import LinkEntry
 
@@ -123,4 +123,6 @@ class GroupModel:
     old_structures: list[tuple[int, int]] = field(default_factory=list)
     """(address, size) of the B-tree nodes, SNODs, heaps currently on disk for these links."""
     dirty: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
+    stab: SymbolTableMessage | None = None
+    """The symbol table message this session wrote for the group (None: none yet, the
+    structures on disk are the group's own)."""

@@ -3,14 +3,15 @@ demand, classified as group, dataset or committed datatype the way libhdf5 does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FormatError
 from ..format.messages import MessageType, decode_message
 from ..format.messages.shared import SharedMessage
 from ..format.object_header import HeaderMessage, ObjectHeader
-from ..format.sohm import SohmIndex, read_sohm_master_table
-from .file import FileState
+
+if TYPE_CHECKING:
+    from .file import FileState
 
 _MAX_SHARED_DEPTH = 8
 _NONE: list[Any] = []
@@ -97,6 +98,16 @@ class ObjectInfo:
             return "group"
         return "unknown"
 
+    def datatype(self) -> Any:
+        """The object's datatype record (a committed type's or a dataset's), None when it
+        has none."""
+        return self.first(MessageType.DATATYPE)
+
+    @property
+    def tracks_attribute_order(self) -> bool:
+        """Whether the header tracks attribute creation order (v2 flag bit 2)."""
+        return bool(self.header.flags & 0x04)
+
     def committed_datatype_address(self) -> int | None:
         """Address of the committed datatype this object's datatype message refers to."""
         for m in self.raw(MessageType.DATATYPE):
@@ -138,42 +149,17 @@ def resolve_shared(fs: FileState, record: Any, mtype: int, depth: int = 0) -> An
     )
 
 
-def _sohm_indexes(fs: FileState) -> list[SohmIndex]:
-    """The file's SOHM indexes (empty when the superblock extension declares none)."""
-
-    def make() -> list[SohmIndex]:
-        from ..format.superblock import read_superblock_extension
-
-        ext = fs.superblock.extension_address
-        if ext is None or fs.ctx.is_undefined(ext):
-            return []
-        table = read_superblock_extension(fs.source, fs.ctx, ext).get(
-            MessageType.SHARED_MESSAGE_TABLE
-        )
-        if table is None:
-            return []
-        return read_sohm_master_table(fs.source, fs.ctx, table.table_address, table.num_indices)
-
-    return fs.memo(("sohm", "indexes"), make)  # type: ignore[no-any-return]
-
-
 def _sohm_message(fs: FileState, record: SharedMessage, mtype: int) -> Any:
     """Decode a message stored in the SOHM heap of the index that shares ``mtype``."""
-    from ..format.fractal_heap import FractalHeap
-
     # libhdf5's H5SM__type_to_flag shares the old fill value message (0x04) through the
     # index of the new one (0x05)
     flag_type = MessageType.FILL_VALUE if mtype == MessageType.FILL_VALUE_OLD else mtype
-    index = next((i for i in _sohm_indexes(fs) if i.shares(flag_type)), None)
+    index = next((i for i in fs.sohm_indexes() if i.shares(flag_type)), None)
     if index is None:
         raise FormatError(
             f"message of type {MessageType(mtype).name} refers to the shared message "
             "heap, but no shared message index of the file shares that type"
         )
-    heap = fs.memo(
-        ("sohm heap", index.heap_address),
-        lambda: FractalHeap.open(fs.source, fs.ctx, index.heap_address),
-    )
-    data = heap.get(bytes(record.heap_id or b""))
+    data = fs.sohm_heap(index.heap_address).get(bytes(record.heap_id or b""))
     msg = HeaderMessage(type=mtype, flags=0, data=data, creation_order=None, address=0)
     return decode_message(msg, fs.ctx)

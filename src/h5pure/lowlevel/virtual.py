@@ -16,7 +16,6 @@ the dataset's extent follow its sources (libhdf5's default "last available" view
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -24,15 +23,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ..errors import FormatError, ObjectNotFoundError, UnsupportedFeatureError
-from ..format.selection_codec import SelectionType, SerializedSelection
+from ..format.selection_codec import RegularHyperslab, SelectionType, SerializedSelection
 from ..format.vds import VirtualMapping, decode_vds_block, read_vds_mappings
-from .file import FileState
-from .objects import ObjectInfo
+from ..selection import Selection, select
+from .paths import find_object
 
 if TYPE_CHECKING:
     from .dataset import DatasetStorage
+    from .file import FileState
 
-_MAX_LINK_HOPS = 16
 _MAX_PRINTF_BLOCKS = 1 << 20
 
 # h5py.h5s selection type constants
@@ -234,120 +233,53 @@ def _coordinates(sel: SerializedSelection, extent: tuple[int, ...]) -> np.ndarra
 
 
 @dataclass
-class _VirtualState:
+class VirtualState:
+    """The mappings of one virtual dataset, decoded once per open file."""
+
     mappings: tuple[VirtualMapping, ...]
     fs: FileState
 
 
-def _state(storage: DatasetStorage) -> _VirtualState:
-    def make() -> _VirtualState:
-        layout = storage.layout
-        heap_address = getattr(layout, "virtual_heap_address", None)
-        heap_index = getattr(layout, "virtual_heap_index", None)
-        if heap_address is None or heap_index is None:
-            raise FormatError(f"virtual dataset at 0x{storage.address:x}: no mapping heap ID")
-        writer = storage.fs.writer
-        fresh = writer.heap.get(int(heap_address), int(heap_index)) if writer else None
-        if fresh is not None:  # created in this session, not flushed yet
-            block = decode_vds_block(fresh, storage.fs.ctx, int(heap_address))
-        else:
-            block = read_vds_mappings(
-                storage.fs.source, storage.fs.ctx, int(heap_address), int(heap_index)
-            )
-        if not block.complete:
-            raise UnsupportedFeatureError(
-                f"virtual dataset at 0x{storage.address:x}: mapping selections not decodable"
-            )
-        return _VirtualState(block.mappings, storage.fs)
-
-    return storage.fs.memo(("vds", storage.address), make)  # type: ignore[no-any-return]
+def _state(storage: DatasetStorage) -> VirtualState:
+    views = storage.fs.views(storage.address)
+    state = views.virtual
+    if state is None:
+        state = views.virtual = _read_state(storage)
+    return state
 
 
-def _candidates(fs: FileState, name: str) -> Iterator[str]:
-    """Where libhdf5 looks for a source file (``H5F_prefix_open_file``)."""
-    if os.path.isabs(name):
-        yield name
-        name = os.path.basename(name)
-    origin = fs.dirname
-    for prefix in os.environ.get("HDF5_VDS_PREFIX", "").split(os.pathsep):
-        if prefix:
-            yield os.path.join(prefix.replace("${ORIGIN}", origin), name)
-    yield os.path.join(origin, name)
-    yield name
-    if fs.filename:
-        real = os.path.dirname(os.path.realpath(fs.filename))
-        yield os.path.join(real, name)
-
-
-def _open_source_file(fs: FileState, name: str) -> FileState | None:
-    if name == ".":
-        return fs
-    key = f"vds:{name}"
-    cached = fs.external_files.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    from ..drivers import get_driver
-
-    for path in _candidates(fs, name):
-        if not os.path.isfile(path):
-            continue
-        if fs.filename and os.path.exists(fs.filename) and os.path.samefile(path, fs.filename):
-            return fs
-        driver = get_driver("sec2")(path, "r")
-        try:
-            other = FileState(driver, path)
-        except BaseException:
-            driver.close()
-            raise
-        fs.external_files[key] = other
-        return other
-    return None
-
-
-def _find_dataset(fs: FileState, path: str) -> ObjectInfo | None:
-    """The object at ``path`` (hard and soft links), or None when it does not exist."""
-    from .links import read_links
-
-    hops = 0
-    parts = [p for p in path.split("/") if p and p != "."]
-    address = fs.root_address
-    stack = list(reversed(parts))
-    while stack:
-        part = stack.pop()
-        info = ObjectInfo(fs, address)
-        if info.kind != "group":
-            return None
-        table = fs.memo(("links", address), lambda info=info: read_links(fs, info))
-        link = table.entries.get(part)
-        if link is None:
-            return None
-        if link.kind == "hard" and link.address is not None:
-            address = int(link.address)
-        elif link.kind == "soft" and link.target:
-            hops += 1
-            if hops > _MAX_LINK_HOPS:
-                return None
-            if link.target.startswith("/"):
-                address = fs.root_address
-            stack.extend(reversed([p for p in link.target.split("/") if p and p != "."]))
-        else:
-            return None
-    return ObjectInfo(fs, address)
+def _read_state(storage: DatasetStorage) -> VirtualState:
+    layout = storage.layout
+    heap_address = getattr(layout, "virtual_heap_address", None)
+    heap_index = getattr(layout, "virtual_heap_index", None)
+    if heap_address is None or heap_index is None:
+        raise FormatError(f"virtual dataset at 0x{storage.address:x}: no mapping heap ID")
+    writer = storage.fs.writer
+    fresh = writer.heap.get(int(heap_address), int(heap_index)) if writer else None
+    if fresh is not None:  # created in this session, not flushed yet
+        block = decode_vds_block(fresh, storage.fs.ctx, int(heap_address))
+    else:
+        block = read_vds_mappings(
+            storage.fs.source, storage.fs.ctx, int(heap_address), int(heap_index)
+        )
+    if not block.complete:
+        raise UnsupportedFeatureError(
+            f"virtual dataset at 0x{storage.address:x}: mapping selections not decodable"
+        )
+    return VirtualState(block.mappings, storage.fs)
 
 
 def _source_storage(fs: FileState, file_name: str, dset_name: str) -> DatasetStorage | None:
-    from .dataset import DatasetStorage
-
-    src_fs = _open_source_file(fs, file_name)
+    src_fs = fs.open_vds_source(file_name)
     if src_fs is None:
         return None
     try:
-        info = _find_dataset(src_fs, dset_name)
+        info = find_object(src_fs, dset_name)
     except (ObjectNotFoundError, FormatError):
         return None
     if info is None or info.kind != "dataset":
         return None
-    return src_fs.memo(("dataset", info.address), lambda: DatasetStorage(src_fs, info))  # type: ignore[no-any-return]
+    return src_fs.dataset(info)
 
 
 # ------------------------------------------------------------------------------ printf
@@ -392,8 +324,6 @@ def _expand(fs: FileState, m: VirtualMapping, vshape: tuple[int, ...]) -> Iterat
     block = reg.block[u]
     if block is None:
         raise UnsupportedFeatureError("printf-style VDS mapping with an unlimited block")
-    from ..format.selection_codec import RegularHyperslab
-
     for k in range(_MAX_PRINTF_BLOCKS):
         start = reg.start[u] + k * reg.stride[u]
         if start >= vshape[u]:
@@ -562,8 +492,6 @@ def _read_separable(
     out: np.ndarray,
     dtype: np.dtype,
 ) -> None:
-    from ..selection import select
-
     assert request.axes is not None
     hit_req: list[np.ndarray] = []  # per virtual axis: indices into the request's uniq
     hit_map: list[np.ndarray] = []  # per virtual axis: positions within vaxes[d]
@@ -617,8 +545,6 @@ def _read_points(
     out: np.ndarray,
     dtype: np.dtype,
 ) -> None:
-    from ..selection import Selection
-
     if len(vcoords) == 0:
         return
     inside = np.all((vcoords >= 0) & (vcoords < np.array(vshape)), axis=1)

@@ -9,18 +9,48 @@ size) from h5pure's own layers.  Addresses given out (``get_offset``, ``StoreInf
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from ..errors import ClosedObjectError
-from .base import ObjectID
 
 if TYPE_CHECKING:
     from ..lowlevel.dataset import DatasetStorage
+    from ..lowlevel.file import FileState
     from .dataset import Dataset
     from .files import File
+
+
+class ObjectID:
+    """The small ``.id`` object: identifies one object of one open file."""
+
+    def __init__(self, fs: FileState, address: int) -> None:
+        self._fs = fs
+        self.address = address
+
+    @property
+    def valid(self) -> bool:
+        return self._fs.is_open
+
+    @property
+    def fileno(self) -> Any:
+        """What identifies the file: the same for every open of one file on disk."""
+        return self._fs.file_key()
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ObjectID)
+            and self.address == other.address
+            and (self._fs is other._fs or self.fileno == other.fileno)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.fileno, self.address))
+
+    def __bool__(self) -> bool:
+        return self.valid
+
 
 
 class StoreInfo(NamedTuple):
@@ -58,11 +88,7 @@ class FileID(GroupID):
     def get_filesize(self) -> int:
         """Size of the file in bytes (the larger of its physical size and the space in use)."""
         self._check()
-        fs = self._fs
-        size = int(fs.driver.size())
-        if fs.writer is not None:
-            size = max(size, fs.ctx.base_address + int(fs.writer.allocator.eoa))
-        return size
+        return self._fs.filesize()
 
     def get_freespace(self) -> int:
         """Bytes of file space freed in this session and not yet reused (0 when read-only).
@@ -72,7 +98,7 @@ class FileID(GroupID):
         """
         self._check()
         writer = self._fs.writer
-        return 0 if writer is None else int(writer.allocator.free_bytes)
+        return 0 if writer is None else int(writer.free_bytes)
 
     def get_intent(self) -> int:
         """1 (``H5F_ACC_RDWR``) when writable, 0 (``H5F_ACC_RDONLY``) otherwise."""
@@ -143,8 +169,7 @@ class DatasetID(ObjectID):
         if cls == "contiguous":
             if st.efl is not None and st.efl.slots:
                 return 0
-            address = st.layout.address
-            if address is None or st.fs.ctx.is_undefined(address):
+            if st.fs.is_undefined(st.layout.address):
                 return 0
             return int(st.layout.size)
         return 0
@@ -156,9 +181,9 @@ class DatasetID(ObjectID):
         if st.layout_class != "contiguous" or (st.efl is not None and st.efl.slots):
             return None
         address = st.layout.address
-        if address is None or st.fs.ctx.is_undefined(address):
+        if st.fs.is_undefined(address):
             return None
-        return int(st.fs.ctx.base_address + address)
+        return st.fs.absolute(int(address))
 
     # -- chunks ------------------------------------------------------------------------
     def get_num_chunks(self, space: Any = None) -> int:
@@ -198,7 +223,7 @@ class DatasetID(ObjectID):
         return StoreInfo(
             offset,
             int(table.filter_masks[i]),
-            int(st.fs.ctx.base_address + int(table.addresses[i])),
+            st.fs.absolute(int(table.addresses[i])),
             int(table.sizes[i]),
         )
 
@@ -248,8 +273,6 @@ class DatasetID(ObjectID):
     ) -> None:
         """Store ``data`` (bytes already passed through the dataset's filters, except those
         whose bit is set in ``filter_mask``) as the chunk starting at ``offsets``."""
-        from ..lowlevel.datawriter import chunk_store
-
         what = "Can't write unprocessed chunk data"
         if not len(offsets):
             raise ValueError("Tuple length incompatible with array")
@@ -261,21 +284,7 @@ class DatasetID(ObjectID):
         raw = _as_bytes(data)
         if not raw:
             raise ValueError("Chunk data must not be empty")
-        with writer.lock:
-            store = chunk_store(writer, st)
-            entry = store.entries.get(coords)
-            if entry is not None and entry[1] == len(raw):
-                address = entry[0]
-            else:
-                if entry is not None:
-                    writer.allocator.release(entry[0], entry[1])
-                address = writer.allocator.allocate(len(raw))
-            st.fs.driver.write(st.fs.ctx.base_address + address, raw)
-            store.entries[coords] = (address, len(raw), int(filter_mask))
-            store.dirty = True
-            st.fs.source.refresh_size()
-            writer.object_model(st.address).touch()
-            writer.invalidate(st.address)
+        writer.put_chunk(st, coords, raw, int(filter_mask))
 
 
 def _as_bytes(data: Any) -> bytes:
@@ -284,32 +293,3 @@ def _as_bytes(data: Any) -> bytes:
     if isinstance(data, np.ndarray):
         return np.ascontiguousarray(data).tobytes()
     return bytes(memoryview(data).cast("B"))
-
-
-def make_id(obj: Any) -> ObjectID:
-    """The ``.id`` of the h5py-style object ``obj``."""
-    from .dataset import Dataset
-    from .datatype import Datatype
-    from .files import File
-
-    if isinstance(obj, Dataset):
-        return DatasetID(obj)
-    if isinstance(obj, File):
-        return FileID(obj)
-    fs = obj._file._state
-    if isinstance(obj, Datatype):
-        return TypeID(fs, obj._info.address)
-    return GroupID(fs, obj._info.address)
-
-
-def file_key(fs: Any) -> Any:
-    """What identifies the file of ``fs`` across opens: its device and inode when it has a
-    name (libhdf5 shares one open file between opens, so h5py ids compare equal), else the
-    open file itself."""
-    if fs.filename:
-        try:
-            st = os.stat(fs.filename)
-        except OSError:
-            return id(fs)
-        return (st.st_dev, st.st_ino)
-    return id(fs)

@@ -1,0 +1,200 @@
+"""Creating datasets: h5py's ``create_dataset`` arguments checked and normalised, then
+handed to the write session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..lowlevel.external import normalize_external
+from ..lowlevel.objects import ObjectInfo
+from ..lowlevel.paths import join
+from ..lowlevel.specs import DatasetSpec, FilterArgs
+from ..selection.chunking import guess_chunk
+from .dataset import Dataset
+from .values import Empty, array_for_new_object
+
+if TYPE_CHECKING:
+    from .group import Group
+
+
+def _fill_time_code(fill_time: Any) -> int | None:
+    """h5py's ``fill_time`` names as the fill value message stores them."""
+    if fill_time is None:
+        return None
+    codes = {"alloc": 0, "never": 1, "ifset": 2}
+    try:
+        return codes[fill_time]
+    except (KeyError, TypeError):
+        raise ValueError(f"fill_time must be one of the following choices: {list(codes)}") from None
+
+
+def create_dataset(
+    group: Group,
+    name: str | None,
+    shape: Any = None,
+    dtype: Any = None,
+    data: Any = None,
+    *,
+    chunks: Any = None,
+    maxshape: Any = None,
+    compression: Any = None,
+    compression_opts: Any = None,
+    shuffle: bool | None = None,
+    fletcher32: bool | None = None,
+    scaleoffset: Any = None,
+    fillvalue: Any = None,
+    track_times: Any = None,
+    track_order: Any = None,
+    fill_time: Any = None,
+    external: Any = None,
+    allow_unknown_filter: bool = False,
+    **kwds: Any,
+) -> Dataset:
+    """h5py's ``Group.create_dataset`` (see :meth:`Group.create_dataset`)."""
+    writer = group._session("create dataset")
+    committed, dtype = group._committed_type(dtype)
+    if data is not None and not isinstance(data, Empty):
+        data = array_for_new_object(data, dtype)
+    if shape is None:
+        if data is None:
+            if dtype is None:
+                raise TypeError("One of data, shape or dtype must be specified")
+            data = Empty(dtype)
+        shape = None if isinstance(data, Empty) else data.shape
+    else:
+        shape = _shape_tuple(shape)
+        if data is not None and not isinstance(data, Empty):
+            if int(np.prod(shape, dtype=np.int64)) != data.size:
+                raise ValueError("Shape tuple is incompatible with data")
+    if dtype is None:
+        dtype = data.dtype if data is not None else np.dtype("=f4")
+    dtype = np.dtype(dtype)
+    if isinstance(maxshape, int):
+        maxshape = (maxshape,)
+    if maxshape is not None:
+        maxshape = tuple(None if m is None else int(m) for m in maxshape)
+        if shape is None or len(maxshape) != len(shape):
+            raise ValueError("'maxshape' must have same rank as dataset shape")
+        if any(m is not None and m < n for m, n in zip(maxshape, shape)):
+            raise ValueError("Maxdims is smaller than dims (maxdims is smaller than dims)")
+    if isinstance(chunks, (int, np.integer)) and not isinstance(chunks, bool):
+        chunks = (int(chunks),)
+    if (
+        isinstance(compression, (int, np.integer))
+        and 0 <= int(compression) <= 9
+        and not isinstance(compression, bool)
+    ):
+        compression, compression_opts = "gzip", int(compression)
+    if compression == "gzip" and compression_opts is None:
+        compression_opts = 4
+    _check_filter_options(dtype, compression, compression_opts, scaleoffset)
+    if compression not in (None, "gzip", "lzf", "szip") and not isinstance(
+        compression, (int, np.integer)
+    ):
+        raise ValueError(f'Compression filter "{compression}" is unavailable')
+    filtered = bool(compression is not None or shuffle or fletcher32 or scaleoffset is not None)
+    if shape is None or shape == ():
+        if chunks not in (None, False) or filtered or maxshape is not None:
+            raise TypeError("Scalar datasets don't support chunk/filter options")
+        chunk_shape = None
+    elif isinstance(chunks, tuple):
+        check = maxshape if maxshape is not None else shape
+        if len(chunks) != len(shape):
+            raise ValueError("'chunks' must have same rank as dataset shape")
+        if any(int(c) <= 0 for c in chunks):
+            raise ValueError(
+                "All chunk dimensions must be positive (all chunk dimensions must be positive)"
+            )
+        if any(c > d for d, c in zip(check, chunks) if d is not None):
+            raise ValueError(
+                "Chunk shape must not be greater than data shape in any dimension. "
+                f"{chunks} is not compatible with {shape}"
+            )
+        chunk_shape = chunks
+    elif chunks is True or (chunks is None and (filtered or maxshape is not None)):
+        chunk_shape = guess_chunk(shape, maxshape, dtype.itemsize)
+    elif chunks is False and (filtered or maxshape is not None):
+        raise ValueError("Chunked format required for given storage options")
+    else:
+        chunk_shape = None
+    efl_entries = None
+    if external is not None:
+        efl_entries = normalize_external(external)
+        if chunk_shape is not None:
+            raise ValueError(
+                "Unable to synchronously create dataset "
+                "(external storage not supported with chunked layout)"
+            )
+    if fillvalue is not None and dtype.kind not in "OSUV":
+        if np.asarray(fillvalue).dtype.kind == "U":
+            raise TypeError(f"No conversion path for dtype: {np.asarray(fillvalue).dtype!r}")
+    initial = data is not None and not isinstance(data, Empty)
+    filters = FilterArgs(
+        compression,
+        compression_opts,
+        bool(shuffle),
+        bool(fletcher32),
+        None if scaleoffset is None else int(scaleoffset) if scaleoffset is not True else 0,
+    )
+    spec = DatasetSpec(
+        shape=shape,
+        dtype=dtype,
+        maxshape=maxshape,
+        chunks=chunk_shape,
+        filters=filters if filtered else FilterArgs(),
+        fillvalue=fillvalue,
+        fill_time=_fill_time_code(fill_time),
+        # h5py's default track_order (File(track_order=) only orders the root group)
+        track_times=bool(track_times),
+        track_order=bool(track_order),
+        committed_type=committed,
+        external=tuple(efl_entries) if efl_entries else None,
+        initial=data if initial else None,
+    )
+    # the fill value is stored (a vlen one in the global heap) before any missing parent
+    # group is created, as libhdf5 sets up the creation property list first
+    prepared = writer.prepare_dataset(spec)
+    parent = None
+    if name is not None:
+        parent, base = group._new_link_place(name, "create dataset")
+    address = writer.create_dataset(
+        None if parent is None else parent._info.address, None if parent is None else base, prepared
+    )
+    path = None if parent is None else join(parent.name, base)
+    dset = Dataset(group.file, ObjectInfo(writer.fs, address, created=True), path)
+    if initial and not prepared.stores_initial:
+        dset[...] = data.reshape(shape) if data.shape != shape else data
+    return dset
+
+
+def _shape_tuple(shape: Any) -> tuple[int, ...]:
+    """A shape argument as h5py converts it (each element to an unsigned hsize_t)."""
+    items = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    out = []
+    for i, n in enumerate(items):
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"Can't convert element {i} ({n}) to hsize_t")
+        if n < 0:
+            raise OverflowError("can't convert negative value to hsize_t")
+        out.append(int(n))
+    return tuple(out)
+
+
+def _check_filter_options(dtype: np.dtype, compression: Any, opts: Any, scaleoffset: Any) -> None:
+    """h5py's checks of filter arguments, made before anything is created."""
+    if compression == "gzip" and (
+        isinstance(opts, bool) or not isinstance(opts, (int, np.integer)) or not 0 <= opts <= 9
+    ):
+        raise ValueError(f"GZIP setting must be an integer from 0-9, not {opts!r}")
+    if compression == "lzf" and opts is not None:
+        raise ValueError("LZF compression filter accepts no options")
+    if isinstance(compression, (int, np.integer)) and not 0 <= int(compression) <= 9:
+        if compression < 256:  # ids below 256 are libhdf5's own filters
+            raise ValueError(f"Unknown compression filter number: {compression}")
+    if scaleoffset is not None and scaleoffset is not False and dtype.kind == "f":
+        if scaleoffset is True:
+            raise ValueError("integer scaleoffset must be provided for floating point types")
+
+

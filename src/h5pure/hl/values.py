@@ -1,0 +1,135 @@
+"""h5py's value types: ``Empty``, the link classes, and the views of group and attribute
+mappings."""
+
+from __future__ import annotations
+
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import guess_dtype
+
+
+class Empty:
+    """An empty (null dataspace) dataset or attribute value of a given dtype, as h5py's."""
+
+    shape = None
+    size = None
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = np.dtype(dtype)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Empty) and self.dtype == other.dtype
+
+    def __hash__(self) -> int:
+        return hash(("Empty", self.dtype))
+
+    def __repr__(self) -> str:
+        return f"Empty(dtype={self.dtype!r})"
+
+
+class HardLink:
+    """A hard link (returned by ``Group.get(name, getlink=True)``)."""
+
+    def __repr__(self) -> str:
+        return "<HardLink>"
+
+
+class SoftLink:
+    """A symbolic link to a path in the same file."""
+
+    def __init__(self, path: str) -> None:
+        self._path = str(path)
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def __repr__(self) -> str:
+        return f'<SoftLink to "{self.path}">'
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SoftLink) and self._path == other._path
+
+    def __hash__(self) -> int:
+        return hash(("SoftLink", self._path))
+
+
+class ExternalLink:
+    """A link to an object in another HDF5 file."""
+
+    def __init__(self, filename: str, path: str) -> None:
+        self._filename = str(filename)
+        self._path = str(path)
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def filename(self) -> str:
+        return self._filename
+
+    def __repr__(self) -> str:
+        # (h5py's repr really lacks the closing ">")
+        return f'<ExternalLink to "{self.path}" in file "{self.filename}"'
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ExternalLink)
+            and self._path == other._path
+            and self._filename == other._filename
+        )
+
+    def __hash__(self) -> int:
+        return hash(("ExternalLink", self._filename, self._path))
+
+
+class KeysViewHDF5(KeysView):  # type: ignore[type-arg]
+    def __str__(self) -> str:
+        return f"<KeysViewHDF5 {list(self)}>"
+
+    __repr__ = __str__
+
+
+class ValuesViewHDF5(ValuesView):  # type: ignore[type-arg]
+    """A group's members; None for a link that leads nowhere (as h5py's ``get``)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        mapping: Any = self._mapping  # type: ignore[attr-defined]
+        for key in mapping:
+            yield mapping.get(key)
+
+    def __contains__(self, value: object) -> bool:
+        return any(v == value for v in self)
+
+
+
+class ItemsViewHDF5(ItemsView):  # type: ignore[type-arg]
+    """A group's (name, member) pairs; None for a link that leads nowhere."""
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        mapping: Any = self._mapping  # type: ignore[attr-defined]
+        for key in mapping:
+            yield (key, mapping.get(key))
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, tuple) or len(item) != 2:
+            return False
+        key, value = item
+        mapping: Any = self._mapping  # type: ignore[attr-defined]
+        return key in mapping and mapping.get(key) == value
+
+
+def array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
+    """h5py's conversion of ``data=`` values (lists of str become vlen strings...)."""
+    if isinstance(data, np.ndarray) and dtype is None and data.dtype.kind != "O":
+        return np.asarray(data, order="C")
+    as_dtype = np.dtype(dtype) if dtype is not None else guess_dtype(data)
+    if as_dtype is not None and as_dtype.kind == "O":
+        arr = np.empty(np.shape(data) if not isinstance(data, (str, bytes)) else (), dtype=as_dtype)
+        arr[...] = data
+        return arr
+    return np.asarray(data, order="C", dtype=as_dtype)

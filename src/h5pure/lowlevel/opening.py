@@ -1,0 +1,322 @@
+"""Opening and closing files: the driver, the file state, the write session, and the
+table of files this process has open.
+
+``File()`` (hl) normalises h5py's arguments into an :class:`OpenRequest`; :func:`open_file`
+does everything below: picks and opens the driver (a path, a file object or a URL), reads
+or creates the file, attaches a write session, and shares a file this process has open
+already as libhdf5 does.  :func:`close_file` lets one handle go; the last one commits,
+frees unlinked objects and closes the driver.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from ..drivers import get_driver, open_driver
+from ..drivers.base import Driver
+from ..drivers.family import member_name
+from ..drivers.fsspec import is_remote_url
+from ..drivers.locking import LockPolicy, lock_policy
+from ..errors import ReadOnlyError
+from .chunkcache import ChunkCacheSettings
+from .file import FileState
+from .session import create_file, open_for_writing
+
+FileKey = tuple[str, int, int]
+"""What makes two opens one file: the driver and the (device, inode) of the file."""
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """h5py's ``File()`` arguments, already checked by the API layer."""
+
+    name: Any
+    """A path (str, bytes, os.PathLike), a URL, or a Python file object."""
+    mode: str
+    """"r", "r+", "a", "w", "w-" or "x"."""
+    driver: str | None
+    driver_options: dict[str, Any]
+    libver: tuple[str, str]
+    userblock_size: int | None
+    track_order: bool
+    locking: Any
+    chunk_cache: ChunkCacheSettings
+
+
+@dataclass
+class OpenedFile:
+    """One handle's share of an open file."""
+
+    state: FileState
+    libver: tuple[str, str]
+    mode: str
+    """"r" or "r+" when the handle shares a file opened earlier, else the mode asked for."""
+    key: FileKey | None
+    """The entry of the open-file table this handle counts in (None: not shared)."""
+
+
+class _SharedFile:
+    """One file (driver, device, inode) open in this process, shared by its handles."""
+
+    def __init__(self, state: FileState, libver: tuple[str, str]) -> None:
+        self.state = state
+        self.libver = libver
+        self.count = 1
+
+
+_SHARED: dict[FileKey, _SharedFile] = {}
+"""Open files by identity: like libhdf5 (``H5F_open`` finds the file already open and
+shares it), a second open of a file this process has open returns the same open file."""
+_SHARED_LOCK = threading.RLock()
+
+
+def is_fileobj(name: Any) -> bool:
+    """Whether ``name`` is a Python file object (anything with ``read`` and ``seek``)."""
+    return hasattr(name, "read") and hasattr(name, "seek")
+
+
+def _path_of(name: Any) -> str:
+    return os.fsdecode(os.fspath(name))
+
+
+def _identity(path: str, driver: str) -> FileKey | None:
+    """The driver and the (device, inode) of the file (the family's member 0); None when
+    the file does not exist (or has no local path)."""
+    if driver == "family":
+        try:
+            path = member_name(path, 0)
+        except ValueError:
+            return None
+    elif driver not in ("sec2", "stdio", "core"):
+        return None
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (driver, st.st_dev, st.st_ino)
+
+
+def _share_refusal(shared: _SharedFile, mode: str, driver: str) -> OSError | None:
+    """h5py's error for opening a file this process has open already (None: the open
+    shares it)."""
+    if mode == "a" and driver in ("core", "stdio") and shared.state.writer is None:
+        # h5py's mode "a" falls back to an exclusive create after any OSError with these
+        # drivers (only the others report a missing file as FileNotFoundError)
+        mode = "x"
+    if mode == "w":
+        return OSError(
+            "Unable to synchronously create file "
+            "(unable to truncate a file which is already open)"
+        )
+    if mode in ("w-", "x"):
+        return OSError("Unable to synchronously create file (file exists)")
+    if mode in ("r+", "a") and shared.state.writer is None:
+        return OSError("Unable to synchronously open file (file is already open for read-only)")
+    return None
+
+
+def check_existing_userblock(wanted: int | None, actual: int) -> None:
+    """Mode "a" on an existing file: the user block asked for must be the file's."""
+    if wanted is not None and wanted != actual:
+        raise ValueError(
+            f"Requested userblock size ({wanted}) does not match that of existing file "
+            f"({actual})"
+        )
+
+
+def check_driver_options(driver: str, kwds: dict[str, Any]) -> None:
+    """h5py's TypeError for a keyword the driver does not take (as ``open_driver``)."""
+    allowed = getattr(get_driver(driver), "options", ())
+    for key in kwds:
+        if key not in allowed:
+            raise TypeError(f"set_fapl_{driver}() got an unexpected keyword argument {key!r}")
+
+
+def _exists(name: Any, driver: str | None) -> bool:
+    path = _path_of(name)
+    if driver is None and is_remote_url(path):
+        return True  # opened read-only, which _open_driver enforces
+    return get_driver(driver or "sec2").exists(path)  # type: ignore[attr-defined]
+
+
+def _empty_on_disk(name: Any, driver: str | None) -> bool:
+    """True for an existing zero-length local file (opened with the default driver)."""
+    if driver not in (None, "sec2") or is_fileobj(name):
+        return False
+    path = _path_of(name)
+    if is_remote_url(path):
+        return False
+    try:
+        return os.path.isfile(path) and os.path.getsize(path) == 0
+    except OSError:
+        return False
+
+
+def _fileobj_empty(fileobj: Any) -> bool:
+    pos = fileobj.tell()
+    end = fileobj.seek(0, os.SEEK_END)
+    fileobj.seek(pos)
+    return bool(end == 0)
+
+
+def _open_driver(
+    name: Any,
+    mode: str,
+    driver: str | None,
+    kwds: dict[str, Any],
+    locking: LockPolicy | None = None,
+) -> Driver:
+    """``mode`` is the driver's: "r", "r+", "w" (create/truncate) or "x" (create new)."""
+    if is_fileobj(name):
+        if driver not in (None, "fileobj"):
+            raise ValueError("Driver must be 'fileobj' for file-like object if specified.")
+        # h5py ignores other keyword arguments with a file-like object
+        fobj = get_driver("fileobj")(name, writable=mode != "r")
+        if mode in ("w", "x"):
+            fobj.truncate(0)
+        return fobj
+    path = os.fspath(name)
+    if isinstance(path, bytes):
+        path = path.decode("utf-8", "surrogateescape")
+    if driver is None and is_remote_url(path):
+        if mode != "r":
+            raise ReadOnlyError(
+                f"Unable to open {path!r} for writing: files behind a URL are read-only "
+                "(open them with mode 'r')"
+            )
+        driver = "fsspec"
+    if driver is None and kwds:
+        # h5py passes unknown File() keywords to the driver only when one is named
+        raise TypeError(f"{next(iter(kwds))!r} is an invalid keyword argument for this function")
+    try:
+        return open_driver(driver or "sec2", path, mode, kwds, locking)
+    except FileExistsError as e:
+        raise FileExistsError(
+            e.errno,
+            f"Unable to synchronously create file (unable to open file: name = '{path}', "
+            f"errno = {e.errno}, error message = '{e.strerror}')",
+        ) from None
+    except FileNotFoundError as e:
+        raise FileNotFoundError(
+            e.errno,
+            f"Unable to synchronously open file (unable to open file: name = '{path}', "
+            f"errno = {e.errno}, error message = '{e.strerror}')",
+        ) from None
+    except IsADirectoryError as e:
+        raise IsADirectoryError(
+            e.errno,
+            f"Unable to synchronously open file (unable to open file: name = '{path}', "
+            f"error message = '{e.strerror}')",
+        ) from None
+
+
+def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
+    """Open the driver and read (or create) the file on it."""
+    policy = lock_policy(req.locking)
+    driver_obj = _open_driver(req.name, driver_mode, req.driver, req.driver_options, policy)
+    try:
+        fname = "" if is_fileobj(req.name) else os.fspath(req.name)
+        if isinstance(fname, bytes):
+            fname = fname.decode("utf-8", "surrogateescape")
+        if create:
+            state = create_file(
+                driver_obj,
+                str(fname),
+                int(req.userblock_size or 0),
+                req.libver,
+                track_order=req.track_order,
+            )
+        else:
+            state = FileState(driver_obj, str(fname))
+            info = state.driver_info()
+            if info is not None:
+                driver_obj.accept_driver_info(info.driver_id, info.info)
+            check_existing_userblock(req.userblock_size, state.userblock_size)
+            if req.mode != "r":
+                open_for_writing(state, req.libver)
+    except BaseException:
+        driver_obj.close()
+        raise
+    state.chunk_cache = req.chunk_cache
+    return state
+
+
+def open_file(req: OpenRequest) -> OpenedFile:
+    """Open (or create) the file ``req`` names, or share the one this process has open."""
+    name, mode, driver = req.name, req.mode, req.driver
+    fileobj = is_fileobj(name)
+    create = mode in ("w", "w-", "x") or (mode == "a" and not fileobj and not _exists(name, driver))
+    if mode == "a" and fileobj:
+        create = _fileobj_empty(name)
+    elif mode in ("r+", "a") and not create and _empty_on_disk(name, driver):
+        create = True  # libhdf5 opens a zero-length file for writing as a new file
+    driver_mode = "r" if mode == "r" else ("x" if mode in ("w-", "x") else "w") if create else "r+"
+    key = None
+    if not fileobj:
+        path = _path_of(name)
+        if not (driver is None and is_remote_url(path)):
+            key = _identity(path, driver or "sec2")
+    with _SHARED_LOCK:
+        shared = _SHARED.get(key) if key is not None else None
+        if shared is not None and key is not None and shared.state.driver.closed:
+            del _SHARED[key]  # left by a failed close
+            shared = None
+        if shared is not None:
+            check_driver_options(driver or "sec2", req.driver_options)
+            refusal = _share_refusal(shared, mode, driver or "sec2")
+            if refusal is not None:
+                raise refusal
+            check_existing_userblock(req.userblock_size, shared.state.userblock_size)
+            # another handle of a file this process has open: libhdf5 shares it, so both
+            # see one file, writable when it was opened writable whatever ``mode`` asks
+            shared.count += 1
+            return OpenedFile(
+                shared.state, shared.libver, "r" if shared.state.writer is None else "r+", key
+            )
+        return OpenedFile(_open_state(req, create, driver_mode), req.libver, mode, None)
+
+
+def publish(opened: OpenedFile, name: Any) -> None:
+    """Enter a file that opened whole into the open-file table (a failed open leaves
+    nothing behind); file objects and URLs are never shared."""
+    if opened.key is not None or is_fileobj(name):
+        return
+    with _SHARED_LOCK:
+        key = _identity(_path_of(name), opened.state.driver.name)
+        if key is not None and key not in _SHARED:
+            _SHARED[key] = _SharedFile(opened.state, opened.libver)
+            opened.key = key
+
+
+def forget(opened: OpenedFile) -> None:
+    """Undo the count of a shared open whose handle failed to come up."""
+    with _SHARED_LOCK:
+        shared = _SHARED.get(opened.key) if opened.key is not None else None
+        if shared is not None and shared.state is opened.state:
+            shared.count -= 1
+
+
+def close_file(opened: OpenedFile) -> None:
+    """Let one handle go: its changes are committed; the last handle of the file also
+    frees unlinked objects, cuts the file at its end and closes the driver."""
+    state = opened.state
+    last = True
+    with _SHARED_LOCK:
+        shared = _SHARED.get(opened.key) if opened.key is not None else None
+        if shared is not None and shared.state is state:
+            shared.count -= 1
+            last = shared.count == 0
+            if last:
+                del _SHARED[opened.key]  # type: ignore[arg-type]
+    if not last:
+        if state.writer is not None:
+            state.writer.commit()
+        return
+    try:
+        if state.writer is not None:
+            state.writer.close()
+    finally:
+        state.close()
