@@ -72,8 +72,9 @@ class LocalInfo(NamedTuple):
         """Whether the datatype itself is variable-length (a vlen sequence or string).
 
         libhdf5 (``H5Z_ignore_filters``) then runs no ``can_apply``/``set_local`` callback:
-        the pipeline keeps the values h5py set, its optional filters fail on every chunk, and
-        a mandatory filter refuses the dataset."""
+        the pipeline keeps the values h5py set (so shuffle and szip, which need what
+        ``set_local`` adds, fail on every chunk and are skipped), and a mandatory filter
+        refuses the dataset."""
         return self.dtype.kind == "O" and "vlen" in (self.dtype.metadata or {})
 
 
