@@ -32,6 +32,7 @@ from h5pure.filters import (
     h5py_encoders,
     normalize_filter_args,
 )
+from h5pure.testing.filters import pipeline_from_dcpl
 
 
 def _h5py_view(dset: Any) -> tuple[Any, ...]:
@@ -144,3 +145,43 @@ def test_filtered_as_h5py_chunks(
             allow_unknown_filter=True,
         )
         assert args.filtered == (dset.chunks is not None)
+
+
+class _PluginRef:
+    """A filter reference as hdf5plugin's classes are (``h5py.filters.FilterRefBase``)."""
+
+    def __new__(cls, h5py: Any, filter_id: int, options: tuple[int, ...]) -> Any:
+        ref = type("Ref", (h5py.filters.FilterRefBase,), {"filter_id": filter_id})()
+        ref.filter_options = options
+        return ref
+
+
+@pytest.mark.parametrize(
+    ("make", "allow"),
+    [
+        pytest.param(lambda h5py: h5py.filters.Gzip(), False, id="Gzip()"),
+        pytest.param(lambda h5py: h5py.filters.Gzip(9), False, id="Gzip(9)"),
+        pytest.param(lambda h5py: _PluginRef(h5py, 32000, (0, 7)), False, id="lzf-ref"),
+        pytest.param(lambda h5py: _PluginRef(h5py, 300, (1, 2)), True, id="plugin-ref"),
+        pytest.param(lambda h5py: _PluginRef(h5py, 300, (1, 2)), False, id="unknown-ref"),
+        pytest.param(lambda h5py: _PluginRef(h5py, 300, [1]), True, id="list-options-ref"),
+    ],
+)
+def test_filter_references(h5py: Any, make: Any, allow: bool) -> None:
+    """``compression=`` given one of h5py's filter references, as hdf5plugin's are."""
+    assert outcome(_ours_from_ref, h5py, make, allow) == outcome(_h5pys_from_ref, h5py, make, allow)
+
+
+def _h5pys_from_ref(h5py: Any, make: Any, allow: bool) -> tuple[Any, ...]:
+    with h5py.File("mem.h5", "w", driver="core", backing_store=False) as f:
+        dset = f.create_dataset(
+            "x", (6, 7), "<i4", chunks=(6, 7), compression=make(h5py), allow_unknown_filter=allow
+        )
+        return pipeline_from_dcpl(dset.id.get_create_plist()).filters, _h5py_view(dset)
+
+
+def _ours_from_ref(h5py: Any, make: Any, allow: bool) -> tuple[Any, ...]:
+    dtype = np.dtype("<i4")
+    args = normalize_filter_args(dtype=dtype, compression=make(h5py), allow_unknown_filter=allow)
+    built = build_pipeline(dtype=dtype, chunks=(6, 7), **args._asdict())
+    return list(built), tuple(describe_pipeline(built))

@@ -96,7 +96,10 @@ def normalize_filter_args(
     Raises what h5py raises, for the first problem h5py would find.  The checks that need
     the chunk shape or fill value (libhdf5's, made when the dataset is created) are
     :func:`build_pipeline`'s.  Checks of the layout (scalar datasets, ``chunks=False``) are
-    the caller's, made before this."""
+    the caller's, made before this.
+
+    ``compression`` may also be one of h5py's filter references (``h5py.filters.Gzip(5)``,
+    hdf5plugin's filters): h5py takes its filter id and options."""
     dtype = np.dtype(dtype)
     if compression is True:  # h5py's legacy spellings of gzip
         compression = "gzip"
@@ -108,6 +111,9 @@ def normalize_filter_args(
         compression, compression_opts = "gzip", compression
     by_name: Filter | None = None
     if compression is not None:
+        if _is_filter_ref(compression):
+            compression_opts = compression.filter_options
+            compression = compression.filter_id
         if compression not in h5py_encoders() and not isinstance(compression, int):
             # h5py formats its messages with ``%`` (a tuple is taken as the arguments)
             raise ValueError('Compression filter "%s" is unavailable' % compression)  # noqa: UP031
@@ -200,6 +206,13 @@ def describe_pipeline(filters: Iterable[FilterInfo]) -> FilterDescription:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _is_filter_ref(compression: Any) -> bool:
+    """Whether ``compression`` is one of h5py's filter references (``h5py.filters.Gzip(5)``,
+    hdf5plugin's ``Zstd()``, any ``h5py.filters.FilterRefBase``): it names a filter id and
+    its client data, and h5py takes those for ``compression`` and ``compression_opts``."""
+    return hasattr(compression, "filter_id") and hasattr(compression, "filter_options")
 
 
 def _available(filter_id: int) -> bool:
