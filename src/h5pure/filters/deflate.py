@@ -31,6 +31,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from ..format.messages.filter_pipeline import FilterInfo
 from .base import ChunkInfo, Filter, register_filter
 
@@ -64,11 +66,37 @@ def compressor(level: int) -> Callable[[Any], bytes]:
     return lambda data: zlib.compress(data, level)
 
 
+DEFAULT_LEVEL = 4
+"""h5py's gzip level when ``compression_opts`` is not given."""
+
+
 @register_filter
 class Deflate(Filter):
     filter_id = 1
     name = "deflate"
     accepts_buffers = True
+    h5py_name = "gzip"
+    h5py_compression = 0
+    stored_name = "deflate"
+
+    def check_options(self, opts: Any, dtype: np.dtype) -> int:
+        """The gzip level: 0-9 (anything equal to one), 4 when not given."""
+        if opts is None:
+            return DEFAULT_LEVEL
+        if opts in range(10):
+            return int(opts)
+        # h5py formats the value with ``%``, so a 1-tuple shows as its item
+        raise ValueError("GZIP setting must be an integer from 0-9, not %r" % opts)  # noqa: UP031
+
+    def values(self, opts: Any, dtype: np.dtype) -> tuple[int, ...]:
+        """``(level,)`` from a level (``H5Pset_deflate``); a tuple is client data as given."""
+        if isinstance(opts, tuple):
+            return tuple(int(v) for v in opts)
+        return (DEFAULT_LEVEL if opts is None else int(opts),)
+
+    def h5py_options(self, client_data: tuple[int, ...]) -> int | None:
+        """The level."""
+        return int(client_data[0]) if client_data else None
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         if _libdeflate is not None and chunk.out_size:

@@ -69,6 +69,9 @@ class Fletcher32(Filter):
     filter_id = 3
     name = "fletcher32"
     accepts_buffers = True
+    h5py_name = "fletcher32"
+    stored_name = "fletcher32"
+    flags = 0  # mandatory: a chunk is never stored without its checksum
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         view = memoryview(data).cast("B")  # slices without copies

@@ -1,6 +1,7 @@
 """LZF (filter id 32000), h5py's ``lzf/lzf_filter.c``.
 
-No header: the stored chunk is a bare LZF stream.  h5py registers the filter as optional
+No header: the stored chunk is a bare LZF stream.  Client data ``[filter version (4), LZF
+version (0x0105), chunk bytes]`` as h5py's ``set_local`` fills them in.  h5py registers the filter as optional
 and its compressor fails when the output would not be smaller than the input, so such
 chunks are stored raw with the filter's mask bit set; :meth:`Lzf.encode` raises in that case
 and the pipeline does the same.
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..errors import FilterError
 from ..format.messages.filter_pipeline import FilterInfo
-from .base import ChunkInfo, Filter, register_filter
+from .base import ChunkInfo, Filter, LocalInfo, register_filter
 
 _lzf: Any = None
 try:
@@ -35,6 +38,8 @@ except ImportError:
     _codecs = None
 
 _MAX_OUT = 1 << 31
+FILTER_VERSION, LZF_VERSION = 4, 0x0105
+"""What h5py's ``set_local`` puts in the first two client-data slots when they are 0."""
 
 
 def lzf_decompress(data: bytes, limit: int) -> bytes:
@@ -83,6 +88,27 @@ class Lzf(Filter):
     name = "lzf"
     package = "python-lzf"
     accepts_buffers = True
+    h5py_name = "lzf"
+    h5py_compression = 1
+    stored_name = "lzf"
+
+    def check_options(self, opts: Any, dtype: np.dtype) -> None:
+        if opts is not None:
+            raise ValueError("LZF compression filter accepts no options")
+        return None
+
+    def set_local(self, values: tuple[int, ...], local: LocalInfo) -> tuple[int, ...]:
+        """h5py's ``set_local``: at least three values; filter and LZF versions where
+        they are 0, the chunk's size in bytes third, the rest as given."""
+        cd = list(values) + [0] * (3 - len(values))
+        cd[0] = cd[0] or FILTER_VERSION
+        cd[1] = cd[1] or LZF_VERSION
+        cd[2] = local.size * local.nelements
+        return tuple(cd)
+
+    def h5py_options(self, client_data: tuple[int, ...]) -> None:
+        """h5py shows no options for LZF."""
+        return None
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         # h5py >= 2.x stores the chunk size as the third client-data value.

@@ -17,20 +17,30 @@ defined); floats are ``int(value) / 10**D + min`` computed in the float's own pr
 (checked bit for bit against h5py).
 The writer's memory order is taken to be little-endian, as on every platform libhdf5 runs
 on today.
+
+``H5Pset_scaleoffset`` records ``[scale type, scale factor]`` (h5py: integer scaling for
+integers, D-scaling for floats); ``set_local`` fills in the rest for the dataset, the fill
+value converted to (little-endian) memory order.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from ..errors import FilterError, UnsupportedFeatureError
 from ..format.messages.filter_pipeline import FilterInfo
 from . import bitpack
-from .base import ChunkInfo, Filter, register_filter
+from .base import ChunkInfo, Filter, LocalInfo, big_endian, creation_error, register_filter
 
 HEADER_SIZE = 21
 SCALE_FLOAT_D, SCALE_FLOAT_E, SCALE_INT = 0, 1, 2
 CLS_INTEGER, CLS_FLOAT = 0, 1
+TOTAL_PARAMETERS = 20
+"""``H5Z_SCALEOFFSET_TOTAL_NPARMS``: the client data always hold 20 values."""
+_FILL_SLOT = 8
+_MEMORY_FLOAT_SIZES = (4, 8)  # float and double: the memory types the filter computes in
 
 
 class _Params:
@@ -101,10 +111,76 @@ def _ceil_log2(num: int) -> int:
     return (num - 1).bit_length() if num > 0 else 1
 
 
+def _numeric_class(dtype: np.dtype) -> int | None:
+    """CLS_INTEGER or CLS_FLOAT for plain numbers; ``None`` for anything else (an enum is
+    a class of its own in HDF5)."""
+    if "enum" in (dtype.metadata or {}):
+        return None
+    return {"i": CLS_INTEGER, "u": CLS_INTEGER, "f": CLS_FLOAT}.get(dtype.kind)
+
+
 @register_filter
 class ScaleOffset(Filter):
     filter_id = 6
     name = "scaleoffset"
+    h5py_name = "scaleoffset"
+    stored_name = "scaleoffset"
+
+    def check_options(self, opts: Any, dtype: np.dtype) -> int:
+        """h5py's ``scaleoffset=``: a factor >= 0 (decimal digits for floats, minimum bits
+        for integers, where ``True`` means 0: computed per chunk)."""
+        if opts < 0:
+            raise ValueError("scale factor must be >= 0")
+        if dtype.kind == "f":
+            if opts is True:
+                raise ValueError("integer scaleoffset must be provided for floating point types")
+        elif dtype.kind in ("u", "i"):
+            if opts is True:
+                opts = 0
+        else:
+            raise TypeError(
+                "scale/offset filter only supported for integer and floating-point types"
+            )
+        return int(opts)
+
+    def values(self, opts: Any, dtype: np.dtype) -> tuple[int, ...]:
+        """``(scale type, factor)`` (``H5Pset_scaleoffset``) from the factor; a tuple is
+        client data as given."""
+        if isinstance(opts, tuple):
+            return tuple(int(v) for v in opts)
+        scale_type = SCALE_FLOAT_D if np.dtype(dtype).kind == "f" else SCALE_INT
+        return (scale_type, int(opts))
+
+    def can_apply(self, local: LocalInfo) -> str | None:
+        if _numeric_class(local.dtype) is None:
+            raise creation_error("datatype class not supported by scaleoffset")
+        return None
+
+    def set_local(self, values: tuple[int, ...], local: LocalInfo) -> tuple[int, ...]:
+        dtype = local.dtype
+        cls = _numeric_class(dtype)
+        if cls is None:
+            raise creation_error("datatype class not supported by scaleoffset")
+        if cls == CLS_FLOAT and dtype.itemsize not in _MEMORY_FLOAT_SIZES:
+            raise creation_error("cannot find matched memory datatype")
+        if len(values) < 2:
+            raise creation_error("can't get scaleoffset parameters")
+        size = local.size
+        fill = (local.fill or b"")[:size].ljust(size, b"\0")
+        memory = np.frombuffer(fill, dtype=dtype).astype(dtype.newbyteorder("<")).tobytes()
+        memory = memory.ljust(-(-size // 4) * 4, b"\0")
+        cd = [
+            values[0],
+            values[1],
+            local.nelements,
+            cls,
+            size,
+            1 if dtype.kind == "i" else 0,
+            1 if big_endian(dtype) else 0,
+            1,  # fill value defined: h5py always has one (zeros by default)
+        ]
+        cd += [int.from_bytes(memory[i : i + 4], "little") for i in range(0, len(memory), 4)]
+        return tuple(cd + [0] * (TOTAL_PARAMETERS - len(cd)))
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         p = _Params(info.client_data, chunk)

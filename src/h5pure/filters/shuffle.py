@@ -1,6 +1,8 @@
 """Shuffle (filter id 2): byte-plane (de)interleaving, ``src/H5Zshuffle.c``.
 
-Client data ``[element size]``.  Nothing is done for 1-byte elements or buffers of fewer
+Client data ``[element size]`` (``set_local`` stores the datatype's size; a pipeline of a
+variable-length datatype keeps h5py's empty client data, and libhdf5, like :meth:`Shuffle.encode`,
+refuses to shuffle with it, so such chunks are stored unshuffled).  Nothing is done for 1-byte elements or buffers of fewer
 than two elements; trailing bytes that do not fill an element stay at the end unchanged.
 """
 
@@ -10,7 +12,7 @@ import numpy as np
 
 from ..errors import FilterError
 from ..format.messages.filter_pipeline import FilterInfo
-from .base import ChunkInfo, Filter, register_filter
+from .base import ChunkInfo, Filter, LocalInfo, register_filter
 
 
 def _element_size(info: FilterInfo, chunk: ChunkInfo) -> int:
@@ -26,6 +28,12 @@ class Shuffle(Filter):
     name = "shuffle"
     size_preserving = True
     accepts_buffers = True
+    h5py_name = "shuffle"
+    stored_name = "shuffle"
+
+    def set_local(self, values: tuple[int, ...], local: LocalInfo) -> tuple[int, ...]:
+        """``(element size,)``: the size of the HDF5 datatype."""
+        return (local.size,)
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         size = _element_size(info, chunk)
@@ -37,6 +45,14 @@ class Shuffle(Filter):
         return out + bytes(data[n * size :]) if len(data) > n * size else out
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
+        # libhdf5's filter refuses anything but one element size; the pipeline then skips
+        # the (optional) filter for the chunk, as for the pipelines of variable-length
+        # datatypes, which keep h5py's empty client data
+        if len(info.client_data) != 1:
+            raise FilterError(
+                f"shuffle filter for {chunk.where()}: client data {info.client_data} "
+                "is not one element size"
+            )
         size = _element_size(info, chunk)
         n = len(data) // size
         if size == 1 or n <= 1:
