@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..filters import normalize_filter_args
 from ..lowlevel.external import normalize_external
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.paths import join
-from ..lowlevel.specs import DatasetSpec, FilterArgs
+from ..lowlevel.specs import DatasetSpec
 from ..selection.chunking import guess_chunk
 from .dataset import Dataset
 from .values import Empty, array_for_new_object
@@ -81,23 +82,28 @@ def create_dataset(
             raise ValueError("Maxdims is smaller than dims (maxdims is smaller than dims)")
     if isinstance(chunks, (int, np.integer)) and not isinstance(chunks, bool):
         chunks = (int(chunks),)
-    if (
-        isinstance(compression, (int, np.integer))
-        and 0 <= int(compression) <= 9
-        and not isinstance(compression, bool)
-    ):
-        compression, compression_opts = "gzip", int(compression)
-    if compression == "gzip" and compression_opts is None:
-        compression_opts = 4
-    _check_filter_options(dtype, compression, compression_opts, scaleoffset)
-    if compression not in (None, "gzip", "lzf", "szip") and not isinstance(
-        compression, (int, np.integer)
-    ):
-        raise ValueError(f'Compression filter "{compression}" is unavailable')
-    filtered = bool(compression is not None or shuffle or fletcher32 or scaleoffset is not None)
     if shape is None or shape == ():
-        if chunks not in (None, False) or filtered or maxshape is not None:
+        # h5py refuses chunk and filter options of a scalar dataset before it looks at them
+        if (
+            chunks not in (None, False)
+            or compression is not None
+            or shuffle
+            or fletcher32
+            or scaleoffset is not None
+            or maxshape is not None
+        ):
             raise TypeError("Scalar datasets don't support chunk/filter options")
+    filters = normalize_filter_args(
+        dtype=dtype,
+        compression=compression,
+        compression_opts=compression_opts,
+        shuffle=shuffle,
+        fletcher32=fletcher32,
+        scaleoffset=scaleoffset,
+        allow_unknown_filter=allow_unknown_filter,
+    )
+    filtered = filters.filtered
+    if shape is None or shape == ():
         chunk_shape = None
     elif isinstance(chunks, tuple):
         check = maxshape if maxshape is not None else shape
@@ -131,19 +137,12 @@ def create_dataset(
         if np.asarray(fillvalue).dtype.kind == "U":
             raise TypeError(f"No conversion path for dtype: {np.asarray(fillvalue).dtype!r}")
     initial = data is not None and not isinstance(data, Empty)
-    filters = FilterArgs(
-        compression,
-        compression_opts,
-        bool(shuffle),
-        bool(fletcher32),
-        None if scaleoffset is None else int(scaleoffset) if scaleoffset is not True else 0,
-    )
     spec = DatasetSpec(
         shape=shape,
         dtype=dtype,
         maxshape=maxshape,
         chunks=chunk_shape,
-        filters=filters if filtered else FilterArgs(),
+        filters=filters,
         fillvalue=fillvalue,
         fill_time=_fill_time_code(fill_time),
         # h5py's default track_order (File(track_order=) only orders the root group)
@@ -180,21 +179,3 @@ def _shape_tuple(shape: Any) -> tuple[int, ...]:
             raise OverflowError("can't convert negative value to hsize_t")
         out.append(int(n))
     return tuple(out)
-
-
-def _check_filter_options(dtype: np.dtype, compression: Any, opts: Any, scaleoffset: Any) -> None:
-    """h5py's checks of filter arguments, made before anything is created."""
-    if compression == "gzip" and (
-        isinstance(opts, bool) or not isinstance(opts, (int, np.integer)) or not 0 <= opts <= 9
-    ):
-        raise ValueError(f"GZIP setting must be an integer from 0-9, not {opts!r}")
-    if compression == "lzf" and opts is not None:
-        raise ValueError("LZF compression filter accepts no options")
-    if isinstance(compression, (int, np.integer)) and not 0 <= int(compression) <= 9:
-        if compression < 256:  # ids below 256 are libhdf5's own filters
-            raise ValueError(f"Unknown compression filter number: {compression}")
-    if scaleoffset is not None and scaleoffset is not False and dtype.kind == "f":
-        if scaleoffset is True:
-            raise ValueError("integer scaleoffset must be provided for floating point types")
-
-

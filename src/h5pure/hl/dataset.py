@@ -12,6 +12,7 @@ import numpy as np
 from ..dtypes import RegionReference, check_string_dtype, check_vlen_dtype, numpy_dtype, to_memory
 from ..dtypes.convert import decode_bytes
 from ..errors import ExtentError
+from ..filters import describe_pipeline
 from ..lowlevel.dataset import DatasetStorage
 from ..lowlevel.virtual import VDSmap, virtual_mappings
 from ..selection import Selection, select
@@ -21,17 +22,6 @@ from .dims import DimensionManager, is_scale, make_scale
 from .ids import DatasetID
 from .reference import region_shape, single_block
 from .values import Empty
-
-_FILTER_NAMES = {
-    1: "gzip",
-    2: "shuffle",
-    3: "fletcher32",
-    4: "szip",
-    6: "scaleoffset",
-    32000: "lzf",
-}
-_SZIP_EC, _SZIP_NN = 4, 32
-_H5PY_KNOWN_FILTERS = {"gzip", "szip", "lzf", "shuffle", "fletcher32", "scaleoffset"}
 
 
 class Dataset(HLObject):
@@ -101,48 +91,28 @@ class Dataset(HLObject):
 
     @property
     def _filters(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in self._storage.filters:
-            fid = int(f.filter_id)
-            vals: Any = tuple(int(v) for v in f.client_data)
-            if fid == 1:
-                vals = vals[0] if vals else None
-            elif fid == 4:
-                mask = vals[0] if vals else 0
-                kind = "ec" if mask & _SZIP_EC else "nn" if mask & _SZIP_NN else "?"
-                vals = (kind, vals[1] if len(vals) > 1 else None)
-            elif fid == 32000 or not vals:
-                vals = None
-            out[_FILTER_NAMES.get(fid, str(fid))] = vals
-        return out
+        """h5py's filter dict: h5py's name of each filter (else its id) -> its options."""
+        return describe_pipeline(self._storage.filters).filters
 
     @property
     def compression(self) -> str | None:
-        filters = self._filters
-        for name in ("gzip", "lzf", "szip"):
-            if name in filters:
-                return name
-        if any(name not in _H5PY_KNOWN_FILTERS for name in filters):
-            return "unknown"  # h5py's answer for filters it has no name for (nbit, plugins)
-        return None
+        return describe_pipeline(self._storage.filters).compression
 
     @property
     def compression_opts(self) -> Any:
-        comp = self.compression
-        return self._filters.get(comp) if comp else None
+        return describe_pipeline(self._storage.filters).compression_opts
 
     @property
     def shuffle(self) -> bool:
-        return "shuffle" in self._filters
+        return describe_pipeline(self._storage.filters).shuffle
 
     @property
     def fletcher32(self) -> bool:
-        return "fletcher32" in self._filters
+        return describe_pipeline(self._storage.filters).fletcher32
 
     @property
     def scaleoffset(self) -> int | None:
-        vals = self._filters.get("scaleoffset")
-        return None if vals is None else int(vals[1])
+        return describe_pipeline(self._storage.filters).scaleoffset
 
     @property
     def external(self) -> list[tuple[str, int, int]] | None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ..dtypes import datatype_for, fill_value_bytes
+from ..filters import build_pipeline
 from ..format.context import FormatContext
 from ..format.messages import MessageType
 from ..format.messages.dataspace import Dataspace
@@ -33,11 +34,8 @@ if TYPE_CHECKING:
 
 _CONSTANT = 0x01
 _SHARED = 0x02
-_OPTIONAL = 0x01  # filter flag: may be skipped when it fails
 _ALLOC_EARLY, _ALLOC_LATE, _ALLOC_INCR = 1, 2, 3
 _FILL_ALLOC, _FILL_IFSET = 0, 2
-_SZIP_ALLOW_K13, _SZIP_EC, _SZIP_NN, _SZIP_LSB, _SZIP_MSB, _SZIP_RAW = 1, 4, 32, 8, 16, 128
-_SO_FLOAT_DSCALE, _SO_INT = 0, 2
 
 
 LIBVER_ORDER = ("earliest", "v108", "v110", "v112", "v114", "v200", "latest")
@@ -109,63 +107,6 @@ class DatasetPlan:
     virtual: tuple[int, int] | None = None
     """Global heap ID (collection address, index) of a virtual dataset's mapping block
     (format.vds), or None for a dataset with storage of its own."""
-
-
-def filter_pipeline(
-    *,
-    dtype: np.dtype,
-    chunks: tuple[int, ...],
-    compression: Any,
-    compression_opts: Any,
-    shuffle: bool,
-    fletcher32: bool,
-    scaleoffset: int | None,
-    fill: bytes | None,
-) -> tuple[FilterInfo, ...]:
-    """h5py's filter order (scaleoffset, shuffle, compression, fletcher32) with the client
-    data libhdf5's ``set_local`` callbacks fill in."""
-    esize = dtype.itemsize
-    nelmts = int(np.prod(chunks, dtype=np.int64))
-    out: list[FilterInfo] = []
-    if scaleoffset is not None:
-        is_float = dtype.kind == "f"
-        cd = [
-            _SO_FLOAT_DSCALE if is_float else _SO_INT,
-            int(scaleoffset),
-            nelmts,
-            1 if is_float else 0,
-            esize,
-            1 if dtype.kind == "i" else 0,
-            1 if dtype.byteorder == ">" else 0,
-            1,
-        ]
-        raw = (fill or bytes(esize)).ljust(((esize + 3) // 4) * 4, b"\0")
-        cd += [int.from_bytes(raw[i : i + 4], "little") for i in range(0, len(raw), 4)]
-        cd += [0] * (20 - len(cd))
-        out.append(FilterInfo(6, "scaleoffset", _OPTIONAL, tuple(cd)))
-    if shuffle:
-        out.append(FilterInfo(2, "shuffle", _OPTIONAL, (esize,)))
-    if compression in ("gzip", 1):
-        level = 4 if compression_opts is None else int(compression_opts)
-        out.append(FilterInfo(1, "deflate", _OPTIONAL, (level,)))
-    elif compression in ("lzf", 32000):
-        out.append(FilterInfo(32000, "lzf", _OPTIONAL, (4, 261, nelmts * esize)))
-    elif compression in ("szip", 4):
-        kind, ppb = compression_opts if compression_opts is not None else ("nn", 8)
-        mask = _SZIP_ALLOW_K13 | (_SZIP_EC if kind == "ec" else _SZIP_NN) | _SZIP_RAW
-        mask |= _SZIP_MSB if dtype.byteorder == ">" else _SZIP_LSB
-        scanline = chunks[-1]
-        if scanline < ppb:
-            scanline = min(ppb * 128, nelmts)
-        elif scanline > 4096:
-            scanline = ppb * 128
-        out.append(FilterInfo(4, "szip", _OPTIONAL, (mask, int(ppb), esize * 8, scanline)))
-    elif compression is not None:
-        user_cd = tuple(int(v) for v in (compression_opts or ()))
-        out.append(FilterInfo(int(compression), None, _OPTIONAL, user_cd))
-    if fletcher32:
-        out.append(FilterInfo(3, "fletcher32", 0, ()))
-    return tuple(out)
 
 
 @lru_cache(maxsize=256)
@@ -356,17 +297,13 @@ def prepare_dataset(spec: DatasetSpec, low: str, heap: GlobalHeapWriter) -> Prep
     datatype = datatype_for_new(dtype, low)
     fill = None if spec.fillvalue is None else fill_value_bytes(spec.fillvalue, datatype, heap)
     pipeline: tuple[FilterInfo, ...] = ()
-    filters = spec.filters
-    if spec.chunks is not None and filters.any:
-        pipeline = filter_pipeline(
+    if spec.chunks is not None and spec.filters.filtered:
+        pipeline = build_pipeline(
             dtype=dtype,
             chunks=spec.chunks,
-            compression=filters.compression,
-            compression_opts=filters.compression_opts,
-            shuffle=filters.shuffle,
-            fletcher32=filters.fletcher32,
-            scaleoffset=filters.scaleoffset,
             fill=fill,
+            element_size=datatype.size,
+            **spec.filters._asdict(),
         )
     plan = DatasetPlan(
         shape=spec.shape,

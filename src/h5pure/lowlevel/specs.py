@@ -12,29 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from ..filters import FilterArgs
 from ..format.selection_codec import SerializedSelection
 
-
-@dataclass(frozen=True)
-class FilterArgs:
-    """h5py's filter keywords of ``create_dataset``, already checked by the API layer."""
-
-    compression: Any = None
-    """A filter name ("gzip", "lzf", "szip"), a filter id (plugins), or None."""
-    compression_opts: Any = None
-    shuffle: bool = False
-    fletcher32: bool = False
-    scaleoffset: int | None = None
-
-    @property
-    def any(self) -> bool:
-        """Whether a filter is asked for (the data must then be chunked)."""
-        return bool(
-            self.compression is not None
-            or self.shuffle
-            or self.fletcher32
-            or self.scaleoffset is not None
-        )
+NO_FILTERS = FilterArgs(None, None, False, False, None)
 
 
 @dataclass(frozen=True)
@@ -48,7 +29,8 @@ class DatasetSpec:
     """None: the shape (fixed size); None entries are unlimited."""
     chunks: tuple[int, ...] | None = None
     """The chunk shape (chunked layout), or None for contiguous storage."""
-    filters: FilterArgs = FilterArgs()
+    filters: FilterArgs = NO_FILTERS
+    """h5py's filter keywords, normalised (``filters.normalize_filter_args``)."""
     fillvalue: Any = None
     """The user's fill value (None: the type's default, zeros)."""
     fill_time: int | None = None
