@@ -112,7 +112,7 @@ def _cast(arr: np.ndarray, target: np.ndarray | np.dtype) -> np.ndarray:
 
 
 def _s_atomic(
-    arr: np.ndarray, dt: FixedPointType | BitfieldType | FloatType, hw: Any
+    arr: np.ndarray, dt: FixedPointType | BitfieldType | FloatType, hw: HeapWriter | None
 ) -> np.ndarray:
     target = storage_dtype(dt)
     if target.kind == "V":
@@ -123,7 +123,7 @@ def _s_atomic(
     return _cast(arr, target)
 
 
-def _s_time(arr: np.ndarray, dt: TimeType, hw: Any) -> np.ndarray:
+def _s_time(arr: np.ndarray, dt: TimeType, hw: HeapWriter | None) -> np.ndarray:
     raise UnsupportedFeatureError("the HDF5 time datatype cannot be written (h5py cannot either)")
 
 
@@ -135,7 +135,7 @@ def _encoded(item: Any, encoding: str) -> bytes:
     raise TypeError(f"Can't implicitly convert non-string objects to strings: {item!r}")
 
 
-def _s_string(arr: np.ndarray, dt: StringType, hw: Any) -> np.ndarray:
+def _s_string(arr: np.ndarray, dt: StringType, hw: HeapWriter | None) -> np.ndarray:
     n = dt.size
     target = np.dtype(f"S{n}")
     if arr.dtype == target and dt.padding == StringPadding.NULLPAD:
@@ -152,13 +152,13 @@ def _s_string(arr: np.ndarray, dt: StringType, hw: Any) -> np.ndarray:
     return np.array(items, dtype=target).reshape(arr.shape)
 
 
-def _s_opaque(arr: np.ndarray, dt: OpaqueType, hw: Any) -> np.ndarray:
+def _s_opaque(arr: np.ndarray, dt: OpaqueType, hw: HeapWriter | None) -> np.ndarray:
     if arr.dtype.itemsize != dt.size or arr.dtype.kind == "O":
         raise TypeError(f"cannot store {arr.dtype} as {dt.size}-byte opaque data")
     return np.ascontiguousarray(arr).view(f"V{dt.size}")
 
 
-def _s_compound(arr: np.ndarray, dt: CompoundType, hw: Any) -> np.ndarray:
+def _s_compound(arr: np.ndarray, dt: CompoundType, hw: HeapWriter | None) -> np.ndarray:
     target = storage_dtype(dt)
     if arr.dtype.kind == "c":  # complex written as {r, i}
         if [m.name for m in dt.members] != ["r", "i"]:
@@ -190,7 +190,7 @@ def _null_element(arr: np.ndarray, target: np.dtype) -> np.ndarray:
     return np.zeros(arr.shape, dtype=target)
 
 
-def _s_reference(arr: np.ndarray, dt: ReferenceType, hw: Any) -> np.ndarray:
+def _s_reference(arr: np.ndarray, dt: ReferenceType, hw: HeapWriter | None) -> np.ndarray:
     target = storage_dtype(dt)
     if dt.kind == ReferenceKind.OBJECT1:
         if arr.dtype.kind in "ui":
@@ -223,11 +223,11 @@ def _address(ref: Any) -> int:
     return int(address)
 
 
-def _s_enum(arr: np.ndarray, dt: EnumType, hw: Any) -> np.ndarray:
+def _s_enum(arr: np.ndarray, dt: EnumType, hw: HeapWriter | None) -> np.ndarray:
     return to_storage(arr, dt.base, hw)
 
 
-def _s_vlen(arr: np.ndarray, dt: VlenType, hw: Any) -> np.ndarray:
+def _s_vlen(arr: np.ndarray, dt: VlenType, hw: HeapWriter | None) -> np.ndarray:
     target = storage_dtype(dt)
     out = _null_element(arr, target)
     flat = out.reshape(-1)
@@ -272,7 +272,9 @@ def _put_packed(heap: HeapWriter, blob: bytes, sizes: np.ndarray) -> tuple[np.nd
     return addresses, indices
 
 
-def _s_vlen_strings(items: list[Any], dt: VlenType, hw: Any, flat: np.ndarray) -> None:
+def _s_vlen_strings(
+    items: list[Any], dt: VlenType, hw: HeapWriter | None, flat: np.ndarray
+) -> None:
     """Store vlen strings: every string encoded, then put in the heap as one batch, then
     the heap IDs stored with three field assignments; None stays the null element."""
     encoding = "utf-8" if dt.cset == CharacterSet.UTF8 else "ascii"
@@ -326,11 +328,11 @@ def _sequence(item: Any, base_mem: np.dtype) -> np.ndarray:
     return np.asarray(item, dtype=element).reshape((-1, *inner))
 
 
-def _s_array(arr: np.ndarray, dt: ArrayType, hw: Any) -> np.ndarray:
+def _s_array(arr: np.ndarray, dt: ArrayType, hw: HeapWriter | None) -> np.ndarray:
     return to_storage(arr, dt.base, hw)
 
 
-def _s_complex(arr: np.ndarray, dt: ComplexType, hw: Any) -> np.ndarray:
+def _s_complex(arr: np.ndarray, dt: ComplexType, hw: HeapWriter | None) -> np.ndarray:
     target = storage_dtype(dt)
     if target.kind != "c":
         raise UnsupportedFeatureError(f"writing complex datatype {dt} is not supported")

@@ -11,13 +11,13 @@ from ..dtypes import check_string_dtype, numpy_dtype, storage_dtype, to_memory
 from ..errors import ClosedObjectLookupError, FormatError, ObjectNotFoundError, ReadOnlyError
 from ..lowlevel.attributes import AttributeEntry, AttributeTable
 from ..lowlevel.specs import AttributeSpec
-from .values import Empty, ItemsViewHDF5, KeysViewHDF5, ValuesViewHDF5, array_for_new_object
+from .values import Empty, MappingViews, array_for_new_object
 
 if TYPE_CHECKING:
     from .base import HLObject
 
 
-class AttributeManager(MutableMapping):  # type: ignore[type-arg]
+class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
     """Dictionary-like access to an object's attributes (name or creation order)."""
 
     def __init__(self, parent: HLObject) -> None:
@@ -51,15 +51,6 @@ class AttributeManager(MutableMapping):  # type: ignore[type-arg]
     def __contains__(self, name: object) -> bool:
         name = _attr_name(name)
         return isinstance(name, str) and name in self._table()
-
-    def keys(self) -> KeysViewHDF5:
-        return KeysViewHDF5(self)
-
-    def values(self) -> ValuesViewHDF5:
-        return ValuesViewHDF5(self)
-
-    def items(self) -> ItemsViewHDF5:
-        return ItemsViewHDF5(self)
 
     def __iter__(self) -> Iterator[str]:
         yield from self._table().names()

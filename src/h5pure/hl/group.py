@@ -18,21 +18,14 @@ from .base import HLObject
 from .create import create_dataset
 from .dataset import Dataset
 from .datatype import Datatype, commit_datatype
-from .values import (
-    ExternalLink,
-    HardLink,
-    ItemsViewHDF5,
-    KeysViewHDF5,
-    SoftLink,
-    ValuesViewHDF5,
-)
+from .values import ExternalLink, HardLink, MappingViews, SoftLink
 from .virtual import VirtualLayout, create_virtual_dataset
 
 if TYPE_CHECKING:
     from ..lowlevel.chunkcache import ChunkCacheSettings
 
 
-class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
+class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
     """A group: ``g[name]``, iteration over member names, ``in``, ``get``, ``visit``..."""
 
     kind = "group"
@@ -110,15 +103,6 @@ class Group(HLObject, MutableMapping):  # type: ignore[type-arg]
 
     def __bool__(self) -> bool:
         return self._file._is_open
-
-    def keys(self) -> KeysViewHDF5:
-        return KeysViewHDF5(self)
-
-    def values(self) -> ValuesViewHDF5:
-        return ValuesViewHDF5(self)
-
-    def items(self) -> ItemsViewHDF5:
-        return ItemsViewHDF5(self)
 
     def get(
         self, name: str, default: Any = None, getclass: bool = False, getlink: bool = False

@@ -123,6 +123,19 @@ class ItemsViewHDF5(ItemsView):  # type: ignore[type-arg]
         return key in mapping and mapping.get(key) == value
 
 
+class MappingViews:
+    """``keys()``, ``values()`` and ``items()`` as h5py's views (groups and attributes)."""
+
+    def keys(self) -> KeysViewHDF5:
+        return KeysViewHDF5(self)  # type: ignore[arg-type]
+
+    def values(self) -> ValuesViewHDF5:
+        return ValuesViewHDF5(self)  # type: ignore[arg-type]
+
+    def items(self) -> ItemsViewHDF5:
+        return ItemsViewHDF5(self)  # type: ignore[arg-type]
+
+
 def array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
     """h5py's conversion of ``data=`` values (lists of str become vlen strings...)."""
     if isinstance(data, np.ndarray) and dtype is None and data.dtype.kind != "O":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -359,36 +359,35 @@ class FileState:
 
     def links(self, info: ObjectInfo) -> LinkTable:
         """The links of the group ``info``, in h5py's order (read once per change)."""
-        views = self.views(info.address)
-        table = views.links
+        table = self.views(info.address).links
         if table is None:
-            with self.cache_lock:
-                table = views.links
-                if table is None:
-                    table = views.links = read_links(self, info)
-        return table
+            table = self._build(info, "links", read_links)
+        return table  # type: ignore[no-any-return]
 
     def attributes(self, info: ObjectInfo) -> AttributeTable:
         """The attributes of the object ``info``, in h5py's order (read once per change)."""
-        views = self.views(info.address)
-        table = views.attributes
+        table = self.views(info.address).attributes
         if table is None:
-            with self.cache_lock:
-                table = views.attributes
-                if table is None:
-                    table = views.attributes = read_attributes(self, info)
-        return table
+            table = self._build(info, "attributes", read_attributes)
+        return table  # type: ignore[no-any-return]
 
     def dataset(self, info: ObjectInfo) -> DatasetStorage:
         """The storage of the dataset ``info`` (decoded once per change)."""
-        views = self.views(info.address)
-        storage = views.dataset
+        storage = self.views(info.address).dataset
         if storage is None:
-            with self.cache_lock:
-                storage = views.dataset
-                if storage is None:
-                    storage = views.dataset = DatasetStorage(self, info)
-        return storage
+            storage = self._build(info, "dataset", DatasetStorage)
+        return storage  # type: ignore[no-any-return]
+
+    def _build(self, info: ObjectInfo, view: str, make: Callable[[FileState, ObjectInfo], Any]) -> Any:
+        """The view ``view`` of ``info``, made by ``make`` unless another thread made it
+        first."""
+        with self.cache_lock:
+            views = self.views(info.address)
+            value = getattr(views, view)
+            if value is None:
+                value = make(self, info)
+                setattr(views, view, value)
+            return value
 
     def cached(self, address: int) -> ObjectViews | None:
         """The views of ``address`` built so far, without creating any."""

@@ -125,14 +125,6 @@ class GlobalHeapWriter:
         coll.finished = False
         return coll.address, index
 
-    def put_many(self, items: list[bytes]) -> list[tuple[int, int]]:
-        """``[put(data) for data in items]``, laid out in one batch."""
-        if not items:
-            return []
-        sizes = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
-        addresses, indices = self.put_packed(b"".join(items), sizes)
-        return list(zip(addresses.tolist(), indices.tolist()))
-
     def put_packed(self, blob: bytes, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Store the objects packed back to back in ``blob`` (object ``k`` is
         ``sizes[k]`` bytes), as consecutive :meth:`put` calls would; return their
@@ -239,11 +231,6 @@ class GlobalHeapWriter:
         """A collection written in this session and not yet flushed, as a reader sees it."""
         coll = self.pending.get(address)
         return None if coll is None else coll.view(self.ctx)
-
-    def collection_objects(self, address: int) -> dict[int, bytes] | None:
-        """The objects of a collection written in this session and not yet flushed."""
-        view = self.collection(address)
-        return None if view is None else view.objects
 
     def flush(self) -> list[tuple[int, bytes]]:
         """(address, bytes) to write for every collection changed since the last flush;
