@@ -6,8 +6,8 @@ the file (``OFFSET``, ``LENGTH``) are symbolic and resolved from a
 :class:`~h5pure.format.context.FormatContext`; the compiled :mod:`struct` format is cached per
 pair of widths.  All HDF5 metadata is little-endian.
 
-Variable-length tails (names, lists of members) are not expressed here; modules decode the
-fixed head with a table and walk the rest by hand, citing the spec section.
+Variable-length tails (names, lists of members) are walked with the one bounds-checked
+:class:`Cursor`, which also decodes tables at its position; modules cite the spec section.
 """
 
 from __future__ import annotations
@@ -148,3 +148,112 @@ def check_signature(
     got = bytes(buf[: len(expected)])
     if got != expected:
         raise FormatError(f"{what} at 0x{address:x}: bad signature {got!r} (expected {expected!r})")
+
+
+_Buffer = bytes | bytearray | memoryview
+
+
+class Cursor:
+    """Bounds-checked little-endian reader for variable-length tails.
+
+    Every read checks that the bytes exist and raises :class:`FormatError` naming ``what``
+    and the byte position otherwise, so decoders never index past their buffer.  Fixed
+    heads inside a tail are read with :meth:`struct` from their :class:`Struct` table.
+    """
+
+    __slots__ = ("buf", "what", "pos")
+
+    def __init__(self, buf: _Buffer, what: str, pos: int = 0) -> None:
+        self.buf = buf
+        self.what = what
+        """What the buffer holds, for error messages ("link message")."""
+        self.pos = pos
+
+    @property
+    def remaining(self) -> int:
+        return len(self.buf) - self.pos
+
+    def fail(self, msg: str) -> FormatError:
+        """A :class:`FormatError` about the bytes at the current position."""
+        return FormatError(f"{self.what} at byte {self.pos}: {msg}")
+
+    def need(self, n: int) -> None:
+        if n < 0 or n > len(self.buf) - self.pos:
+            raise FormatError(
+                f"truncated {self.what}: need {n} bytes at byte {self.pos}, "
+                f"have {max(0, self.remaining)}"
+            )
+
+    def take(self, n: int) -> bytes:
+        self.need(n)
+        pos = self.pos
+        self.pos = pos + n
+        return bytes(self.buf[pos : pos + n])
+
+    def skip(self, n: int) -> None:
+        self.need(n)
+        self.pos += n
+
+    def uint(self, width: int) -> int:
+        self.need(width)
+        pos = self.pos
+        self.pos = pos + width
+        return int.from_bytes(self.buf[pos : pos + width], "little")
+
+    def uints(self, n: int, width: int) -> list[int]:
+        """``n`` consecutive unsigned integers of ``width`` bytes each."""
+        self.need(n * width)
+        b, p = self.buf, self.pos
+        self.pos = p + n * width
+        return [int.from_bytes(b[p + i * width : p + (i + 1) * width], "little") for i in range(n)]
+
+    def u8(self) -> int:
+        return self.uint(1)
+
+    def u16(self) -> int:
+        return self.uint(2)
+
+    def u32(self) -> int:
+        return self.uint(4)
+
+    def u64(self) -> int:
+        return self.uint(8)
+
+    def offset(self, ctx: FormatContext) -> int:
+        return self.uint(ctx.size_of_offsets)
+
+    def length(self, ctx: FormatContext) -> int:
+        return self.uint(ctx.size_of_lengths)
+
+    def struct(self, table: Struct, ctx: FormatContext = DEFAULT_CONTEXT) -> dict[str, Any]:
+        """Decode ``table`` at the current position and move past it."""
+        size = table.size(ctx)
+        self.need(size)
+        values = table.decode(self.buf, self.pos, ctx)
+        self.pos += size
+        return values
+
+    def cstring(self, pad8: bool = False) -> bytes:
+        """Bytes up to (not including) the next NUL; the NUL is consumed, and with ``pad8``
+        also the zero padding that makes the string (with its NUL) a multiple of 8 bytes."""
+        buf, pos = self.buf, self.pos
+        if isinstance(buf, memoryview):
+            end = bytes(buf[pos:]).find(b"\0")
+            end = end + pos if end >= 0 else -1
+        else:
+            end = buf.find(b"\0", pos)
+        if end < 0:
+            raise self.fail("unterminated string (no NUL)")
+        out = bytes(buf[pos:end])
+        used = end - pos + 1
+        if pad8:
+            used += -used % 8
+        self.skip(used)
+        return out
+
+    def align(self, boundary: int) -> None:
+        """Skip padding up to the next multiple of ``boundary`` (relative to byte 0).
+
+        Lenient at the end of the buffer: a final pad may be cut short.
+        """
+        self.pos += min(-self.pos % boundary, max(0, self.remaining))

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...errors import FormatError, UnsupportedFeatureError
 from ..context import FormatContext
-from ..structs import read_uint
 from .shared import SharedMessage, decode_shared_message
 
 if TYPE_CHECKING:
@@ -31,7 +30,6 @@ __all__ = [
     "MessageFlags",
     "SharedMessage",
     "UnknownMessage",
-    "Cursor",
     "register",
     "decoder_for",
     "decode_message",
@@ -97,80 +95,6 @@ class UnknownMessage:
     """The on-disk message type number."""
     data: bytes
     """The message body as stored."""
-
-
-class Cursor:
-    """Bounds-checked little-endian reader for the variable tails of messages.
-
-    Every read checks that the bytes exist and raises :class:`FormatError` naming ``what``
-    otherwise, so decoders never index past their buffer.
-    """
-
-    def __init__(self, buf: bytes | bytearray | memoryview, what: str, pos: int = 0) -> None:
-        self.buf = buf
-        self.what = what
-        self.pos = pos
-
-    @property
-    def remaining(self) -> int:
-        return len(self.buf) - self.pos
-
-    def need(self, n: int) -> None:
-        if n < 0 or n > self.remaining:
-            raise FormatError(
-                f"truncated {self.what}: need {n} bytes at byte {self.pos}, "
-                f"have {max(0, self.remaining)}"
-            )
-
-    def take(self, n: int) -> bytes:
-        self.need(n)
-        out = bytes(self.buf[self.pos : self.pos + n])
-        self.pos += n
-        return out
-
-    def skip(self, n: int) -> None:
-        self.need(n)
-        self.pos += n
-
-    def uint(self, width: int) -> int:
-        self.need(width)
-        value = read_uint(self.buf, self.pos, width)
-        self.pos += width
-        return value
-
-    def u8(self) -> int:
-        return self.uint(1)
-
-    def u16(self) -> int:
-        return self.uint(2)
-
-    def u32(self) -> int:
-        return self.uint(4)
-
-    def u64(self) -> int:
-        return self.uint(8)
-
-    def offset(self, ctx: FormatContext) -> int:
-        return self.uint(ctx.size_of_offsets)
-
-    def length(self, ctx: FormatContext) -> int:
-        return self.uint(ctx.size_of_lengths)
-
-    def cstring(self) -> bytes:
-        """Bytes up to (not including) the next NUL; the NUL is consumed."""
-        end = bytes(self.buf[self.pos :]).find(b"\0")
-        if end < 0:
-            raise FormatError(f"{self.what}: string at byte {self.pos} lacks its NUL terminator")
-        out = bytes(self.buf[self.pos : self.pos + end])
-        self.pos += end + 1
-        return out
-
-    def align(self, boundary: int) -> None:
-        """Skip padding up to the next multiple of ``boundary`` (relative to byte 0).
-
-        Lenient at the end of the buffer: a final pad may be cut short.
-        """
-        self.pos += min(-self.pos % boundary, max(0, self.remaining))
 
 
 Decoder = Callable[[bytes, FormatContext, int], Any]

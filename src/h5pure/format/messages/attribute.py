@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import FormatError
 from ..context import FormatContext
-from ..structs import U8, U16, Struct, encode_uint
-from . import Cursor, MessageType, register
+from ..structs import U8, U16, Cursor, Struct, encode_uint
+from . import MessageType, register
 from .dataspace import Dataspace, decode_dataspace
 from .shared import SharedMessage, decode_shared_message
 

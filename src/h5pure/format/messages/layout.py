@@ -26,8 +26,8 @@ from typing import Literal
 
 from ...errors import FormatError
 from ..context import FormatContext
-from ..structs import U8, U16, U32, Reserved, Struct, encode_uint
-from . import Cursor, MessageType, register
+from ..structs import U8, U16, U32, Cursor, Reserved, Struct, encode_uint
+from . import MessageType, register
 
 __all__ = [
     "ChunkIndexType",

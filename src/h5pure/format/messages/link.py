@@ -24,8 +24,8 @@ from typing import Literal
 
 from ...errors import FormatError
 from ..context import FormatContext
-from ..structs import U8, Struct, encode_uint
-from . import Cursor, MessageType, register
+from ..structs import U8, Cursor, Struct, encode_uint
+from . import MessageType, register
 
 LINK_TYPE_HARD = 0
 LINK_TYPE_SOFT = 1

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from ...errors import FormatError
 from ..context import FormatContext
-from ..structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Reserved, Struct
-from . import Cursor, MessageType, register
+from ..structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Cursor, Reserved, Struct
+from . import MessageType, register
 
 # --------------------------------------------------------------------------- times
 
