@@ -25,13 +25,17 @@ from dataclasses import dataclass, field
 from ..errors import FormatError
 from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
+from .messages import MessageType
+from .messages.misc import RefCount
+from .messages.symbols import Continuation
 from .structs import U8, U16, U32, Bytes, Reserved, Struct, check_signature, read_uint
 
 OHDR_SIGNATURE = b"OHDR"
 OCHK_SIGNATURE = b"OCHK"
 
-_TYPE_NIL = 0x00
-_TYPE_CONTINUATION = 0x10
+_TYPE_NIL = int(MessageType.NIL)
+_TYPE_CONTINUATION = int(MessageType.CONTINUATION)
+_TYPE_REFCOUNT = int(MessageType.REFCOUNT)
 
 # v2 prefix flags
 FLAG_CHUNK0_SIZE_MASK = 0x03
@@ -158,16 +162,6 @@ def _read(source: ByteSource, ctx: FormatContext, header: int, address: int, siz
         raise FormatError(f"object header at 0x{header:x}: {e}") from e
 
 
-def _parse_continuation(data: bytes, ctx: FormatContext, where: str) -> tuple[int, int]:
-    need = ctx.size_of_offsets + ctx.size_of_lengths
-    if len(data) < need:
-        raise FormatError(f"{where}: continuation message of {len(data)} bytes, need {need}")
-    return (
-        read_uint(data, 0, ctx.size_of_offsets),
-        read_uint(data, ctx.size_of_offsets, ctx.size_of_lengths),
-    )
-
-
 class _Walker:
     """Collects the messages of one header across its chunks."""
 
@@ -182,7 +176,11 @@ class _Walker:
         self.refcount_message: bytes | None = None
 
     def add_continuation(self, data: bytes, where: str) -> None:
-        target, length = _parse_continuation(data, self.ctx, where)
+        try:
+            link = Continuation.decode(data, self.ctx)
+        except FormatError as e:
+            raise FormatError(f"{where}: {e}") from None
+        target, length = link.address, link.length
         if self.ctx.is_undefined(target) or target in self.visited:
             raise FormatError(
                 f"object header at 0x{self.address:x}: continuation to 0x{target:x} "
@@ -331,8 +329,8 @@ def _read_v2(source: ByteSource, ctx: FormatContext, address: int) -> ObjectHead
         walker.chunks.append(HeaderChunk(target, length, target + 4, length - 8, gap))
     refcount = 1
     for m in walker.messages:
-        if m.type == 0x16 and len(m.data) >= 5:  # reference count message: version, u32
-            refcount = read_uint(m.data, 1, 4)
+        if m.type == _TYPE_REFCOUNT:
+            refcount = RefCount.decode(m.data, ctx).count
     return ObjectHeader(
         address,
         2,
@@ -700,10 +698,7 @@ def encode_continuation_chunk(
 
 def continuation_message(ctx: FormatContext, address: int, length: int) -> MessageSpec:
     """The continuation message (0x10) pointing at a chunk (IV.A.2.q)."""
-    o, ln = ctx.size_of_offsets, ctx.size_of_lengths
-    return MessageSpec(
-        _TYPE_CONTINUATION, 0, address.to_bytes(o, "little") + length.to_bytes(ln, "little")
-    )
+    return MessageSpec(_TYPE_CONTINUATION, 0, Continuation(address, length).encode(ctx))
 
 
 def layout_messages(

@@ -6,8 +6,10 @@ the file (``OFFSET``, ``LENGTH``) are symbolic and resolved from a
 :class:`~h5pure.format.context.FormatContext`; the compiled :mod:`struct` format is cached per
 pair of widths.  All HDF5 metadata is little-endian.
 
-Variable-length tails (names, lists of members) are walked with the one bounds-checked
-:class:`Cursor`, which also decodes tables at its position; modules cite the spec section.
+A :class:`FlagStruct` declares a structure whose fields are present or absent by flag bits
+stored before them (``When("flags", 0x01)``).  Variable-length tails (names, lists of
+members) are walked with the one bounds-checked :class:`Cursor`, which also decodes tables
+at its position; modules cite the spec section.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ class FieldType:
     kind: str
     """"uint" (width bytes), "offset", "length", "bytes" (width bytes), "reserved" (width bytes, zero)."""
     width: int = 0
+
+    def nbytes(self, ctx: FormatContext = DEFAULT_CONTEXT) -> int:
+        """Bytes the field takes in a file of context ``ctx``."""
+        if self.kind == "offset":
+            return ctx.size_of_offsets
+        if self.kind == "length":
+            return ctx.size_of_lengths
+        return self.width
 
     def code(self, ctx: FormatContext) -> str:
         if self.kind == "uint":
@@ -128,6 +138,99 @@ class Struct:
             raise ValueError(f"{self.name}: missing field {e.args[0]!r}") from None
         except struct.error as e:
             raise ValueError(f"{self.name}: {e}") from None
+
+
+@dataclass(frozen=True)
+class When:
+    """A field's presence condition: ``mask`` bits set in the earlier field ``field``."""
+
+    field: str
+    mask: int
+
+    def __call__(self, values: Mapping[str, Any]) -> bool:
+        return bool(values[self.field] & self.mask)
+
+
+class FlagStruct:
+    """A structure declared as a table of fields, some present only when flag bits stored
+    before them are set: ``(name, FieldType)`` or ``(name, FieldType, When(flag, mask))``.
+
+    Decoding gives every declared field, ``None`` for the absent ones; encoding writes the
+    present ones (a present field must have a value).
+    """
+
+    def __init__(
+        self, name: str, fields: list[tuple[str, FieldType] | tuple[str, FieldType, When]]
+    ) -> None:
+        self.name = name
+        self.fields: list[tuple[str, FieldType, When | None]] = [
+            (f[0], f[1], f[2] if len(f) == 3 else None)  # type: ignore[misc]
+            for f in fields
+        ]
+
+    def read(
+        self,
+        cur: Cursor,
+        ctx: FormatContext = DEFAULT_CONTEXT,
+        *,
+        stop: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Decode the structure at ``cur``'s position and move past it.
+
+        With ``stop``, only the fields before field ``stop`` are read (to check a version or
+        flags before going on); passing the result back as ``values`` reads the rest.
+        """
+        values = {} if values is None else values
+        for name, ftype, when in self.fields:
+            if name == stop:
+                break
+            if name in values:
+                continue
+            if when is not None and not when(values):
+                values[name] = None
+                continue
+            n = ftype.nbytes(ctx)
+            if ftype.kind == "reserved":
+                cur.skip(n)
+            elif ftype.kind == "bytes":
+                values[name] = cur.take(n)
+            else:
+                values[name] = cur.uint(n)
+        return values
+
+    def decode(
+        self,
+        buf: bytes | bytearray | memoryview,
+        offset: int = 0,
+        ctx: FormatContext = DEFAULT_CONTEXT,
+    ) -> dict[str, Any]:
+        return self.read(Cursor(buf, self.name, offset), ctx)
+
+    def encode(self, values: Mapping[str, Any], ctx: FormatContext = DEFAULT_CONTEXT) -> bytes:
+        out = bytearray()
+        for name, ftype, when in self.fields:
+            if when is not None and not when(values):
+                continue
+            n = ftype.nbytes(ctx)
+            if ftype.kind == "reserved":
+                out += bytes(n)
+                continue
+            value = values.get(name)
+            if value is None:
+                raise ValueError(f"{self.name}: field {name!r} is present but has no value")
+            if ftype.kind == "bytes":
+                if len(value) != n:
+                    raise ValueError(f"{self.name}: field {name!r} needs {n} bytes")
+                out += value
+            else:
+                try:
+                    out += int(value).to_bytes(n, "little")
+                except OverflowError:
+                    raise ValueError(
+                        f"{self.name}: {name}={value} does not fit {n} bytes"
+                    ) from None
+        return bytes(out)
 
 
 def read_uint(buf: bytes | bytearray | memoryview, offset: int, width: int) -> int:

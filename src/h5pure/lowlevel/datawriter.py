@@ -326,7 +326,7 @@ def _write_array_index(
 ) -> tuple[int, list[tuple[int, int]]]:
     """Build the fixed array, extensible array or v2 B-tree index of ``table``."""
     from ..format.btree_v2 import ChunkRecord, FilteredChunkRecord, build_btree_v2
-    from ..format.chunk_index.extensible_array import EAParams, build_extensible_array
+    from ..format.chunk_index.extensible_array import build_extensible_array
     from ..format.chunk_index.fixed_array import build_fixed_array
     from ..format.messages.layout import ChunkIndexType
 
@@ -363,13 +363,7 @@ def _write_array_index(
             alloc,
             filtered=filtered,
             chunk_size_width=width,
-            params=EAParams(
-                params.max_nelmts_bits,
-                params.index_block_elements,
-                params.super_block_min_data_ptrs,
-                params.data_block_min_elements,
-                params.max_data_block_page_bits,
-            ),
+            params=params,
         )
     else:
         scaled = table.offsets // np.asarray(chunk_shape, dtype=np.int64)

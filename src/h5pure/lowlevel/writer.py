@@ -9,7 +9,6 @@ straight to allocated space as it arrives; metadata never is.
 
 from __future__ import annotations
 
-import struct
 import threading
 import time
 from dataclasses import replace
@@ -19,7 +18,7 @@ from ..errors import FormatError
 from ..format.context import FormatContext
 from ..format.messages import MessageType
 from ..format.messages.link import GroupInfo, LinkInfo
-from ..format.messages.misc import encode_driver_info_block
+from ..format.messages.misc import ModificationTime, RefCount, encode_driver_info_block
 from ..format.messages.symbols import SymbolTableMessage
 from ..format.object_header import (
     HeaderMessage,
@@ -55,8 +54,6 @@ GROUP_AREA_V2 = 224
 ATTR_CRT_ORDER_TRACKED = 0x04
 ATTR_CRT_ORDER_INDEXED = 0x08
 STORE_TIMES = 0x20
-MTIME_V1 = struct.Struct("<B3xI")
-"""Modification time message (0x12) version 1: version, reserved, u32 seconds."""
 """Smallest message area of a new v1 header (``H5O_MIN_SIZE`` rounded to 8)."""
 
 
@@ -344,7 +341,7 @@ class Writer:
                 flags |= STORE_TIMES
                 times = (now, now, now, now)
             else:
-                slots.append(MessageSlot(MessageType.MODIFICATION_TIME, MTIME_V1.pack(1, now)))
+                slots.append(MessageSlot(MessageType.MODIFICATION_TIME, ModificationTime(now).encode()))
         area = sum(encoded_message_size(len(sl.body), version, flags) for sl in slots)
         area = max(area, min_area, H5O_MIN_SIZE_V1)
         total = V1_PREFIX_SIZE + area
@@ -474,7 +471,7 @@ class Writer:
             for slot in model.find(MessageType.REFCOUNT):
                 model.slots.remove(slot)
             if model.refcount > 1:
-                count = bytes([0]) + model.refcount.to_bytes(4, "little")
+                count = RefCount(model.refcount).encode()
                 model.slots.append(MessageSlot(MessageType.REFCOUNT, count, 0x04))
             model.touch()  # the slots changed (the header is written below)
         slots = header_slots(self, model)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..messages.layout import ChunkIndexType
-from .base import ChunkTable
+from .base import ChunkIndexType, ChunkTable
 from .dispatch import load_chunk_table
 
 __all__ = ["ChunkIndexType", "ChunkTable", "load_chunk_table"]

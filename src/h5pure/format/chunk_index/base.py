@@ -9,8 +9,20 @@ dataset, so that a selection maps to chunks by vectorized arithmetic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
+
+
+class ChunkIndexType(IntEnum):
+    """Chunk index types (Appendix C; ``H5D_chunk_index_t``).  Layouts v1-v3 use BTREE_V1."""
+
+    BTREE_V1 = 0
+    SINGLE = 1
+    IMPLICIT = 2
+    FIXED_ARRAY = 3
+    EXTENSIBLE_ARRAY = 4
+    BTREE_V2 = 5
 
 
 @dataclass

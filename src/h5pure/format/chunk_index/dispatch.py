@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ...errors import FormatError
 from ..context import ByteSource, FormatContext
-from ..messages.layout import ChunkIndexType, Layout
-from .base import ChunkTable
+from .base import ChunkIndexType, ChunkTable
 from .btree import load_btree_v1, load_btree_v2
 from .extensible_array import load_extensible_array
 from .fixed_array import load_fixed_array
 from .implicit import load_implicit
 from .single import load_single
+
+if TYPE_CHECKING:
+    from ..messages.layout import Layout
 
 __all__ = ["load_chunk_table", "ChunkIndexRequest"]
 

@@ -50,7 +50,7 @@ from .fixed_array import (
 )
 from .implicit import MAX_TABLE_ENTRIES, chunk_grid
 
-__all__ = ["EAParams", "build_extensible_array", "load_extensible_array", "swizzle_order"]
+__all__ = ["ExtensibleArrayParams", "build_extensible_array", "load_extensible_array", "swizzle_order"]
 
 EA_HEADER = Struct(
     "extensible array header",
@@ -74,6 +74,25 @@ EA_HEADER = Struct(
         ("checksum", U32),
     ],
 )
+
+
+@dataclass(frozen=True)
+class ExtensibleArrayParams:
+    """Extensible array creation parameters (Appendix C, type 4), in layout message byte
+    order; the defaults are libhdf5's (``H5D_EARRAY_*`` in ``src/H5Dpkg.h``)."""
+
+    max_nelmts_bits: int = 32
+    """log2 of the maximum number of elements."""
+    index_block_elements: int = 4
+    """Elements stored directly in the index block."""
+    super_block_min_data_ptrs: int = 4
+    """Minimum data block pointers in a super block."""
+    data_block_min_elements: int = 16
+    """Minimum elements in a data block."""
+    max_data_block_page_bits: int = 10
+    """log2 of the elements in one data block page."""
+
+
 EA_BLOCK_PREFIX = Struct(
     "extensible array block",
     [("signature", Bytes(4)), ("version", U8), ("client_id", U8), ("header_address", OFFSET)],
@@ -304,18 +323,6 @@ def _super_block(
 
 
 @dataclass(frozen=True)
-class EAParams:
-    """Extensible array creation parameters, as the layout message stores them
-    (``H5D_EARRAY_*`` defaults in ``src/H5Dpkg.h``)."""
-
-    max_nelmts_bits: int = 32
-    index_block_elements: int = 4
-    super_block_min_data_ptrs: int = 4
-    data_block_min_elements: int = 16
-    max_data_block_page_bits: int = 10
-
-
-@dataclass(frozen=True)
 class _SuperInfo:
     """Super block ``u``: its data blocks, their size, first element (after the index
     block's elements) and the global number of its first data block."""
@@ -326,7 +333,7 @@ class _SuperInfo:
     start_dblk: int
 
 
-def _super_infos(p: EAParams) -> list[_SuperInfo]:
+def _super_infos(p: ExtensibleArrayParams) -> list[_SuperInfo]:
     out, start, dblk = [], 0, 0
     for u in range(1 + p.max_nelmts_bits - _log2(p.data_block_min_elements)):
         ndblks, nelmts = 1 << (u // 2), (1 << ((u + 1) // 2)) * p.data_block_min_elements
@@ -345,7 +352,7 @@ def build_extensible_array(
     *,
     filtered: bool = False,
     chunk_size_width: int = 8,
-    params: EAParams = EAParams(),
+    params: ExtensibleArrayParams = ExtensibleArrayParams(),
 ) -> tuple[int, list[tuple[int, bytes]]]:
     """Write an extensible array index for ``table`` (exactly one unlimited dim): returns
     the header address and the ``(address, bytes)`` blocks.  Only the data blocks (and

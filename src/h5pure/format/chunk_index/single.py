@@ -7,13 +7,21 @@ mask (flags bit 1); without, the chunk is stored at its full unfiltered size.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..context import FormatContext
-from ..messages.layout import SINGLE_INDEX_WITH_FILTER, Layout
 from .base import ChunkTable
 
-__all__ = ["load_single"]
+if TYPE_CHECKING:
+    from ..messages.layout import Layout
+
+__all__ = ["SINGLE_INDEX_WITH_FILTER", "load_single"]
+
+SINGLE_INDEX_WITH_FILTER = 0x02
+"""Layout v4/v5 chunked flags bit 1: the single-chunk index carries a filtered size + mask
+(the spec text says bit 0; libhdf5's ``H5O_LAYOUT_CHUNK_SINGLE_INDEX_WITH_FILTER`` is bit 1)."""
 
 
 def load_single(ctx: FormatContext, layout: Layout, rank: int) -> ChunkTable:

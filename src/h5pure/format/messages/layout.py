@@ -21,10 +21,12 @@ libhdf5 ``src/H5Olayout.c`` (``H5O__layout_decode``) settles what the spec leave
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import IntEnum
 from typing import Literal
 
 from ...errors import FormatError
+from ..chunk_index.base import ChunkIndexType
+from ..chunk_index.extensible_array import ExtensibleArrayParams
+from ..chunk_index.single import SINGLE_INDEX_WITH_FILTER
 from ..context import FormatContext
 from ..structs import U8, U16, U32, Cursor, Reserved, Struct, encode_uint
 from . import MessageType, register
@@ -42,17 +44,6 @@ __all__ = [
 ]
 
 
-class ChunkIndexType(IntEnum):
-    """Chunk index types (Appendix C; ``H5D_chunk_index_t``).  Layouts v1-v3 use BTREE_V1."""
-
-    BTREE_V1 = 0
-    SINGLE = 1
-    IMPLICIT = 2
-    FIXED_ARRAY = 3
-    EXTENSIBLE_ARRAY = 4
-    BTREE_V2 = 5
-
-
 LayoutClass = Literal["compact", "contiguous", "chunked", "virtual"]
 _CLASS_NAMES: dict[int, LayoutClass] = {
     0: "compact",
@@ -64,8 +55,6 @@ _CLASS_IDS = {v: k for k, v in _CLASS_NAMES.items()}
 
 DONT_FILTER_PARTIAL_BOUND_CHUNKS = 0x01
 """Layout v4/v5 chunked flags bit 0: edge chunks are stored unfiltered."""
-SINGLE_INDEX_WITH_FILTER = 0x02
-"""Layout v4/v5 chunked flags bit 1: the single-chunk index carries a filtered size + mask."""
 _ALL_CHUNK_FLAGS = DONT_FILTER_PARTIAL_BOUND_CHUNKS | SINGLE_INDEX_WITH_FILTER
 
 _MAX_NDIMS = 33  # H5O_LAYOUT_NDIMS = H5S_MAX_RANK + 1
@@ -105,22 +94,6 @@ class FixedArrayParams:
 
     page_bits: int
     """log2 of the number of entries in one data block page (libhdf5 default 10)."""
-
-
-@dataclass(frozen=True)
-class ExtensibleArrayParams:
-    """Extensible array creation parameters (Appendix C, type 4), in message byte order."""
-
-    max_nelmts_bits: int
-    """log2 of the maximum number of elements (default 32)."""
-    index_block_elements: int
-    """Elements stored directly in the index block (default 4)."""
-    super_block_min_data_ptrs: int
-    """Minimum data block pointers in a super block (default 4)."""
-    data_block_min_elements: int
-    """Minimum elements in a data block (default 16)."""
-    max_data_block_page_bits: int
-    """log2 of the elements in one data block page (default 10)."""
 
 
 @dataclass(frozen=True)
