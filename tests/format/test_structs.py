@@ -81,9 +81,11 @@ def test_flag_struct_stop_and_resume():
     cur = Cursor(blob, "x")
     head = _TABLE.read(cur, CTX4, stop="a")
     assert head == {"flags": 3} and cur.pos == 1
-    assert _TABLE.read(cur, CTX4, values=head) == {"flags": 3, "a": 9, "b": 10}
-    with pytest.raises(ValueError, match="'a' is present"):
+    assert _TABLE.read(cur, CTX4, start="a", values=head) == {"flags": 3, "a": 9, "b": 10}
+    with pytest.raises(ValueError, match=r"present fields \['a'\] have no value"):
         _TABLE.encode({"flags": 1}, CTX4)
+    with pytest.raises(ValueError, match="no segment starts at field 'flags2'"):
+        _TABLE.read(cur, CTX4, stop="flags2")
 
 
 @pytest.mark.parametrize("cls", [LinkInfo, AttributeInfo])

@@ -156,47 +156,60 @@ class FlagStruct:
     before them are set: ``(name, FieldType)`` or ``(name, FieldType, When(flag, mask))``.
 
     Decoding gives every declared field, ``None`` for the absent ones; encoding writes the
-    present ones (a present field must have a value).
+    present ones (a present field must have a value).  Consecutive fields under the same
+    condition form one segment, a :class:`Struct` decoded or encoded in one step.
     """
 
     def __init__(
         self, name: str, fields: list[tuple[str, FieldType] | tuple[str, FieldType, When]]
     ) -> None:
         self.name = name
-        self.fields: list[tuple[str, FieldType, When | None]] = [
-            (f[0], f[1], f[2] if len(f) == 3 else None)  # type: ignore[misc]
-            for f in fields
+        groups: list[tuple[When | None, list[tuple[str, FieldType]]]] = []
+        for f in fields:
+            when = f[2] if len(f) == 3 else None  # type: ignore[misc]
+            if not groups or groups[-1][0] != when:
+                groups.append((when, []))
+            groups[-1][1].append((f[0], f[1]))
+        self.segments: list[tuple[When | None, Struct]] = [
+            (when, Struct(name, group)) for when, group in groups
         ]
+        self._segment_of = {group[0][0]: i for i, (_, group) in enumerate(groups)}
+
+    def _index(self, field: str | None, default: int | None) -> int | None:
+        if field is None:
+            return default
+        try:
+            return self._segment_of[field]
+        except KeyError:
+            raise ValueError(f"{self.name}: no segment starts at field {field!r}") from None
 
     def read(
         self,
         cur: Cursor,
         ctx: FormatContext = DEFAULT_CONTEXT,
         *,
+        start: str | None = None,
         stop: str | None = None,
         values: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Decode the structure at ``cur``'s position and move past it.
+        """Decode the structure at ``cur``'s position and move past it, into ``values``.
 
-        With ``stop``, only the fields before field ``stop`` are read (to check a version or
-        flags before going on); passing the result back as ``values`` reads the rest.
+        ``start``/``stop`` (field names where segments begin) read only part of it, say the
+        version and flags, to check them before reading the rest.
         """
         values = {} if values is None else values
-        for name, ftype, when in self.fields:
-            if name == stop:
-                break
-            if name in values:
-                continue
+        for when, seg in self.segments[self._index(start, 0) : self._index(stop, None)]:
             if when is not None and not when(values):
-                values[name] = None
+                for n in seg.names:
+                    values[n] = None
                 continue
-            n = ftype.nbytes(ctx)
-            if ftype.kind == "reserved":
-                cur.skip(n)
-            elif ftype.kind == "bytes":
-                values[name] = cur.take(n)
-            else:
-                values[name] = cur.uint(n)
+            s = seg.compiled(ctx)
+            pos = cur.pos
+            if len(cur.buf) - pos < s.size:
+                cur.need(s.size)  # raises
+            for n, v in zip(seg.names, s.unpack_from(cur.buf, pos)):
+                values[n] = v
+            cur.pos = pos + s.size
         return values
 
     def decode(
@@ -208,29 +221,19 @@ class FlagStruct:
         return self.read(Cursor(buf, self.name, offset), ctx)
 
     def encode(self, values: Mapping[str, Any], ctx: FormatContext = DEFAULT_CONTEXT) -> bytes:
-        out = bytearray()
-        for name, ftype, when in self.fields:
-            if when is not None and not when(values):
-                continue
-            n = ftype.nbytes(ctx)
-            if ftype.kind == "reserved":
-                out += bytes(n)
-                continue
-            value = values.get(name)
-            if value is None:
-                raise ValueError(f"{self.name}: field {name!r} is present but has no value")
-            if ftype.kind == "bytes":
-                if len(value) != n:
-                    raise ValueError(f"{self.name}: field {name!r} needs {n} bytes")
-                out += value
-            else:
+        parts = []
+        for when, seg in self.segments:
+            if when is None or when(values):
                 try:
-                    out += int(value).to_bytes(n, "little")
-                except OverflowError:
-                    raise ValueError(
-                        f"{self.name}: {name}={value} does not fit {n} bytes"
-                    ) from None
-        return bytes(out)
+                    parts.append(seg.compiled(ctx).pack(*[values.get(n) for n in seg.names]))
+                except struct.error as e:
+                    missing = [n for n in seg.names if values.get(n) is None]
+                    if missing:
+                        raise ValueError(
+                            f"{self.name}: present fields {missing} have no value"
+                        ) from None
+                    raise ValueError(f"{self.name}: {e}") from None
+        return b"".join(parts)
 
 
 def read_uint(buf: bytes | bytearray | memoryview, offset: int, width: int) -> int:

@@ -217,7 +217,7 @@ def decode_group_info(data: bytes, ctx: FormatContext, flags: int = 0) -> GroupI
         raise FormatError(f"group info message: unknown version {v['version']}")
     if v["flags"] & ~3:
         raise FormatError(f"group info message: unknown flags 0x{v['flags']:02x}")
-    v = _GROUP_INFO.read(cur, ctx, values=v)
+    v = _GROUP_INFO.read(cur, ctx, start="max_compact", values=v)
     del v["version"]
     return GroupInfo(**v)
 

@@ -79,7 +79,7 @@ class StorageInfo:
             raise FormatError(f"{cls.TABLE.name}: unknown version {v['version']}")
         if v["flags"] & ~(CORDER_TRACKED | CORDER_INDEXED):
             raise FormatError(f"{cls.TABLE.name}: unknown flags 0x{v['flags']:02x}")
-        v = cls.TABLE.read(cur, ctx, values=v)
+        v = cls.TABLE.read(cur, ctx, start="max_creation_index", values=v)
         return cls(
             v["flags"],
             v["max_creation_index"],
