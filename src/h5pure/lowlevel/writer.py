@@ -22,15 +22,11 @@ from ..format.messages.misc import ModificationTime, RefCount, encode_driver_inf
 from ..format.messages.symbols import SymbolTableMessage
 from ..format.object_header import (
     HeaderMessage,
-    MessageSpec,
     encode_object_header,
     encode_object_header_chunks,
-    encode_v1_header,
-    encode_v1_split,
     encoded_message_size,
     layout_messages,
     read_object_header,
-    v1_split,
 )
 from ..format.superblock import encode_superblock
 from ..format.symbol_table import SymbolTableEntry
@@ -475,10 +471,7 @@ class Writer:
                 model.slots.append(MessageSlot(MessageType.REFCOUNT, count, 0x04))
             model.touch()  # the slots changed (the header is written below)
         slots = header_slots(self, model)
-        if model.version == 1 and self._write_v1_header(model, slots):
-            return
-        specs = [MessageSpec(s.type, s.flags, s.body, s.creation_order) for s in slots]
-        plans = layout_messages(specs, model.chunk0_size, model.version, self.ctx, model.flags)
+        plans = layout_messages(slots, model.chunk0_size, model.version, self.ctx, model.flags)
         for address, size in model.continuation_chunks:
             self.allocator.release(address, size)
         model.continuation_chunks = [(self.allocator.allocate(p.size), p.size) for p in plans[1:]]
@@ -495,30 +488,6 @@ class Writer:
         for address, blob in zip(addresses, blobs):
             self._write(address, blob)
         model.dirty = False
-
-    def _write_v1_header(self, model: ObjectModel, slots: list[MessageSlot]) -> bool:
-        """Write a v1 header of one chunk, or of chunk 0 and one continuation chunk, as
-        :meth:`_write_header` lays it out, in one pass; False (nothing done) otherwise."""
-        messages = [(s.type, s.flags, s.body) for s in slots]
-        blob = encode_v1_header(messages, model.chunk0_size, model.refcount)
-        split = None if blob is not None else v1_split(messages, model.chunk0_size, self.ctx)
-        if blob is None and split is None:
-            return False
-        for address, size in model.continuation_chunks:
-            self.allocator.release(address, size)
-        model.continuation_chunks = []
-        if blob is not None:
-            self._write(model.address, blob)
-        elif split is not None:
-            address = self.allocator.allocate(split[1])
-            model.continuation_chunks = [(address, split[1])]
-            head, tail = encode_v1_split(
-                messages, split, model.chunk0_size, address, self.ctx, model.refcount
-            )
-            self._write(model.address, head)  # chunk 0 first, as the general path
-            self._write(address, tail)
-        model.dirty = False
-        return True
 
     def _write_superblock(self) -> None:
         fs = self.fs

@@ -39,7 +39,7 @@ class Continuation:
     length: int
 
     def encode(self, ctx: FormatContext) -> bytes:
-        return CONTINUATION.encode({"address": self.address, "length": self.length}, ctx)
+        return CONTINUATION.compiled(ctx).pack(self.address, self.length)
 
     @classmethod
     def decode(cls, data: bytes, ctx: FormatContext, flags: int = 0) -> Continuation:
