@@ -91,7 +91,7 @@ class DatasetStorage:
         self.pipeline = obj.first(MessageType.FILTER_PIPELINE)
         self.fill_message = obj.first(MessageType.FILL_VALUE)
         self.old_fill_message = obj.first(MessageType.FILL_VALUE_OLD)
-        self.efl = obj.first(MessageType.EXTERNAL_FILES)
+        self.efl = obj.first(MessageType.EXTERNAL_FILE_LIST)
         self.shape: tuple[int, ...] = tuple(int(n) for n in self.dataspace.shape)
         self.maxshape = tuple(self.dataspace.maxshape)
         self.is_null = self.dataspace.kind == "null"

@@ -12,7 +12,6 @@ instead of the message itself.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -65,14 +64,6 @@ class MessageType(IntEnum):
     FILE_SPACE_INFO = 0x17
     CACHE_IMAGE = 0x18
 
-    # Aliases (same values) for the spellings other modules may reach for.
-    EXTERNAL_FILES = 0x07
-    DATA_LAYOUT = 0x08
-    PIPELINE = 0x0B
-    OBJECT_MODIFICATION_TIME = 0x12
-    BTREE_K = 0x13
-    OBJECT_REFCOUNT = 0x16
-
 
 class MessageFlags:
     """Bits of a header message's flags byte (IV.A.1.a / IV.A.1.b)."""
@@ -104,10 +95,18 @@ _D = TypeVar("_D", bound=Decoder)
 
 _REGISTRY: dict[int, Decoder] = {}
 
-# Our own message modules, imported eagerly on the first decode.
-_OWN_MODULES = ("dataspace", "fill", "link", "attribute", "symbols", "misc")
-# Modules written separately; tolerated while absent (they register themselves when present).
-_OPTIONAL_MODULES = ("datatype", "layout", "filter_pipeline")
+# The message modules, imported on the first decode (they register their decoders).
+_MODULES = (
+    "dataspace",
+    "fill",
+    "link",
+    "attribute",
+    "symbols",
+    "misc",
+    "datatype",
+    "layout",
+    "filter_pipeline",
+)
 _loaded = False
 
 
@@ -125,14 +124,8 @@ def _load_all() -> None:
     global _loaded
     if _loaded:
         return
-    for name in _OWN_MODULES:
+    for name in _MODULES:
         importlib.import_module(f"{__name__}.{name}")
-    for name in _OPTIONAL_MODULES:
-        full = f"{__name__}.{name}"
-        # Absence is fine (the module is still being written); a module that exists but
-        # fails to import is a bug and must surface, hence find_spec rather than except.
-        if importlib.util.find_spec(full) is not None:
-            importlib.import_module(full)
     _loaded = True
 
 

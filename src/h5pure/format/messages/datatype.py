@@ -27,7 +27,7 @@ Version rules (libhdf5):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import ClassVar, Literal, TypeVar
 
@@ -705,11 +705,6 @@ def encode_datatype(dt: Datatype) -> bytes:
         }
     )
     return head + props
-
-
-def with_version(dt: Datatype, version: int) -> Datatype:
-    """``dt`` stamped with another message version (nested types untouched)."""
-    return replace(dt, version=version)
 
 
 @register(MessageType.DATATYPE)
