@@ -9,13 +9,41 @@ address, stored size, filter mask, scaled offsets).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from ..context import ByteSource, FormatContext
-from .base import ChunkTable
+from ..structs import U8, U32, Cursor, Struct
+from .base import (
+    Alloc,
+    BuiltIndex,
+    ChunkIndex,
+    ChunkIndexRequest,
+    ChunkIndexType,
+    ChunkTable,
+    register_index,
+)
 
-__all__ = ["load_btree_v1", "load_btree_v2"]
+# btree_v1 imports this package (for ChunkTable): the B-tree modules are imported where
+# used, once the package is initialised.
+
+__all__ = ["BTreeV1Index", "BTreeV2Index", "BTreeV2Params", "load_btree_v1", "load_btree_v2"]
+
+
+@dataclass(frozen=True)
+class BTreeV2Params:
+    """v2 B-tree creation parameters (Appendix C, type 5), in layout message order."""
+
+    node_size: int
+    split_percent: int
+    merge_percent: int
+
+
+_BT2_PARAMS = Struct(
+    "v2 B-tree index parameters",
+    [("node_size", U32), ("split_percent", U8), ("merge_percent", U8)],
+)
 
 
 def _drop_unallocated(table: ChunkTable, ctx: FormatContext) -> ChunkTable:
@@ -58,3 +86,78 @@ def load_btree_v2(
     tree = BTreeV2.open(source, ctx, address, ndims=rank)
     table = tree.records_as_chunk_table(rank, tuple(chunk_shape), chunk_bytes)
     return _drop_unallocated(table, ctx)
+
+
+@register_index
+class BTreeV1Index(ChunkIndex[None]):
+    """Index type 0: the v1 B-tree of node type 1 (the only index of layouts v1-v3)."""
+
+    index_type = ChunkIndexType.BTREE_V1
+
+    def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
+        layout = request.layout
+        return load_btree_v1(source, request.ctx, layout.index_address, len(request.chunk_shape))
+
+    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
+        if not len(table):
+            return self.nothing_stored(request)
+        from ..btree_v1 import build_chunk_btree_v1
+
+        shape = request.chunk_shape
+        root, blocks = build_chunk_btree_v1(
+            table, len(shape), shape, request.ctx, alloc, k=request.btree_k
+        )
+        return BuiltIndex(root, blocks, None)
+
+
+@register_index
+class BTreeV2Index(ChunkIndex[BTreeV2Params]):
+    """Index type 5: a v2 B-tree of record type 10 (unfiltered) or 11 (filtered)."""
+
+    index_type = ChunkIndexType.BTREE_V2
+
+    def decode_params(self, cur: Cursor, ctx: FormatContext, flags: int) -> BTreeV2Params:
+        return BTreeV2Params(**cur.struct(_BT2_PARAMS, ctx))
+
+    def encode_params(self, params: BTreeV2Params | None, ctx: FormatContext, flags: int) -> bytes:
+        if params is None:
+            raise ValueError("v2 B-tree chunk index without its parameters")
+        return _BT2_PARAMS.encode(asdict(params), ctx)
+
+    def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
+        return load_btree_v2(
+            source,
+            request.ctx,
+            request.layout.index_address,
+            request.chunk_shape,
+            request.chunk_bytes,
+        )
+
+    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
+        if not len(table):
+            return self.nothing_stored(request)
+        from ..btree_v2 import BTreeV2Record, ChunkRecord, FilteredChunkRecord, build_btree_v2
+
+        params = request.layout.index_params
+        if not isinstance(params, BTreeV2Params):
+            raise ValueError(f"v2 B-tree chunk index without its parameters: {params!r}")
+        filtered = request.filtered
+        scaled = table.offsets // np.asarray(request.chunk_shape, dtype=np.int64)
+        records: list[BTreeV2Record] = []
+        for row, a, size, mask in zip(scaled, table.addresses, table.sizes, table.filter_masks):
+            coords = tuple(int(v) for v in row)
+            if filtered:
+                records.append(FilteredChunkRecord(int(a), int(size), int(mask), coords))
+            else:
+                records.append(ChunkRecord(int(a), coords))
+        root, blocks = build_btree_v2(
+            records,
+            11 if filtered else 10,
+            request.ctx,
+            alloc,
+            node_size=params.node_size,
+            split_percent=params.split_percent,
+            merge_percent=params.merge_percent,
+            chunk_size_width=request.chunk_size_width,
+        )
+        return BuiltIndex(root, blocks, params)

@@ -27,15 +27,23 @@ chunk grid (``H5D__earray_idx_get_addr``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from ...errors import FormatError
 from ..checksum import append_checksum, verify_checksum
 from ..context import ByteSource, FormatContext
-from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Struct, check_signature, read_uint
-from .base import ChunkTable
+from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Cursor, Struct, check_signature, read_uint
+from .base import (
+    Alloc,
+    BuiltIndex,
+    ChunkIndex,
+    ChunkIndexRequest,
+    ChunkIndexType,
+    ChunkTable,
+    register_index,
+)
 from .fixed_array import (
     CLIENT_FILTERED,
     CLIENT_UNFILTERED,
@@ -50,7 +58,13 @@ from .fixed_array import (
 )
 from .implicit import MAX_TABLE_ENTRIES, chunk_grid
 
-__all__ = ["ExtensibleArrayParams", "build_extensible_array", "load_extensible_array", "swizzle_order"]
+__all__ = [
+    "ExtensibleArrayIndex",
+    "ExtensibleArrayParams",
+    "build_extensible_array",
+    "load_extensible_array",
+    "swizzle_order",
+]
 
 EA_HEADER = Struct(
     "extensible array header",
@@ -91,6 +105,18 @@ class ExtensibleArrayParams:
     """Minimum elements in a data block."""
     max_data_block_page_bits: int = 10
     """log2 of the elements in one data block page."""
+
+
+_EA_PARAMS = Struct(
+    "extensible array index parameters",
+    [
+        ("max_nelmts_bits", U8),
+        ("index_block_elements", U8),
+        ("super_block_min_data_ptrs", U8),
+        ("data_block_min_elements", U8),
+        ("max_data_block_page_bits", U8),
+    ],
+)
 
 
 EA_BLOCK_PREFIX = Struct(
@@ -524,3 +550,51 @@ def build_extensible_array(
     )
     blocks.insert(0, (header_address, append_checksum(head[:-4])))
     return header_address, blocks
+
+
+@register_index
+class ExtensibleArrayIndex(ChunkIndex[ExtensibleArrayParams]):
+    """Index type 4: an extensible array along the one unlimited dim."""
+
+    index_type = ChunkIndexType.EXTENSIBLE_ARRAY
+
+    def decode_params(self, cur: Cursor, ctx: FormatContext, flags: int) -> ExtensibleArrayParams:
+        values = cur.struct(_EA_PARAMS, ctx)
+        if 0 in values.values():
+            raise FormatError(f"zero extensible array parameter {values}")
+        return ExtensibleArrayParams(**values)
+
+    def encode_params(
+        self, params: ExtensibleArrayParams | None, ctx: FormatContext, flags: int
+    ) -> bytes:
+        if params is None:
+            raise ValueError("extensible array chunk index without its parameters")
+        return _EA_PARAMS.encode(asdict(params), ctx)
+
+    def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
+        return load_extensible_array(
+            source,
+            request.ctx,
+            request.layout.index_address,
+            request.maxshape,
+            request.chunk_shape,
+            request.chunk_bytes,
+        )
+
+    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
+        if not len(table):
+            return self.nothing_stored(request)
+        params = request.layout.index_params
+        if not isinstance(params, ExtensibleArrayParams):
+            raise ValueError(f"extensible array chunk index without its parameters: {params!r}")
+        root, blocks = build_extensible_array(
+            table,
+            request.ctx,
+            request.maxshape,
+            request.chunk_shape,
+            alloc,
+            filtered=request.filtered,
+            chunk_size_width=request.chunk_size_width,
+            params=params,
+        )
+        return BuiltIndex(root, blocks, params)

@@ -26,11 +26,21 @@ import numpy as np
 from ...errors import FormatError
 from ..checksum import append_checksum, verify_checksum
 from ..context import ByteSource, FormatContext
-from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Struct, check_signature
-from .base import ChunkTable
+from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Cursor, Struct, check_signature
+from .base import (
+    Alloc,
+    BuiltIndex,
+    ChunkIndex,
+    ChunkIndexRequest,
+    ChunkIndexType,
+    ChunkTable,
+    register_index,
+)
 from .implicit import MAX_TABLE_ENTRIES, chunk_grid, linear_to_offsets
 
 __all__ = [
+    "FixedArrayIndex",
+    "FixedArrayParams",
     "load_fixed_array",
     "build_fixed_array",
     "encode_entries",
@@ -61,6 +71,17 @@ FA_DBLOCK_PREFIX = Struct(
 
 CLIENT_UNFILTERED = 0
 CLIENT_FILTERED = 1
+
+
+@dataclass(frozen=True)
+class FixedArrayParams:
+    """Fixed array creation parameter (Appendix C, type 3)."""
+
+    page_bits: int
+    """log2 of the number of entries in one data block page (libhdf5 default 10)."""
+
+
+_FA_PARAMS = Struct("fixed array index parameters", [("page_bits", U8)])
 
 
 @dataclass
@@ -372,3 +393,53 @@ def build_fixed_array(
     )
     blocks.insert(0, (header_address, append_checksum(head[:-4])))
     return header_address, blocks
+
+
+@register_index
+class FixedArrayIndex(ChunkIndex[FixedArrayParams]):
+    """Index type 3: a fixed array over the chunk grid of the maximum dims."""
+
+    index_type = ChunkIndexType.FIXED_ARRAY
+
+    def decode_params(self, cur: Cursor, ctx: FormatContext, flags: int) -> FixedArrayParams:
+        params = FixedArrayParams(**cur.struct(_FA_PARAMS, ctx))
+        if params.page_bits == 0:
+            raise FormatError("fixed array page bits 0")
+        return params
+
+    def encode_params(
+        self, params: FixedArrayParams | None, ctx: FormatContext, flags: int
+    ) -> bytes:
+        if params is None:
+            raise ValueError("fixed array chunk index without its parameters")
+        return _FA_PARAMS.encode({"page_bits": params.page_bits}, ctx)
+
+    def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
+        return load_fixed_array(
+            source,
+            request.ctx,
+            request.layout.index_address,
+            request.fixed_maxshape("fixed array"),
+            request.chunk_shape,
+            request.chunk_bytes,
+        )
+
+    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
+        if not len(table):
+            return self.nothing_stored(request)
+        # an unlimited dim (not one libhdf5 indexes this way) counts its current size
+        maxshape = [int(m if m is not None else n) for m, n in zip(request.maxshape, request.shape)]
+        params = request.layout.index_params
+        if not isinstance(params, FixedArrayParams):
+            raise ValueError(f"fixed array chunk index without its parameters: {params!r}")
+        root, blocks = build_fixed_array(
+            table,
+            request.ctx,
+            maxshape,
+            request.chunk_shape,
+            alloc,
+            filtered=request.filtered,
+            chunk_size_width=request.chunk_size_width,
+            page_bits=params.page_bits,
+        )
+        return BuiltIndex(root, blocks, params)
