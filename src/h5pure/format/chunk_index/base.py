@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar
 
@@ -23,7 +23,7 @@ import numpy as np
 
 from ...errors import FormatError, UnsupportedFeatureError
 from ..context import ByteSource, FormatContext
-from ..structs import Cursor
+from ..structs import Cursor, Struct
 
 if TYPE_CHECKING:
     from ..messages.layout import ChunkedLayout
@@ -135,32 +135,66 @@ P = TypeVar("P")
 
 
 class ChunkIndex(ABC, Generic[P]):
-    """One chunk index type (Appendix C): parameters of type ``P`` in the layout message,
-    loading its chunks and building it."""
+    """One chunk index type (Appendix C): its parameters in the layout message (a record
+    of type ``P``), loading its chunks and building it."""
 
     index_type: ClassVar[ChunkIndexType]
+    params_table: ClassVar[Struct | None] = None
+    """The parameters as the layout message v4/v5 stores them (None: there are none)."""
+    params_type: ClassVar[type[Any] | None] = None
+    """The parameters' record: a dataclass with the fields of :attr:`params_table`."""
+    writable: ClassVar[bool] = True
+    """h5pure can write datasets indexed this way."""
+
+    @property
+    def name(self) -> str:
+        return self.index_type.name.lower().replace("_", " ")
 
     def decode_params(self, cur: Cursor, ctx: FormatContext, flags: int) -> P | None:
         """The parameters after the index type byte of a layout message v4/v5 (``flags``:
         the layout's chunked flags).  Errors say what is wrong; the layout says where."""
-        return None
+        if self.params_table is None or self.params_type is None:
+            return None
+        params: P = self.params_type(**cur.struct(self.params_table, ctx))
+        self.check_params(params)
+        return params
+
+    def check_params(self, params: P) -> None:
+        """Raise :class:`FormatError` for parameters the index cannot work with."""
 
     def encode_params(self, params: P | None, ctx: FormatContext, flags: int) -> bytes:
         """Inverse of :meth:`decode_params`."""
-        return b""
+        if self.params_table is None:
+            return b""
+        return self.params_table.encode(asdict(self.params_of(params)), ctx)  # type: ignore[call-overload]
+
+    def params_of(self, params: object) -> P:
+        """``params`` checked to be this index's parameters."""
+        if self.params_type is None or not isinstance(params, self.params_type):
+            raise ValueError(f"{self.name} chunk index without its parameters: {params!r}")
+        return params  # type: ignore[return-value]
 
     @abstractmethod
     def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
         """The allocated chunks, sorted by origin (C order)."""
 
-    @abstractmethod
     def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
-        """The index of ``table``'s chunks, its structures placed by ``alloc``."""
+        """The index of ``table``'s chunks, its structures placed by ``alloc``: nothing for
+        no chunks, else what :meth:`write` makes (the layout's parameters unchanged)."""
+        if not self.writable:
+            raise UnsupportedFeatureError(
+                f"writing chunks indexed by a {self.index_type.name} is not supported yet"
+            )
+        if not len(table):
+            return BuiltIndex(request.ctx.undefined_address, [], request.layout.index_params)
+        return BuiltIndex(*self.write(request, table, alloc), request.layout.index_params)
 
-    @staticmethod
-    def nothing_stored(request: ChunkIndexRequest) -> BuiltIndex:
-        """The index of no chunks: an undefined address, no structures."""
-        return BuiltIndex(request.ctx.undefined_address, [], request.layout.index_params)
+    def write(
+        self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc
+    ) -> tuple[int, list[tuple[int, bytes]]]:
+        """The structures of the index of a non-empty ``table``: its address and the
+        ``(address, bytes)`` blocks (every writable index type implements it)."""
+        raise NotImplementedError
 
 
 _INDEXES: dict[ChunkIndexType, ChunkIndex[Any]] = {}

@@ -9,21 +9,13 @@ address, stored size, filter mask, scaled offsets).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..context import ByteSource, FormatContext
-from ..structs import U8, U32, Cursor, Struct
-from .base import (
-    Alloc,
-    BuiltIndex,
-    ChunkIndex,
-    ChunkIndexRequest,
-    ChunkIndexType,
-    ChunkTable,
-    register_index,
-)
+from ..structs import U8, U32, Struct
+from .base import Alloc, ChunkIndex, ChunkIndexRequest, ChunkIndexType, ChunkTable, register_index
 
 # btree_v1 imports this package (for ChunkTable): the B-tree modules are imported where
 # used, once the package is initialised.
@@ -98,16 +90,13 @@ class BTreeV1Index(ChunkIndex[None]):
         layout = request.layout
         return load_btree_v1(source, request.ctx, layout.index_address, len(request.chunk_shape))
 
-    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
-        if not len(table):
-            return self.nothing_stored(request)
+    def write(
+        self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc
+    ) -> tuple[int, list[tuple[int, bytes]]]:
         from ..btree_v1 import build_chunk_btree_v1
 
         shape = request.chunk_shape
-        root, blocks = build_chunk_btree_v1(
-            table, len(shape), shape, request.ctx, alloc, k=request.btree_k
-        )
-        return BuiltIndex(root, blocks, None)
+        return build_chunk_btree_v1(table, len(shape), shape, request.ctx, alloc, k=request.btree_k)
 
 
 @register_index
@@ -115,14 +104,8 @@ class BTreeV2Index(ChunkIndex[BTreeV2Params]):
     """Index type 5: a v2 B-tree of record type 10 (unfiltered) or 11 (filtered)."""
 
     index_type = ChunkIndexType.BTREE_V2
-
-    def decode_params(self, cur: Cursor, ctx: FormatContext, flags: int) -> BTreeV2Params:
-        return BTreeV2Params(**cur.struct(_BT2_PARAMS, ctx))
-
-    def encode_params(self, params: BTreeV2Params | None, ctx: FormatContext, flags: int) -> bytes:
-        if params is None:
-            raise ValueError("v2 B-tree chunk index without its parameters")
-        return _BT2_PARAMS.encode(asdict(params), ctx)
+    params_table = _BT2_PARAMS
+    params_type = BTreeV2Params
 
     def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
         return load_btree_v2(
@@ -133,26 +116,23 @@ class BTreeV2Index(ChunkIndex[BTreeV2Params]):
             request.chunk_bytes,
         )
 
-    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
-        if not len(table):
-            return self.nothing_stored(request)
+    def write(
+        self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc
+    ) -> tuple[int, list[tuple[int, bytes]]]:
         from ..btree_v2 import BTreeV2Record, ChunkRecord, FilteredChunkRecord, build_btree_v2
 
-        params = request.layout.index_params
-        if not isinstance(params, BTreeV2Params):
-            raise ValueError(f"v2 B-tree chunk index without its parameters: {params!r}")
-        filtered = request.filtered
+        params = self.params_of(request.layout.index_params)
         scaled = table.offsets // np.asarray(request.chunk_shape, dtype=np.int64)
         records: list[BTreeV2Record] = []
         for row, a, size, mask in zip(scaled, table.addresses, table.sizes, table.filter_masks):
             coords = tuple(int(v) for v in row)
-            if filtered:
+            if request.filtered:
                 records.append(FilteredChunkRecord(int(a), int(size), int(mask), coords))
             else:
                 records.append(ChunkRecord(int(a), coords))
-        root, blocks = build_btree_v2(
+        return build_btree_v2(
             records,
-            11 if filtered else 10,
+            11 if request.filtered else 10,
             request.ctx,
             alloc,
             node_size=params.node_size,
@@ -160,4 +140,3 @@ class BTreeV2Index(ChunkIndex[BTreeV2Params]):
             merge_percent=params.merge_percent,
             chunk_size_width=request.chunk_size_width,
         )
-        return BuiltIndex(root, blocks, params)

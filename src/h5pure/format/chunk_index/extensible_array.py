@@ -34,16 +34,8 @@ import numpy as np
 from ...errors import FormatError
 from ..checksum import append_checksum, verify_checksum
 from ..context import ByteSource, FormatContext
-from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Cursor, Struct, check_signature, read_uint
-from .base import (
-    Alloc,
-    BuiltIndex,
-    ChunkIndex,
-    ChunkIndexRequest,
-    ChunkIndexType,
-    ChunkTable,
-    register_index,
-)
+from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Struct, check_signature, read_uint
+from .base import Alloc, ChunkIndex, ChunkIndexRequest, ChunkIndexType, ChunkTable, register_index
 from .fixed_array import (
     CLIENT_FILTERED,
     CLIENT_UNFILTERED,
@@ -557,19 +549,12 @@ class ExtensibleArrayIndex(ChunkIndex[ExtensibleArrayParams]):
     """Index type 4: an extensible array along the one unlimited dim."""
 
     index_type = ChunkIndexType.EXTENSIBLE_ARRAY
+    params_table = _EA_PARAMS
+    params_type = ExtensibleArrayParams
 
-    def decode_params(self, cur: Cursor, ctx: FormatContext, flags: int) -> ExtensibleArrayParams:
-        values = cur.struct(_EA_PARAMS, ctx)
-        if 0 in values.values():
-            raise FormatError(f"zero extensible array parameter {values}")
-        return ExtensibleArrayParams(**values)
-
-    def encode_params(
-        self, params: ExtensibleArrayParams | None, ctx: FormatContext, flags: int
-    ) -> bytes:
-        if params is None:
-            raise ValueError("extensible array chunk index without its parameters")
-        return _EA_PARAMS.encode(asdict(params), ctx)
+    def check_params(self, params: ExtensibleArrayParams) -> None:
+        if 0 in asdict(params).values():
+            raise FormatError(f"zero extensible array parameter {asdict(params)}")
 
     def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
         return load_extensible_array(
@@ -581,13 +566,10 @@ class ExtensibleArrayIndex(ChunkIndex[ExtensibleArrayParams]):
             request.chunk_bytes,
         )
 
-    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
-        if not len(table):
-            return self.nothing_stored(request)
-        params = request.layout.index_params
-        if not isinstance(params, ExtensibleArrayParams):
-            raise ValueError(f"extensible array chunk index without its parameters: {params!r}")
-        root, blocks = build_extensible_array(
+    def write(
+        self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc
+    ) -> tuple[int, list[tuple[int, bytes]]]:
+        return build_extensible_array(
             table,
             request.ctx,
             request.maxshape,
@@ -595,6 +577,5 @@ class ExtensibleArrayIndex(ChunkIndex[ExtensibleArrayParams]):
             alloc,
             filtered=request.filtered,
             chunk_size_width=request.chunk_size_width,
-            params=params,
+            params=self.params_of(request.layout.index_params),
         )
-        return BuiltIndex(root, blocks, params)

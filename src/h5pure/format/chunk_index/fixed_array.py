@@ -26,16 +26,8 @@ import numpy as np
 from ...errors import FormatError
 from ..checksum import append_checksum, verify_checksum
 from ..context import ByteSource, FormatContext
-from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Cursor, Struct, check_signature
-from .base import (
-    Alloc,
-    BuiltIndex,
-    ChunkIndex,
-    ChunkIndexRequest,
-    ChunkIndexType,
-    ChunkTable,
-    register_index,
-)
+from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Struct, check_signature
+from .base import Alloc, ChunkIndex, ChunkIndexRequest, ChunkIndexType, ChunkTable, register_index
 from .implicit import MAX_TABLE_ENTRIES, chunk_grid, linear_to_offsets
 
 __all__ = [
@@ -400,19 +392,12 @@ class FixedArrayIndex(ChunkIndex[FixedArrayParams]):
     """Index type 3: a fixed array over the chunk grid of the maximum dims."""
 
     index_type = ChunkIndexType.FIXED_ARRAY
+    params_table = _FA_PARAMS
+    params_type = FixedArrayParams
 
-    def decode_params(self, cur: Cursor, ctx: FormatContext, flags: int) -> FixedArrayParams:
-        params = FixedArrayParams(**cur.struct(_FA_PARAMS, ctx))
+    def check_params(self, params: FixedArrayParams) -> None:
         if params.page_bits == 0:
             raise FormatError("fixed array page bits 0")
-        return params
-
-    def encode_params(
-        self, params: FixedArrayParams | None, ctx: FormatContext, flags: int
-    ) -> bytes:
-        if params is None:
-            raise ValueError("fixed array chunk index without its parameters")
-        return _FA_PARAMS.encode({"page_bits": params.page_bits}, ctx)
 
     def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
         return load_fixed_array(
@@ -424,15 +409,12 @@ class FixedArrayIndex(ChunkIndex[FixedArrayParams]):
             request.chunk_bytes,
         )
 
-    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
-        if not len(table):
-            return self.nothing_stored(request)
+    def write(
+        self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc
+    ) -> tuple[int, list[tuple[int, bytes]]]:
         # an unlimited dim (not one libhdf5 indexes this way) counts its current size
         maxshape = [int(m if m is not None else n) for m, n in zip(request.maxshape, request.shape)]
-        params = request.layout.index_params
-        if not isinstance(params, FixedArrayParams):
-            raise ValueError(f"fixed array chunk index without its parameters: {params!r}")
-        root, blocks = build_fixed_array(
+        return build_fixed_array(
             table,
             request.ctx,
             maxshape,
@@ -440,6 +422,5 @@ class FixedArrayIndex(ChunkIndex[FixedArrayParams]):
             alloc,
             filtered=request.filtered,
             chunk_size_width=request.chunk_size_width,
-            page_bits=params.page_bits,
+            page_bits=self.params_of(request.layout.index_params).page_bits,
         )
-        return BuiltIndex(root, blocks, params)

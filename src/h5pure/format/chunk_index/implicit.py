@@ -16,17 +16,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ...errors import FormatError, UnsupportedFeatureError
+from ...errors import FormatError
 from ..context import ByteSource, FormatContext
-from .base import (
-    Alloc,
-    BuiltIndex,
-    ChunkIndex,
-    ChunkIndexRequest,
-    ChunkIndexType,
-    ChunkTable,
-    register_index,
-)
+from .base import ChunkIndex, ChunkIndexRequest, ChunkIndexType, ChunkTable, register_index
 
 __all__ = ["ImplicitIndex", "load_implicit", "chunk_grid", "linear_to_offsets"]
 
@@ -114,6 +106,7 @@ class ImplicitIndex(ChunkIndex[None]):
     """Index type 2: no structure, chunks at computed addresses (read only)."""
 
     index_type = ChunkIndexType.IMPLICIT
+    writable = False
 
     def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
         return load_implicit(
@@ -123,9 +116,4 @@ class ImplicitIndex(ChunkIndex[None]):
             request.fixed_maxshape("implicit"),
             request.chunk_shape,
             request.chunk_bytes,
-        )
-
-    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
-        raise UnsupportedFeatureError(
-            f"writing chunks indexed by a {self.index_type.name} is not supported yet"
         )

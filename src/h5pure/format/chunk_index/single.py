@@ -91,7 +91,7 @@ class SingleChunkIndex(ChunkIndex[SingleChunkParams]):
         """No structure: the layout points at the chunk (and, filtered, records its stored
         size and mask)."""
         if not len(table):
-            return self.nothing_stored(request)
+            return super().build(request, table, alloc)
         params = request.layout.index_params
         if params is not None:
             params = SingleChunkParams(int(table.sizes[0]), int(table.filter_masks[0]))
