@@ -20,7 +20,7 @@ are dropped.  Every chunk is bounds-checked against its own size.
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
@@ -415,7 +415,7 @@ class MessageSpec(NamedTuple):
 class ChunkPlan(NamedTuple):
     """The messages of one chunk and its size, as :func:`layout_messages` decides."""
 
-    messages: list[EncodableMessage]
+    messages: Sequence[EncodableMessage]
     """In storage order, without the continuation message that links to the next chunk."""
     size: int
     """Chunk 0: bytes of the message area (the prefix's chunk#0 size).  Continuation chunks:
@@ -717,7 +717,8 @@ def layout_messages(
     free space, left as a NIL message for later growth.
     """
     if version == 1:
-        sizes = [_V1_MESSAGE_HEADER_SIZE + ((len(m.body) + 7) & ~7) for m in messages]
+        # a header then the body padded to 8 bytes (the header is 8 bytes itself)
+        sizes = [(len(m.body) + _V1_MESSAGE_HEADER_SIZE + 7) & ~7 for m in messages]
     else:
         sizes = [encoded_message_size(len(m.body), version, flags) for m in messages]
     if sum(sizes) <= chunk0_capacity:
@@ -785,3 +786,41 @@ def encode_object_header_chunks(
         min_dense_attributes=min_dense_attributes,
     )
     return [head, *tail]
+
+
+def encode_header(
+    ctx: FormatContext,
+    version: int,
+    messages: Sequence[EncodableMessage],
+    chunk0_size: int,
+    address: int,
+    alloc: Callable[[int], int],
+    *,
+    refcount: int = 1,
+    flags: int = 0,
+    times: tuple[int, int, int, int] | None = None,
+    slack: int = 0,
+) -> list[tuple[int, bytes]]:
+    """Every chunk of the header at ``address`` as ``(address, bytes)``, chunk 0 first.
+
+    The one entry point for writing a header of any version: :func:`layout_messages`, then
+    ``alloc(size) -> address`` for each continuation chunk in chunk order (a continuation
+    chunk's bytes are as long as the space it needs), then
+    :func:`encode_object_header_chunks`.  A v1 header whose messages fit chunk 0 (most do)
+    is encoded in one pass, without laying anything out first.
+    """
+    if version == 1 and _ONE_PASS_V1:
+        parts = [b""]
+        try:
+            count = _v1_area(parts, messages, chunk0_size)
+            if count >= 0:
+                parts[0] = _V1_PREFIX_PACK(1, count, refcount, chunk0_size)
+                return [(address, b"".join(parts))]
+        except struct.error:
+            pass  # a field out of range: the general encoder reports it
+    plans = layout_messages(messages, chunk0_size, version, ctx, flags, slack=slack)
+    addresses = [address] + [alloc(p.size) for p in plans[1:]]
+    blobs = encode_object_header_chunks(
+        ctx, version, plans, addresses, refcount=refcount, flags=flags, times=times
+    )
+    return list(zip(addresses, blobs))

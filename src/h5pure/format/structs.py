@@ -93,7 +93,7 @@ class Struct:
     def __init__(self, name: str, fields: list[tuple[str, FieldType]]) -> None:
         self.name = name
         self.fields = fields
-        self.names = [n for n, t in fields if t.kind != "reserved"]
+        self.names = tuple(n for n, t in fields if t.kind != "reserved")
         self._cache: dict[tuple[int, int], struct.Struct] = {}
         self._last: tuple[FormatContext, struct.Struct] | None = None
         """The context last asked for and its struct (contexts are immutable)."""
@@ -122,7 +122,8 @@ class Struct:
     ) -> dict[str, Any]:
         """Decode the structure at ``buf[offset:]``; ``address`` (file address of ``buf[0]``)
         only serves error messages."""
-        s = self.compiled(ctx)
+        last = self._last  # (inline :meth:`compiled`: decoders run this once per record)
+        s = last[1] if last is not None and last[0] is ctx else self.compiled(ctx)
         if offset < 0 or len(buf) - offset < s.size:
             where = f" at 0x{address + offset:x}" if address is not None else ""
             raise FormatError(
@@ -131,9 +132,10 @@ class Struct:
         return dict(zip(self.names, s.unpack_from(buf, offset)))
 
     def encode(self, values: Mapping[str, Any], ctx: FormatContext = DEFAULT_CONTEXT) -> bytes:
-        s = self.compiled(ctx)
+        last = self._last
+        s = last[1] if last is not None and last[0] is ctx else self.compiled(ctx)
         try:
-            return s.pack(*(values[n] for n in self.names))
+            return s.pack(*map(values.__getitem__, self.names))
         except KeyError as e:
             raise ValueError(f"{self.name}: missing field {e.args[0]!r}") from None
         except struct.error as e:

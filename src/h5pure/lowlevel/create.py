@@ -222,7 +222,9 @@ def dataset_messages(
         pipeline = FilterPipeline(v.pipeline, list(plan.filters))
         slots.append(MessageSlot(MessageType.FILTER_PIPELINE, pipeline.encode(), _CONSTANT))
     if plan.external is not None:
-        slots.append(MessageSlot(MessageType.EXTERNAL_FILE_LIST, plan.external.encode(ctx), _CONSTANT))
+        slots.append(
+            MessageSlot(MessageType.EXTERNAL_FILE_LIST, plan.external.encode(ctx), _CONSTANT)
+        )
     slots.append(MessageSlot(MessageType.LAYOUT, _layout(ctx, plan, v).encode(ctx)))
     return slots
 

@@ -22,10 +22,9 @@ from ..format.messages.misc import ModificationTime, RefCount, encode_driver_inf
 from ..format.messages.symbols import SymbolTableMessage
 from ..format.object_header import (
     HeaderMessage,
+    encode_header,
     encode_object_header,
-    encode_object_header_chunks,
     encoded_message_size,
-    layout_messages,
     read_object_header,
 )
 from ..format.superblock import encode_superblock
@@ -337,7 +336,8 @@ class Writer:
                 flags |= STORE_TIMES
                 times = (now, now, now, now)
             else:
-                slots.append(MessageSlot(MessageType.MODIFICATION_TIME, ModificationTime(now).encode()))
+                mtime = ModificationTime(now).encode()
+                slots.append(MessageSlot(MessageType.MODIFICATION_TIME, mtime))
         area = sum(encoded_message_size(len(sl.body), version, flags) for sl in slots)
         area = max(area, min_area, H5O_MIN_SIZE_V1)
         total = V1_PREFIX_SIZE + area
@@ -471,21 +471,21 @@ class Writer:
                 model.slots.append(MessageSlot(MessageType.REFCOUNT, count, 0x04))
             model.touch()  # the slots changed (the header is written below)
         slots = header_slots(self, model)
-        plans = layout_messages(slots, model.chunk0_size, model.version, self.ctx, model.flags)
         for address, size in model.continuation_chunks:
             self.allocator.release(address, size)
-        model.continuation_chunks = [(self.allocator.allocate(p.size), p.size) for p in plans[1:]]
-        addresses = [model.address] + [a for a, _ in model.continuation_chunks]
-        blobs = encode_object_header_chunks(
+        chunks = encode_header(
             self.ctx,
             model.version,
-            plans,
-            addresses,
+            slots,
+            model.chunk0_size,
+            model.address,
+            self.allocator.allocate,
             refcount=model.refcount,
             flags=model.flags,
             times=model.times,
         )
-        for address, blob in zip(addresses, blobs):
+        model.continuation_chunks = [(address, len(blob)) for address, blob in chunks[1:]]
+        for address, blob in chunks:
             self._write(address, blob)
         model.dirty = False
 

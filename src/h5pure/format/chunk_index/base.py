@@ -109,8 +109,9 @@ class ChunkIndexRequest:
     @property
     def chunk_size_width(self) -> int:
         """Bytes of a filtered chunk's stored size in fixed/extensible array and v2 B-tree
-        records: a length with layout v5; with v4, 1 + the bytes of the chunk's size, at
-        most 8 (libhdf5 ``H5D__layout_oh_read`` / ``H5D__chunk_set_sizes``)."""
+        records: a length with layout v5; with v4, one byte more than the unfiltered chunk
+        size needs, at most 8 (``chunk_size_len`` of libhdf5's ``H5D__farray_crt_context``,
+        ``H5D__earray_crt_context``, ``H5D__bt2_crt_context``)."""
         if self.layout.version >= 5:
             return self.ctx.size_of_lengths
         nbytes = self.layout.chunk_bytes or 1

@@ -75,9 +75,17 @@ _HEAD_V1 = Struct(
 )
 # IV.A.2.i, versions 3-5: version and class, then each class's properties.
 _HEAD_V3 = Struct("layout message head", [("version", U8), ("layout_class", U8)])
-_COMPACT_SIZE_V3 = Struct("compact layout size", [("size", U16)])
-_CONTIGUOUS_V3 = Struct("contiguous layout", [("address", OFFSET), ("size", LENGTH)])
-_VIRTUAL = Struct("virtual layout", [("heap_address", OFFSET), ("heap_index", U32)])
+_COMPACT_V3 = Struct(
+    "compact layout message", [("version", U8), ("layout_class", U8), ("size", U16)]
+)
+_CONTIGUOUS_V3 = Struct(
+    "contiguous layout message",
+    [("version", U8), ("layout_class", U8), ("address", OFFSET), ("size", LENGTH)],
+)
+_VIRTUAL = Struct(
+    "virtual layout message",
+    [("version", U8), ("layout_class", U8), ("heap_address", OFFSET), ("heap_index", U32)],
+)
 # versions 4 and 5, chunked: the fixed head before the dims.
 _CHUNKED_HEAD_V4 = Struct(
     "layout message v4 chunked head",
@@ -93,28 +101,7 @@ class _LayoutFactory(type):
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         if cls is Layout:
             return _from_fields(*args, **kwargs)
-        return super().__call__(*args, **kwargs)
-
-
-_OTHER_CLASS_FIELDS: dict[str, Any] = {
-    "compact_data": None,
-    "address": None,
-    "size": None,
-    "chunk_shape": None,
-    "chunk_element_size": None,
-    "chunk_bytes": None,
-    "index_type": None,
-    "index_address": None,
-    "index_params": None,
-    "flags": 0,
-    "dim_size_width": None,
-    "single_chunk_filtered_size": None,
-    "single_chunk_filter_mask": None,
-    "virtual_heap_address": None,
-    "virtual_heap_index": None,
-    "legacy_dims": None,
-}
-"""Fields of the one record layouts used to be, as a variant without them reads them."""
+        return type.__call__(cls, *args, **kwargs)
 
 
 class Layout(metaclass=_LayoutFactory):
@@ -133,13 +120,16 @@ class Layout(metaclass=_LayoutFactory):
             self, version: int, layout_class: LayoutClass | None = None, **fields: Any
         ) -> None: ...
 
-    def __getattr__(self, name: str) -> Any:
+        def __getattr__(self, name: str) -> Any: ...
+
+    else:
         # Transitional: consumers written against the one record of old read the fields of
-        # other classes (as None); only those names are answered.
-        try:
-            return _OTHER_CLASS_FIELDS[name]
-        except KeyError:
-            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}") from None
+        # the other classes; a variant reads them as None (each has its own as fields).
+        compact_data = address = size = chunk_shape = chunk_element_size = chunk_bytes = None
+        index_type = index_address = index_params = dim_size_width = legacy_dims = None
+        single_chunk_filtered_size = single_chunk_filter_mask = None
+        virtual_heap_address = virtual_heap_index = None
+        flags = 0
 
     @classmethod
     def decode(cls, buf: bytes, ctx: FormatContext) -> Layout:
@@ -160,8 +150,8 @@ class Layout(metaclass=_LayoutFactory):
                 raise FormatError(f"layout message v{version}: dimensionality {ndims} out of range")
             layout = variant._decode_legacy(cur, ctx, version, ndims)
         elif version in (3, 4, 5):
-            head = cur.struct(_HEAD_V3, ctx)
-            layout = _variant(head["layout_class"], version)._decode_body(cur, ctx, version)
+            class_id = _HEAD_V3.decode(buf, 0, ctx)["layout_class"]
+            layout = _variant(class_id, version)._decode_v3(cur, ctx, version)
         else:
             raise FormatError(f"layout message: unsupported version {version}")
         return layout, cur.pos
@@ -172,18 +162,17 @@ class Layout(metaclass=_LayoutFactory):
             dims = self._legacy_dims()
             values = {"version": self.version, "ndims": len(dims), "layout_class": self.class_id}
             return _HEAD_V1.encode(values, ctx) + self._encode_legacy(ctx, dims)
-        head = _HEAD_V3.encode({"version": self.version, "layout_class": self.class_id}, ctx)
-        return head + self._encode_body(ctx)
+        return self._encode_v3(ctx)
 
     # -- each class ------------------------------------------------------------------------
     # (not abstract methods: ``Layout(...)`` stays a valid call, building a variant)
     @classmethod
-    def _decode_body(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
-        """Versions 3-5: the properties after the version and class bytes."""
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+        """Versions 3-5: the whole message (its version and class bytes included)."""
         raise NotImplementedError
 
-    def _encode_body(self, ctx: FormatContext) -> bytes:
-        """Inverse of :meth:`_decode_body`."""
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
+        """Inverse of :meth:`_decode_v3`."""
         raise NotImplementedError
 
     @classmethod
@@ -192,7 +181,7 @@ class Layout(metaclass=_LayoutFactory):
         raise FormatError(f"layout message v{version}: {cls.layout_class} layout needs version 4+")
 
     def _legacy_dims(self) -> tuple[int, ...]:
-        dims = getattr(self, "legacy_dims", None)
+        dims = self.legacy_dims
         if dims is None:
             raise ValueError("layout v1/v2 record without legacy_dims")
         return tuple(dims)
@@ -260,13 +249,14 @@ class CompactLayout(Layout):
     """v1/v2: the dims exactly as stored."""
 
     @classmethod
-    def _decode_body(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
-        size = cur.struct(_COMPACT_SIZE_V3, ctx)["size"]
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+        size = cur.struct(_COMPACT_V3, ctx)["size"]
         return cls(version, cur.take(size), size)
 
-    def _encode_body(self, ctx: FormatContext) -> bytes:
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
         data = self.compact_data or b""
-        return _COMPACT_SIZE_V3.encode({"size": len(data)}, ctx) + data
+        head = {"version": self.version, "layout_class": self.class_id, "size": len(data)}
+        return _COMPACT_V3.encode(head, ctx) + data
 
     @classmethod
     def _decode_legacy(cls, cur: Cursor, ctx: FormatContext, version: int, ndims: int) -> Layout:
@@ -295,12 +285,17 @@ class ContiguousLayout(Layout):
     """v1/v2: the dims exactly as stored."""
 
     @classmethod
-    def _decode_body(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
         v = cur.struct(_CONTIGUOUS_V3, ctx)
         return cls(version, v["address"], v["size"])
 
-    def _encode_body(self, ctx: FormatContext) -> bytes:
-        values = {"address": _addr(self.address, ctx), "size": self.size or 0}
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
+        values = {
+            "version": self.version,
+            "layout_class": self.class_id,
+            "address": _addr(self.address, ctx),
+            "size": self.size or 0,
+        }
         return _CONTIGUOUS_V3.encode(values, ctx)
 
     @classmethod
@@ -364,7 +359,8 @@ class ChunkedLayout(Layout):
         return (*self.chunk_shape, self.chunk_element_size)
 
     @classmethod
-    def _decode_body(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+        cur.struct(_HEAD_V3, ctx)
         if version == 3:
             ndims = cur.u8()
             if not 2 <= ndims <= _MAX_NDIMS:
@@ -400,20 +396,22 @@ class ChunkedLayout(Layout):
         address = cur.offset(ctx)
         return cls(version, dims[:-1], dims[-1], index_type, address, params, flags, width)
 
-    def _encode_body(self, ctx: FormatContext) -> bytes:
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
         dims = self._all_dims()
+        head = _HEAD_V3.encode({"version": self.version, "layout_class": self.class_id}, ctx)
         address = encode_uint(_addr(self.index_address, ctx), ctx.size_of_offsets)
         if self.version == 3:
-            return bytes([len(dims)]) + address + b"".join(encode_uint(d, 4) for d in dims)
+            return head + bytes([len(dims)]) + address + b"".join(encode_uint(d, 4) for d in dims)
         if self.index_type == ChunkIndexType.BTREE_V1:
             raise ValueError(f"layout v{self.version}: a v1 B-tree index needs layout v3")
         width = self.dim_size_width or _min_width(max(dims))
-        head = _CHUNKED_HEAD_V4.encode(
+        chunked = _CHUNKED_HEAD_V4.encode(
             {"flags": self.flags, "ndims": len(dims), "dim_width": width}, ctx
         )
         params = chunk_index(self.index_type).encode_params(self.index_params, ctx, self.flags)
         return (
             head
+            + chunked
             + b"".join(encode_uint(d, width) for d in dims)
             + bytes([int(self.index_type)])
             + params
@@ -450,12 +448,14 @@ class VirtualLayout(Layout):
     """Object index within that collection."""
 
     @classmethod
-    def _decode_body(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
         v = cur.struct(_VIRTUAL, ctx)
         return cls(version, v["heap_address"], v["heap_index"])
 
-    def _encode_body(self, ctx: FormatContext) -> bytes:
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
         values = {
+            "version": self.version,
+            "layout_class": self.class_id,
             "heap_address": _addr(self.virtual_heap_address, ctx),
             "heap_index": self.virtual_heap_index or 0,
         }
