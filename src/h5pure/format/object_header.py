@@ -631,13 +631,13 @@ def _v1_area(parts: list[bytes], messages: Sequence[EncodableMessage], capacity:
         data = m.body
         pad = -len(data) % 8
         size = len(data) + pad
-        if size > _MAX_MESSAGE_SIZE:
+        used += _V1_MESSAGE_HEADER_SIZE + size
+        if size > _MAX_MESSAGE_SIZE or used > capacity:
             return -1
         parts.append(pack(m.type, size, m.flags))
         parts.append(data)
         if pad:
             parts.append(bytes(pad))
-        used += _V1_MESSAGE_HEADER_SIZE + size
     rest = capacity - used
     if rest < 0 or rest % 8:
         return -1

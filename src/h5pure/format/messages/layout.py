@@ -221,7 +221,7 @@ def _from_fields(version: int, layout_class: LayoutClass, **fields: Any) -> Layo
             if fields.get("index_params") is not None:
                 raise TypeError("single-chunk filtered size given with other index parameters")
             fields["index_params"] = SingleChunkParams(size or 0, mask or 0)
-    return variant(version, **fields)
+    return type.__call__(variant, version, **fields)  # (straight to the variant's __init__)
 
 
 def _addr(address: int | None, ctx: FormatContext) -> int:
