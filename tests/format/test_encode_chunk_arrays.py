@@ -7,7 +7,7 @@ import pytest
 
 from h5pure.format.chunk_index import ChunkIndexType, ChunkTable
 from h5pure.format.chunk_index.extensible_array import (
-    EAParams,
+    ExtensibleArrayParams,
     build_extensible_array,
     load_extensible_array,
 )
@@ -88,7 +88,7 @@ def test_extensible_array_unlimited_last_dim_and_small_pages():
     chunk = (2, 8)
     table = _table((3, 300), chunk, 0.5, False, seed=3)
     img = Image()
-    params = EAParams(max_data_block_page_bits=3)
+    params = ExtensibleArrayParams(max_data_block_page_bits=3)
     addr, blocks = build_extensible_array(table, ctx, (6, None), chunk, img.alloc, params=params)
     img.write(blocks)
     _same(load_extensible_array(img.source(), ctx, addr, (6, None), chunk, 800), table)
@@ -152,7 +152,7 @@ def test_extensible_array_reads_like_libhdf5(h5py, tmp_path, compression):
     assert len(table) == 300
     esize = data[lay.index_address + 6]
     p = lay.index_params
-    params = EAParams(
+    params = ExtensibleArrayParams(
         p.max_nelmts_bits,
         p.index_block_elements,
         p.super_block_min_data_ptrs,

@@ -133,7 +133,7 @@ def test_rewritten_header_reads_back_in_h5py(image, h5py, tmp_path, libver, trac
 
     back = read_object_header(BytesSource(bytes(data)), sb.context(), addr)
     assert [(m.type, m.flags, m.data, m.creation_order) for m in back.messages] == [
-        (m.type, m.flags, m.data, m.creation_order) for m in msgs
+        (m.type, m.flags, m.body, m.creation_order) for m in msgs
     ]
     assert [c.address for c in back.chunks] == [addr, cont_addr]
     with h5py.File(path, "r") as f:

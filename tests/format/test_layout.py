@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,18 @@ from h5pure.errors import FormatError
 from h5pure.format.context import FormatContext
 from h5pure.format.messages import MessageType, decoder_for
 from h5pure.format.messages.layout import (
+    DONT_FILTER_PARTIAL_BOUND_CHUNKS,
+    SINGLE_INDEX_WITH_FILTER,
     BTreeV2Params,
+    ChunkedLayout,
     ChunkIndexType,
+    CompactLayout,
+    ContiguousLayout,
     ExtensibleArrayParams,
     FixedArrayParams,
     Layout,
+    SingleChunkParams,
+    VirtualLayout,
 )
 from h5pure.format.object_header import read_object_header
 from h5pure.testing.sources import BytesSource
@@ -160,3 +168,111 @@ def test_v1_v2_hand_built() -> None:
 def test_bad_layouts(data: bytes, match: str) -> None:
     with pytest.raises(FormatError, match=match):
         Layout.decode(data, CTX)
+
+
+# --------------------------------------------------------------------------- one record per class
+
+CTX4 = FormatContext(size_of_offsets=4, size_of_lengths=4)
+_CHUNK = dict(chunk_shape=(5, 8), chunk_element_size=2)
+
+RECORDS = [
+    # versions 1 and 2 (the dims as stored)
+    CompactLayout(1, b"abcdef", 6, (3, 2)),
+    CompactLayout(2, b"", 0, (1,)),
+    ContiguousLayout(1, 0x800, None, (6, 7, 4)),
+    ContiguousLayout(2, 0x900, None, (5,)),
+    ChunkedLayout(1, index_address=0x1234, legacy_dims=(5, 8, 2), **_CHUNK),
+    ChunkedLayout(2, index_address=0x1234, legacy_dims=(5, 8, 2), **_CHUNK),
+    # version 3
+    CompactLayout(3, b"xyz", 3),
+    ContiguousLayout(3, 0x400, 80),
+    ChunkedLayout(3, index_address=0x2000, **_CHUNK),
+    # versions 4 and 5: every chunk index type but the v1 B-tree
+    ChunkedLayout(
+        4, index_type=ChunkIndexType.SINGLE, index_address=0x40, dim_size_width=1, **_CHUNK
+    ),
+    ChunkedLayout(
+        5,
+        index_type=ChunkIndexType.SINGLE,
+        index_address=0x40,
+        index_params=SingleChunkParams(55, 1),
+        flags=SINGLE_INDEX_WITH_FILTER,
+        dim_size_width=1,
+        **_CHUNK,
+    ),
+    ChunkedLayout(
+        4, index_type=ChunkIndexType.IMPLICIT, index_address=0x80, dim_size_width=2, **_CHUNK
+    ),
+    ChunkedLayout(
+        4,
+        index_type=ChunkIndexType.FIXED_ARRAY,
+        index_address=0x100,
+        index_params=FixedArrayParams(10),
+        flags=DONT_FILTER_PARTIAL_BOUND_CHUNKS,
+        dim_size_width=1,
+        **_CHUNK,
+    ),
+    ChunkedLayout(
+        5,
+        index_type=ChunkIndexType.EXTENSIBLE_ARRAY,
+        index_address=0x200,
+        index_params=ExtensibleArrayParams(32, 4, 4, 16, 10),
+        dim_size_width=4,
+        **_CHUNK,
+    ),
+    ChunkedLayout(
+        4,
+        index_type=ChunkIndexType.BTREE_V2,
+        index_address=0x300,
+        index_params=BTreeV2Params(2048, 100, 40),
+        dim_size_width=1,
+        **_CHUNK,
+    ),
+    VirtualLayout(4, 0x500, 3),
+]
+
+
+@pytest.mark.parametrize("ctx", [CTX, CTX4], ids=["O8", "O4"])
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: f"{r.layout_class}-v{r.version}")
+def test_every_class_and_version_roundtrips(record: Layout, ctx: FormatContext) -> None:
+    data = record.encode(ctx)
+    back, used = Layout.decode_with_size(data + bytes(3), ctx)
+    assert back == record and used == len(data)
+    assert type(back) is type(record) and back.encode(ctx) == data
+
+
+def test_layout_call_builds_the_variant_of_its_class() -> None:
+    """``Layout(layout_class=...)`` (the one record of old) gives the variants, and every
+    variant answers the old record's field names."""
+    lay = Layout(version=3, layout_class="compact", compact_data=b"ab")
+    assert lay == CompactLayout(3, b"ab") and lay.layout_class == "compact"
+    assert (lay.address, lay.chunk_shape, lay.index_type, lay.flags) == (None, None, None, 0)
+    single = Layout(
+        version=4,
+        layout_class="chunked",
+        chunk_shape=(4,),
+        chunk_element_size=8,
+        index_type=ChunkIndexType.SINGLE,
+        flags=SINGLE_INDEX_WITH_FILTER,
+        single_chunk_filtered_size=0,
+        single_chunk_filter_mask=0,
+    )
+    assert isinstance(single, ChunkedLayout) and single.index_params == SingleChunkParams(0, 0)
+    assert single.chunk_bytes == 32 and single.virtual_heap_address is None
+    moved = replace(single, index_address=0x99, index_params=SingleChunkParams(20, 1))
+    assert (moved.single_chunk_filtered_size, moved.single_chunk_filter_mask) == (20, 1)
+    assert Layout.decode(moved.encode(CTX), CTX) == replace(moved, dim_size_width=1)
+    with pytest.raises(AttributeError):
+        lay.no_such_field  # noqa: B018
+    with pytest.raises(ValueError, match="unknown layout class"):
+        Layout(version=3, layout_class="tiled")
+
+
+def test_index_parameters_are_required_where_the_index_has_them() -> None:
+    bad = ChunkedLayout(4, index_type=ChunkIndexType.FIXED_ARRAY, **_CHUNK)
+    with pytest.raises(ValueError, match="without its parameters"):
+        bad.encode(CTX)
+    with pytest.raises(ValueError, match="v1 B-tree index needs layout v3"):
+        ChunkedLayout(4, **_CHUNK).encode(CTX)
+    with pytest.raises(FormatError, match="layout message v4: fixed array page bits 0"):
+        Layout.decode(b"\x04\x02\x00\x02\x01\x05\x02\x03\x00" + bytes(8), CTX)

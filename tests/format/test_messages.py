@@ -399,6 +399,9 @@ def test_refcount_message(image, h5py, tmp_path):
     img = image(path)
     oh = read_object_header(img.source, img.ctx, addr)
     assert _decoded(img, oh, MessageType.REFCOUNT) == [RefCount(3)]
+    assert oh.refcount == 3
+    (msg,) = oh.find(MessageType.REFCOUNT)
+    _assert_roundtrip(RefCount(3).encode(), msg, oh)
 
 
 def test_external_file_list(image, h5py, tmp_path):

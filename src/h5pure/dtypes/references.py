@@ -28,6 +28,7 @@ import numpy as np
 from ..errors import FormatError
 from ..format.messages.datatype import ReferenceKind
 from ..format.selection_codec import SerializedSelection, decode_selection
+from ..format.structs import Cursor
 
 
 class HeapResolver(Protocol):
@@ -134,32 +135,20 @@ def decode_region_ref(
 
 def decode_revised_blob(blob: bytes, kind: ReferenceKind, flags: int) -> RevisedReference:
     """Decode the global heap blob of a revised reference (H5R__decode)."""
-    pos = 0
-
-    def take(n: int, what: str) -> bytes:
-        nonlocal pos
-        if pos + n > len(blob):
-            raise FormatError(f"revised reference blob: truncated {what} at byte {pos}")
-        out = blob[pos : pos + n]
-        pos += n
-        return out
-
-    token_size = take(1, "token size")[0]
-    address = _address_from(take(token_size, "token"), token_size)
+    cur = Cursor(blob, "revised reference blob")
+    token_size = cur.u8()
+    address = _address_from(cur.take(token_size), token_size)
     external = None
     if flags & 1:
-        n = int.from_bytes(take(2, "file name length"), "little")
-        external = take(n, "file name").decode("utf-8", "replace")
+        external = cur.take(cur.u16()).decode("utf-8", "replace")
     selection = None
     attr = None
     if kind == ReferenceKind.DATASET_REGION2:
-        size = int.from_bytes(take(4, "selection size"), "little")
-        rank = int.from_bytes(take(4, "selection rank"), "little")
-        sel_bytes = take(size, "selection")
-        selection, _ = decode_selection(sel_bytes, 0, rank=rank)
+        size = cur.u32()
+        rank = cur.u32()
+        selection, _ = decode_selection(cur.take(size), 0, rank=rank)
     elif kind == ReferenceKind.ATTRIBUTE:
-        n = int.from_bytes(take(2, "attribute name length"), "little")
-        attr = take(n, "attribute name").decode("utf-8", "replace")
+        attr = cur.take(cur.u16()).decode("utf-8", "replace")
     return RevisedReference(kind, address, external, selection, attr)
 
 

@@ -168,14 +168,6 @@ def read_global_heap_collection(
     return coll
 
 
-def decode_global_heap_collection(
-    buf: bytes, ctx: FormatContext, address: int = 0
-) -> GlobalHeapCollection:
-    """The collection held in ``buf`` (exactly its bytes), its object list walked."""
-    starts, sizes, free = _parse_objects(buf, ctx, address)
-    return GlobalHeapCollection(address, len(buf), buf, ctx, starts, sizes, free)
-
-
 def _parse_objects(
     buf: bytes, ctx: FormatContext, address: int
 ) -> tuple[list[int], list[int], int]:

@@ -20,18 +20,24 @@ are dropped.  Every chunk is bounds-checked against its own size.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol
 
 from ..errors import FormatError
 from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
+from .messages import MessageType
+from .messages.misc import RefCount
+from .messages.symbols import Continuation
 from .structs import U8, U16, U32, Bytes, Reserved, Struct, check_signature, read_uint
 
 OHDR_SIGNATURE = b"OHDR"
 OCHK_SIGNATURE = b"OCHK"
 
-_TYPE_NIL = 0x00
-_TYPE_CONTINUATION = 0x10
+_TYPE_NIL = int(MessageType.NIL)
+_TYPE_CONTINUATION = int(MessageType.CONTINUATION)
+_TYPE_REFCOUNT = int(MessageType.REFCOUNT)
 
 # v2 prefix flags
 FLAG_CHUNK0_SIZE_MASK = 0x03
@@ -158,16 +164,6 @@ def _read(source: ByteSource, ctx: FormatContext, header: int, address: int, siz
         raise FormatError(f"object header at 0x{header:x}: {e}") from e
 
 
-def _parse_continuation(data: bytes, ctx: FormatContext, where: str) -> tuple[int, int]:
-    need = ctx.size_of_offsets + ctx.size_of_lengths
-    if len(data) < need:
-        raise FormatError(f"{where}: continuation message of {len(data)} bytes, need {need}")
-    return (
-        read_uint(data, 0, ctx.size_of_offsets),
-        read_uint(data, ctx.size_of_offsets, ctx.size_of_lengths),
-    )
-
-
 class _Walker:
     """Collects the messages of one header across its chunks."""
 
@@ -182,7 +178,11 @@ class _Walker:
         self.refcount_message: bytes | None = None
 
     def add_continuation(self, data: bytes, where: str) -> None:
-        target, length = _parse_continuation(data, self.ctx, where)
+        try:
+            link = Continuation.decode(data, self.ctx)
+        except FormatError as e:
+            raise FormatError(f"{where}: {e}") from None
+        target, length = link.address, link.length
         if self.ctx.is_undefined(target) or target in self.visited:
             raise FormatError(
                 f"object header at 0x{self.address:x}: continuation to 0x{target:x} "
@@ -331,8 +331,8 @@ def _read_v2(source: ByteSource, ctx: FormatContext, address: int) -> ObjectHead
         walker.chunks.append(HeaderChunk(target, length, target + 4, length - 8, gap))
     refcount = 1
     for m in walker.messages:
-        if m.type == 0x16 and len(m.data) >= 5:  # reference count message: version, u32
-            refcount = read_uint(m.data, 1, 4)
+        if m.type == _TYPE_REFCOUNT:
+            refcount = RefCount.decode(m.data, ctx).count
     return ObjectHeader(
         address,
         2,
@@ -387,22 +387,35 @@ H5O_MIN_SIZE = 22
 _MAX_MESSAGE_SIZE = 0xFFFF
 
 
-@dataclass(frozen=True)
-class MessageSpec:
+class EncodableMessage(Protocol):
+    """What the encoders need of a message: any record with these attributes (the writer
+    passes the messages it keeps as they are, :class:`MessageSpec` is the plain one)."""
+
+    @property
+    def type(self) -> int: ...
+    @property
+    def flags(self) -> int: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def creation_order(self) -> int | None: ...
+
+
+class MessageSpec(NamedTuple):
     """A message to encode: what :class:`HeaderMessage` holds, without an address."""
 
     type: int
     flags: int
-    data: bytes
+    body: bytes
+    """The message body as stored (a v1 encoder pads it to a multiple of 8)."""
     creation_order: int | None = None
     """Written only when the v2 header tracks attribute creation order (flag bit 2)."""
 
 
-@dataclass(frozen=True)
-class ChunkPlan:
+class ChunkPlan(NamedTuple):
     """The messages of one chunk and its size, as :func:`layout_messages` decides."""
 
-    messages: list[MessageSpec]
+    messages: Sequence[EncodableMessage]
     """In storage order, without the continuation message that links to the next chunk."""
     size: int
     """Chunk 0: bytes of the message area (the prefix's chunk#0 size).  Continuation chunks:
@@ -442,13 +455,13 @@ _V2_MESSAGE_PACK = V2_MESSAGE_HEADER.compiled().pack
 
 
 def _encode_messages(
-    version: int, flags: int, messages: list[MessageSpec], out: list[bytes]
+    version: int, flags: int, messages: Sequence[EncodableMessage], out: list[bytes]
 ) -> int:
     """Append each message (header, body, v1 padding) to ``out``; the bytes appended."""
     used = 0
     if version == 1:
         for m in messages:
-            data = m.data
+            data = m.body
             pad = -len(data) % 8
             size = len(data) + pad
             if size > _MAX_MESSAGE_SIZE:
@@ -462,7 +475,7 @@ def _encode_messages(
     corder = flags & FLAG_ATTR_CORDER_TRACKED
     hsize = message_header_size(version, flags)
     for m in messages:
-        data = m.data
+        data = m.body
         size = len(data)
         if size > _MAX_MESSAGE_SIZE:
             raise ValueError(f"object header message of type {m.type}: {size} bytes > 65535")
@@ -475,7 +488,11 @@ def _encode_messages(
 
 
 def encode_message_area(
-    ctx: FormatContext, version: int, messages: list[MessageSpec], capacity: int, flags: int = 0
+    ctx: FormatContext,
+    version: int,
+    messages: Sequence[EncodableMessage],
+    capacity: int,
+    flags: int = 0,
 ) -> tuple[bytes, int]:
     """The ``capacity``-byte message area of a chunk and its number of messages.
 
@@ -515,7 +532,7 @@ def _chunk0_size_flags(size: int) -> int:
 def encode_object_header(
     ctx: FormatContext,
     version: int,
-    messages: list[MessageSpec],
+    messages: Sequence[EncodableMessage],
     chunk0_size: int,
     *,
     refcount: int = 1,
@@ -599,23 +616,28 @@ def _with_prefix(
 _V1_PREFIX_PACK = V1_PREFIX.compiled().pack
 """The v1 prefix holds no addresses or lengths: one layout whatever the context."""
 
+_ONE_PASS_V1 = True
+"""Encode v1 headers with :func:`_encode_v1_chunks` (tests turn it off to compare with the
+general encoder, which must give the same bytes)."""
 
-def _v1_area(parts: list[bytes], messages: list[tuple[int, int, bytes]], capacity: int) -> int:
-    """Append a v1 message area of ``capacity`` bytes holding ``messages`` ``(type, flags,
-    body)`` and a NIL message over the rest to ``parts``; the number of messages written,
-    -1 when they overrun it or leave a rest no NIL message fills (nothing usable)."""
+
+def _v1_area(parts: list[bytes], messages: Sequence[EncodableMessage], capacity: int) -> int:
+    """Append a v1 message area of ``capacity`` bytes holding ``messages`` and a NIL
+    message over the rest to ``parts``; the number of messages written, -1 when they
+    overrun it or leave a rest no NIL message fills (nothing usable)."""
     used = 0
     pack = _V1_MESSAGE_PACK
-    for mtype, mflags, data in messages:
+    for m in messages:
+        data = m.body
         pad = -len(data) % 8
         size = len(data) + pad
-        if size > _MAX_MESSAGE_SIZE:
-            raise ValueError(f"object header message of type {mtype}: {size} bytes > 65535")
-        parts.append(pack(mtype, size, mflags))
+        used += _V1_MESSAGE_HEADER_SIZE + size
+        if size > _MAX_MESSAGE_SIZE or used > capacity:
+            return -1
+        parts.append(pack(m.type, size, m.flags))
         parts.append(data)
         if pad:
             parts.append(bytes(pad))
-        used += _V1_MESSAGE_HEADER_SIZE + size
     rest = capacity - used
     if rest < 0 or rest % 8:
         return -1
@@ -626,68 +648,42 @@ def _v1_area(parts: list[bytes], messages: list[tuple[int, int, bytes]], capacit
     return len(messages) + 1
 
 
-def encode_v1_header(
-    messages: list[tuple[int, int, bytes]], chunk0_size: int, refcount: int = 1
-) -> bytes | None:
-    """A whole v1 header whose messages ``(type, flags, body)`` all fit chunk 0 (the
-    bytes :func:`encode_object_header_chunks` gives for a single chunk), built in one
-    pass; None when they do not fit, for :func:`v1_split` or the general layout."""
-    parts = [b""]
+def _encode_v1_chunks(
+    ctx: FormatContext, plans: list[ChunkPlan], chunk_addresses: list[int], refcount: int
+) -> list[bytes] | None:
+    """The chunks of a v1 header in one pass each (the prefix packed once its message count
+    is known): the bytes of the general encoder, or None when some chunk is not usable
+    (overrun, a rest that is not whole 8-byte units, a field out of range), left to the
+    general encoder to report."""
+    heads: list[bytes] = [b""]
+    count = 0
+    out: list[bytes] = []
+    last = len(plans) - 1
     try:
-        count = _v1_area(parts, messages, chunk0_size)
-        if count < 0:
-            return None
-        parts[0] = _V1_PREFIX_PACK(1, count, refcount, chunk0_size)
-    except struct.error as e:  # a type, flags or count out of its field's range
-        raise ValueError(f"object header message: {e}") from None
-    return b"".join(parts)
-
-
-def v1_split(
-    messages: list[tuple[int, int, bytes]], chunk0_size: int, ctx: FormatContext
-) -> tuple[int, int] | None:
-    """Where :func:`layout_messages` splits v1 messages too many for chunk 0: the number
-    kept in chunk 0 and the size of the one continuation chunk; None when chunk 0 cannot
-    take a continuation message or is not a whole number of 8-byte units (left to the
-    general layout, which reports it)."""
-    room = chunk0_size - continuation_message_size(ctx, 1)
-    if room < 0 or chunk0_size % 8:
+        for i, plan in enumerate(plans):
+            messages = plan.messages
+            if i < last:
+                link = continuation_message(ctx, chunk_addresses[i + 1], plans[i + 1].size)
+                messages = [*messages, link]
+            parts = heads if i == 0 else []
+            n = _v1_area(parts, messages, plan.size)
+            if n < 0:
+                return None
+            count += n
+            if i:
+                out.append(b"".join(parts))
+        heads[0] = _V1_PREFIX_PACK(1, count, refcount, plans[0].size)
+    except struct.error:
         return None
-    sizes = [_V1_MESSAGE_HEADER_SIZE + ((len(m[2]) + 7) & ~7) for m in messages]
-    k = used = 0
-    while k < len(sizes) and used + sizes[k] <= room:
-        used += sizes[k]
-        k += 1
-    return k, _align8(max(H5O_MIN_SIZE, sum(sizes[k:])))
-
-
-def encode_v1_split(
-    messages: list[tuple[int, int, bytes]],
-    split: tuple[int, int],
-    chunk0_size: int,
-    continuation_address: int,
-    ctx: FormatContext,
-    refcount: int = 1,
-) -> tuple[bytes, bytes]:
-    """Chunk 0 and the continuation chunk (at ``continuation_address``) of a v1 header
-    split by :func:`v1_split`: the bytes :func:`encode_object_header_chunks` gives."""
-    k, size = split
-    link = continuation_message(ctx, continuation_address, size)
-    head = [b""]
-    tail: list[bytes] = []
-    try:
-        count0 = _v1_area(head, [*messages[:k], (link.type, link.flags, link.data)], chunk0_size)
-        count1 = _v1_area(tail, messages[k:], size)
-        if count0 < 0 or count1 < 0:
-            raise ValueError("v1 object header chunks not a whole number of 8-byte units")
-        head[0] = _V1_PREFIX_PACK(1, count0 + count1, refcount, chunk0_size)
-    except struct.error as e:
-        raise ValueError(f"object header message: {e}") from None
-    return b"".join(head), b"".join(tail)
+    return [b"".join(heads), *out]
 
 
 def encode_continuation_chunk(
-    ctx: FormatContext, version: int, messages: list[MessageSpec], size: int, flags: int = 0
+    ctx: FormatContext,
+    version: int,
+    messages: Sequence[EncodableMessage],
+    size: int,
+    flags: int = 0,
 ) -> bytes:
     """A continuation chunk of ``size`` bytes (the length in its continuation message):
     bare messages for v1, "OCHK" + messages + gap + checksum for v2 (``flags`` = the
@@ -700,14 +696,11 @@ def encode_continuation_chunk(
 
 def continuation_message(ctx: FormatContext, address: int, length: int) -> MessageSpec:
     """The continuation message (0x10) pointing at a chunk (IV.A.2.q)."""
-    o, ln = ctx.size_of_offsets, ctx.size_of_lengths
-    return MessageSpec(
-        _TYPE_CONTINUATION, 0, address.to_bytes(o, "little") + length.to_bytes(ln, "little")
-    )
+    return MessageSpec(_TYPE_CONTINUATION, 0, Continuation(address, length).encode(ctx))
 
 
 def layout_messages(
-    messages: list[MessageSpec],
+    messages: Sequence[EncodableMessage],
     chunk0_capacity: int,
     version: int,
     ctx: FormatContext,
@@ -723,7 +716,11 @@ def layout_messages(
     sized to hold them (at least ``H5O_MIN_SIZE`` bytes of messages) plus ``slack`` bytes of
     free space, left as a NIL message for later growth.
     """
-    sizes = [encoded_message_size(len(m.data), version, flags) for m in messages]
+    if version == 1:
+        # a header then the body padded to 8 bytes (the header is 8 bytes itself)
+        sizes = [(len(m.body) + _V1_MESSAGE_HEADER_SIZE + 7) & ~7 for m in messages]
+    else:
+        sizes = [encoded_message_size(len(m.body), version, flags) for m in messages]
     if sum(sizes) <= chunk0_capacity:
         return [ChunkPlan(list(messages), chunk0_capacity)]
     room = chunk0_capacity - continuation_message_size(ctx, version, flags)
@@ -758,6 +755,10 @@ def encode_object_header_chunks(
     """
     if len(chunk_addresses) != len(plans):
         raise ValueError("need one address per chunk")
+    if version == 1 and _ONE_PASS_V1:
+        chunks = _encode_v1_chunks(ctx, plans, chunk_addresses, refcount)
+        if chunks is not None:
+            return chunks
     msgs = [list(p.messages) for p in plans]
     for i in range(len(plans) - 1):
         msgs[i].append(continuation_message(ctx, chunk_addresses[i + 1], plans[i + 1].size))
@@ -785,3 +786,41 @@ def encode_object_header_chunks(
         min_dense_attributes=min_dense_attributes,
     )
     return [head, *tail]
+
+
+def encode_header(
+    ctx: FormatContext,
+    version: int,
+    messages: Sequence[EncodableMessage],
+    chunk0_size: int,
+    address: int,
+    alloc: Callable[[int], int],
+    *,
+    refcount: int = 1,
+    flags: int = 0,
+    times: tuple[int, int, int, int] | None = None,
+    slack: int = 0,
+) -> list[tuple[int, bytes]]:
+    """Every chunk of the header at ``address`` as ``(address, bytes)``, chunk 0 first.
+
+    The one entry point for writing a header of any version: :func:`layout_messages`, then
+    ``alloc(size) -> address`` for each continuation chunk in chunk order (a continuation
+    chunk's bytes are as long as the space it needs), then
+    :func:`encode_object_header_chunks`.  A v1 header whose messages fit chunk 0 (most do)
+    is encoded in one pass, without laying anything out first.
+    """
+    if version == 1 and _ONE_PASS_V1:
+        parts = [b""]
+        try:
+            count = _v1_area(parts, messages, chunk0_size)
+            if count >= 0:
+                parts[0] = _V1_PREFIX_PACK(1, count, refcount, chunk0_size)
+                return [(address, b"".join(parts))]
+        except struct.error:
+            pass  # a field out of range: the general encoder reports it
+    plans = layout_messages(messages, chunk0_size, version, ctx, flags, slack=slack)
+    addresses = [address] + [alloc(p.size) for p in plans[1:]]
+    blobs = encode_object_header_chunks(
+        ctx, version, plans, addresses, refcount=refcount, flags=flags, times=times
+    )
+    return list(zip(addresses, blobs))

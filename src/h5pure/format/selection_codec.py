@@ -30,7 +30,7 @@ from enum import Enum
 import numpy as np
 
 from ..errors import FormatError
-from .structs import U8, U32, Reserved, Struct
+from .structs import U8, U32, Cursor, Reserved, Struct
 
 MAX_RANK = 32
 """H5S_MAX_RANK."""
@@ -172,30 +172,6 @@ class SerializedSelection:
             raise FormatError(f"selection coordinates outside the extent {shape}")
 
 
-class _Cursor:
-    def __init__(self, buf: bytes, pos: int) -> None:
-        self.buf = buf
-        self.pos = pos
-
-    def struct(self, s: Struct) -> dict[str, int]:
-        v = s.decode(self.buf, self.pos)
-        self.pos += s.size()
-        return v
-
-    def uints(self, n: int, width: int) -> list[int]:
-        need = n * width
-        if n < 0 or self.pos + need > len(self.buf):
-            raise FormatError(
-                f"selection at byte {self.pos}: truncated, need {need} bytes, "
-                f"have {len(self.buf) - self.pos}"
-            )
-        b = self.buf
-        p = self.pos
-        out = [int.from_bytes(b[p + i * width : p + (i + 1) * width], "little") for i in range(n)]
-        self.pos += need
-        return out
-
-
 def _check_rank(rank: int, expected: int | None) -> None:
     if not 0 < rank <= MAX_RANK:
         raise FormatError(f"selection: bad rank {rank}")
@@ -203,9 +179,9 @@ def _check_rank(rank: int, expected: int | None) -> None:
         raise FormatError(f"selection: rank {rank}, expected {expected}")
 
 
-def _count(c: _Cursor, n: int, per_item: int, what: str) -> None:
-    if n * per_item > len(c.buf) - c.pos:
-        raise FormatError(f"selection: {n} {what} cannot fit in {len(c.buf) - c.pos} bytes")
+def _count(c: Cursor, n: int, per_item: int, what: str) -> None:
+    if n * per_item > c.remaining:
+        raise FormatError(f"selection: {n} {what} cannot fit in {c.remaining} bytes")
 
 
 def decode_selection(
@@ -213,7 +189,7 @@ def decode_selection(
 ) -> tuple[SerializedSelection, int]:
     """Decode a serialized selection at ``buf[offset:]``; returns the record and the
     number of bytes consumed.  ``rank`` (when the container knows it) is checked."""
-    c = _Cursor(bytes(buf), offset)
+    c = Cursor(buf, "selection", offset)
     head = c.struct(_HEAD)
     try:
         kind = SelectionType.from_code(head["type"])
@@ -250,7 +226,7 @@ def decode_selection(
 
 
 def _blocks(
-    c: _Cursor, n: int, r: int, width: int
+    c: Cursor, n: int, r: int, width: int
 ) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
     _count(c, n, 2 * r * width, "blocks")
     flat = c.uints(2 * n * r, width)
@@ -260,7 +236,7 @@ def _blocks(
     )
 
 
-def _regular(c: _Cursor, r: int, width: int) -> RegularHyperslab:
+def _regular(c: Cursor, r: int, width: int) -> RegularHyperslab:
     vals = c.uints(4 * r, width)
     unlimited = (1 << (8 * width)) - 1
     quads = [vals[4 * i : 4 * i + 4] for i in range(r)]
@@ -272,7 +248,7 @@ def _regular(c: _Cursor, r: int, width: int) -> RegularHyperslab:
     )
 
 
-def _decode_hyperslab(c: _Cursor, version: int, rank: int | None) -> SerializedSelection:
+def _decode_hyperslab(c: Cursor, version: int, rank: int | None) -> SerializedSelection:
     kind = SelectionType.HYPERSLABS
     if version == 1:
         c.struct(_V1_TAIL)

@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import FormatError
 from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
-from .messages import Cursor
+from .structs import Cursor
 
 __all__ = [
     "VirtualMapping",

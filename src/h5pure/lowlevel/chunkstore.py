@@ -10,27 +10,17 @@ is metadata, built from the :class:`ChunkStore` when the session commits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import UnsupportedFeatureError
-from ..format.btree_v1 import build_chunk_btree_v1
-from ..format.btree_v2 import ChunkRecord, FilteredChunkRecord, build_btree_v2
-from ..format.chunk_index import ChunkTable
-from ..format.chunk_index.extensible_array import EAParams, build_extensible_array
-from ..format.chunk_index.fixed_array import build_fixed_array
+from ..format.chunk_index import ChunkIndexRequest, ChunkTable, chunk_index
 from ..format.messages import MessageType
-from ..format.messages.layout import ChunkIndexType
 from .dataset import DatasetStorage
 from .objects import ObjectInfo
 
 if TYPE_CHECKING:
     from .core import Buffer, SessionCore
-
-_ARRAY_INDEXES = (3, 4, 5)
-"""Fixed array, extensible array and v2 B-tree (``ChunkIndexType`` values)."""
-
 
 @dataclass
 class ChunkStore:
@@ -141,75 +131,23 @@ class ChunkStores:
                 self._write_index(address, store)
 
     def _write_index(self, address: int, store: ChunkStore) -> None:
-        """Write the chunk index of the dataset at ``address`` from ``store``."""
+        """Write the chunk index of the dataset at ``address`` from ``store``: the index
+        type its layout names builds it (``format.chunk_index``)."""
         core = self._core
         fs = core.fs
-        ctx = fs.ctx
         model = core.objects.load(address)
-        layout = DatasetStorage(fs, ObjectInfo(fs, address)).layout
+        storage = DatasetStorage(fs, ObjectInfo(fs, address))
+        layout = storage.layout
         for block in store.old_index:
             core.allocator.release(*block)
-        store.old_index = []
-        index_type = layout.index_type
-        if index_type in (None, ChunkIndexType.BTREE_V1):
-            table = store.table()
-            if len(table) == 0:
-                root = ctx.undefined_address
-            else:
-                blocks: list[tuple[int, int]] = []
-
-                def alloc(size: int) -> int:
-                    a = core.allocator.allocate(size)
-                    blocks.append((a, size))
-                    return a
-
-                root, encoded = build_chunk_btree_v1(
-                    table,
-                    len(store.chunk_shape),
-                    store.chunk_shape,
-                    ctx,
-                    alloc,
-                    k=fs.superblock.indexed_storage_k,
-                )
-                for a, blob in encoded:
-                    core.stage(a, blob)
-                store.old_index = blocks
-            new_layout = replace(layout, index_address=root)
-        elif index_type == ChunkIndexType.SINGLE:
-            table = store.table()
-            if len(table) == 0:
-                new_layout = replace(layout, index_address=ctx.undefined_address)
-            else:
-                new_layout = replace(layout, index_address=int(table.addresses[0]))
-                if layout.single_chunk_filtered_size is not None:
-                    new_layout = replace(
-                        new_layout,
-                        single_chunk_filtered_size=int(table.sizes[0]),
-                        single_chunk_filter_mask=int(table.filter_masks[0]),
-                    )
-        elif index_type in _ARRAY_INDEXES:
-            storage = DatasetStorage(fs, ObjectInfo(fs, address))
-            table = store.table()
-            if len(table) == 0:
-                root = ctx.undefined_address
-            else:
-                root, store.old_index = self._write_array_index(storage, layout, table)
-            new_layout = replace(layout, index_address=root)
-        else:
-            raise UnsupportedFeatureError(
-                f"writing chunks indexed by a {ChunkIndexType(index_type).name} is not "
-                "supported yet"
-            )
-        model.set(MessageType.LAYOUT, new_layout.encode(ctx))
-        store.dirty = False
-        fs.invalidate(address)
-
-    def _write_array_index(
-        self, storage: DatasetStorage, layout: Any, table: ChunkTable
-    ) -> tuple[int, list[tuple[int, int]]]:
-        """Build the fixed array, extensible array or v2 B-tree index of ``table``."""
-        core = self._core
-        ctx = core.ctx
+        request = ChunkIndexRequest(
+            core.ctx,
+            layout,
+            storage.shape,
+            storage.maxshape,
+            filtered=storage.pipeline is not None and bool(storage.pipeline.filters),
+            btree_k=fs.superblock.indexed_storage_k,
+        )
         blocks: list[tuple[int, int]] = []
 
         def alloc(size: int) -> int:
@@ -217,70 +155,11 @@ class ChunkStores:
             blocks.append((a, size))
             return a
 
-        chunk_shape = tuple(int(c) for c in layout.chunk_shape)
-        filtered = storage.pipeline is not None and bool(storage.pipeline.filters)
-        width = _chunk_size_width(layout, ctx)
-        params = layout.index_params
-        if layout.index_type == ChunkIndexType.FIXED_ARRAY:
-            maxshape = [
-                int(m if m is not None else n) for m, n in zip(storage.maxshape, storage.shape)
-            ]
-            root, encoded = build_fixed_array(
-                table,
-                ctx,
-                maxshape,
-                chunk_shape,
-                alloc,
-                filtered=filtered,
-                chunk_size_width=width,
-                page_bits=params.page_bits,
-            )
-        elif layout.index_type == ChunkIndexType.EXTENSIBLE_ARRAY:
-            root, encoded = build_extensible_array(
-                table,
-                ctx,
-                storage.maxshape,
-                chunk_shape,
-                alloc,
-                filtered=filtered,
-                chunk_size_width=width,
-                params=EAParams(
-                    params.max_nelmts_bits,
-                    params.index_block_elements,
-                    params.super_block_min_data_ptrs,
-                    params.data_block_min_elements,
-                    params.max_data_block_page_bits,
-                ),
-            )
-        else:
-            scaled = table.offsets // np.asarray(chunk_shape, dtype=np.int64)
-            records: list[Any] = []
-            for row, a, size, mask in zip(scaled, table.addresses, table.sizes, table.filter_masks):
-                coords = tuple(int(v) for v in row)
-                if filtered:
-                    records.append(FilteredChunkRecord(int(a), int(size), int(mask), coords))
-                else:
-                    records.append(ChunkRecord(int(a), coords))
-            root, encoded = build_btree_v2(
-                records,
-                11 if filtered else 10,
-                ctx,
-                alloc,
-                node_size=params.node_size,
-                split_percent=params.split_percent,
-                merge_percent=params.merge_percent,
-                chunk_size_width=width,
-            )
-        for a, blob in encoded:
+        built = chunk_index(layout.index_type).build(request, store.table(), alloc)
+        for a, blob in built.blocks:
             core.stage(a, blob)
-        return root, blocks
-
-
-def _chunk_size_width(layout: Any, ctx: Any) -> int:
-    """Bytes of a filtered chunk's size in fixed/extensible array and v2 B-tree records:
-    layout v5 uses a length; v4 sizes it from the chunk's bytes (``H5D__layout_...``:
-    ``1 + (log2(chunk bytes) + 8) // 8``, at most 8)."""
-    if layout.version >= 5:
-        return int(ctx.size_of_lengths)
-    nbytes = int(layout.chunk_bytes or 1)
-    return min(8, 1 + ((nbytes.bit_length() - 1) + 8) // 8)
+        store.old_index = blocks
+        new_layout = replace(layout, index_address=built.address, index_params=built.params)
+        model.set(MessageType.LAYOUT, new_layout.encode(core.ctx))
+        store.dirty = False
+        fs.invalidate(address)

@@ -168,7 +168,9 @@ def dataset_messages(
         pipeline = FilterPipeline(v.pipeline, list(plan.filters))
         slots.append(MessageSlot(MessageType.FILTER_PIPELINE, pipeline.encode(), _CONSTANT))
     if plan.external is not None:
-        slots.append(MessageSlot(MessageType.EXTERNAL_FILES, plan.external.encode(ctx), _CONSTANT))
+        slots.append(
+            MessageSlot(MessageType.EXTERNAL_FILE_LIST, plan.external.encode(ctx), _CONSTANT)
+        )
     slots.append(MessageSlot(MessageType.LAYOUT, _layout(ctx, plan, v).encode(ctx)))
     return slots
 
@@ -211,7 +213,6 @@ def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layo
     """Layout v4/v5 with the chunk index libhdf5 picks (``H5D__layout_set_latest_indexing``):
     no unlimited dim -> single chunk when one chunk spans the maximum extent, else a fixed
     array; one unlimited dim -> extensible array; more -> v2 B-tree."""
-    from ..format.chunk_index.extensible_array import EAParams
     from ..format.messages.layout import (
         SINGLE_INDEX_WITH_FILTER,
         BTreeV2Params,
@@ -239,14 +240,7 @@ def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layo
             params = FixedArrayParams(page_bits=10)
     elif unlimited == 1:
         index = ChunkIndexType.EXTENSIBLE_ARRAY
-        p = EAParams()
-        params = ExtensibleArrayParams(
-            p.max_nelmts_bits,
-            p.index_block_elements,
-            p.super_block_min_data_ptrs,
-            p.data_block_min_elements,
-            p.max_data_block_page_bits,
-        )
+        params = ExtensibleArrayParams()
     else:
         index = ChunkIndexType.BTREE_V2
         params = BTreeV2Params(node_size=2048, split_percent=100, merge_percent=40)

@@ -9,23 +9,18 @@ header whose messages outgrow its first chunk gets one continuation chunk
 
 from __future__ import annotations
 
-import struct
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import FormatError
 from ..format.messages import MessageType
+from ..format.messages.misc import ModificationTime, RefCount
 from ..format.object_header import (
-    MessageSpec,
+    encode_header,
     encode_object_header,
-    encode_object_header_chunks,
-    encode_v1_header,
-    encode_v1_split,
     encoded_message_size,
-    layout_messages,
     read_object_header,
-    v1_split,
 )
 from .model import MessageSlot, ObjectModel
 
@@ -39,8 +34,6 @@ H5O_MIN_SIZE_V1 = 24
 ATTR_CRT_ORDER_TRACKED = 0x04
 ATTR_CRT_ORDER_INDEXED = 0x08
 STORE_TIMES = 0x20
-MTIME_V1 = struct.Struct("<B3xI")
-"""Modification time message (0x12) version 1: version, reserved, u32 seconds."""
 
 
 class ObjectStore:
@@ -106,7 +99,8 @@ class ObjectStore:
                 flags |= STORE_TIMES
                 times = (now, now, now, now)
             else:
-                slots.append(MessageSlot(MessageType.MODIFICATION_TIME, MTIME_V1.pack(1, now)))
+                mtime = ModificationTime(now).encode()
+                slots.append(MessageSlot(MessageType.MODIFICATION_TIME, mtime))
         area = sum(encoded_message_size(len(sl.body), version, flags) for sl in slots)
         area = max(area, min_area, H5O_MIN_SIZE_V1)
         total = V1_PREFIX_SIZE + area
@@ -150,52 +144,24 @@ class ObjectStore:
             for slot in model.find(MessageType.REFCOUNT):
                 model.slots.remove(slot)
             if model.refcount > 1:
-                count = bytes([0]) + model.refcount.to_bytes(4, "little")
+                count = RefCount(model.refcount).encode()
                 model.slots.append(MessageSlot(MessageType.REFCOUNT, count, 0x04))
             model.touch()  # the slots changed (the header is written below)
         slots = header_slots(model)
-        if model.version == 1 and self._write_v1_header(model, slots):
-            return
-        specs = [MessageSpec(s.type, s.flags, s.body, s.creation_order) for s in slots]
-        plans = layout_messages(specs, model.chunk0_size, model.version, core.ctx, model.flags)
         for address, size in model.continuation_chunks:
             core.allocator.release(address, size)
-        model.continuation_chunks = [(core.allocator.allocate(p.size), p.size) for p in plans[1:]]
-        addresses = [model.address] + [a for a, _ in model.continuation_chunks]
-        blobs = encode_object_header_chunks(
+        chunks = encode_header(
             core.ctx,
             model.version,
-            plans,
-            addresses,
+            slots,
+            model.chunk0_size,
+            model.address,
+            core.allocator.allocate,
             refcount=model.refcount,
             flags=model.flags,
             times=model.times,
         )
-        for address, blob in zip(addresses, blobs):
+        model.continuation_chunks = [(address, len(blob)) for address, blob in chunks[1:]]
+        for address, blob in chunks:
             core.stage(address, blob)
         model.dirty = False
-
-    def _write_v1_header(self, model: ObjectModel, slots: list[MessageSlot]) -> bool:
-        """Write a v1 header of one chunk, or of chunk 0 and one continuation chunk, as
-        :meth:`_write_header` lays it out, in one pass; False (nothing done) otherwise."""
-        core = self._core
-        messages = [(s.type, s.flags, s.body) for s in slots]
-        blob = encode_v1_header(messages, model.chunk0_size, model.refcount)
-        split = None if blob is not None else v1_split(messages, model.chunk0_size, core.ctx)
-        if blob is None and split is None:
-            return False
-        for address, size in model.continuation_chunks:
-            core.allocator.release(address, size)
-        model.continuation_chunks = []
-        if blob is not None:
-            core.stage(model.address, blob)
-        elif split is not None:
-            address = core.allocator.allocate(split[1])
-            model.continuation_chunks = [(address, split[1])]
-            head, tail = encode_v1_split(
-                messages, split, model.chunk0_size, address, core.ctx, model.refcount
-            )
-            core.stage(model.address, head)  # chunk 0 first, as the general path
-            core.stage(address, tail)
-        model.dirty = False
-        return True

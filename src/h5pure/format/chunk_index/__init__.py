@@ -1,9 +1,28 @@
-"""Chunk indexes (Appendix C): every on-disk index decoded to one :class:`ChunkTable`."""
+"""Chunk indexes (Appendix C): one module per index type, each a registered
+:class:`~.base.ChunkIndex` that every on-disk index decodes to one :class:`ChunkTable`
+with and builds from one."""
 
 from __future__ import annotations
 
-from ..messages.layout import ChunkIndexType
-from .base import ChunkTable
+from . import btree, extensible_array, fixed_array, implicit, single  # noqa: F401  (registration)
+from .base import (
+    BuiltIndex,
+    ChunkIndex,
+    ChunkIndexRequest,
+    ChunkIndexType,
+    ChunkTable,
+    chunk_index,
+    register_index,
+)
 from .dispatch import load_chunk_table
 
-__all__ = ["ChunkIndexType", "ChunkTable", "load_chunk_table"]
+__all__ = [
+    "BuiltIndex",
+    "ChunkIndex",
+    "ChunkIndexRequest",
+    "ChunkIndexType",
+    "ChunkTable",
+    "chunk_index",
+    "load_chunk_table",
+    "register_index",
+]

@@ -1,94 +1,22 @@
 """``load_chunk_table``: one entry point for every chunk index (Appendix C).
 
-Dispatches on the layout's :class:`ChunkIndexType` through a registry (no if/elif chain)
-and returns the allocated chunks only, sorted in C order of their element offsets.
+Finds the layout's :class:`~.base.ChunkIndex` in the registry (no if/elif chain) and
+returns the allocated chunks only, sorted in C order of their element offsets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 from ...errors import FormatError
 from ..context import ByteSource, FormatContext
-from ..messages.layout import ChunkIndexType, Layout
-from .base import ChunkTable
-from .btree import load_btree_v1, load_btree_v2
-from .extensible_array import load_extensible_array
-from .fixed_array import load_fixed_array
-from .implicit import load_implicit
-from .single import load_single
+from .base import ChunkIndexRequest, ChunkTable, chunk_index
 
-__all__ = ["load_chunk_table", "ChunkIndexRequest"]
+if TYPE_CHECKING:
+    from ..messages.layout import ChunkedLayout, Layout
 
-
-@dataclass(frozen=True)
-class ChunkIndexRequest:
-    """Everything an index loader may need about the dataset."""
-
-    source: ByteSource
-    ctx: FormatContext
-    layout: Layout
-    shape: tuple[int, ...]
-    maxshape: tuple[int | None, ...]
-    chunk_shape: tuple[int, ...]
-    chunk_bytes: int
-    filtered: bool
-
-    def fixed_maxshape(self, what: str) -> tuple[int, ...]:
-        if any(m is None for m in self.maxshape):
-            raise FormatError(f"{what} index: maxshape {self.maxshape} has an unlimited dim")
-        return tuple(int(m) for m in self.maxshape)  # type: ignore[arg-type]
-
-
-def _btree_v1(r: ChunkIndexRequest) -> ChunkTable:
-    return load_btree_v1(r.source, r.ctx, r.layout.index_address, len(r.chunk_shape))
-
-
-def _single(r: ChunkIndexRequest) -> ChunkTable:
-    return load_single(r.ctx, r.layout, len(r.chunk_shape))
-
-
-def _implicit(r: ChunkIndexRequest) -> ChunkTable:
-    return load_implicit(
-        r.ctx,
-        r.layout.index_address,
-        r.shape,
-        r.fixed_maxshape("implicit"),
-        r.chunk_shape,
-        r.chunk_bytes,
-    )
-
-
-def _fixed_array(r: ChunkIndexRequest) -> ChunkTable:
-    return load_fixed_array(
-        r.source,
-        r.ctx,
-        r.layout.index_address,
-        r.fixed_maxshape("fixed array"),
-        r.chunk_shape,
-        r.chunk_bytes,
-    )
-
-
-def _extensible_array(r: ChunkIndexRequest) -> ChunkTable:
-    return load_extensible_array(
-        r.source, r.ctx, r.layout.index_address, r.maxshape, r.chunk_shape, r.chunk_bytes
-    )
-
-
-def _btree_v2(r: ChunkIndexRequest) -> ChunkTable:
-    return load_btree_v2(r.source, r.ctx, r.layout.index_address, r.chunk_shape, r.chunk_bytes)
-
-
-_LOADERS: dict[ChunkIndexType, Callable[[ChunkIndexRequest], ChunkTable]] = {
-    ChunkIndexType.BTREE_V1: _btree_v1,
-    ChunkIndexType.SINGLE: _single,
-    ChunkIndexType.IMPLICIT: _implicit,
-    ChunkIndexType.FIXED_ARRAY: _fixed_array,
-    ChunkIndexType.EXTENSIBLE_ARRAY: _extensible_array,
-    ChunkIndexType.BTREE_V2: _btree_v2,
-}
+__all__ = ["load_chunk_table"]
 
 
 def load_chunk_table(
@@ -119,15 +47,11 @@ def load_chunk_table(
             f"layout element size {layout.chunk_element_size} differs from the datatype's "
             f"{element_size}"
         )
-    index_type = layout.index_type if layout.index_type is not None else ChunkIndexType.BTREE_V1
     request = ChunkIndexRequest(
-        source=source,
         ctx=ctx,
-        layout=layout,
+        layout=cast("ChunkedLayout", layout),
         shape=tuple(int(s) for s in shape),
         maxshape=tuple(None if m is None else int(m) for m in maxshape),
-        chunk_shape=chunk_shape,
-        chunk_bytes=layout.chunk_bytes or 0,
         filtered=filtered,
     )
-    return _LOADERS[index_type](request)
+    return chunk_index(layout.index_type).load(source, request)

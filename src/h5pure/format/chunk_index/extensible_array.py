@@ -27,7 +27,7 @@ chunk grid (``H5D__earray_idx_get_addr``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -35,7 +35,7 @@ from ...errors import FormatError
 from ..checksum import append_checksum, verify_checksum
 from ..context import ByteSource, FormatContext
 from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Struct, check_signature, read_uint
-from .base import ChunkTable
+from .base import Alloc, ChunkIndex, ChunkIndexRequest, ChunkIndexType, ChunkTable, register_index
 from .fixed_array import (
     CLIENT_FILTERED,
     CLIENT_UNFILTERED,
@@ -50,7 +50,13 @@ from .fixed_array import (
 )
 from .implicit import MAX_TABLE_ENTRIES, chunk_grid
 
-__all__ = ["EAParams", "build_extensible_array", "load_extensible_array", "swizzle_order"]
+__all__ = [
+    "ExtensibleArrayIndex",
+    "ExtensibleArrayParams",
+    "build_extensible_array",
+    "load_extensible_array",
+    "swizzle_order",
+]
 
 EA_HEADER = Struct(
     "extensible array header",
@@ -74,6 +80,37 @@ EA_HEADER = Struct(
         ("checksum", U32),
     ],
 )
+
+
+@dataclass(frozen=True)
+class ExtensibleArrayParams:
+    """Extensible array creation parameters (Appendix C, type 4), in layout message byte
+    order; the defaults are libhdf5's (``H5D_EARRAY_*`` in ``src/H5Dpkg.h``)."""
+
+    max_nelmts_bits: int = 32
+    """log2 of the maximum number of elements."""
+    index_block_elements: int = 4
+    """Elements stored directly in the index block."""
+    super_block_min_data_ptrs: int = 4
+    """Minimum data block pointers in a super block."""
+    data_block_min_elements: int = 16
+    """Minimum elements in a data block."""
+    max_data_block_page_bits: int = 10
+    """log2 of the elements in one data block page."""
+
+
+_EA_PARAMS = Struct(
+    "extensible array index parameters",
+    [
+        ("max_nelmts_bits", U8),
+        ("index_block_elements", U8),
+        ("super_block_min_data_ptrs", U8),
+        ("data_block_min_elements", U8),
+        ("max_data_block_page_bits", U8),
+    ],
+)
+
+
 EA_BLOCK_PREFIX = Struct(
     "extensible array block",
     [("signature", Bytes(4)), ("version", U8), ("client_id", U8), ("header_address", OFFSET)],
@@ -304,18 +341,6 @@ def _super_block(
 
 
 @dataclass(frozen=True)
-class EAParams:
-    """Extensible array creation parameters, as the layout message stores them
-    (``H5D_EARRAY_*`` defaults in ``src/H5Dpkg.h``)."""
-
-    max_nelmts_bits: int = 32
-    index_block_elements: int = 4
-    super_block_min_data_ptrs: int = 4
-    data_block_min_elements: int = 16
-    max_data_block_page_bits: int = 10
-
-
-@dataclass(frozen=True)
 class _SuperInfo:
     """Super block ``u``: its data blocks, their size, first element (after the index
     block's elements) and the global number of its first data block."""
@@ -326,7 +351,7 @@ class _SuperInfo:
     start_dblk: int
 
 
-def _super_infos(p: EAParams) -> list[_SuperInfo]:
+def _super_infos(p: ExtensibleArrayParams) -> list[_SuperInfo]:
     out, start, dblk = [], 0, 0
     for u in range(1 + p.max_nelmts_bits - _log2(p.data_block_min_elements)):
         ndblks, nelmts = 1 << (u // 2), (1 << ((u + 1) // 2)) * p.data_block_min_elements
@@ -345,7 +370,7 @@ def build_extensible_array(
     *,
     filtered: bool = False,
     chunk_size_width: int = 8,
-    params: EAParams = EAParams(),
+    params: ExtensibleArrayParams = ExtensibleArrayParams(),
 ) -> tuple[int, list[tuple[int, bytes]]]:
     """Write an extensible array index for ``table`` (exactly one unlimited dim): returns
     the header address and the ``(address, bytes)`` blocks.  Only the data blocks (and
@@ -517,3 +542,40 @@ def build_extensible_array(
     )
     blocks.insert(0, (header_address, append_checksum(head[:-4])))
     return header_address, blocks
+
+
+@register_index
+class ExtensibleArrayIndex(ChunkIndex[ExtensibleArrayParams]):
+    """Index type 4: an extensible array along the one unlimited dim."""
+
+    index_type = ChunkIndexType.EXTENSIBLE_ARRAY
+    params_table = _EA_PARAMS
+    params_type = ExtensibleArrayParams
+
+    def check_params(self, params: ExtensibleArrayParams) -> None:
+        if 0 in asdict(params).values():
+            raise FormatError(f"zero extensible array parameter {asdict(params)}")
+
+    def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
+        return load_extensible_array(
+            source,
+            request.ctx,
+            request.layout.index_address,
+            request.maxshape,
+            request.chunk_shape,
+            request.chunk_bytes,
+        )
+
+    def write(
+        self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc
+    ) -> tuple[int, list[tuple[int, bytes]]]:
+        return build_extensible_array(
+            table,
+            request.ctx,
+            request.maxshape,
+            request.chunk_shape,
+            alloc,
+            filtered=request.filtered,
+            chunk_size_width=request.chunk_size_width,
+            params=self.params_of(request.layout.index_params),
+        )

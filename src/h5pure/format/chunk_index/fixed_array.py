@@ -27,10 +27,12 @@ from ...errors import FormatError
 from ..checksum import append_checksum, verify_checksum
 from ..context import ByteSource, FormatContext
 from ..structs import LENGTH, OFFSET, U8, U32, Bytes, Struct, check_signature
-from .base import ChunkTable
+from .base import Alloc, ChunkIndex, ChunkIndexRequest, ChunkIndexType, ChunkTable, register_index
 from .implicit import MAX_TABLE_ENTRIES, chunk_grid, linear_to_offsets
 
 __all__ = [
+    "FixedArrayIndex",
+    "FixedArrayParams",
     "load_fixed_array",
     "build_fixed_array",
     "encode_entries",
@@ -61,6 +63,17 @@ FA_DBLOCK_PREFIX = Struct(
 
 CLIENT_UNFILTERED = 0
 CLIENT_FILTERED = 1
+
+
+@dataclass(frozen=True)
+class FixedArrayParams:
+    """Fixed array creation parameter (Appendix C, type 3)."""
+
+    page_bits: int
+    """log2 of the number of entries in one data block page (libhdf5 default 10)."""
+
+
+_FA_PARAMS = Struct("fixed array index parameters", [("page_bits", U8)])
 
 
 @dataclass
@@ -372,3 +385,42 @@ def build_fixed_array(
     )
     blocks.insert(0, (header_address, append_checksum(head[:-4])))
     return header_address, blocks
+
+
+@register_index
+class FixedArrayIndex(ChunkIndex[FixedArrayParams]):
+    """Index type 3: a fixed array over the chunk grid of the maximum dims."""
+
+    index_type = ChunkIndexType.FIXED_ARRAY
+    params_table = _FA_PARAMS
+    params_type = FixedArrayParams
+
+    def check_params(self, params: FixedArrayParams) -> None:
+        if params.page_bits == 0:
+            raise FormatError("fixed array page bits 0")
+
+    def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
+        return load_fixed_array(
+            source,
+            request.ctx,
+            request.layout.index_address,
+            request.fixed_maxshape("fixed array"),
+            request.chunk_shape,
+            request.chunk_bytes,
+        )
+
+    def write(
+        self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc
+    ) -> tuple[int, list[tuple[int, bytes]]]:
+        # an unlimited dim (not one libhdf5 indexes this way) counts its current size
+        maxshape = [int(m if m is not None else n) for m, n in zip(request.maxshape, request.shape)]
+        return build_fixed_array(
+            table,
+            request.ctx,
+            maxshape,
+            request.chunk_shape,
+            alloc,
+            filtered=request.filtered,
+            chunk_size_width=request.chunk_size_width,
+            page_bits=self.params_of(request.layout.index_params).page_bits,
+        )

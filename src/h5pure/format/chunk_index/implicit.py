@@ -17,10 +17,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...errors import FormatError
-from ..context import FormatContext
-from .base import ChunkTable
+from ..context import ByteSource, FormatContext
+from .base import ChunkIndex, ChunkIndexRequest, ChunkIndexType, ChunkTable, register_index
 
-__all__ = ["load_implicit", "chunk_grid", "linear_to_offsets"]
+__all__ = ["ImplicitIndex", "load_implicit", "chunk_grid", "linear_to_offsets"]
 
 MAX_TABLE_ENTRIES = 1 << 31
 """No chunk table may hold more entries than this (hostile-input bound)."""
@@ -99,3 +99,21 @@ def load_implicit(
         sizes=np.full(n, chunk_bytes, dtype=np.uint64),
         filter_masks=np.zeros(n, dtype=np.uint32),
     )
+
+
+@register_index
+class ImplicitIndex(ChunkIndex[None]):
+    """Index type 2: no structure, chunks at computed addresses (read only)."""
+
+    index_type = ChunkIndexType.IMPLICIT
+    writable = False
+
+    def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
+        return load_implicit(
+            request.ctx,
+            request.layout.index_address,
+            request.shape,
+            request.fixed_maxshape("implicit"),
+            request.chunk_shape,
+            request.chunk_bytes,
+        )

@@ -7,16 +7,44 @@ mask (flags bit 1); without, the chunk is stored at its full unfiltered size.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from ..context import FormatContext
-from ..messages.layout import SINGLE_INDEX_WITH_FILTER, Layout
-from .base import ChunkTable
+from ..context import ByteSource, FormatContext
+from ..structs import LENGTH, U32, Cursor, Struct
+from .base import (
+    Alloc,
+    BuiltIndex,
+    ChunkIndex,
+    ChunkIndexRequest,
+    ChunkIndexType,
+    ChunkTable,
+    register_index,
+)
 
-__all__ = ["load_single"]
+if TYPE_CHECKING:
+    from ..messages.layout import ChunkedLayout
+
+__all__ = ["SINGLE_INDEX_WITH_FILTER", "SingleChunkIndex", "SingleChunkParams", "load_single"]
+
+SINGLE_INDEX_WITH_FILTER = 0x02
+"""Layout v4/v5 chunked flags bit 1: the single-chunk index carries a filtered size + mask
+(the spec text says bit 0; libhdf5's ``H5O_LAYOUT_CHUNK_SINGLE_INDEX_WITH_FILTER`` is bit 1)."""
+
+_PARAMS = Struct("single chunk index parameters", [("filtered_size", LENGTH), ("filter_mask", U32)])
 
 
-def load_single(ctx: FormatContext, layout: Layout, rank: int) -> ChunkTable:
+@dataclass(frozen=True)
+class SingleChunkParams:
+    """The filtered chunk's stored size and filter mask (present with flags bit 1)."""
+
+    filtered_size: int
+    filter_mask: int
+
+
+def load_single(ctx: FormatContext, layout: ChunkedLayout, rank: int) -> ChunkTable:
     """A table of zero or one chunk, at the origin."""
     address = layout.index_address
     if address is None or ctx.is_undefined(address):
@@ -33,3 +61,38 @@ def load_single(ctx: FormatContext, layout: Layout, rank: int) -> ChunkTable:
         sizes=np.array([size], dtype=np.uint64),
         filter_masks=np.array([mask], dtype=np.uint32),
     )
+
+
+@register_index
+class SingleChunkIndex(ChunkIndex[SingleChunkParams]):
+    """Index type 1: the one chunk of a dataset whose chunk spans its maximum dims."""
+
+    index_type = ChunkIndexType.SINGLE
+
+    def decode_params(
+        self, cur: Cursor, ctx: FormatContext, flags: int
+    ) -> SingleChunkParams | None:
+        if not flags & SINGLE_INDEX_WITH_FILTER:
+            return None
+        return SingleChunkParams(**cur.struct(_PARAMS, ctx))
+
+    def encode_params(
+        self, params: SingleChunkParams | None, ctx: FormatContext, flags: int
+    ) -> bytes:
+        if not flags & SINGLE_INDEX_WITH_FILTER:
+            return b""
+        p = params or SingleChunkParams(0, 0)
+        return _PARAMS.encode({"filtered_size": p.filtered_size, "filter_mask": p.filter_mask}, ctx)
+
+    def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
+        return load_single(request.ctx, request.layout, len(request.chunk_shape))
+
+    def build(self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc) -> BuiltIndex:
+        """No structure: the layout points at the chunk (and, filtered, records its stored
+        size and mask)."""
+        if not len(table):
+            return super().build(request, table, alloc)
+        params = request.layout.index_params
+        if params is not None:
+            params = SingleChunkParams(int(table.sizes[0]), int(table.filter_masks[0]))
+        return BuiltIndex(int(table.addresses[0]), [], params)

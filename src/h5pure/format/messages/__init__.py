@@ -12,7 +12,6 @@ instead of the message itself.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -20,7 +19,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...errors import FormatError, UnsupportedFeatureError
 from ..context import FormatContext
-from ..structs import read_uint
 from .shared import SharedMessage, decode_shared_message
 
 if TYPE_CHECKING:
@@ -31,7 +29,6 @@ __all__ = [
     "MessageFlags",
     "SharedMessage",
     "UnknownMessage",
-    "Cursor",
     "register",
     "decoder_for",
     "decode_message",
@@ -67,14 +64,6 @@ class MessageType(IntEnum):
     FILE_SPACE_INFO = 0x17
     CACHE_IMAGE = 0x18
 
-    # Aliases (same values) for the spellings other modules may reach for.
-    EXTERNAL_FILES = 0x07
-    DATA_LAYOUT = 0x08
-    PIPELINE = 0x0B
-    OBJECT_MODIFICATION_TIME = 0x12
-    BTREE_K = 0x13
-    OBJECT_REFCOUNT = 0x16
-
 
 class MessageFlags:
     """Bits of a header message's flags byte (IV.A.1.a / IV.A.1.b)."""
@@ -99,80 +88,6 @@ class UnknownMessage:
     """The message body as stored."""
 
 
-class Cursor:
-    """Bounds-checked little-endian reader for the variable tails of messages.
-
-    Every read checks that the bytes exist and raises :class:`FormatError` naming ``what``
-    otherwise, so decoders never index past their buffer.
-    """
-
-    def __init__(self, buf: bytes | bytearray | memoryview, what: str, pos: int = 0) -> None:
-        self.buf = buf
-        self.what = what
-        self.pos = pos
-
-    @property
-    def remaining(self) -> int:
-        return len(self.buf) - self.pos
-
-    def need(self, n: int) -> None:
-        if n < 0 or n > self.remaining:
-            raise FormatError(
-                f"truncated {self.what}: need {n} bytes at byte {self.pos}, "
-                f"have {max(0, self.remaining)}"
-            )
-
-    def take(self, n: int) -> bytes:
-        self.need(n)
-        out = bytes(self.buf[self.pos : self.pos + n])
-        self.pos += n
-        return out
-
-    def skip(self, n: int) -> None:
-        self.need(n)
-        self.pos += n
-
-    def uint(self, width: int) -> int:
-        self.need(width)
-        value = read_uint(self.buf, self.pos, width)
-        self.pos += width
-        return value
-
-    def u8(self) -> int:
-        return self.uint(1)
-
-    def u16(self) -> int:
-        return self.uint(2)
-
-    def u32(self) -> int:
-        return self.uint(4)
-
-    def u64(self) -> int:
-        return self.uint(8)
-
-    def offset(self, ctx: FormatContext) -> int:
-        return self.uint(ctx.size_of_offsets)
-
-    def length(self, ctx: FormatContext) -> int:
-        return self.uint(ctx.size_of_lengths)
-
-    def cstring(self) -> bytes:
-        """Bytes up to (not including) the next NUL; the NUL is consumed."""
-        end = bytes(self.buf[self.pos :]).find(b"\0")
-        if end < 0:
-            raise FormatError(f"{self.what}: string at byte {self.pos} lacks its NUL terminator")
-        out = bytes(self.buf[self.pos : self.pos + end])
-        self.pos += end + 1
-        return out
-
-    def align(self, boundary: int) -> None:
-        """Skip padding up to the next multiple of ``boundary`` (relative to byte 0).
-
-        Lenient at the end of the buffer: a final pad may be cut short.
-        """
-        self.pos += min(-self.pos % boundary, max(0, self.remaining))
-
-
 Decoder = Callable[[bytes, FormatContext, int], Any]
 """A message decoder: ``(data, ctx, flags) -> record``."""
 
@@ -180,10 +95,18 @@ _D = TypeVar("_D", bound=Decoder)
 
 _REGISTRY: dict[int, Decoder] = {}
 
-# Our own message modules, imported eagerly on the first decode.
-_OWN_MODULES = ("dataspace", "fill", "link", "attribute", "symbols", "misc")
-# Modules written separately; tolerated while absent (they register themselves when present).
-_OPTIONAL_MODULES = ("datatype", "layout", "filter_pipeline")
+# The message modules, imported on the first decode (they register their decoders).
+_MODULES = (
+    "dataspace",
+    "fill",
+    "link",
+    "attribute",
+    "symbols",
+    "misc",
+    "datatype",
+    "layout",
+    "filter_pipeline",
+)
 _loaded = False
 
 
@@ -201,14 +124,8 @@ def _load_all() -> None:
     global _loaded
     if _loaded:
         return
-    for name in _OWN_MODULES:
+    for name in _MODULES:
         importlib.import_module(f"{__name__}.{name}")
-    for name in _OPTIONAL_MODULES:
-        full = f"{__name__}.{name}"
-        # Absence is fine (the module is still being written); a module that exists but
-        # fails to import is a bug and must surface, hence find_spec rather than except.
-        if importlib.util.find_spec(full) is not None:
-            importlib.import_module(full)
     _loaded = True
 
 

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import FormatError
 from ..context import FormatContext
-from ..structs import U8, U16, Struct, encode_uint
-from . import Cursor, MessageType, register
+from ..structs import U8, U16, Cursor, FlagStruct, Struct
+from . import MessageType, register
 from .dataspace import Dataspace, decode_dataspace
 from .shared import SharedMessage, decode_shared_message
+from .storage_info import StorageInfo, storage_info_table
 
 if TYPE_CHECKING:
     from .datatype import Datatype
@@ -170,45 +171,12 @@ def decode_attribute(data: bytes, ctx: FormatContext, flags: int = 0) -> Attribu
 
 
 @dataclass(frozen=True)
-class AttributeInfo:
-    """Attribute storage of an object with creation-order tracking or dense attributes."""
+class AttributeInfo(StorageInfo):
+    """Attribute storage of an object with creation-order tracking or dense attributes:
+    its name index is a v2 B-tree of type 8, its creation-order index one of type 9."""
 
-    flags: int
-    """Bit 0: creation order tracked; bit 1: creation order indexed."""
-    max_creation_index: int | None
-    fractal_heap_address: int
-    """Dense-attribute fractal heap (undefined while attributes are compact)."""
-    name_index_address: int
-    """v2 B-tree (type 8) over attribute-name hashes."""
-    creation_order_index_address: int | None
-    """v2 B-tree (type 9) over creation order, present when indexed."""
-
-    def encode(self, ctx: FormatContext) -> bytes:
-        out = bytearray([0, self.flags])
-        if self.flags & 1:
-            out += encode_uint(self.max_creation_index or 0, 2)
-        out += encode_uint(self.fractal_heap_address, ctx.size_of_offsets)
-        out += encode_uint(self.name_index_address, ctx.size_of_offsets)
-        if self.flags & 2:
-            if self.creation_order_index_address is None:
-                raise ValueError("attribute info: indexed creation order needs an index address")
-            out += encode_uint(self.creation_order_index_address, ctx.size_of_offsets)
-        return bytes(out)
-
-
-def decode_attribute_info(data: bytes, ctx: FormatContext, flags: int = 0) -> AttributeInfo:
-    cur = Cursor(data, "attribute info message")
-    version, iflags = cur.u8(), cur.u8()
-    if version != 0:
-        raise FormatError(f"attribute info message: unknown version {version}")
-    if iflags & ~3:
-        raise FormatError(f"attribute info message: unknown flags 0x{iflags:02x}")
-    max_corder = cur.u16() if iflags & 1 else None
-    heap = cur.offset(ctx)
-    name_index = cur.offset(ctx)
-    corder_index = cur.offset(ctx) if iflags & 2 else None
-    return AttributeInfo(iflags, max_corder, heap, name_index, corder_index)
+    TABLE: ClassVar[FlagStruct] = storage_info_table("attribute info message", U16)
 
 
 register(MessageType.ATTRIBUTE)(decode_attribute)
-register(MessageType.ATTRIBUTE_INFO)(decode_attribute_info)
+register(MessageType.ATTRIBUTE_INFO)(AttributeInfo.decode)

@@ -15,8 +15,8 @@ from typing import Literal
 
 from ...errors import FormatError
 from ..context import FormatContext
-from ..structs import U8, Reserved, Struct, encode_uint
-from . import Cursor, MessageType, register
+from ..structs import U8, Cursor, Reserved, Struct, encode_uint
+from . import MessageType, register
 
 _V1_HEAD = Struct(
     "dataspace message v1",

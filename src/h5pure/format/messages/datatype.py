@@ -27,12 +27,11 @@ Version rules (libhdf5):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
-from ...errors import FormatError
-from ..structs import U8, U16, U32, Bytes, Reserved, Struct
+from ..structs import U8, U16, U32, Bytes, Cursor, Reserved, Struct
 from . import MessageType, register
 
 MAX_NESTING = 32
@@ -136,43 +135,6 @@ _ARRAY_V2_HEAD = Struct("array properties (v2)", [("rank", U8), ("reserved", Res
 _ARRAY_V3_HEAD = Struct("array properties (v3)", [("rank", U8)])
 
 
-class _Reader:
-    """Cursor over the message bytes; errors name the message and the position."""
-
-    def __init__(self, buf: bytes | bytearray | memoryview, pos: int) -> None:
-        self.buf = buf if isinstance(buf, bytes) else bytes(buf)
-        self.pos = pos
-
-    def fail(self, msg: str) -> FormatError:
-        return FormatError(f"datatype message at byte {self.pos}: {msg}")
-
-    def struct(self, s: Struct) -> dict[str, Any]:
-        v = s.decode(self.buf, self.pos)
-        self.pos += s.size()
-        return v
-
-    def take(self, n: int) -> bytes:
-        if n < 0 or self.pos + n > len(self.buf):
-            raise self.fail(f"truncated: need {n} bytes, have {len(self.buf) - self.pos}")
-        out = bytes(self.buf[self.pos : self.pos + n])
-        self.pos += n
-        return out
-
-    def uint(self, width: int) -> int:
-        return int.from_bytes(self.take(width), "little")
-
-    def cstring(self, pad8: bool) -> bytes:
-        end = self.buf.find(b"\0", self.pos)
-        if end < 0:
-            raise self.fail("unterminated name")
-        name = bytes(self.buf[self.pos : end])
-        used = end - self.pos + 1
-        if pad8:
-            used = (used + 7) // 8 * 8
-        self.take(used)
-        return name
-
-
 def _pad_name(name: bytes, pad8: bool) -> bytes:
     out = name + b"\0"
     if pad8:
@@ -196,7 +158,7 @@ class Datatype(ABC):
     # -- subclasses implement these two ----------------------------------------------
     @classmethod
     @abstractmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         """Decode the class bits and properties that follow the 8-byte head."""
 
     @abstractmethod
@@ -233,7 +195,7 @@ class FixedPointType(Datatype):
     precision: int = 0
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         p = r.struct(_ATOMIC_PROPS)
         return cls(
             version,
@@ -272,7 +234,7 @@ class FloatType(Datatype):
     exponent_bias: int = 0
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         lo, hi = bits & 1, (bits >> 6) & 1
         if lo and hi:
             order = ByteOrder.VAX
@@ -333,7 +295,7 @@ class TimeType(Datatype):
     precision: int = 0
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         return cls(version, size, ByteOrder(bits & 1), r.struct(_TIME_PROPS)["precision"])
 
     def _encode_body(self) -> tuple[int, bytes]:
@@ -350,7 +312,7 @@ class StringType(Datatype):
     cset: CharacterSet = CharacterSet.ASCII
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         return cls(
             version,
             size,
@@ -375,7 +337,7 @@ class BitfieldType(Datatype):
     precision: int = 0
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         p = r.struct(_ATOMIC_PROPS)
         return cls(
             version,
@@ -401,7 +363,7 @@ class OpaqueType(Datatype):
     tag: bytes = b""
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         raw = r.take(bits & 0xFF)
         return cls(version, size, raw.split(b"\0", 1)[0])
 
@@ -452,10 +414,10 @@ class CompoundType(Datatype):
     members: tuple[CompoundMember, ...] = ()
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         count = bits & 0xFFFF
         # each member takes at least 2 (name+offset) + 8 (type header) bytes
-        if count * 10 > len(r.buf) - r.pos:
+        if count * 10 > r.remaining:
             raise r.fail(f"compound claims {count} members, more than the message can hold")
         members = []
         for _ in range(count):
@@ -508,7 +470,7 @@ class ReferenceType(Datatype):
     encoding_version: int = 0
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         return cls(version, size, _enum(ReferenceKind, bits & 15, r), (bits >> 4) & 15)
 
     def _encode_body(self) -> tuple[int, bytes]:
@@ -531,10 +493,10 @@ class EnumType(Datatype):
     """Each member's value as stored (``base.size`` bytes, in the base type's byte order)."""
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         count = bits & 0xFFFF
         base = _decode(r, depth + 1)
-        if count > len(r.buf) - r.pos:
+        if count > r.remaining:
             raise r.fail(f"enum claims {count} members, more than the message can hold")
         names = tuple(_decode_name(r, pad8=version < 3) for _ in range(count))
         raw = r.take(count * base.size)
@@ -569,7 +531,7 @@ class VlenType(Datatype):
     base: Datatype = field(default_factory=lambda: FixedPointType(1, 1))
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         kind = _enum(VlenKind, bits & 15, r)
         pad = _enum(StringPadding, (bits >> 4) & 15, r)
         cset = _enum(CharacterSet, (bits >> 8) & 15, r)
@@ -592,7 +554,7 @@ class ArrayType(Datatype):
     """v2 only: the stored permutation indices (None for v3+)."""
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         if version < 2:
             raise r.fail("array datatype in a version-1 message")
         rank = r.struct(_ARRAY_V2_HEAD if version == 2 else _ARRAY_V3_HEAD)["rank"]
@@ -627,7 +589,7 @@ class ComplexType(Datatype):
     base: Datatype = field(default_factory=lambda: FloatType(1, 4))
 
     @classmethod
-    def _decode_body(cls, r: _Reader, version: int, bits: int, size: int, depth: int) -> Datatype:
+    def _decode_body(cls, r: Cursor, version: int, bits: int, size: int, depth: int) -> Datatype:
         return cls(version, size, bool(bits & 1), (bits >> 1) & 3, _decode(r, depth + 1))
 
     def _encode_body(self) -> tuple[int, bytes]:
@@ -640,14 +602,14 @@ class ComplexType(Datatype):
 _E = TypeVar("_E", bound=IntEnum)
 
 
-def _enum(kind: type[_E], value: int, r: _Reader) -> _E:
+def _enum(kind: type[_E], value: int, r: Cursor) -> _E:
     try:
         return kind(value)
     except ValueError:
         raise r.fail(f"invalid {kind.__name__} value {value}") from None
 
 
-def _decode_name(r: _Reader, pad8: bool) -> str:
+def _decode_name(r: Cursor, pad8: bool) -> str:
     raw = r.cstring(pad8)
     try:
         return raw.decode("utf-8")
@@ -655,7 +617,7 @@ def _decode_name(r: _Reader, pad8: bool) -> str:
         return raw.decode("latin-1")
 
 
-def _decode(r: _Reader, depth: int) -> Datatype:
+def _decode(r: Cursor, depth: int) -> Datatype:
     if depth > MAX_NESTING:
         raise r.fail(f"datatype nested deeper than {MAX_NESTING} levels")
     start = r.pos
@@ -675,7 +637,7 @@ def _decode(r: _Reader, depth: int) -> Datatype:
     return dt
 
 
-def _check_sizes(dt: Datatype, r: _Reader) -> None:
+def _check_sizes(dt: Datatype, r: Cursor) -> None:
     """Reject sizes no valid type has (hostile-input guard; libhdf5's H5O_dtype_decode
     checks the same invariants): every field must fit in the element, a compound member
     inside the compound, an array or enum the size its base implies."""
@@ -727,7 +689,7 @@ def decode_datatype(buf: bytes | bytearray | memoryview, offset: int = 0) -> tup
     Returns the record and the number of bytes consumed.  Raises :class:`FormatError`
     on truncated or invalid messages.
     """
-    r = _Reader(buf, offset)
+    r = Cursor(buf, "datatype message", offset)
     dt = _decode(r, 0)
     return dt, r.pos - offset
 
@@ -743,11 +705,6 @@ def encode_datatype(dt: Datatype) -> bytes:
         }
     )
     return head + props
-
-
-def with_version(dt: Datatype, version: int) -> Datatype:
-    """``dt`` stamped with another message version (nested types untouched)."""
-    return replace(dt, version=version)
 
 
 @register(MessageType.DATATYPE)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from ...errors import FormatError
 from ..context import FormatContext
-from ..structs import U8, U32, Struct, encode_uint
-from . import Cursor, MessageType, register
+from ..structs import U8, U32, Cursor, Struct, encode_uint
+from . import MessageType, register
 
 ALLOC_TIME_DEFAULT, ALLOC_TIME_EARLY, ALLOC_TIME_LATE, ALLOC_TIME_INCR = 0, 1, 2, 3
 FILL_TIME_ALLOC, FILL_TIME_NEVER, FILL_TIME_IFSET = 0, 1, 2

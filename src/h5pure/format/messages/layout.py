@@ -16,56 +16,54 @@ libhdf5 ``src/H5Olayout.c`` (``H5O__layout_decode``) settles what the spec leave
   bit 0, libhdf5 uses bit 1.  Virtual storage: global heap collection address O + index u32.
   Version 5 (HDF5 2.0) has the same message bytes; it changes the filtered chunk-size width
   inside the FA/EA/v2 B-tree records, which the index decoders read from the index headers.
+
+Record design: one frozen dataclass per layout class (:class:`CompactLayout`,
+:class:`ContiguousLayout`, :class:`ChunkedLayout`, :class:`VirtualLayout`), all
+:class:`Layout`, found by their class number (no if/elif chain on it).  A chunked layout's
+index parameters are decoded and encoded by its chunk index type
+(:mod:`..chunk_index`), so a new index type needs no change here.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from enum import IntEnum
-from typing import Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ...errors import FormatError
+from ..chunk_index import ChunkIndexType, chunk_index
+from ..chunk_index.btree import BTreeV2Params
+from ..chunk_index.extensible_array import ExtensibleArrayParams
+from ..chunk_index.fixed_array import FixedArrayParams
+from ..chunk_index.single import SINGLE_INDEX_WITH_FILTER, SingleChunkParams
 from ..context import FormatContext
-from ..structs import U8, U16, U32, Reserved, Struct, encode_uint
-from . import Cursor, MessageType, register
+from ..structs import LENGTH, OFFSET, U8, U16, U32, Cursor, Reserved, Struct, encode_uint
+from . import MessageType, register
 
 __all__ = [
     "ChunkIndexType",
     "LayoutClass",
+    "IndexParams",
     "FixedArrayParams",
     "ExtensibleArrayParams",
     "BTreeV2Params",
+    "SingleChunkParams",
     "Layout",
+    "CompactLayout",
+    "ContiguousLayout",
+    "ChunkedLayout",
+    "VirtualLayout",
     "decode_layout",
     "SINGLE_INDEX_WITH_FILTER",
     "DONT_FILTER_PARTIAL_BOUND_CHUNKS",
 ]
 
-
-class ChunkIndexType(IntEnum):
-    """Chunk index types (Appendix C; ``H5D_chunk_index_t``).  Layouts v1-v3 use BTREE_V1."""
-
-    BTREE_V1 = 0
-    SINGLE = 1
-    IMPLICIT = 2
-    FIXED_ARRAY = 3
-    EXTENSIBLE_ARRAY = 4
-    BTREE_V2 = 5
-
-
 LayoutClass = Literal["compact", "contiguous", "chunked", "virtual"]
-_CLASS_NAMES: dict[int, LayoutClass] = {
-    0: "compact",
-    1: "contiguous",
-    2: "chunked",
-    3: "virtual",
-}
-_CLASS_IDS = {v: k for k, v in _CLASS_NAMES.items()}
+
+IndexParams = FixedArrayParams | ExtensibleArrayParams | BTreeV2Params | SingleChunkParams
+"""The chunk index parameters a layout v4/v5 stores (see each index type)."""
 
 DONT_FILTER_PARTIAL_BOUND_CHUNKS = 0x01
 """Layout v4/v5 chunked flags bit 0: edge chunks are stored unfiltered."""
-SINGLE_INDEX_WITH_FILTER = 0x02
-"""Layout v4/v5 chunked flags bit 1: the single-chunk index carries a filtered size + mask."""
 _ALL_CHUNK_FLAGS = DONT_FILTER_PARTIAL_BOUND_CHUNKS | SINGLE_INDEX_WITH_FILTER
 
 _MAX_NDIMS = 33  # H5O_LAYOUT_NDIMS = H5S_MAX_RANK + 1
@@ -75,115 +73,63 @@ _HEAD_V1 = Struct(
     "layout message v1/v2 head",
     [("version", U8), ("ndims", U8), ("layout_class", U8), ("reserved", Reserved(5))],
 )
-# IV.A.2.i, versions 4 and 5, chunked: the fixed head before the dims.
+# IV.A.2.i, versions 3-5: version and class, then each class's properties.
+_HEAD_V3 = Struct("layout message head", [("version", U8), ("layout_class", U8)])
+_COMPACT_V3 = Struct(
+    "compact layout message", [("version", U8), ("layout_class", U8), ("size", U16)]
+)
+_CONTIGUOUS_V3 = Struct(
+    "contiguous layout message",
+    [("version", U8), ("layout_class", U8), ("address", OFFSET), ("size", LENGTH)],
+)
+_VIRTUAL = Struct(
+    "virtual layout message",
+    [("version", U8), ("layout_class", U8), ("heap_address", OFFSET), ("heap_index", U32)],
+)
+# versions 4 and 5, chunked: the fixed head before the dims.
 _CHUNKED_HEAD_V4 = Struct(
     "layout message v4 chunked head",
     [("flags", U8), ("ndims", U8), ("dim_width", U8)],
 )
-# Appendix C index parameters.
-_FA_PARAMS = Struct("fixed array index parameters", [("page_bits", U8)])
-_EA_PARAMS = Struct(
-    "extensible array index parameters",
-    [
-        ("max_nelmts_bits", U8),
-        ("index_block_elements", U8),
-        ("super_block_min_data_ptrs", U8),
-        ("data_block_min_elements", U8),
-        ("max_data_block_page_bits", U8),
-    ],
-)
-_BT2_PARAMS = Struct(
-    "v2 B-tree index parameters",
-    [("node_size", U32), ("split_percent", U8), ("merge_percent", U8)],
-)
-_COMPACT_SIZE_V3 = Struct("compact layout size", [("size", U16)])
 
 
-@dataclass(frozen=True)
-class FixedArrayParams:
-    """Fixed array creation parameter (Appendix C, type 3)."""
+class _LayoutFactory(type):
+    """``Layout(version=..., layout_class=..., **fields)`` builds the variant of that class
+    (the spelling of the single record layouts used to be; the variants are called as
+    themselves)."""
 
-    page_bits: int
-    """log2 of the number of entries in one data block page (libhdf5 default 10)."""
-
-
-@dataclass(frozen=True)
-class ExtensibleArrayParams:
-    """Extensible array creation parameters (Appendix C, type 4), in message byte order."""
-
-    max_nelmts_bits: int
-    """log2 of the maximum number of elements (default 32)."""
-    index_block_elements: int
-    """Elements stored directly in the index block (default 4)."""
-    super_block_min_data_ptrs: int
-    """Minimum data block pointers in a super block (default 4)."""
-    data_block_min_elements: int
-    """Minimum elements in a data block (default 16)."""
-    max_data_block_page_bits: int
-    """log2 of the elements in one data block page (default 10)."""
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is Layout:
+            return _from_fields(*args, **kwargs)
+        return type.__call__(cls, *args, **kwargs)
 
 
-@dataclass(frozen=True)
-class BTreeV2Params:
-    """v2 B-tree creation parameters (Appendix C, type 5)."""
+class Layout(metaclass=_LayoutFactory):
+    """A decoded Data Layout message (IV.A.2.i): the base of one record per layout class."""
 
-    node_size: int
-    split_percent: int
-    merge_percent: int
-
-
-IndexParams = FixedArrayParams | ExtensibleArrayParams | BTreeV2Params
-
-
-@dataclass(frozen=True)
-class Layout:
-    """A decoded Data Layout message (IV.A.2.i)."""
-
+    layout_class: ClassVar[LayoutClass]
+    """"compact", "contiguous", "chunked" or "virtual"."""
+    class_id: ClassVar[int]
+    """The class number in the message."""
     version: int
     """Message version, 1-5."""
-    layout_class: LayoutClass
-    """"compact", "contiguous", "chunked" or "virtual"."""
-    compact_data: bytes | None = None
-    """The raw data of a compact dataset."""
-    address: int | None = None
-    """Contiguous data address (may be the undefined address: not allocated)."""
-    size: int | None = None
-    """Contiguous storage size in bytes (v3+; None for v1/v2, compute it from the dataspace)."""
-    chunk_shape: tuple[int, ...] | None = None
-    """Chunk dims in elements, without the trailing element-size dimension."""
-    chunk_element_size: int | None = None
-    """The trailing "dimension" of the chunk dims: the dataset element size in bytes."""
-    index_type: ChunkIndexType | None = None
-    """Chunk index type (BTREE_V1 for v1-v3 chunked layouts)."""
-    index_address: int | None = None
-    """Address of the chunk index (v1/v2 B-tree, FA/EA header, the single chunk, or the base
-    address of implicitly indexed chunks); may be undefined (nothing allocated)."""
-    index_params: IndexParams | None = None
-    """FA / EA / v2 B-tree creation parameters (v4+)."""
-    flags: int = 0
-    """v4/v5 chunked flags (bit 0 unfiltered edge chunks, bit 1 single chunk filtered)."""
-    dim_size_width: int | None = None
-    """v4/v5: bytes used to encode each chunk dimension."""
-    single_chunk_filtered_size: int | None = None
-    """Single chunk index with filters: the stored size of the chunk."""
-    single_chunk_filter_mask: int | None = None
-    """Single chunk index with filters: the chunk's filter mask."""
-    virtual_heap_address: int | None = None
-    """Virtual layout: global heap collection holding the mapping block (III.F)."""
-    virtual_heap_index: int | None = None
-    """Virtual layout: object index within that collection."""
-    legacy_dims: tuple[int, ...] | None = None
-    """v1/v2: the dims exactly as stored (for chunked layouts they include the element size)."""
 
-    @property
-    def chunk_bytes(self) -> int | None:
-        """Unfiltered size of one chunk in bytes (product of all chunk dims)."""
-        if self.chunk_shape is None or self.chunk_element_size is None:
-            return None
-        n = self.chunk_element_size
-        for d in self.chunk_shape:
-            n *= d
-        return n
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, version: int, layout_class: LayoutClass | None = None, **fields: Any
+        ) -> None: ...
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    else:
+        # Transitional: consumers written against the one record of old read the fields of
+        # the other classes; a variant reads them as None (each has its own as fields).
+        compact_data = address = size = chunk_shape = chunk_element_size = chunk_bytes = None
+        index_type = index_address = index_params = dim_size_width = legacy_dims = None
+        single_chunk_filtered_size = single_chunk_filter_mask = None
+        virtual_heap_address = virtual_heap_index = None
+        flags = 0
 
     @classmethod
     def decode(cls, buf: bytes, ctx: FormatContext) -> Layout:
@@ -197,10 +143,15 @@ class Layout:
         cur.need(1)
         version = buf[0]
         if version in (1, 2):
-            layout = _decode_v1(cur, ctx)
+            head = cur.struct(_HEAD_V1, ctx)
+            variant = _variant(head["layout_class"], version)
+            ndims = head["ndims"]
+            if not 1 <= ndims <= _MAX_NDIMS:
+                raise FormatError(f"layout message v{version}: dimensionality {ndims} out of range")
+            layout = variant._decode_legacy(cur, ctx, version, ndims)
         elif version in (3, 4, 5):
-            cur.skip(1)
-            layout = _decode_v3(cur, ctx, version)
+            class_id = _HEAD_V3.decode(buf, 0, ctx)["layout_class"]
+            layout = _variant(class_id, version)._decode_v3(cur, ctx, version)
         else:
             raise FormatError(f"layout message: unsupported version {version}")
         return layout, cur.pos
@@ -208,84 +159,69 @@ class Layout:
     def encode(self, ctx: FormatContext) -> bytes:
         """The message body, byte-identical to what libhdf5 writes for the same record."""
         if self.version in (1, 2):
-            return self._encode_v1(ctx)
-        out = bytearray([self.version, _CLASS_IDS[self.layout_class]])
-        if self.layout_class == "compact":
-            data = self.compact_data or b""
-            out += _COMPACT_SIZE_V3.encode({"size": len(data)}) + data
-        elif self.layout_class == "contiguous":
-            out += encode_uint(_addr(self.address, ctx), ctx.size_of_offsets)
-            out += encode_uint(self.size or 0, ctx.size_of_lengths)
-        elif self.layout_class == "chunked":
-            dims = self._all_chunk_dims()
-            if self.version == 3:
-                out.append(len(dims))
-                out += encode_uint(_addr(self.index_address, ctx), ctx.size_of_offsets)
-                for d in dims:
-                    out += encode_uint(d, 4)
-            else:
-                width = self.dim_size_width or _min_width(max(dims))
-                out += _CHUNKED_HEAD_V4.encode(
-                    {"flags": self.flags, "ndims": len(dims), "dim_width": width}
-                )
-                for d in dims:
-                    out += encode_uint(d, width)
-                out += self._encode_index_params(ctx)
-                out += encode_uint(_addr(self.index_address, ctx), ctx.size_of_offsets)
-        else:  # virtual
-            out += encode_uint(_addr(self.virtual_heap_address, ctx), ctx.size_of_offsets)
-            out += encode_uint(self.virtual_heap_index or 0, 4)
-        return bytes(out)
+            dims = self._legacy_dims()
+            values = {"version": self.version, "ndims": len(dims), "layout_class": self.class_id}
+            return _HEAD_V1.encode(values, ctx) + self._encode_legacy(ctx, dims)
+        return self._encode_v3(ctx)
 
-    def _all_chunk_dims(self) -> tuple[int, ...]:
-        if self.chunk_shape is None or self.chunk_element_size is None:
-            raise ValueError("chunked layout without chunk_shape / chunk_element_size")
-        return (*self.chunk_shape, self.chunk_element_size)
+    # -- each class ------------------------------------------------------------------------
+    # (not abstract methods: ``Layout(...)`` stays a valid call, building a variant)
+    @classmethod
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+        """Versions 3-5: the whole message (its version and class bytes included)."""
+        raise NotImplementedError
 
-    def _encode_index_params(self, ctx: FormatContext) -> bytes:
-        it = self.index_type
-        p = self.index_params
-        out = bytearray([int(it if it is not None else ChunkIndexType.BTREE_V1)])
-        if it == ChunkIndexType.SINGLE:
-            if self.flags & SINGLE_INDEX_WITH_FILTER:
-                out += encode_uint(self.single_chunk_filtered_size or 0, ctx.size_of_lengths)
-                out += encode_uint(self.single_chunk_filter_mask or 0, 4)
-        elif it == ChunkIndexType.FIXED_ARRAY and isinstance(p, FixedArrayParams):
-            out += _FA_PARAMS.encode({"page_bits": p.page_bits})
-        elif it == ChunkIndexType.EXTENSIBLE_ARRAY and isinstance(p, ExtensibleArrayParams):
-            out += _EA_PARAMS.encode(asdict(p))
-        elif it == ChunkIndexType.BTREE_V2 and isinstance(p, BTreeV2Params):
-            out += _BT2_PARAMS.encode(asdict(p))
-        elif it != ChunkIndexType.IMPLICIT:
-            raise ValueError(f"layout v{self.version}: index type {it} lacks its parameters")
-        return bytes(out)
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
+        """Inverse of :meth:`_decode_v3`."""
+        raise NotImplementedError
 
-    def _encode_v1(self, ctx: FormatContext) -> bytes:
+    @classmethod
+    def _decode_legacy(cls, cur: Cursor, ctx: FormatContext, version: int, ndims: int) -> Layout:
+        """Versions 1 and 2: what follows the head (address, ``ndims`` dims, ...)."""
+        raise FormatError(f"layout message v{version}: {cls.layout_class} layout needs version 4+")
+
+    def _legacy_dims(self) -> tuple[int, ...]:
         dims = self.legacy_dims
         if dims is None:
-            if self.layout_class == "chunked":
-                dims = self._all_chunk_dims()
-            else:
-                raise ValueError("layout v1/v2 record without legacy_dims")
-        out = bytearray(
-            _HEAD_V1.encode(
-                {
-                    "version": self.version,
-                    "ndims": len(dims),
-                    "layout_class": _CLASS_IDS[self.layout_class],
-                }
-            )
-        )
-        if self.layout_class == "contiguous":
-            out += encode_uint(_addr(self.address, ctx), ctx.size_of_offsets)
-        elif self.layout_class == "chunked":
-            out += encode_uint(_addr(self.index_address, ctx), ctx.size_of_offsets)
-        for d in dims:
-            out += encode_uint(d, 4)
-        if self.layout_class == "compact":
-            data = self.compact_data or b""
-            out += encode_uint(len(data), 4) + data
-        return bytes(out)
+            raise ValueError("layout v1/v2 record without legacy_dims")
+        return tuple(dims)
+
+    def _encode_legacy(self, ctx: FormatContext, dims: tuple[int, ...]) -> bytes:
+        """Inverse of :meth:`_decode_legacy`."""
+        raise ValueError(f"a {self.layout_class} layout has no version {self.version}")
+
+
+_VARIANTS: dict[LayoutClass, type[Layout]] = {}
+_BY_CLASS_ID: dict[int, type[Layout]] = {}
+
+
+def _variant_of(cls: type[Layout]) -> type[Layout]:
+    _VARIANTS[cls.layout_class] = cls
+    _BY_CLASS_ID[cls.class_id] = cls
+    return cls
+
+
+def _variant(class_id: int, version: int) -> type[Layout]:
+    variant = _BY_CLASS_ID.get(class_id)
+    if variant is None or (variant.layout_class == "virtual" and version < 4):
+        raise FormatError(f"layout message v{version}: invalid layout class {class_id}")
+    return variant
+
+
+def _from_fields(version: int, layout_class: LayoutClass, **fields: Any) -> Layout:
+    """The variant of ``layout_class`` from the fields of the one record of old."""
+    try:
+        variant = _VARIANTS[layout_class]
+    except KeyError:
+        raise ValueError(f"unknown layout class {layout_class!r}") from None
+    if variant is ChunkedLayout:
+        size = fields.pop("single_chunk_filtered_size", None)
+        mask = fields.pop("single_chunk_filter_mask", None)
+        if size is not None or mask is not None:
+            if fields.get("index_params") is not None:
+                raise TypeError("single-chunk filtered size given with other index parameters")
+            fields["index_params"] = SingleChunkParams(size or 0, mask or 0)
+    return type.__call__(variant, version, **fields)  # (straight to the variant's __init__)
 
 
 def _addr(address: int | None, ctx: FormatContext) -> int:
@@ -297,129 +233,233 @@ def _min_width(value: int) -> int:
     return max(1, (value.bit_length() + 7) // 8)
 
 
-def _class_name(cid: int, version: int) -> LayoutClass:
-    name = _CLASS_NAMES.get(cid)
-    if name is None or (name == "virtual" and version < 4):
-        raise FormatError(f"layout message v{version}: invalid layout class {cid}")
-    return name
+@_variant_of
+@dataclass(frozen=True)
+class CompactLayout(Layout):
+    """Class 0: the raw data stored in the message itself."""
+
+    layout_class: ClassVar[LayoutClass] = "compact"
+    class_id: ClassVar[int] = 0
+    version: int
+    compact_data: bytes | None = None
+    """The raw data."""
+    size: int | None = None
+    """The data size as stored (None for records built to be written)."""
+    legacy_dims: tuple[int, ...] | None = None
+    """v1/v2: the dims exactly as stored."""
+
+    @classmethod
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+        size = cur.struct(_COMPACT_V3, ctx)["size"]
+        return cls(version, cur.take(size), size)
+
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
+        data = self.compact_data or b""
+        head = {"version": self.version, "layout_class": self.class_id, "size": len(data)}
+        return _COMPACT_V3.encode(head, ctx) + data
+
+    @classmethod
+    def _decode_legacy(cls, cur: Cursor, ctx: FormatContext, version: int, ndims: int) -> Layout:
+        dims = tuple(cur.uints(ndims, 4))
+        size = cur.u32()
+        return cls(version, cur.take(size), size, dims)
+
+    def _encode_legacy(self, ctx: FormatContext, dims: tuple[int, ...]) -> bytes:
+        data = self.compact_data or b""
+        return b"".join(encode_uint(d, 4) for d in dims) + encode_uint(len(data), 4) + data
 
 
-def _decode_v1(cur: Cursor, ctx: FormatContext) -> Layout:
-    """Versions 1 and 2 (IV.A.2.i, first table; ``H5O__layout_decode`` < v3)."""
-    head = _HEAD_V1.decode(cur.buf, cur.pos, ctx)
-    cur.skip(_HEAD_V1.size(ctx))
-    version, ndims = head["version"], head["ndims"]
-    cls_name = _class_name(head["layout_class"], version)
-    if cls_name == "virtual":
-        raise FormatError(f"layout message v{version}: virtual layout needs version 4+")
-    if not 1 <= ndims <= _MAX_NDIMS:
-        raise FormatError(f"layout message v{version}: dimensionality {ndims} out of range")
-    address = None
-    if cls_name != "compact":
+@_variant_of
+@dataclass(frozen=True)
+class ContiguousLayout(Layout):
+    """Class 1: the raw data in one block of the file."""
+
+    layout_class: ClassVar[LayoutClass] = "contiguous"
+    class_id: ClassVar[int] = 1
+    version: int
+    address: int | None = None
+    """Data address (may be the undefined address: not allocated)."""
+    size: int | None = None
+    """Storage size in bytes (v3+; None for v1/v2, compute it from the dataspace)."""
+    legacy_dims: tuple[int, ...] | None = None
+    """v1/v2: the dims exactly as stored."""
+
+    @classmethod
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+        v = cur.struct(_CONTIGUOUS_V3, ctx)
+        return cls(version, v["address"], v["size"])
+
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
+        values = {
+            "version": self.version,
+            "layout_class": self.class_id,
+            "address": _addr(self.address, ctx),
+            "size": self.size or 0,
+        }
+        return _CONTIGUOUS_V3.encode(values, ctx)
+
+    @classmethod
+    def _decode_legacy(cls, cur: Cursor, ctx: FormatContext, version: int, ndims: int) -> Layout:
         address = cur.offset(ctx)
-    dims = tuple(cur.u32() for _ in range(ndims))
-    if cls_name == "chunked":
+        return cls(version, address, None, tuple(cur.uints(ndims, 4)))
+
+    def _encode_legacy(self, ctx: FormatContext, dims: tuple[int, ...]) -> bytes:
+        out = encode_uint(_addr(self.address, ctx), ctx.size_of_offsets)
+        return out + b"".join(encode_uint(d, 4) for d in dims)
+
+
+@_variant_of
+@dataclass(frozen=True)
+class ChunkedLayout(Layout):
+    """Class 2: the raw data in chunks found through a chunk index."""
+
+    layout_class: ClassVar[LayoutClass] = "chunked"
+    class_id: ClassVar[int] = 2
+    version: int
+    chunk_shape: tuple[int, ...]
+    """Chunk dims in elements, without the trailing element-size dimension."""
+    chunk_element_size: int
+    """The trailing "dimension" of the chunk dims: the dataset element size in bytes."""
+    index_type: ChunkIndexType = ChunkIndexType.BTREE_V1
+    """Chunk index type (BTREE_V1 for v1-v3 layouts)."""
+    index_address: int | None = None
+    """Address of the chunk index (v1/v2 B-tree, FA/EA header, the single chunk, or the base
+    address of implicitly indexed chunks); may be undefined (nothing allocated)."""
+    index_params: IndexParams | None = None
+    """The index type's parameters (v4+): FA / EA / v2 B-tree creation parameters, the
+    filtered single chunk's size and mask."""
+    flags: int = 0
+    """v4/v5 flags (bit 0 unfiltered edge chunks, bit 1 single chunk filtered)."""
+    dim_size_width: int | None = None
+    """v4/v5: bytes used to encode each chunk dimension."""
+    legacy_dims: tuple[int, ...] | None = None
+    """v1/v2: the dims exactly as stored (including the element size)."""
+
+    @property
+    def chunk_bytes(self) -> int:
+        """Unfiltered size of one chunk in bytes (product of all chunk dims)."""
+        n = self.chunk_element_size
+        for d in self.chunk_shape:
+            n *= d
+        return n
+
+    @property
+    def single_chunk_filtered_size(self) -> int | None:
+        """Single chunk index with filters: the stored size of the chunk."""
+        p = self.index_params
+        return p.filtered_size if isinstance(p, SingleChunkParams) else None
+
+    @property
+    def single_chunk_filter_mask(self) -> int | None:
+        """Single chunk index with filters: the chunk's filter mask."""
+        p = self.index_params
+        return p.filter_mask if isinstance(p, SingleChunkParams) else None
+
+    def _all_dims(self) -> tuple[int, ...]:
+        return (*self.chunk_shape, self.chunk_element_size)
+
+    @classmethod
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+        cur.struct(_HEAD_V3, ctx)
+        if version == 3:
+            ndims = cur.u8()
+            if not 2 <= ndims <= _MAX_NDIMS:
+                raise FormatError(f"layout message v3: chunk dimensionality {ndims} out of range")
+            address = cur.offset(ctx)
+            dims = tuple(cur.uints(ndims, 4))
+            if 0 in dims:
+                raise FormatError(f"layout message v3: zero chunk dimension in {dims}")
+            return cls(version, dims[:-1], dims[-1], ChunkIndexType.BTREE_V1, address)
+        head = cur.struct(_CHUNKED_HEAD_V4, ctx)
+        flags, ndims, width = head["flags"], head["ndims"], head["dim_width"]
+        where = f"layout message v{version}"
+        if flags & ~_ALL_CHUNK_FLAGS:
+            raise FormatError(f"{where}: bad chunked flags 0x{flags:02x}")
+        if not 2 <= ndims <= _MAX_NDIMS:
+            raise FormatError(f"{where}: chunk dimensionality {ndims} out of range")
+        if not 1 <= width <= 8:
+            raise FormatError(f"{where}: dimension size width {width} not in 1..8")
+        dims = tuple(cur.uints(ndims, width))
+        if 0 in dims:
+            raise FormatError(f"{where}: zero chunk dimension in {dims}")
+        raw_type = cur.u8()
+        try:
+            index_type = ChunkIndexType(raw_type)
+        except ValueError:
+            raise FormatError(f"{where}: unknown chunk index type {raw_type}") from None
+        if index_type == ChunkIndexType.BTREE_V1:
+            raise FormatError(f"{where}: v1 B-tree index in a v4+ layout")
+        try:
+            params = chunk_index(index_type).decode_params(cur, ctx, flags)
+        except FormatError as e:
+            raise FormatError(f"{where}: {e}") from e
+        address = cur.offset(ctx)
+        return cls(version, dims[:-1], dims[-1], index_type, address, params, flags, width)
+
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
+        dims = self._all_dims()
+        head = _HEAD_V3.encode({"version": self.version, "layout_class": self.class_id}, ctx)
+        address = encode_uint(_addr(self.index_address, ctx), ctx.size_of_offsets)
+        if self.version == 3:
+            return head + bytes([len(dims)]) + address + b"".join(encode_uint(d, 4) for d in dims)
+        if self.index_type == ChunkIndexType.BTREE_V1:
+            raise ValueError(f"layout v{self.version}: a v1 B-tree index needs layout v3")
+        width = self.dim_size_width or _min_width(max(dims))
+        chunked = _CHUNKED_HEAD_V4.encode(
+            {"flags": self.flags, "ndims": len(dims), "dim_width": width}, ctx
+        )
+        params = chunk_index(self.index_type).encode_params(self.index_params, ctx, self.flags)
+        return (
+            head
+            + chunked
+            + b"".join(encode_uint(d, width) for d in dims)
+            + bytes([int(self.index_type)])
+            + params
+            + address
+        )
+
+    @classmethod
+    def _decode_legacy(cls, cur: Cursor, ctx: FormatContext, version: int, ndims: int) -> Layout:
+        address = cur.offset(ctx)
+        dims = tuple(cur.uints(ndims, 4))
         if ndims < 2 or 0 in dims:
             raise FormatError(f"layout message v{version}: bad chunk dims {dims}")
-        return Layout(
-            version=version,
-            layout_class="chunked",
-            chunk_shape=dims[:-1],
-            chunk_element_size=dims[-1],
-            index_type=ChunkIndexType.BTREE_V1,
-            index_address=address,
-            legacy_dims=dims,
-        )
-    if cls_name == "compact":
-        size = cur.u32()
-        data = cur.take(size)
-        return Layout(
-            version=version, layout_class="compact", compact_data=data, size=size, legacy_dims=dims
-        )
-    return Layout(version=version, layout_class="contiguous", address=address, legacy_dims=dims)
+        return cls(version, dims[:-1], dims[-1], ChunkIndexType.BTREE_V1, address, legacy_dims=dims)
+
+    def _legacy_dims(self) -> tuple[int, ...]:
+        return self.legacy_dims if self.legacy_dims is not None else self._all_dims()
+
+    def _encode_legacy(self, ctx: FormatContext, dims: tuple[int, ...]) -> bytes:
+        out = encode_uint(_addr(self.index_address, ctx), ctx.size_of_offsets)
+        return out + b"".join(encode_uint(d, 4) for d in dims)
 
 
-def _decode_v3(cur: Cursor, ctx: FormatContext, version: int) -> Layout:
-    cls_name = _class_name(cur.u8(), version)
-    if cls_name == "compact":
-        size = cur.u16()
-        return Layout(version, "compact", compact_data=cur.take(size), size=size)
-    if cls_name == "contiguous":
-        address = cur.offset(ctx)
-        return Layout(version, "contiguous", address=address, size=cur.length(ctx))
-    if cls_name == "virtual":
-        address = cur.offset(ctx)
-        return Layout(
-            version, "virtual", virtual_heap_address=address, virtual_heap_index=cur.u32()
-        )
-    if version == 3:
-        ndims = cur.u8()
-        if not 2 <= ndims <= _MAX_NDIMS:
-            raise FormatError(f"layout message v3: chunk dimensionality {ndims} out of range")
-        address = cur.offset(ctx)
-        dims = tuple(cur.u32() for _ in range(ndims))
-        if 0 in dims:
-            raise FormatError(f"layout message v3: zero chunk dimension in {dims}")
-        return Layout(
-            version,
-            "chunked",
-            chunk_shape=dims[:-1],
-            chunk_element_size=dims[-1],
-            index_type=ChunkIndexType.BTREE_V1,
-            index_address=address,
-        )
-    head = _CHUNKED_HEAD_V4.decode(cur.buf, cur.pos, ctx)
-    cur.skip(_CHUNKED_HEAD_V4.size(ctx))
-    flags, ndims, width = head["flags"], head["ndims"], head["dim_width"]
-    if flags & ~_ALL_CHUNK_FLAGS:
-        raise FormatError(f"layout message v{version}: bad chunked flags 0x{flags:02x}")
-    if not 2 <= ndims <= _MAX_NDIMS:
-        raise FormatError(f"layout message v{version}: chunk dimensionality {ndims} out of range")
-    if not 1 <= width <= 8:
-        raise FormatError(f"layout message v{version}: dimension size width {width} not in 1..8")
-    dims = tuple(cur.uint(width) for _ in range(ndims))
-    if 0 in dims:
-        raise FormatError(f"layout message v{version}: zero chunk dimension in {dims}")
-    raw_type = cur.u8()
-    try:
-        index_type = ChunkIndexType(raw_type)
-    except ValueError:
-        raise FormatError(
-            f"layout message v{version}: unknown chunk index type {raw_type}"
-        ) from None
-    params: IndexParams | None = None
-    filtered_size = filter_mask = None
-    if index_type == ChunkIndexType.BTREE_V1:
-        raise FormatError(f"layout message v{version}: v1 B-tree index in a v4+ layout")
-    if index_type == ChunkIndexType.SINGLE and flags & SINGLE_INDEX_WITH_FILTER:
-        filtered_size = cur.length(ctx)
-        filter_mask = cur.u32()
-    elif index_type == ChunkIndexType.FIXED_ARRAY:
-        fa = _FA_PARAMS.decode(cur.take(_FA_PARAMS.size(ctx)), 0, ctx)
-        if fa["page_bits"] == 0:
-            raise FormatError(f"layout message v{version}: fixed array page bits 0")
-        params = FixedArrayParams(**fa)
-    elif index_type == ChunkIndexType.EXTENSIBLE_ARRAY:
-        ea = _EA_PARAMS.decode(cur.take(_EA_PARAMS.size(ctx)), 0, ctx)
-        if 0 in ea.values():
-            raise FormatError(f"layout message v{version}: zero extensible array parameter {ea}")
-        params = ExtensibleArrayParams(**ea)
-    elif index_type == ChunkIndexType.BTREE_V2:
-        params = BTreeV2Params(**_BT2_PARAMS.decode(cur.take(_BT2_PARAMS.size(ctx)), 0, ctx))
-    address = cur.offset(ctx)
-    return Layout(
-        version,
-        "chunked",
-        chunk_shape=dims[:-1],
-        chunk_element_size=dims[-1],
-        index_type=index_type,
-        index_address=address,
-        index_params=params,
-        flags=flags,
-        dim_size_width=width,
-        single_chunk_filtered_size=filtered_size,
-        single_chunk_filter_mask=filter_mask,
-    )
+@_variant_of
+@dataclass(frozen=True)
+class VirtualLayout(Layout):
+    """Class 3 (v4+): the data mapped from source datasets (:mod:`..vds`)."""
+
+    layout_class: ClassVar[LayoutClass] = "virtual"
+    class_id: ClassVar[int] = 3
+    version: int
+    virtual_heap_address: int | None = None
+    """Global heap collection holding the mapping block (III.F)."""
+    virtual_heap_index: int | None = None
+    """Object index within that collection."""
+
+    @classmethod
+    def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
+        v = cur.struct(_VIRTUAL, ctx)
+        return cls(version, v["heap_address"], v["heap_index"])
+
+    def _encode_v3(self, ctx: FormatContext) -> bytes:
+        values = {
+            "version": self.version,
+            "layout_class": self.class_id,
+            "heap_address": _addr(self.virtual_heap_address, ctx),
+            "heap_index": self.virtual_heap_index or 0,
+        }
+        return _VIRTUAL.encode(values, ctx)
 
 
 @register(MessageType.LAYOUT)

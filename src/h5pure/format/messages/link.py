@@ -20,12 +20,13 @@ HDF5 File Format Specification 4.0:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from ...errors import FormatError
 from ..context import FormatContext
-from ..structs import U8, Struct, encode_uint
-from . import Cursor, MessageType, register
+from ..structs import U8, U16, U64, Cursor, FlagStruct, Struct, When, encode_uint
+from . import MessageType, register
+from .storage_info import StorageInfo, storage_info_table
 
 LINK_TYPE_HARD = 0
 LINK_TYPE_SOFT = 1
@@ -162,46 +163,24 @@ def decode_link(data: bytes, ctx: FormatContext, flags: int = 0) -> Link:
 
 
 @dataclass(frozen=True)
-class LinkInfo:
-    """The link info message (0x02) of a new-style group."""
+class LinkInfo(StorageInfo):
+    """The link info message (0x02) of a new-style group: its name index is a v2 B-tree of
+    type 5, its creation-order index one of type 6."""
 
-    flags: int
-    """Bit 0: creation order tracked; bit 1: creation order indexed."""
-    max_creation_index: int | None
-    """Present when creation order is tracked."""
-    fractal_heap_address: int
-    """Dense-link fractal heap, undefined while the links are compact."""
-    name_index_address: int
-    """v2 B-tree (type 5) over link-name hashes, undefined while compact."""
-    creation_order_index_address: int | None
-    """v2 B-tree (type 6) over creation order, present when indexed."""
-
-    def encode(self, ctx: FormatContext) -> bytes:
-        out = bytearray(_HEAD.encode({"version": 0, "flags": self.flags}))
-        if self.flags & 1:
-            out += encode_uint(self.max_creation_index or 0, 8)
-        out += encode_uint(self.fractal_heap_address, ctx.size_of_offsets)
-        out += encode_uint(self.name_index_address, ctx.size_of_offsets)
-        if self.flags & 2:
-            if self.creation_order_index_address is None:
-                raise ValueError("link info: indexed creation order needs an index address")
-            out += encode_uint(self.creation_order_index_address, ctx.size_of_offsets)
-        return bytes(out)
+    TABLE: ClassVar[FlagStruct] = storage_info_table("link info message", U64)
 
 
-def decode_link_info(data: bytes, ctx: FormatContext, flags: int = 0) -> LinkInfo:
-    head = _HEAD.decode(data, 0, ctx)
-    if head["version"] != 0:
-        raise FormatError(f"link info message: unknown version {head['version']}")
-    iflags = head["flags"]
-    if iflags & ~3:
-        raise FormatError(f"link info message: unknown flags 0x{iflags:02x}")
-    cur = Cursor(data, "link info message", _HEAD.size(ctx))
-    max_corder = cur.u64() if iflags & 1 else None
-    heap = cur.offset(ctx)
-    name_index = cur.offset(ctx)
-    corder_index = cur.offset(ctx) if iflags & 2 else None
-    return LinkInfo(iflags, max_corder, heap, name_index, corder_index)
+_GROUP_INFO = FlagStruct(
+    "group info message",
+    [
+        ("version", U8),
+        ("flags", U8),
+        ("max_compact", U16, When("flags", 0x01)),
+        ("min_dense", U16, When("flags", 0x01)),
+        ("est_num_entries", U16, When("flags", 0x02)),
+        ("est_name_length", U16, When("flags", 0x02)),
+    ],
+)
 
 
 @dataclass(frozen=True)
@@ -220,31 +199,29 @@ class GroupInfo:
     """Estimated link name length (default 8 when absent)."""
 
     def encode(self, ctx: FormatContext | None = None) -> bytes:
-        out = bytearray(_HEAD.encode({"version": 0, "flags": self.flags}))
-        if self.flags & 1:
-            out += encode_uint(self.max_compact or 0, 2) + encode_uint(self.min_dense or 0, 2)
-        if self.flags & 2:
-            out += encode_uint(self.est_num_entries or 0, 2)
-            out += encode_uint(self.est_name_length or 0, 2)
-        return bytes(out)
+        values = {
+            "version": 0,
+            "flags": self.flags,
+            "max_compact": self.max_compact or 0,
+            "min_dense": self.min_dense or 0,
+            "est_num_entries": self.est_num_entries or 0,
+            "est_name_length": self.est_name_length or 0,
+        }
+        return _GROUP_INFO.encode(values)
 
 
 def decode_group_info(data: bytes, ctx: FormatContext, flags: int = 0) -> GroupInfo:
-    head = _HEAD.decode(data, 0, ctx)
-    if head["version"] != 0:
-        raise FormatError(f"group info message: unknown version {head['version']}")
-    gflags = head["flags"]
-    if gflags & ~3:
-        raise FormatError(f"group info message: unknown flags 0x{gflags:02x}")
-    cur = Cursor(data, "group info message", _HEAD.size(ctx))
-    max_compact = min_dense = est_entries = est_name = None
-    if gflags & 1:
-        max_compact, min_dense = cur.u16(), cur.u16()
-    if gflags & 2:
-        est_entries, est_name = cur.u16(), cur.u16()
-    return GroupInfo(gflags, max_compact, min_dense, est_entries, est_name)
+    cur = Cursor(data, _GROUP_INFO.name)
+    v = _GROUP_INFO.read(cur, ctx, stop="max_compact")
+    if v["version"] != 0:
+        raise FormatError(f"group info message: unknown version {v['version']}")
+    if v["flags"] & ~3:
+        raise FormatError(f"group info message: unknown flags 0x{v['flags']:02x}")
+    v = _GROUP_INFO.read(cur, ctx, start="max_compact", values=v)
+    del v["version"]
+    return GroupInfo(**v)
 
 
 register(MessageType.LINK)(decode_link)
-register(MessageType.LINK_INFO)(decode_link_info)
+register(MessageType.LINK_INFO)(LinkInfo.decode)
 register(MessageType.GROUP_INFO)(decode_group_info)

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from ...errors import FormatError
 from ..context import FormatContext
-from ..structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Reserved, Struct
-from . import Cursor, MessageType, register
+from ..structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Cursor, Reserved, Struct
+from . import MessageType, register
 
 # --------------------------------------------------------------------------- times
 
@@ -256,21 +256,24 @@ def encode_driver_info(info: DriverInfo) -> bytes:
 # --------------------------------------------------------------------------- refcount, SOHM
 
 
-@dataclass(frozen=True)
-class RefCount:
-    """Object reference count (stored only when it is not 1)."""
-
-    count: int
-
-
 _REFCOUNT = Struct("reference count message", [("version", U8), ("count", U32)])
 
 
-def decode_refcount(data: bytes, ctx: FormatContext, flags: int = 0) -> RefCount:
-    head = _REFCOUNT.decode(data, 0, ctx)
-    if head["version"] != 0:
-        raise FormatError(f"reference count message: unknown version {head['version']}")
-    return RefCount(head["count"])
+@dataclass(frozen=True)
+class RefCount:
+    """Object reference count: a v2 header's hard link count, stored only when not 1."""
+
+    count: int
+
+    def encode(self, ctx: FormatContext | None = None) -> bytes:
+        return _REFCOUNT.encode({"version": 0, "count": self.count})
+
+    @classmethod
+    def decode(cls, data: bytes, ctx: FormatContext, flags: int = 0) -> RefCount:
+        head = _REFCOUNT.decode(data, 0, ctx)
+        if head["version"] != 0:
+            raise FormatError(f"reference count message: unknown version {head['version']}")
+        return cls(head["count"])
 
 
 @dataclass(frozen=True)
@@ -465,7 +468,7 @@ register(MessageType.MODIFICATION_TIME_OLD)(decode_mtime_old)
 register(MessageType.COMMENT)(decode_comment)
 register(MessageType.BTREE_K_VALUES)(decode_btree_k)
 register(MessageType.DRIVER_INFO)(decode_driver_info)
-register(MessageType.REFCOUNT)(decode_refcount)
+register(MessageType.REFCOUNT)(RefCount.decode)
 register(MessageType.SHARED_MESSAGE_TABLE)(decode_sohm_table)
 register(MessageType.FILE_SPACE_INFO)(decode_file_space_info)
 register(MessageType.BOGUS)(decode_bogus)

@@ -39,16 +39,16 @@ class Continuation:
     length: int
 
     def encode(self, ctx: FormatContext) -> bytes:
-        return CONTINUATION.encode({"address": self.address, "length": self.length}, ctx)
+        return CONTINUATION.compiled(ctx).pack(self.address, self.length)
+
+    @classmethod
+    def decode(cls, data: bytes, ctx: FormatContext, flags: int = 0) -> Continuation:
+        return cls(**CONTINUATION.decode(data, 0, ctx))
 
 
 def decode_symbol_table(data: bytes, ctx: FormatContext, flags: int = 0) -> SymbolTableMessage:
     return SymbolTableMessage(**SYMBOL_TABLE.decode(data, 0, ctx))
 
 
-def decode_continuation(data: bytes, ctx: FormatContext, flags: int = 0) -> Continuation:
-    return Continuation(**CONTINUATION.decode(data, 0, ctx))
-
-
 register(MessageType.SYMBOL_TABLE)(decode_symbol_table)
-register(MessageType.CONTINUATION)(decode_continuation)
+register(MessageType.CONTINUATION)(Continuation.decode)
