@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -239,33 +238,6 @@ def test_every_class_and_version_roundtrips(record: Layout, ctx: FormatContext) 
     back, used = Layout.decode_with_size(data + bytes(3), ctx)
     assert back == record and used == len(data)
     assert type(back) is type(record) and back.encode(ctx) == data
-
-
-def test_layout_call_builds_the_variant_of_its_class() -> None:
-    """``Layout(layout_class=...)`` (the one record of old) gives the variants, and every
-    variant answers the old record's field names."""
-    lay = Layout(version=3, layout_class="compact", compact_data=b"ab")
-    assert lay == CompactLayout(3, b"ab") and lay.layout_class == "compact"
-    assert (lay.address, lay.chunk_shape, lay.index_type, lay.flags) == (None, None, None, 0)
-    single = Layout(
-        version=4,
-        layout_class="chunked",
-        chunk_shape=(4,),
-        chunk_element_size=8,
-        index_type=ChunkIndexType.SINGLE,
-        flags=SINGLE_INDEX_WITH_FILTER,
-        single_chunk_filtered_size=0,
-        single_chunk_filter_mask=0,
-    )
-    assert isinstance(single, ChunkedLayout) and single.index_params == SingleChunkParams(0, 0)
-    assert single.chunk_bytes == 32 and single.virtual_heap_address is None
-    moved = replace(single, index_address=0x99, index_params=SingleChunkParams(20, 1))
-    assert (moved.single_chunk_filtered_size, moved.single_chunk_filter_mask) == (20, 1)
-    assert Layout.decode(moved.encode(CTX), CTX) == replace(moved, dim_size_width=1)
-    with pytest.raises(AttributeError):
-        lay.no_such_field  # noqa: B018
-    with pytest.raises(ValueError, match="unknown layout class"):
-        Layout(version=3, layout_class="tiled")
 
 
 def test_index_parameters_are_required_where_the_index_has_them() -> None:

@@ -95,7 +95,8 @@ def _structure(path):
                 detail = None
                 if m.type == MessageType.LAYOUT:
                     layout = decode_message(m, fs.ctx)
-                    index = layout.index_type.name if layout.index_type is not None else None
+                    index_type = getattr(layout, "index_type", None)
+                    index = index_type.name if index_type is not None else None
                     detail = (layout.layout_class, index)
                 elif m.type == MessageType.LINK_INFO:
                     info = decode_message(m, fs.ctx)

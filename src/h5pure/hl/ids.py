@@ -160,30 +160,14 @@ class DatasetID(ObjectID):
     # -- storage ---------------------------------------------------------------------------
     def get_storage_size(self) -> int:
         """Bytes of file space the dataset's elements occupy (0 until allocated)."""
-        st = self._storage()
-        cls = st.layout_class
-        if cls == "chunked":
-            return int(np.sum(st.chunk_table().sizes, dtype=np.uint64))
-        if cls == "compact":
-            return len(st.layout.compact_data or b"")
-        if cls == "contiguous":
-            if st.efl is not None and st.efl.slots:
-                return 0
-            if st.fs.is_undefined(st.layout.address):
-                return 0
-            return int(st.layout.size)
-        return 0
+        return self._storage().storage_size()
 
     def get_offset(self) -> int | None:
         """Absolute file offset of contiguous storage; None for other layouts or when the
         storage is not allocated."""
         st = self._storage()
-        if st.layout_class != "contiguous" or (st.efl is not None and st.efl.slots):
-            return None
-        address = st.layout.address
-        if st.fs.is_undefined(address):
-            return None
-        return st.fs.absolute(int(address))
+        address = st.contiguous_address
+        return None if address is None else st.fs.absolute(address)
 
     # -- chunks ------------------------------------------------------------------------
     def get_num_chunks(self, space: Any = None) -> int:

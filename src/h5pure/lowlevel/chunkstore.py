@@ -16,6 +16,7 @@ import numpy as np
 
 from ..format.chunk_index import ChunkIndexRequest, ChunkTable, chunk_index
 from ..format.messages import MessageType
+from ..format.messages.layout import ChunkedLayout
 from .dataset import DatasetStorage
 from .objects import ObjectInfo
 
@@ -138,6 +139,8 @@ class ChunkStores:
         model = core.objects.load(address)
         storage = DatasetStorage(fs, ObjectInfo(fs, address))
         layout = storage.layout
+        if not isinstance(layout, ChunkedLayout):
+            raise TypeError(f"dataset at 0x{address:x} is not chunked")
         for block in store.old_index:
             core.allocator.release(*block)
         request = ChunkIndexRequest(

@@ -23,7 +23,19 @@ from ..format.messages.dataspace import Dataspace
 from ..format.messages.datatype import Datatype, encode_datatype
 from ..format.messages.fill import FillValue, FillValueOld
 from ..format.messages.filter_pipeline import FilterInfo, FilterPipeline
-from ..format.messages.layout import ChunkIndexType, Layout
+from ..format.messages.layout import (
+    SINGLE_INDEX_WITH_FILTER,
+    BTreeV2Params,
+    ChunkedLayout,
+    ChunkIndexType,
+    CompactLayout,
+    ContiguousLayout,
+    ExtensibleArrayParams,
+    FixedArrayParams,
+    Layout,
+    SingleChunkParams,
+    VirtualLayout,
+)
 from ..format.messages.misc import ExternalFileList
 from ..format.messages.shared import SharedMessage
 from .model import MessageSlot
@@ -179,47 +191,27 @@ def _layout(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
     esize = plan.datatype.size
     n = math.prod(int(d) for d in plan.shape) if plan.shape is not None else 0
     if plan.compact:
-        return Layout(version=3, layout_class="compact", compact_data=bytes(n * esize))
+        return CompactLayout(3, bytes(n * esize))
     if plan.virtual is not None:
         # the virtual layout class exists from layout message version 4 (libhdf5 1.10)
-        return Layout(
-            version=4,
-            layout_class="virtual",
-            virtual_heap_address=plan.virtual[0],
-            virtual_heap_index=plan.virtual[1],
-        )
+        return VirtualLayout(4, plan.virtual[0], plan.virtual[1])
     if plan.chunks is not None and v.layout_chunked >= 4:
         return _layout_v4(ctx, plan, v)
     if plan.chunks is not None:
-        return Layout(
-            version=3,
-            layout_class="chunked",
-            chunk_shape=tuple(plan.chunks),
-            chunk_element_size=esize,
-            index_type=ChunkIndexType.BTREE_V1,
-            index_address=ctx.undefined_address,
-        )
-    return Layout(
-        version=3, layout_class="contiguous", address=ctx.undefined_address, size=n * esize
-    )
+        chunks = tuple(plan.chunks)
+        return ChunkedLayout(3, chunks, esize, ChunkIndexType.BTREE_V1, ctx.undefined_address)
+    return ContiguousLayout(3, ctx.undefined_address, n * esize)
 
 
-def contiguous_layout(address: int, size: int) -> Layout:
+def contiguous_layout(address: int, size: int) -> ContiguousLayout:
     """The layout of contiguous data of ``size`` bytes stored at ``address``."""
-    return Layout(version=3, layout_class="contiguous", address=address, size=size)
+    return ContiguousLayout(3, address, size)
 
 
-def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
+def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> ChunkedLayout:
     """Layout v4/v5 with the chunk index libhdf5 picks (``H5D__layout_set_latest_indexing``):
     no unlimited dim -> single chunk when one chunk spans the maximum extent, else a fixed
     array; one unlimited dim -> extensible array; more -> v2 B-tree."""
-    from ..format.messages.layout import (
-        SINGLE_INDEX_WITH_FILTER,
-        BTreeV2Params,
-        ExtensibleArrayParams,
-        FixedArrayParams,
-    )
-
     chunks = tuple(plan.chunks or ())
     shape = tuple(plan.shape or ())
     maxshape = plan.maxshape if plan.maxshape is not None else shape
@@ -227,14 +219,14 @@ def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layo
     version = v.layout_filtered if filtered else v.layout_chunked
     unlimited = sum(1 for m in maxshape if m is None)
     flags = 0
-    filtered_size = filtered_mask = None
-    params: Any = None
+    params: FixedArrayParams | ExtensibleArrayParams | BTreeV2Params | SingleChunkParams | None
+    params = None
     if unlimited == 0:
         if all(int(m) == c for m, c in zip(maxshape, chunks)):  # type: ignore[arg-type]
             index = ChunkIndexType.SINGLE
             if filtered:
                 flags = SINGLE_INDEX_WITH_FILTER
-                filtered_size, filtered_mask = 0, 0
+                params = SingleChunkParams(0, 0)
         else:
             index = ChunkIndexType.FIXED_ARRAY
             params = FixedArrayParams(page_bits=10)
@@ -244,17 +236,14 @@ def _layout_v4(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layo
     else:
         index = ChunkIndexType.BTREE_V2
         params = BTreeV2Params(node_size=2048, split_percent=100, merge_percent=40)
-    return Layout(
-        version=version,
-        layout_class="chunked",
-        chunk_shape=chunks,
-        chunk_element_size=plan.datatype.size,
-        index_type=index,
-        index_address=ctx.undefined_address,
-        index_params=params,
-        flags=flags,
-        single_chunk_filtered_size=filtered_size,
-        single_chunk_filter_mask=filtered_mask,
+    return ChunkedLayout(
+        version,
+        chunks,
+        plan.datatype.size,
+        index,
+        ctx.undefined_address,
+        params,
+        flags,
     )
 
 

@@ -27,6 +27,7 @@ from ..filters import ChunkInfo, decode_chunk
 from ..format.chunk_index import ChunkTable, load_chunk_table
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType
+from ..format.messages.layout import ChunkedLayout, CompactLayout, ContiguousLayout, Layout
 from .chunkcache import ChunkCache, ChunkCacheSettings
 from .threads import decode_pool, get_threads
 from .virtual import read_virtual, virtual_extent
@@ -86,11 +87,12 @@ class DatasetStorage:
         self.address = obj.address
         self.dataspace = obj.first(MessageType.DATASPACE)
         self.datatype = obj.first(MessageType.DATATYPE)
-        self.layout = obj.first(MessageType.LAYOUT)
-        if self.dataspace is None or self.datatype is None or self.layout is None:
+        layout = obj.first(MessageType.LAYOUT)
+        if self.dataspace is None or self.datatype is None or not isinstance(layout, Layout):
             raise FormatError(
                 f"dataset at 0x{obj.address:x} lacks a dataspace, datatype or layout message"
             )
+        self.layout: Layout = layout
         self.pipeline = obj.first(MessageType.FILTER_PIPELINE)
         self.fill_message = obj.first(MessageType.FILL_VALUE)
         self.old_fill_message = obj.first(MessageType.FILL_VALUE_OLD)
@@ -118,9 +120,37 @@ class DatasetStorage:
 
     @property
     def chunk_shape(self) -> tuple[int, ...] | None:
-        if self.layout_class != "chunked":
+        layout = self.layout
+        if not isinstance(layout, ChunkedLayout):
             return None
-        return tuple(int(n) for n in self.layout.chunk_shape)
+        return tuple(int(n) for n in layout.chunk_shape)
+
+    @property
+    def contiguous_address(self) -> int | None:
+        """Where the contiguous data starts in the file (relative); None for other layouts,
+        external storage, and storage never allocated."""
+        layout = self.layout
+        if not isinstance(layout, ContiguousLayout) or (self.efl is not None and self.efl.slots):
+            return None
+        return None if self.fs.is_undefined(layout.address) else int(layout.address or 0)
+
+    @property
+    def compact_data(self) -> bytes:
+        """The data of a compact dataset (empty for other layouts)."""
+        layout = self.layout
+        return bytes(layout.compact_data or b"") if isinstance(layout, CompactLayout) else b""
+
+    def storage_size(self) -> int:
+        """Bytes of file space the elements occupy (0 until allocated, and for external
+        and virtual storage)."""
+        layout = self.layout
+        if isinstance(layout, ChunkedLayout):
+            return int(np.sum(self.chunk_table().sizes, dtype=np.uint64))
+        if isinstance(layout, CompactLayout):
+            return len(layout.compact_data or b"")
+        if self.contiguous_address is not None and isinstance(layout, ContiguousLayout):
+            return int(layout.size or 0)
+        return 0
 
     @property
     def filters(self) -> list[Any]:
@@ -144,9 +174,9 @@ class DatasetStorage:
 
     def has_data(self) -> bool:
         """Whether the elements were ever stored (else they read as the fill value)."""
-        if self.layout_class == "compact" or (self.efl is not None and self.efl.slots):
+        if isinstance(self.layout, CompactLayout) or (self.efl is not None and self.efl.slots):
             return True
-        return not self.fs.is_undefined(self.layout.address)
+        return self.contiguous_address is not None
 
     def fill_bytes(self) -> bytes | None:
         """The fill value's bytes, or None for "all zero"."""
@@ -391,14 +421,8 @@ class DatasetStorage:
             return False
         cls = self.layout_class
         if cls == "contiguous":
-            address = self.layout.address
-            if (
-                (self.efl is not None and self.efl.slots)
-                or address is None
-                or self.fs.ctx.is_undefined(address)
-            ):
-                return False
-            return ("contiguous", int(address))
+            address = self.contiguous_address
+            return False if address is None else ("contiguous", address)
         if cls == "chunked" and not (self.pipeline is not None and self.pipeline.filters):
             chunk_shape = self.chunk_shape
             assert chunk_shape is not None
@@ -423,7 +447,7 @@ class DatasetStorage:
         )
 
     def _read_compact(self, sel: Any, out: np.ndarray) -> None:
-        whole = self._whole(bytes(self.layout.compact_data or b""))
+        whole = self._whole(self.compact_data)
         _scatter_one_chunk(sel, whole, out)
 
     def _contiguous_reader(self) -> Callable[[int, int], bytes] | None:
@@ -431,13 +455,13 @@ class DatasetStorage:
         when the storage was never allocated."""
         if self.efl is not None and self.efl.slots:
             return _ExternalReader(self.fs, self.efl).read
-        address = self.layout.address
-        if address is None or self.fs.ctx.is_undefined(address):
+        address = self.contiguous_address
+        if address is None:
             return None
         source = self.fs.source
 
         def read(offset: int, size: int) -> bytes:
-            return source.read(int(address) + offset, size)
+            return source.read(address + offset, size)
 
         return read
 
@@ -452,7 +476,7 @@ class DatasetStorage:
         external = self.efl is not None and bool(self.efl.slots)
         if getattr(sel, "is_full", False) and out.flags.c_contiguous and not external:
             flat: Any = out.reshape(-1).view(np.uint8)
-            self.fs.source.readinto(int(self.layout.address), memoryview(flat))
+            self.fs.source.readinto(self.contiguous_address or 0, memoryview(flat))
             return
         rowbytes = int(np.prod(self.shape[1:], dtype=np.int64)) * itemsize
         block_rows = max(1, _ROW_BLOCK_BYTES // max(rowbytes, 1))
@@ -468,7 +492,7 @@ class DatasetStorage:
                 )
                 out[proj.out_sel] = rows[_shift_axis0(proj.chunk_sel, lo)]
             return
-        address = int(self.layout.address)
+        address = self.contiguous_address or 0
         requests = []
         for proj in sel.chunk_projections(block):
             first_row = proj.chunk_coords[0] * block_rows

@@ -21,6 +21,7 @@ from ..dtypes import to_storage
 from ..filters import ChunkInfo, encode_chunk
 from ..format.messages import MessageType
 from ..format.messages.dataspace import Dataspace
+from ..format.messages.layout import CompactLayout, ContiguousLayout
 from .chunkstore import ChunkStore, ChunkStores
 from .create import contiguous_layout
 from .dataset import DatasetStorage, _axis_extent, _shift_axis0, decode_pool
@@ -248,8 +249,10 @@ class DataWriter:
         """The address of the dataset's contiguous storage, allocating it on first use."""
         core = self._core
         layout = storage.layout
-        if layout.address is not None and not storage.fs.ctx.is_undefined(layout.address):
-            return int(layout.address)
+        if not isinstance(layout, ContiguousLayout):
+            raise TypeError("not a contiguous dataset")
+        if not storage.fs.is_undefined(layout.address):
+            return int(layout.address or 0)
         nbytes = int(np.prod(storage.shape, dtype=np.int64)) * storage.storage_dtype.itemsize
         address = core.allocator.allocate(max(nbytes, 1))
         if not full:
@@ -288,12 +291,14 @@ class DataWriter:
 
     def _write_compact(self, storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
         n = int(np.prod(storage.shape, dtype=np.int64))
-        data = storage.layout.compact_data or b""
-        whole = np.frombuffer(data, dtype=storage.storage_dtype, count=n)
+        layout = storage.layout
+        if not isinstance(layout, CompactLayout):
+            raise TypeError("not a compact dataset")
+        whole = np.frombuffer(layout.compact_data or b"", dtype=storage.storage_dtype, count=n)
         whole = whole.reshape(storage.shape + storage.storage_dtype.shape).copy()
         for proj in sel.chunk_projections(storage.shape or (1,)):
             whole[proj.chunk_sel] = values[proj.out_sel]
-        new_layout = replace(storage.layout, compact_data=whole.tobytes())
+        new_layout = replace(layout, compact_data=whole.tobytes())
         self._core.objects.load(storage.address).set(
             MessageType.LAYOUT, new_layout.encode(storage.fs.ctx)
         )

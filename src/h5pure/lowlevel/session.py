@@ -299,10 +299,8 @@ class WriteSession:
                 # the dataset held one reference to its committed datatype
                 self._release(committed)
             storage = DatasetStorage(fs, info)
-            if storage.layout_class == "contiguous":
-                layout = storage.layout
-                if not fs.is_undefined(layout.address):
-                    self.allocator.release(int(layout.address), int(layout.size or 0))
+            if storage.contiguous_address is not None:
+                self.allocator.release(storage.contiguous_address, storage.storage_size())
             elif storage.layout_class == "chunked":
                 self.chunks.release(storage)
         self.attributes.release(model)

@@ -34,24 +34,25 @@ def load_chunk_table(
     from the datatype (it must equal the layout's trailing chunk dimension), ``filtered``
     says whether the dataset has a filter pipeline.
     """
-    if layout.layout_class != "chunked" or layout.chunk_shape is None:
+    if layout.layout_class != "chunked":
         raise FormatError(f"layout is {layout.layout_class}, not chunked: no chunk index")
-    chunk_shape = tuple(layout.chunk_shape)
+    chunked = cast("ChunkedLayout", layout)  # (its class, without importing the layouts)
+    chunk_shape = tuple(chunked.chunk_shape)
     rank = len(chunk_shape)
     if len(shape) != rank or len(maxshape) != rank:
         raise FormatError(
             f"chunk dims {chunk_shape} do not match the dataspace rank of shape {tuple(shape)}"
         )
-    if layout.chunk_element_size != element_size:
+    if chunked.chunk_element_size != element_size:
         raise FormatError(
-            f"layout element size {layout.chunk_element_size} differs from the datatype's "
+            f"layout element size {chunked.chunk_element_size} differs from the datatype's "
             f"{element_size}"
         )
     request = ChunkIndexRequest(
         ctx=ctx,
-        layout=cast("ChunkedLayout", layout),
+        layout=chunked,
         shape=tuple(int(s) for s in shape),
         maxshape=tuple(None if m is None else int(m) for m in maxshape),
         filtered=filtered,
     )
-    return chunk_index(layout.index_type).load(source, request)
+    return chunk_index(chunked.index_type).load(source, request)

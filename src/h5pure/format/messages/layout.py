@@ -27,7 +27,7 @@ index parameters are decoded and encoded by its chunk index type
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from ...errors import FormatError
 from ..chunk_index import ChunkIndexType, chunk_index
@@ -93,18 +93,7 @@ _CHUNKED_HEAD_V4 = Struct(
 )
 
 
-class _LayoutFactory(type):
-    """``Layout(version=..., layout_class=..., **fields)`` builds the variant of that class
-    (the spelling of the single record layouts used to be; the variants are called as
-    themselves)."""
-
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        if cls is Layout:
-            return _from_fields(*args, **kwargs)
-        return type.__call__(cls, *args, **kwargs)
-
-
-class Layout(metaclass=_LayoutFactory):
+class Layout:
     """A decoded Data Layout message (IV.A.2.i): the base of one record per layout class."""
 
     layout_class: ClassVar[LayoutClass]
@@ -113,23 +102,6 @@ class Layout(metaclass=_LayoutFactory):
     """The class number in the message."""
     version: int
     """Message version, 1-5."""
-
-    if TYPE_CHECKING:
-
-        def __init__(
-            self, version: int, layout_class: LayoutClass | None = None, **fields: Any
-        ) -> None: ...
-
-        def __getattr__(self, name: str) -> Any: ...
-
-    else:
-        # Transitional: consumers written against the one record of old read the fields of
-        # the other classes; a variant reads them as None (each has its own as fields).
-        compact_data = address = size = chunk_shape = chunk_element_size = chunk_bytes = None
-        index_type = index_address = index_params = dim_size_width = legacy_dims = None
-        single_chunk_filtered_size = single_chunk_filter_mask = None
-        virtual_heap_address = virtual_heap_index = None
-        flags = 0
 
     @classmethod
     def decode(cls, buf: bytes, ctx: FormatContext) -> Layout:
@@ -165,7 +137,6 @@ class Layout(metaclass=_LayoutFactory):
         return self._encode_v3(ctx)
 
     # -- each class ------------------------------------------------------------------------
-    # (not abstract methods: ``Layout(...)`` stays a valid call, building a variant)
     @classmethod
     def _decode_v3(cls, cur: Cursor, ctx: FormatContext, version: int) -> Layout:
         """Versions 3-5: the whole message (its version and class bytes included)."""
@@ -181,7 +152,7 @@ class Layout(metaclass=_LayoutFactory):
         raise FormatError(f"layout message v{version}: {cls.layout_class} layout needs version 4+")
 
     def _legacy_dims(self) -> tuple[int, ...]:
-        dims = self.legacy_dims
+        dims: tuple[int, ...] | None = getattr(self, "legacy_dims", None)
         if dims is None:
             raise ValueError("layout v1/v2 record without legacy_dims")
         return tuple(dims)
@@ -191,12 +162,10 @@ class Layout(metaclass=_LayoutFactory):
         raise ValueError(f"a {self.layout_class} layout has no version {self.version}")
 
 
-_VARIANTS: dict[LayoutClass, type[Layout]] = {}
 _BY_CLASS_ID: dict[int, type[Layout]] = {}
 
 
 def _variant_of(cls: type[Layout]) -> type[Layout]:
-    _VARIANTS[cls.layout_class] = cls
     _BY_CLASS_ID[cls.class_id] = cls
     return cls
 
@@ -206,22 +175,6 @@ def _variant(class_id: int, version: int) -> type[Layout]:
     if variant is None or (variant.layout_class == "virtual" and version < 4):
         raise FormatError(f"layout message v{version}: invalid layout class {class_id}")
     return variant
-
-
-def _from_fields(version: int, layout_class: LayoutClass, **fields: Any) -> Layout:
-    """The variant of ``layout_class`` from the fields of the one record of old."""
-    try:
-        variant = _VARIANTS[layout_class]
-    except KeyError:
-        raise ValueError(f"unknown layout class {layout_class!r}") from None
-    if variant is ChunkedLayout:
-        size = fields.pop("single_chunk_filtered_size", None)
-        mask = fields.pop("single_chunk_filter_mask", None)
-        if size is not None or mask is not None:
-            if fields.get("index_params") is not None:
-                raise TypeError("single-chunk filtered size given with other index parameters")
-            fields["index_params"] = SingleChunkParams(size or 0, mask or 0)
-    return type.__call__(variant, version, **fields)  # (straight to the variant's __init__)
 
 
 def _addr(address: int | None, ctx: FormatContext) -> int:
