@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import FormatError
-from .chunk_index.base import ChunkTable
+from .chunk_table import ChunkTable
 from .context import ByteSource, FormatContext
 from .local_heap import FREE_NULL, LocalHeap
 from .local_heap import HEADER as HEAP_HEADER

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import FormatError
 from .checksum import append_checksum, verify_checksum
-from .chunk_index.base import ChunkTable
+from .chunk_table import ChunkTable
 from .context import ByteSource, FormatContext
 from .structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Struct, check_signature, read_uint
 

@@ -14,11 +14,12 @@ checksum of everything before it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ..errors import FormatError
 from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
+from .global_heap import read_global_heap_collection
+from .selection_codec import SerializedSelection, decode_selection, encode_selection
 from .structs import Cursor
 
 __all__ = [
@@ -46,11 +47,10 @@ class VirtualMapping:
     """Source file name ("." = the virtual dataset's own file); may hold printf-style %b."""
     source_dataset: str
     """Source dataset path; may hold printf-style %b."""
-    source_selection: Any
-    """The selection in the source dataset (``SerializedSelection``), or None when the
-    selection codec is unavailable (see :attr:`VirtualMappingList.raw`)."""
-    virtual_selection: Any
-    """The selection in the virtual dataset (``SerializedSelection``), or None likewise."""
+    source_selection: SerializedSelection
+    """The selection in the source dataset."""
+    virtual_selection: SerializedSelection
+    """The selection in the virtual dataset."""
     flags: int = 0
     """Version 1 entry flags as stored (0 for version 0)."""
 
@@ -62,10 +62,7 @@ class VirtualMappingList:
     version: int
     mappings: tuple[VirtualMapping, ...]
     raw: bytes
-    """The whole block as stored (kept so nothing is lost when selections cannot be
-    decoded: then ``mappings`` holds only the entries before the first selection)."""
-    complete: bool = True
-    """False when the selection codec was unavailable and decoding stopped early."""
+    """The whole block as stored."""
 
 
 def _name(raw: bytes) -> str:
@@ -88,11 +85,6 @@ def decode_vds_block(
     # every entry needs at least two NUL bytes and two 4+4-byte selection heads
     if count * 18 > cur.remaining:
         raise FormatError(f"{what}: {count} mappings cannot fit in {len(buf)} bytes")
-    try:
-        from .selection_codec import decode_selection
-    except ImportError:
-        decode_selection = None  # type: ignore[assignment]
-
     files: list[str] = []
     dsets: list[str] = []
     mappings: list[VirtualMapping] = []
@@ -112,8 +104,6 @@ def decode_vds_block(
             source_dataset = _name(cur.cstring())
         files.append(source_file)
         dsets.append(source_dataset)
-        if decode_selection is None:
-            return VirtualMappingList(version, tuple(mappings), bytes(buf), complete=False)
         src, used = decode_selection(body, cur.pos)
         cur.skip(used)
         virt, used = decode_selection(body, cur.pos)
@@ -127,7 +117,6 @@ def decode_vds_block(
 def encode_vds_block(mappings: list[VirtualMapping], ctx: FormatContext) -> bytes:
     """The heap object of ``mappings`` as libhdf5 writes it for the earliest formats:
     version 0 (names stored in full, "." for this file), checksum included."""
-    from .selection_codec import encode_selection
 
     out = bytearray([0])
     out += len(mappings).to_bytes(ctx.size_of_lengths, "little")
@@ -154,7 +143,6 @@ def read_vds_mappings(
     """Fetch the block from the global heap (the virtual layout's heap ID) and decode it."""
     if ctx.is_undefined(heap_address):
         return VirtualMappingList(0, (), b"")
-    from .global_heap import read_global_heap_collection
 
     collection = read_global_heap_collection(source, ctx, heap_address)
     return decode_vds_block(collection.get(heap_index), ctx, heap_address)

@@ -262,10 +262,6 @@ def _read_state(storage: DatasetStorage) -> VirtualState:
         block = read_vds_mappings(
             storage.fs.source, storage.fs.ctx, int(heap_address), int(heap_index)
         )
-    if not block.complete:
-        raise UnsupportedFeatureError(
-            f"virtual dataset at 0x{storage.address:x}: mapping selections not decodable"
-        )
     return VirtualState(block.mappings, storage.fs)
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..btree_v1 import build_chunk_btree_v1, read_chunk_btree_v1
+from ..btree_v2 import BTreeV2, BTreeV2Record, ChunkRecord, FilteredChunkRecord, build_btree_v2
 from ..context import ByteSource, FormatContext
 from ..structs import U8, U32, Struct
 from .base import Alloc, ChunkIndex, ChunkIndexRequest, ChunkIndexType, ChunkTable, register_index
@@ -53,7 +55,6 @@ def load_btree_v1(
     """Every chunk of a v1 B-tree (node type 1) chunk index."""
     if address is None or ctx.is_undefined(address):
         return ChunkTable.empty(rank)
-    from ..btree_v1 import read_chunk_btree_v1
 
     return _drop_unallocated(read_chunk_btree_v1(source, ctx, address, rank), ctx)
 
@@ -73,7 +74,6 @@ def load_btree_v2(
     rank = len(chunk_shape)
     if address is None or ctx.is_undefined(address):
         return ChunkTable.empty(rank)
-    from ..btree_v2 import BTreeV2
 
     tree = BTreeV2.open(source, ctx, address, ndims=rank)
     table = tree.records_as_chunk_table(rank, tuple(chunk_shape), chunk_bytes)
@@ -93,7 +93,6 @@ class BTreeV1Index(ChunkIndex[None]):
     def write(
         self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc
     ) -> tuple[int, list[tuple[int, bytes]]]:
-        from ..btree_v1 import build_chunk_btree_v1
 
         shape = request.chunk_shape
         return build_chunk_btree_v1(table, len(shape), shape, request.ctx, alloc, k=request.btree_k)
@@ -119,7 +118,6 @@ class BTreeV2Index(ChunkIndex[BTreeV2Params]):
     def write(
         self, request: ChunkIndexRequest, table: ChunkTable, alloc: Alloc
     ) -> tuple[int, list[tuple[int, bytes]]]:
-        from ..btree_v2 import BTreeV2Record, ChunkRecord, FilteredChunkRecord, build_btree_v2
 
         params = self.params_of(request.layout.index_params)
         scaled = table.offsets // np.asarray(request.chunk_shape, dtype=np.int64)

@@ -17,18 +17,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from ...errors import FormatError
 from ..context import FormatContext
 from ..structs import U8, U16, Cursor, FlagStruct, Struct
 from . import MessageType, register
 from .dataspace import Dataspace, decode_dataspace
+from .datatype import Datatype, decode_datatype, encode_datatype
 from .shared import SharedMessage, decode_shared_message
 from .storage_info import StorageInfo, storage_info_table
-
-if TYPE_CHECKING:
-    from .datatype import Datatype
 
 _HEAD = Struct(
     "attribute message",
@@ -68,8 +66,6 @@ class AttributeMessage:
             if isinstance(self.datatype, SharedMessage):
                 datatype_bytes = self.datatype.encode(ctx)
             else:
-                from .datatype import encode_datatype  # written separately; lazy on purpose
-
                 datatype_bytes = encode_datatype(self.datatype)
         dataspace_bytes = self.dataspace.encode(ctx)
         flags = 0
@@ -114,8 +110,6 @@ def _decode_component_datatype(raw: bytes, shared: bool, ctx: FormatContext) -> 
 def _plain_datatype(raw: bytes) -> Any:
     """The (immutable) datatype record of ``raw``, decoded once: the attributes of many
     objects repeat a few types."""
-    from .datatype import decode_datatype  # written separately; lazy on purpose
-
     datatype, _consumed = decode_datatype(raw, 0)
     return datatype
 
