@@ -1,0 +1,61 @@
+"""Inspecting objects beyond h5py's API: the storage of a dataset (layout, chunk index,
+the filter pipeline in order, fill value, addresses and sizes), an object's header, and the
+HDF5 datatype of a dataset, attribute or committed type as the file declares it.
+
+The tools (``h5pure ls | dump | stat | repack``) and the viewer use this; so can anyone who
+needs what ``h5ls -v`` or ``h5dump -p`` show::
+
+    import h5pure, h5pure.inspect
+    with h5pure.File("data.h5") as f:
+        s = h5pure.inspect.storage(f["x"])
+        print(s.layout, s.chunk_index, [flt.name for flt in s.filters], s.allocated_bytes)
+
+Read-only; every record is a frozen dataclass of plain values (the datatype record is the
+decoded datatype message, :mod:`h5pure.format.messages.datatype`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .hl import Dataset, Datatype, HLObject
+from .lowlevel.describe import (
+    FilterDescription,
+    HeaderDescription,
+    StorageDescription,
+    describe_header,
+    describe_storage,
+)
+
+__all__ = [
+    "FilterDescription",
+    "HeaderDescription",
+    "StorageDescription",
+    "attribute_datatype",
+    "datatype",
+    "header",
+    "storage",
+]
+
+
+def storage(dset: Dataset) -> StorageDescription:
+    """How and where the elements of ``dset`` are stored."""
+    return describe_storage(dset._storage)
+
+
+def header(obj: HLObject) -> HeaderDescription:
+    """The object header of a group, dataset or committed datatype."""
+    return describe_header(obj._fs, obj._info.address)
+
+
+def datatype(obj: Dataset | Datatype) -> Any:
+    """The HDF5 datatype of a dataset or committed datatype, as the file declares it (a
+    committed type of a dataset resolved to its definition)."""
+    if isinstance(obj, Dataset):
+        return obj._storage.datatype
+    return obj._info.datatype()
+
+
+def attribute_datatype(obj: HLObject, name: str) -> Any:
+    """The HDF5 datatype of the attribute ``name`` of ``obj``."""
+    return obj.attrs.get_id(name).datatype
