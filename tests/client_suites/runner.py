@@ -173,8 +173,11 @@ def _h5pure_path() -> str:
     return str(Path(spec.origin).resolve().parent.parent)
 
 
-def run_suite(suite: Suite, library: str, workdir: Path, n_workers: int = 2) -> RunResult:
-    """Run ``suite`` on ``library`` ("h5py" or "h5pure") in a subprocess."""
+def run_suite(
+    suite: Suite, library: str, workdir: Path, n_workers: int = 2, trace: bool = False
+) -> RunResult:
+    """Run ``suite`` on ``library`` ("h5py" or "h5pure") in a subprocess; ``trace``
+    (h5pure only): note the facade calls made and missed (:func:`load_trace`)."""
     tests = suite.tests_dir()
     report = workdir / f"{suite.name}-{library}.json"
     # not the calling pytest's settings (xdist worker ids, addopts)
@@ -184,6 +187,10 @@ def run_suite(suite: Suite, library: str, workdir: Path, n_workers: int = 2) -> 
     if library == "h5pure":
         paths.append(_h5pure_path())
         plugins += ["-p", "suite_h5pure"]
+        if trace:
+            plugins += ["-p", "suite_trace"]
+            (workdir / "trace").mkdir(exist_ok=True)
+            env["H5PURE_SUITE_TRACE"] = str(workdir / "trace")
         if suite.copy_as_h5py_tests:
             package = workdir / "h5py-tests" / "h5py"
             if not package.exists():
@@ -235,18 +242,34 @@ def run_suite(suite: Suite, library: str, workdir: Path, n_workers: int = 2) -> 
     return RunResult(library, outcomes, seconds, proc.returncode, tail)
 
 
-def compare(suite: Suite, workdir: Path | None = None, n_workers: int = 2) -> Comparison:
+def compare(
+    suite: Suite, workdir: Path | None = None, n_workers: int = 2, trace: bool = False
+) -> Comparison:
     """Run ``suite`` on h5py and on h5pure (one after the other) and compare."""
     own = workdir is None
     work = Path(tempfile.mkdtemp(prefix=f"h5pure-{suite.name}-suite-")) if own else workdir
     assert work is not None
     try:
         real = run_suite(suite, "h5py", work, n_workers)
-        ours = run_suite(suite, "h5pure", work, n_workers)
+        ours = run_suite(suite, "h5pure", work, n_workers, trace)
     finally:
         if own:
             shutil.rmtree(work, ignore_errors=True)
     return Comparison(real, ours, load_known(suite.known_failures))
+
+
+def load_trace(workdir: Path) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """``(calls, missing)`` of a traced run: facade call -> the tests that made it, and
+    calls asked for but not provided -> the tests that asked."""
+    calls: dict[str, set[str]] = collections.defaultdict(set)
+    missing: dict[str, set[str]] = collections.defaultdict(set)
+    for path in (workdir / "trace").glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for key, ids in data["calls"].items():
+            calls[key].update(ids)
+        for key, ids in data["missing"].items():
+            missing[key].update(ids)
+    return calls, missing
 
 
 def group_failures(cmp: Comparison) -> list[tuple[str, int]]:
@@ -272,12 +295,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", type=Path, help="run in (and keep) this directory")
     parser.add_argument("-n", type=int, default=2, help="pytest-xdist workers (1: none)")
+    parser.add_argument("--trace", action="store_true",
+                        help="list the facade's low-level calls the suite makes and misses "
+                        "(needs --keep)")
     args = parser.parse_args(argv)
     suite = SUITES[args.suite]
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-    cmp = compare(suite, args.keep, args.n)
+    cmp = compare(suite, args.keep, args.n, args.trace and args.keep is not None)
     print(cmp.summary())
+    if args.trace and args.keep is not None:
+        calls, missing = load_trace(args.keep)
+        for title, table in (("calls made", calls), ("calls missing", missing)):
+            print(f"-- low-level {title} (tests making them) --")
+            for key, ids in sorted(table.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+                passing = len(ids & cmp.passing_real)
+                print(f"{passing:5d}  {key}")
     if args.summary:
         for err, n in group_failures(cmp):
             print(f"{n:5d}  {err}")

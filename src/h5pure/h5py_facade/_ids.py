@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..format.messages import MessageType
+
 
 def missing(owner: str, name: str) -> AttributeError:
     """The error for h5py's ``owner.name`` when the facade does not provide it."""
@@ -50,6 +52,28 @@ class FacadeID:
     def _check_valid(self) -> None:
         if not self.valid:
             raise ValueError("Invalid identifier (identifier is not of specified type)")
+
+
+class ObjectIDMixin(FacadeID):
+    """An identifier of an object of an open file: the h5pure object is ``_obj``."""
+
+    _obj: Any
+
+    def _alive(self) -> bool:
+        return bool(self._obj._file._is_open)
+
+    @property
+    def valid(self) -> bool:
+        return not self._closed and self._alive()
+
+    def get_comment(self) -> bytes:
+        found = self._obj._info.first(MessageType.COMMENT)
+        return b"" if found is None else str(found.text).encode("utf-8", "surrogateescape")
+
+    @property
+    def id(self) -> int:
+        """h5py's integer handle: here the object's address."""
+        return int(self.address)
 
 
 def module_getattr(namespace: dict[str, Any]) -> Any:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..format.messages import MessageType
+from .h5s import NULL, SCALAR, SIMPLE, UNLIMITED, SpaceID
+
 _MAKERS: dict[str, Callable[[Any], Any]] = {}
 
 
@@ -49,3 +52,25 @@ def text(name: Any) -> str:
     if isinstance(name, (bytes, bytearray)):
         return bytes(name).decode("utf-8", "surrogateescape")
     return str(name)
+
+
+_CRT_ORDER_TRACKED_INDEXED = 3
+"""``h5p.CRT_ORDER_TRACKED | h5p.CRT_ORDER_INDEXED``: what h5py's ``track_order`` sets."""
+
+
+def attr_creation_order(obj: Any) -> int:
+    return _CRT_ORDER_TRACKED_INDEXED if obj._info.tracks_attribute_order else 0
+
+
+def track_times(obj: Any) -> bool:
+    header = obj._info.header
+    return header.modification_time is not None or obj._info.has(MessageType.MODIFICATION_TIME)
+
+
+def space_of(dataspace: Any) -> SpaceID:
+    """The facade dataspace of a dataspace record (h5pure's ``Dataspace``)."""
+    kind = {"scalar": SCALAR, "simple": SIMPLE, "null": NULL}[dataspace.kind]
+    if kind != SIMPLE:
+        return SpaceID(kind)
+    maxshape = tuple(UNLIMITED if m is None else int(m) for m in dataspace.maxshape)
+    return SpaceID(SIMPLE, tuple(int(n) for n in dataspace.shape), maxshape)

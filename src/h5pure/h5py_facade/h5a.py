@@ -18,8 +18,8 @@ from ..hl.attrs import AttrID as _HLAttrID
 from ..hl.attrs import attribute_value
 from ._ids import FacadeID, module_getattr
 from ._objects import phil, with_phil
-from ._wrap import hl_object, text
-from .h5s import NULL, SCALAR, SpaceID, space_of
+from ._wrap import hl_object, space_of, text
+from .h5s import NULL, SCALAR, SpaceID
 from .h5t import TypeID, typewrap
 
 __all__ = [

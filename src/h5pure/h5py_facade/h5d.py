@@ -17,13 +17,20 @@ from ..dtypes import Reference
 from ..hl import Empty, VirtualLayout, VirtualSource
 from ..hl import ids as hl_ids
 from ..hl.ids import StoreInfo
-from ._ids import module_getattr
+from ._ids import ObjectIDMixin, module_getattr
 from ._objects import phil, with_phil
-from ._wrap import hl_object, object_id, register, text
-from .h5g import ObjectIDMixin, attr_creation_order, track_times
+from ._wrap import (
+    attr_creation_order,
+    hl_object,
+    object_id,
+    register,
+    space_of,
+    text,
+    track_times,
+)
 from .h5p import PropDAID, PropDCID
 from .h5s import ALL as _ALL
-from .h5s import SCALAR, SIMPLE, UNLIMITED, SpaceID, space_of
+from .h5s import SCALAR, SIMPLE, UNLIMITED, SpaceID
 from .h5t import TypeID, typewrap
 
 __all__ = ["DatasetID", "StoreInfo", "create", "open", "phil", "with_phil"]

@@ -7,10 +7,9 @@ from typing import Any
 from ..hl import File
 from ..hl import ids as hl_ids
 from ..hl import is_hdf5 as _is_hdf5
-from ._ids import module_getattr
+from ._ids import ObjectIDMixin, module_getattr
 from ._objects import phil, with_phil
-from ._wrap import hl_object, register, text
-from .h5g import ObjectIDMixin, attr_creation_order
+from ._wrap import attr_creation_order, hl_object, register, text
 from .h5p import CRT_ORDER_INDEXED, CRT_ORDER_TRACKED, PropFAID, PropFCID
 
 __all__ = ["FileID", "create", "flush", "get_name", "is_hdf5", "open", "phil", "with_phil"]

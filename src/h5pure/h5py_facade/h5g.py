@@ -8,9 +8,9 @@ from typing import Any, NamedTuple
 from ..format.messages import MessageType
 from ..hl import SoftLink
 from ..hl import ids as hl_ids
-from ._ids import FacadeID, module_getattr
+from ._ids import ObjectIDMixin, module_getattr
 from ._objects import phil, with_phil
-from ._wrap import hl_object, object_id, register, text
+from ._wrap import attr_creation_order, hl_object, object_id, register, text, track_times
 from .h5l import LinkProxy
 from .h5p import CRT_ORDER_INDEXED, CRT_ORDER_TRACKED, PropGCID
 
@@ -40,37 +40,6 @@ class GroupStat(NamedTuple):
     type: int
     mtime: int
     linklen: int
-
-
-class ObjectIDMixin(FacadeID):
-    """An identifier of an object of an open file: the h5pure object is ``_obj``."""
-
-    _obj: Any
-
-    def _alive(self) -> bool:
-        return bool(self._obj._file._is_open)
-
-    @property
-    def valid(self) -> bool:
-        return not self._closed and self._alive()
-
-    def get_comment(self) -> bytes:
-        found = self._obj._info.first(MessageType.COMMENT)
-        return b"" if found is None else str(found.text).encode("utf-8", "surrogateescape")
-
-    @property
-    def id(self) -> int:
-        """h5py's integer handle: here the object's address."""
-        return int(self.address)
-
-
-def attr_creation_order(obj: Any) -> int:
-    return CRT_ORDER_TRACKED | CRT_ORDER_INDEXED if obj._info.tracks_attribute_order else 0
-
-
-def track_times(obj: Any) -> bool:
-    header = obj._info.header
-    return header.modification_time is not None or obj._info.has(MessageType.MODIFICATION_TIME)
 
 
 class GroupID(ObjectIDMixin, hl_ids.GroupID):

@@ -340,7 +340,9 @@ class PropDCID(PropOCID):
     def get_external(self, idx: int) -> tuple[Any, int, int]:
         return self._get("external")[int(idx)]  # type: ignore[no-any-return]
 
-    def set_virtual(self, vspace: Any, src_file_name: Any, src_dset_name: Any, src_space: Any) -> None:
+    def set_virtual(
+        self, vspace: Any, src_file_name: Any, src_dset_name: Any, src_space: Any
+    ) -> None:
         """Map what ``src_space`` selects of dataset ``src_dset_name`` in file
         ``src_file_name`` ("." for this file) to what ``vspace`` selects of the virtual
         dataset (both dataspaces are copied as they are now)."""

@@ -393,14 +393,5 @@ def create_simple(dims_tpl: Any, max_dims_tpl: Any = None) -> SpaceID:
     return SpaceID(SIMPLE, shape, maxshape)
 
 
-def space_of(dataspace: Any) -> SpaceID:
-    """The facade dataspace of a dataspace record (h5pure's ``Dataspace``)."""
-    kind = {"scalar": SCALAR, "simple": SIMPLE, "null": NULL}[dataspace.kind]
-    if kind != SIMPLE:
-        return SpaceID(kind)
-    maxshape = tuple(UNLIMITED if m is None else int(m) for m in dataspace.maxshape)
-    return SpaceID(SIMPLE, tuple(int(n) for n in dataspace.shape), maxshape)
-
-
 ALL = SpaceID(SCALAR)
 """``H5S_ALL``: "the whole of the other dataspace" in reads and writes."""
