@@ -83,12 +83,8 @@ class AttrID(FacadeID, _HLAttrID):
         """Replace the attribute's values with ``arr`` (its type and shape stay)."""
         if self.dataspace.kind == "null":
             raise OSError("Empty attributes can't be written")
-        value = np.asarray(arr)
-        dtype = self.dtype
         shape = self.shape or ()
-        self._parent.attrs.create(
-            self._attr_name, data=value.astype(dtype).reshape(shape), dtype=dtype, _in_place=True
-        )
+        self._parent.attrs.modify(self._attr_name, np.asarray(arr).reshape(shape))
         self._refresh()
 
     @property
