@@ -137,6 +137,18 @@ class DatasetID(ObjectIDMixin, hl_ids.DatasetID):
         cache = self._storage().cache_settings
         return PropDAID(chunk_cache=(cache.nslots, cache.nbytes, cache.w0))
 
+    # -- direct chunk I/O ------------------------------------------------------------
+    def read_direct_chunk(self, offsets: Any, dxpl: Any = None, out: Any = None) -> tuple[int, Any]:
+        """``(filter_mask, stored bytes)`` of the chunk at ``offsets``; with ``out`` (a
+        writable C-contiguous buffer) the bytes go there, with h5py's errors for others."""
+        if out is not None:
+            view = memoryview(out)
+            if view.readonly:
+                raise BufferError("Object is not writable.")
+            if not view.c_contiguous:
+                raise ValueError("ndarray is not C-contiguous")
+        return hl_ids.DatasetID.read_direct_chunk(self, offsets, dxpl, out)
+
     # -- extent ----------------------------------------------------------------------
     def set_extent(self, shape: Any) -> None:
         """Change the dataset's shape (within its maximum shape)."""
