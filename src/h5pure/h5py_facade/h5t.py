@@ -596,7 +596,24 @@ def py_create(dtype_in: Any, logical: bool = False, aligned: bool = False) -> Ty
     dt = np.dtype(dtype_in)
     if dt.kind == "O" and check_dtype(vlen=dt) is None and check_dtype(ref=dt) is None:
         raise TypeError(f"Object dtype {dt!r} has no native HDF5 equivalent")
+    if dt.names is not None and dt.hasobject:
+        if logical and dt.isalignedstruct:
+            # the file type's vlen members (16 bytes) cannot sit at numpy's offsets
+            raise TypeError(f"Aligned compound {dt} with object members has no file type")
+        if not logical:
+            return typewrap(_memory_compound(dt))
     return typewrap(datatype_for(dt))
+
+
+def _memory_compound(dt: np.dtype) -> CompoundType:
+    """The in-memory compound h5py converts to (``py_create(logical=False)``): members at
+    numpy's offsets, the size numpy's (an object member is a pointer there)."""
+    fields: Any = dt.fields
+    members = tuple(
+        CompoundMember(name, int(fields[name][1]), py_create(fields[name][0])._record)
+        for name in dt.names or ()
+    )
+    return CompoundType(1, dt.itemsize, members=members)
 
 
 def create(classtype: int, size: int) -> TypeID:
