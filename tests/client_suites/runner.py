@@ -173,6 +173,26 @@ def _h5pure_path() -> str:
     return str(Path(spec.origin).resolve().parent.parent)
 
 
+_MARKER = '''"""Marks this copy of h5py's tests as the package ``h5py`` for pytest's module names.
+
+The suite's own processes never import it (the facade is ``h5py`` by then).  A process a
+test spawns (multiprocessing's "spawn") imports it through ``sys.path``: it then installs
+h5pure's facade in its place, as the suite_h5pure plugin does in the suite's processes.
+"""
+
+import os
+import sys
+
+del sys.modules[__name__]
+import h5pure  # noqa: E402
+
+h5pure.install_as_h5py()
+import h5py  # noqa: E402
+
+h5py.__path__.append(os.path.dirname(os.path.abspath(__file__)))
+'''
+
+
 def run_suite(
     suite: Suite, library: str, workdir: Path, n_workers: int = 2, trace: bool = False
 ) -> RunResult:
@@ -197,9 +217,7 @@ def run_suite(
                 shutil.copytree(
                     tests, package / "tests", ignore=shutil.ignore_patterns("__pycache__")
                 )
-                # marks the copy a package ``h5py`` for pytest's module names; never
-                # imported (the facade is ``h5py`` in ``sys.modules`` by then)
-                (package / "__init__.py").write_text("", encoding="utf-8")
+                (package / "__init__.py").write_text(_MARKER, encoding="utf-8")
             env["H5PURE_SUITE_H5PY_TESTS"] = str(package)
             tests = package / "tests"
     env["PYTHONPATH"] = os.pathsep.join(paths + [p for p in [env.get("PYTHONPATH")] if p])
