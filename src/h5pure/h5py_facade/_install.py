@@ -8,12 +8,12 @@ Installing does three things, once:
    objects in any library, and a name the facade lacks fails as a missing module;
 2. renames those modules and the classes and functions they define to their h5py names
    (``__name__``/``__module__``), and gives h5pure's own h5py-API classes (``Dataset``,
-   ``File``...) the module and name h5py gives them, as the :data:`IDENTITY` table says
+   ``File``...) the module and name h5py gives them, as the :data:`~._identity.IDENTITY` table says
    -- clients dispatch on ``type(obj).__module__.startswith("h5py.")`` and on
    ``h5py.__name__ == "h5py"``;
 3. routes the ``.id`` of h5pure's objects to the facade's low-level identifiers (which
    extend h5pure's own), adds ``attrs._id``, and lets ``h5py.File(...)`` open a
-   :class:`~h5pure.h5py_facade.h5f.FileID` -- the :data:`EXTENSIONS` table.
+   :class:`~h5pure.h5py_facade.h5f.FileID` -- the :data:`~._identity.EXTENSIONS` table.
 
 Nothing here runs on ``import h5pure``: without installing, h5pure is unchanged.
 """
@@ -27,7 +27,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from .identity import EXTENSIONS, IDENTITY
+from ._identity import EXTENSIONS, IDENTITY
 
 _FACADE = __name__.rpartition(".")[0]
 """The facade package's own name (``h5pure.h5py_facade``)."""
@@ -46,8 +46,8 @@ def _facade_modules() -> list[ModuleType]:
     package = importlib.import_module(_FACADE)
     found = [package]
     for info in pkgutil.walk_packages(package.__path__, _FACADE + "."):
-        if info.name.rpartition(".")[2].startswith("_install"):
-            continue
+        if info.name.rpartition(".")[2] in ("_install", "_identity"):
+            continue  # h5pure's installing machinery, not part of h5py's tree
         found.append(importlib.import_module(info.name))
     return found
 
@@ -131,8 +131,3 @@ def _set_identity(cls: Any, module_name: str, name: str) -> None:
     if cls.__name__ != name:
         cls.__name__ = name
         cls.__qualname__ = name
-
-
-def installed() -> bool:
-    """Whether :func:`install_as_h5py` has run in this process."""
-    return _installed
