@@ -158,3 +158,50 @@ def test_xarray_h5netcdf_engine_roundtrip(tmp_path):
     ds.to_netcdf(path, engine="h5netcdf")
     with xr.open_dataset(path, engine="h5netcdf") as back:
         xr.testing.assert_identical(back.load(), ds)
+
+
+def test_settings_not_honoured_are_refused(tmp_path):
+    """Nothing a property list sets is silently dropped: what h5pure cannot honour raises,
+    naming it."""
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        space = h5py.h5s.create_simple((4,))
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_layout(h5py.h5d.COMPACT)
+        with pytest.raises(NotImplementedError, match="compact"):
+            h5py.h5d.create(f.id, b"c", h5py.h5t.NATIVE_INT8, space, dcpl=dcpl)
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+        with pytest.raises(NotImplementedError, match="allocation time"):
+            h5py.h5d.create(f.id, b"e", h5py.h5t.NATIVE_INT8, space, dcpl=dcpl)
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_attr_phase_change(0, 0)
+        with pytest.raises(NotImplementedError, match="attr_phase_change"):
+            h5py.h5d.create(f.id, b"p", h5py.h5t.NATIVE_INT8, space, dcpl=dcpl)
+        assert "c" not in f and "e" not in f and "p" not in f
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_fclose_degree(h5py.h5f.CLOSE_STRONG)
+    with pytest.raises(NotImplementedError, match="close degree"):
+        h5py.h5f.create(str(tmp_path / "y.h5").encode(), fapl=fapl)
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_libver_bounds(h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)
+    fid = h5py.h5f.create(str(tmp_path / "z.h5").encode(), fapl=fapl)
+    assert fid.get_access_plist().get_libver_bounds() == (5, 5)
+    fid._obj.close()
+
+
+def test_dimension_scales_through_h5ds(tmp_path):
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        data = f.create_dataset("data", (3, 4), dtype="f4")
+        x = f.create_dataset("x", data=np.arange(4.0))
+        h5py.h5ds.set_scale(x.id, b"x axis")
+        h5py.h5ds.attach_scale(data.id, x.id, 1)
+        h5py.h5ds.set_label(data.id, 0, b"rows")
+        assert h5py.h5ds.is_scale(x.id) and not h5py.h5ds.is_scale(data.id)
+        assert h5py.h5ds.is_attached(data.id, x.id, 1)
+        assert h5py.h5ds.get_num_scales(data.id, 1) == 1
+        assert h5py.h5ds.get_scale_name(x.id) == b"x axis"
+        assert h5py.h5ds.get_label(data.id, 0) == b"rows"
+        found = []
+        h5py.h5ds.iterate(data.id, 1, lambda sid: found.append(sid) or None)
+        assert found == [x.id]
+        assert data.dims[1][0] == x

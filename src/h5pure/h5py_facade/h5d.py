@@ -322,6 +322,14 @@ def _dcpl_keywords(dcpl: Any, dtype: np.dtype) -> dict[str, Any]:
         kwds["chunks"] = tuple(settings["chunk"])
     elif "chunk" in settings:
         kwds["chunks"] = False
+    if "alloc_time" in settings and settings["alloc_time"] not in (
+        ALLOC_TIME_DEFAULT,
+        _default_alloc("chunked" if layout == CHUNKED else "contiguous"),
+    ):
+        raise NotImplementedError(
+            "h5py.h5d.create: an allocation time other than libhdf5's default for the "
+            "layout is not provided"
+        )
     if "fill_value" in settings:
         kwds["fillvalue"] = np.asarray(settings["fill_value"]).astype(dtype).reshape(())[()]
     if "fill_time" in settings:

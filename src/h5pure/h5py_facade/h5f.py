@@ -139,6 +139,10 @@ def _file_keywords(fapl: Any, fcpl: Any) -> dict[str, Any]:
             use, ignore = settings["file_locking"]
             kwds["locking"] = "best-effort" if ignore and use else bool(use)
         honoured |= {"driver_name", "core", "family", "libver_bounds", "cache"}
+        if settings.get("fclose_degree", CLOSE_WEAK) not in (CLOSE_DEFAULT, CLOSE_WEAK):
+            raise NotImplementedError(
+                "h5py.h5f: a file close degree other than CLOSE_WEAK is not provided"
+            )
         honoured |= {"meta_block_size", "file_locking", "fclose_degree"}
         _refuse(settings, honoured, "fapl")
     if fcpl is not None:
