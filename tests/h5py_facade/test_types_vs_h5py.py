@@ -70,6 +70,7 @@ def test_strings_match(dt):
     assert isinstance(ours, h5t.TypeStringID)
     assert ours.get_class() == theirs.get_class() == h5t.STRING
     assert ours.is_variable_str() == theirs.is_variable_str()
+    assert ours.get_size() == theirs.get_size()
     assert ours.get_cset() == theirs.get_cset()
     assert ours.get_strpad() == theirs.get_strpad()
     assert ours.dtype == theirs.dtype

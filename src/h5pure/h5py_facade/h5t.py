@@ -375,7 +375,7 @@ class TypeStringID(TypeID):
 
     def get_size(self) -> int:
         if isinstance(self._record, VlenType):
-            return 16  # hvl_t / char*: what libhdf5 reports for a variable string
+            return 8  # a char* in memory: what libhdf5 reports for a variable string
         return int(self._record.size)
 
     def set_size(self, size: int) -> None:
