@@ -37,6 +37,7 @@ from .hl import (
     is_hdf5,
 )
 from .lowlevel.threads import get_threads, set_threads
+from .selection import MultiBlockSlice
 
 __version__ = version.version
 
@@ -53,6 +54,7 @@ __all__ = [
     "Group",
     "HLObject",
     "HardLink",
+    "MultiBlockSlice",
     "Reference",
     "RegionReference",
     "SoftLink",
@@ -67,6 +69,7 @@ __all__ = [
     "check_vlen_dtype",
     "enum_dtype",
     "get_threads",
+    "install_as_h5py",
     "is_hdf5",
     "opaque_dtype",
     "ref_dtype",
@@ -77,3 +80,13 @@ __all__ = [
     "vlen_dtype",
     "version",
 ]
+
+
+def install_as_h5py() -> None:
+    """Make ``import h5py`` -- here and in every library -- return h5pure's h5py facade
+    (:mod:`h5pure.h5py_facade`); see :func:`h5pure.h5py_facade._install.install_as_h5py`.
+    Call it before anything imports h5py."""
+    # imported here: the facade is the top layer, loaded only by those who install it
+    from .h5py_facade._install import install_as_h5py as install
+
+    install()

@@ -815,3 +815,26 @@ def test_compound_field_unsorted_matches_numpy(tmp_path):
         d = f.create_dataset("c", data=CDATA, chunks=(3,))
         np.testing.assert_array_equal(d[[5, 0, 0], "temp"], CDATA["temp"][[5, 0, 0]])
         np.testing.assert_array_equal(d.fields(["id"])[[7, 2]], CDATA[["id"]][[7, 2]])
+
+
+def test_read_special_dtypes_keep_their_metadata(compare):
+    """h5py reads vlen sequences, vlen strings and references into arrays of the
+    dataset's special dtype, so the result can be written back as it is."""
+
+    def body(lib, path):
+        with lib.File(path, "w") as f:
+            seq = f.create_dataset("seq", (2,), dtype=lib.vlen_dtype("i4"))
+            seq[0] = [1, 2, 3]
+            txt = f.create_dataset("txt", data=["a", "bc"], dtype=lib.string_dtype())
+            refs = f.create_dataset("refs", data=[f.ref, seq.ref])
+            read = {"seq": seq[()], "txt": txt[()], "refs": refs[()]}
+            out = {
+                "seq": str(lib.check_vlen_dtype(read["seq"].dtype)),
+                "txt": str(lib.check_string_dtype(read["txt"].dtype)),
+                "refs": lib.check_ref_dtype(read["refs"].dtype).__name__,
+            }
+            f.create_dataset("seq2", data=read["seq"])  # written back as read
+            out["seq2"] = str(lib.check_vlen_dtype(f["seq2"].dtype))
+            return out
+
+    assert compare(body)[0] == "ok"

@@ -176,3 +176,17 @@ def test_copy_expand_refs_result_reads_in_h5py(h5py, tmp_path):
             items = [_resolved(dst, "g"), *dump(dst)]
             seen[lib.__name__] = sorted(re.sub(r"_by_\d+", "_by_#", repr(i)) for i in items)
     assert seen["h5pure"] == seen["h5py"]
+
+
+def test_region_reference_into_object_references_refused(compare):
+    """libhdf5 cannot convert a region reference to an object reference: h5py's
+    TypeError, and nothing written."""
+
+    def body(lib, path):
+        with lib.File(path, "w") as f:
+            d = f.create_dataset("a", data=np.arange(5))
+            r = f.create_dataset("r", (1,), dtype=lib.ref_dtype)
+            r[0] = d.regionref[:2]
+
+    outcome = compare(body)
+    assert outcome[0] == "raises" and isinstance(outcome[1], TypeError)

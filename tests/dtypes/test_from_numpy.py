@@ -173,6 +173,16 @@ def test_attribute_value_types(name: str, stored: Any) -> None:
     assert encode_datatype(hd.datatype_for(dt, libver_low=libver)) == attributes[f"value_{name}"]
 
 
+def test_guess_dtype_of_reference_lists() -> None:
+    """As h5py's ``find_item_type``: a list whose items are all references is stored as
+    references (h5py's own test_store_refs / test_store_regionrefs)."""
+    refs = [hd.Reference(96), hd.Reference(800)]
+    assert hd.check_ref_dtype(hd.guess_dtype(refs)) is hd.Reference
+    regions = np.array([hd.RegionReference(96), hd.RegionReference(800)], dtype=object)
+    assert hd.check_ref_dtype(hd.guess_dtype(regions)) is hd.RegionReference
+    assert hd.guess_dtype([hd.Reference(96), "x"]) is None
+
+
 def test_guess_dtype() -> None:
     assert hd.check_string_dtype(hd.guess_dtype("x")) == hd.string_info("utf-8", None)
     assert hd.check_string_dtype(hd.guess_dtype([b"x", [b"y"]])) == hd.string_info("ascii", None)

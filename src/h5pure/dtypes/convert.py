@@ -106,7 +106,12 @@ def to_memory(raw: np.ndarray, dt: Datatype, resolver: HeapResolver | Any = None
     conv = _CONVERTERS.get(type(dt))
     if conv is None:  # pragma: no cover - every class has a converter
         raise UnsupportedFeatureError(f"cannot convert datatype class {dt.cls.name}")
-    return conv(raw, dt, resolver)
+    out = conv(raw, dt, resolver)
+    if out.dtype.kind == "O" and not out.dtype.metadata:
+        # as h5py: vlen data and references come back with their special dtype
+        # (``check_vlen_dtype``/``check_ref_dtype`` of the result answer)
+        out = out.view(numpy_dtype(dt))
+    return out
 
 
 def decode_strings(

@@ -116,7 +116,8 @@ def upgrade_version(dt: Datatype, version: int) -> Datatype:
 
 def guess_dtype(data: Any) -> np.dtype | None:
     """The dtype h5py chooses for data given without a dtype (attributes, ``create_dataset
-    (data=...)``) before leaving it to numpy: references -> reference dtypes; ``str`` items
+    (data=...)``) before leaving it to numpy: references (alone, or every item of a list,
+    tuple or object array) -> reference dtypes; ``str`` items
     (alone, or every item of a list/tuple/object array, nested) -> vlen UTF-8 string;
     ``bytes`` items likewise -> vlen ASCII string; None otherwise (then h5py uses
     ``np.asarray(data).dtype``, so ``np.bytes_`` values give fixed strings)."""
@@ -125,6 +126,10 @@ def guess_dtype(data: Any) -> np.dtype | None:
     if isinstance(data, Reference):
         return np.dtype("O", metadata={"ref": Reference})
     item = _item_type(data)
+    if item is RegionReference:  # every item a reference: h5py's find_item_type
+        return regionref_dtype
+    if item is Reference:
+        return np.dtype("O", metadata={"ref": Reference})
     if item is bytes:
         return string_dtype("ascii")
     if item is str:

@@ -52,6 +52,7 @@ from ..format.messages.datatype import (
 )
 from ..format.selection_codec import SelectionType, SerializedSelection, encode_selection
 from .mapping import numpy_dtype, storage_dtype
+from .references import RegionReference
 
 __all__ = ["HeapWriter", "fill_value_bytes", "to_storage"]
 
@@ -195,7 +196,11 @@ def _s_reference(arr: np.ndarray, dt: ReferenceType, hw: HeapWriter | None) -> n
     if dt.kind == ReferenceKind.OBJECT1:
         if arr.dtype.kind in "ui":
             return _cast(arr, target)
-        addresses = [_address(x) for x in arr.reshape(-1)]
+        items = arr.reshape(-1).tolist()
+        if any(isinstance(x, RegionReference) for x in items):
+            # libhdf5 has no conversion from region to object references (h5py's error)
+            raise TypeError("Can't convert dataset region reference to object reference")
+        addresses = [_address(x) for x in items]
         return np.array(addresses, dtype=target).reshape(arr.shape)
     if dt.kind != ReferenceKind.DATASET_REGION1:
         raise UnsupportedFeatureError(f"writing {dt.kind.name} references is not supported")

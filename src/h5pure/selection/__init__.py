@@ -15,6 +15,7 @@ from .indexers import (
     IntIndexer,
     SliceIndexer,
 )
+from .multiblock import MultiBlockSlice
 from .points import PointGroup, point_chunk_coords, point_chunk_groups, points_from_mask
 from .selection import ChunkProjection, Selection, select
 
@@ -26,6 +27,7 @@ __all__ = [
     "ChunkProjection",
     "Hyperslab",
     "IntIndexer",
+    "MultiBlockSlice",
     "PointGroup",
     "Selection",
     "SliceIndexer",

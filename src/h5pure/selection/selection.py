@@ -42,6 +42,7 @@ from .indexers import (
     SliceIndexer,
     int_indexer,
 )
+from .multiblock import MultiBlockSlice
 from .points import point_chunk_coords, point_chunk_groups, points_from_mask, validate_points
 
 IndexTuple = tuple[AxisSelector, ...]
@@ -339,6 +340,8 @@ def _axis_indexer(arg: object, dim: int) -> AxisIndexer:
         raise ValueError("Field names only allowed for compound types")
     if isinstance(arg, np.ndarray):
         return _array_indexer(arg, dim)
+    if isinstance(arg, MultiBlockSlice):
+        return ArrayIndexer(arg.positions(dim), dim)
     if isinstance(arg, range):
         arg = list(arg)
     if isinstance(arg, (list, tuple)):

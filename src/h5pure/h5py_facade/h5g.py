@@ -1,0 +1,169 @@
+"""h5py's ``h5g``: group identifiers, ``get_objinfo``, ``open``/``create``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from ..format.messages import MessageType
+from ..hl import SoftLink
+from ..hl import ids as hl_ids
+from ._ids import ObjectIDMixin, module_getattr
+from ._objects import phil, with_phil
+from ._wrap import attr_creation_order, hl_object, object_id, register, text, track_times
+from .h5l import LinkProxy
+from .h5p import CRT_ORDER_INDEXED, CRT_ORDER_TRACKED, PropGCID
+
+__all__ = ["GroupID", "GroupStat", "create", "get_objinfo", "open", "phil", "with_phil"]
+
+__getattr__ = module_getattr(globals())
+
+UNKNOWN = -1
+GROUP = 0
+DATASET = 1
+TYPE = 2
+LINK = 3
+LINK_ERROR = -1
+LINK_HARD = 0
+LINK_SOFT = 1
+CRT_ORDER_TRACKED = CRT_ORDER_TRACKED
+
+_KIND_CODE = {"group": GROUP, "dataset": DATASET, "datatype": TYPE}
+
+
+class GroupStat(NamedTuple):
+    """What ``get_objinfo`` reports (libhdf5's deprecated ``H5G_stat_t``)."""
+
+    fileno: Any
+    objno: int
+    nlink: int
+    type: int
+    mtime: int
+    linklen: int
+
+
+class GroupID(ObjectIDMixin, hl_ids.GroupID):
+    """A group (h5py's ``h5g.GroupID``)."""
+
+    def __init__(self, obj: Any) -> None:
+        hl_ids.GroupID.__init__(self, obj._file._state, obj._info.address)
+        self._obj = obj
+
+    # -- members -------------------------------------------------------------------------
+    def __contains__(self, name: Any) -> bool:
+        return text(name) in self._obj
+
+    def __iter__(self) -> Iterator[bytes]:
+        for name in self._obj:
+            yield name.encode("utf-8", "surrogateescape")
+
+    def __len__(self) -> int:
+        return len(self._obj)
+
+    def get_num_objs(self) -> int:
+        return len(self._obj)
+
+    def get_objname_by_idx(self, idx: int) -> bytes:
+        return list(self)[int(idx)]
+
+    def get_objtype_by_idx(self, idx: int) -> int:
+        name = list(self._obj)[int(idx)]
+        return _KIND_CODE.get(self._obj[name].kind, UNKNOWN)
+
+    def get_linkval(self, name: Any) -> bytes:
+        link = self._obj.get(text(name), getlink=True)
+        path = getattr(link, "path", None)
+        if path is None:
+            raise ValueError("Not a soft link (not a symbolic link)")
+        return str(path).encode("utf-8", "surrogateescape")
+
+    # -- changing links ------------------------------------------------------------------
+    def link(
+        self, current_name: Any, new_name: Any, link_type: int = LINK_HARD, remote: Any = None
+    ) -> None:
+        """Make ``new_name`` (in ``remote``, else here) a hard or soft link to
+        ``current_name``."""
+        dest = self._obj if remote is None else hl_object(remote, "group")
+        if int(link_type) == LINK_SOFT:
+            dest[text(new_name)] = SoftLink(text(current_name))
+        else:
+            dest[text(new_name)] = self._obj[text(current_name)]
+
+    def unlink(self, name: Any) -> None:
+        del self._obj[text(name)]
+
+    def move(self, current_name: Any, new_name: Any, remote: Any = None) -> None:
+        if remote is not None and hl_object(remote, "group") != self._obj:
+            raise NotImplementedError("GroupID.move to another group (remote=) is not provided")
+        self._obj.move(text(current_name), text(new_name))
+
+    # -- properties ----------------------------------------------------------------------
+    def get_create_plist(self) -> PropGCID:
+        obj = self._obj
+        order = CRT_ORDER_TRACKED | CRT_ORDER_INDEXED if obj._links().track_order else 0
+        return PropGCID(
+            link_creation_order=order,
+            attr_creation_order=attr_creation_order(obj),
+            obj_track_times=track_times(obj),
+        )
+
+    @property
+    def links(self) -> Any:
+        return LinkProxy(self)
+
+
+@register("group")
+def _group_id(obj: Any) -> GroupID:
+    return GroupID(obj)
+
+
+def open(loc: Any, name: Any) -> Any:  # noqa: A001 - h5py's name
+    """The identifier of the group ``name`` (relative to ``loc``)."""
+    obj = hl_object(loc, "location")[text(name)]
+    if obj.kind != "group":
+        raise TypeError(f"{text(name)!r} is not a group")
+    return object_id(obj)
+
+
+def create(loc: Any, name: Any, lcpl: Any = None, gcpl: Any = None) -> Any:
+    """A new group ``name`` of ``loc`` (anonymous groups, ``name=None``, are not
+    provided); a ``gcpl`` asking for link or attribute creation order tracks it."""
+    if name is None:
+        raise NotImplementedError("h5py.h5g.create of an anonymous group is not provided")
+    track: bool | None = None
+    if gcpl is not None:
+        settings = gcpl.changed()
+        track = bool(settings.get("link_creation_order") or settings.get("attr_creation_order"))
+        _refuse(settings, {"link_creation_order", "attr_creation_order"}, "h5g.create")
+    group = hl_object(loc, "location").create_group(text(name), track_order=track)
+    return object_id(group)
+
+
+def _refuse(settings: dict[str, Any], honoured: set[str], where: str) -> None:
+    extra = sorted(set(settings) - honoured)
+    if extra:
+        raise NotImplementedError(
+            f"h5py.{where}: property list settings {extra} are not provided by h5pure's h5py facade"
+        )
+
+
+def get_objinfo(obj: Any, name: Any = b".", follow_link: bool = True) -> GroupStat:
+    """libhdf5's ``H5Gget_objinfo``: file, address, link count, type and time of the
+    object ``name`` (relative to ``obj``)."""
+    base = hl_object(obj, "object")
+    key = text(name)
+    target = base if key == "." else base[key]
+    info = target._info
+    header = info.header
+    mtime = header.modification_time
+    if mtime is None:
+        found = info.first(MessageType.MODIFICATION_TIME)
+        mtime = 0 if found is None else int(found.seconds)
+    return GroupStat(
+        fileno=target.id.fileno,
+        objno=int(info.address),
+        nlink=int(header.refcount),
+        type=_KIND_CODE.get(target.kind, UNKNOWN),
+        mtime=int(mtime),
+        linklen=0,
+    )
