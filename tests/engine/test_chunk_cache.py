@@ -56,7 +56,7 @@ def test_repeated_small_reads_of_one_chunk_decode_it_once(path, decodes, h5py):
 
 def test_defaults_are_h5pys(path):
     with h5pure.File(path, "r") as f:
-        assert f["z"]._storage.cache_settings == ChunkCacheSettings(521, 1024**2, 0.75)
+        assert f["z"]._storage.cache_settings == ChunkCacheSettings(8191, 8 * 1024**2, 0.75)
 
 
 def test_lru_order_within_the_byte_budget(path, decodes):
@@ -92,7 +92,7 @@ def test_chunk_bigger_than_the_cache_is_not_held(path, decodes):
         d[0, 1]
         assert len(decodes) == 2 and _cached(d) == []
     decodes.clear()
-    with h5pure.File(path, "r") as f:  # 2.4 MB chunk, 1 MiB cache
+    with h5pure.File(path, "r", rdcc_nbytes=1024**2) as f:  # 2.4 MB chunk, 1 MiB cache
         d = f["big"]
         d[0, 0]
         d[1, 1]
@@ -177,7 +177,7 @@ def test_per_dataset_settings(path, decodes):
     with h5pure.File(path, "a", rdcc_nbytes=0) as f:
         assert not f["z"]._storage.cache_settings.enabled
         d = f.require_dataset("z", (100, 10), "f8", rdcc_nbytes=2 * CHUNK_BYTES)
-        assert d._storage.cache_settings == ChunkCacheSettings(521, 2 * CHUNK_BYTES, 0.75)
+        assert d._storage.cache_settings == ChunkCacheSettings(8191, 2 * CHUNK_BYTES, 0.75)
         d[0, 0]
         d[0, 1]
         assert len(decodes) == 1
@@ -186,7 +186,7 @@ def test_per_dataset_settings(path, decodes):
         new = f.create_dataset(
             "n", data=DATA, chunks=(10, 10), compression="gzip", rdcc_nslots=3, rdcc_w0=0.5
         )
-        assert new._storage.cache_settings == ChunkCacheSettings(3, 1024**2, 0.5)
+        assert new._storage.cache_settings == ChunkCacheSettings(3, 8 * 1024**2, 0.5)
         # as h5py: all-falsy arguments ask for nothing
         e = f.require_dataset("y", (100, 10), "f8", rdcc_nbytes=0)
         assert not e._storage.cache_settings.enabled

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..drivers.locking import lock_policy
 from ..hl import File
 from ..hl import ids as hl_ids
 from ..hl import is_hdf5 as _is_hdf5
@@ -72,11 +73,13 @@ class FileID(ObjectIDMixin, hl_ids.FileID):
         f = self._obj
         low, high = f.libver
         cache = f._state.chunk_cache
+        policy = lock_policy(f.locking)
         return PropFAID(
             driver_name=f.driver,
             libver_bounds=(_LIBVER[low], _LIBVER[high]),
             cache=(0, cache.nslots, cache.nbytes, cache.w0),
             meta_block_size=f.meta_block_size,
+            file_locking=(policy.use, policy.ignore_when_disabled),
         )
 
     def get_create_plist(self) -> PropFCID:

@@ -46,8 +46,7 @@ class GroupID(ObjectIDMixin, hl_ids.GroupID):
     """A group (h5py's ``h5g.GroupID``)."""
 
     def __init__(self, obj: Any) -> None:
-        hl_ids.GroupID.__init__(self, obj._file._state, obj._info.address)
-        self._obj = obj
+        hl_ids.GroupID.__init__(self, obj)
 
     # -- members -------------------------------------------------------------------------
     def __contains__(self, name: Any) -> bool:

@@ -11,7 +11,7 @@ from ..dtypes import check_string_dtype, numpy_dtype, storage_dtype, to_memory
 from ..errors import ClosedObjectLookupError, FormatError, ObjectNotFoundError, ReadOnlyError
 from ..lowlevel.attributes import AttributeEntry, AttributeTable
 from ..lowlevel.specs import AttributeSpec
-from .values import Empty, MappingViews, array_for_new_object
+from .values import Empty, MappingViews, array_for_new_object, stored_dtype
 
 if TYPE_CHECKING:
     from .base import HLObject
@@ -93,10 +93,14 @@ class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
                 "Unable to synchronously create attribute (no write intent on file)"
             )
 
-        committed, dtype = self._parent._committed_type(dtype)
+        committed, dtype, record = self._parent._type_argument(dtype)
         if isinstance(data, Empty):
             spec = AttributeSpec(
-                name, np.dtype(dtype) if dtype is not None else data.dtype, None, committed
+                name,
+                stored_dtype(dtype) if dtype is not None else data.dtype,
+                None,
+                committed,
+                datatype=record,
             )
         else:
             arr = array_for_new_object(data, dtype)
@@ -105,7 +109,7 @@ class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
                 if int(np.prod(shape, dtype=np.int64)) != arr.size:
                     raise ValueError("Shape of new attribute conflicts with shape of data")
                 arr = arr.reshape(shape)
-            spec = AttributeSpec(name, arr.dtype, arr, committed)
+            spec = AttributeSpec(name, arr.dtype, arr, committed, datatype=record)
         writer.set_attribute(self._parent._info.address, spec, in_place=_in_place)
 
     def modify(self, name: str, value: Any) -> None:

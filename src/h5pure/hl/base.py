@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ..dtypes import Reference
 from ..errors import ClosedObjectLookupError
@@ -19,7 +19,21 @@ if TYPE_CHECKING:
     from ..lowlevel.session import WriteSession
     from .files import File
 
-__all__ = ["Empty", "ExternalLink", "HLObject", "HardLink", "SoftLink"]
+__all__ = ["Empty", "ExternalLink", "HLObject", "HardLink", "SoftLink", "TypeArgument"]
+
+_ID_NAMES = {"group": "GroupID", "dataset": "DatasetID", "datatype": "TypeID"}
+
+
+class TypeArgument(NamedTuple):
+    """A ``dtype=`` argument as the API layer takes it apart."""
+
+    committed: int | None
+    """The object header address of a committed datatype of the file, or None."""
+    dtype: Any
+    """The numpy dtype (or what converts to one)."""
+    record: Any
+    """An HDF5 datatype to store exactly (a transient ``Datatype``'s), or None: the
+    dtype's own, as h5py maps it."""
 
 
 class HLObject:
@@ -28,10 +42,21 @@ class HLObject:
     kind: ClassVar[str] = "object"
     """The kind of object header (libhdf5's "isa" classes): "group", "dataset" or
     "datatype"."""
+    _file: File
+    _info: ObjectInfo
+    _name: str | None
 
-    def __init__(self, file: File, info: ObjectInfo, name: str | None) -> None:
+    def __init__(self, file: Any, info: ObjectInfo | None = None, name: str | None = None) -> None:
+        """``(file, info, name)``; or, as h5py's constructors ``Dataset(bind)``,
+        ``Group(bind)``: the ``.id`` of an object of this kind, which this object then
+        stands for too (ValueError for an identifier of another kind)."""
+        if info is None:
+            bound = getattr(file, "_obj", None)
+            if not isinstance(bound, HLObject) or bound.kind != self.kind:
+                raise ValueError(f"{file!r} is not a {_ID_NAMES.get(self.kind, 'ObjectID')}")
+            file, info, name = bound._file, bound._info, bound._name
         self._file = file
-        self._info = info
+        self._info = info  # type: ignore[assignment]
         self._name = name
 
     # -- identity ----------------------------------------------------------------------
@@ -51,7 +76,7 @@ class HLObject:
     def id(self) -> ObjectID:
         """h5py's ``.id`` (a GroupID, DatasetID, TypeID or FileID): equal for the same
         object, also across opens of the same file."""
-        return GroupID(self._file._state, self._info.address)
+        return GroupID(self)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, HLObject):
@@ -74,14 +99,17 @@ class HLObject:
         :func:`h5pure.hl.pickling.dask_token`)."""
         return dask_token(self)
 
-    def _committed_type(self, dtype: Any) -> tuple[int | None, Any]:
-        """``(address, dtype)`` of a committed datatype given as a ``dtype=`` argument
-        (it must live in this object's file); ``(None, dtype)`` for anything else."""
+    def _type_argument(self, dtype: Any) -> TypeArgument:
+        """A ``dtype=`` argument taken apart: a committed ``Datatype`` (it must live in
+        this object's file), a transient one (an HDF5 type to store as it is), or a dtype."""
         if not isinstance(dtype, HLObject) or dtype.kind != "datatype":
-            return None, dtype
+            return TypeArgument(None, dtype, None)
+        record = getattr(dtype, "_record", None)
+        if record is not None:
+            return TypeArgument(None, dtype.dtype, record)  # type: ignore[attr-defined]
         if dtype.file._state is not self.file._state:
             raise ValueError("Datatype must be committed in the same file (not a file of its own)")
-        return int(dtype._info.address), dtype.dtype  # type: ignore[attr-defined]
+        return TypeArgument(int(dtype._info.address), dtype.dtype, None)  # type: ignore[attr-defined]
 
     # -- h5py properties ---------------------------------------------------------------
     @property

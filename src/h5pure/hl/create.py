@@ -14,7 +14,7 @@ from ..lowlevel.paths import join
 from ..lowlevel.specs import DatasetSpec
 from ..selection.chunking import guess_chunk
 from .dataset import Dataset
-from .values import Empty, array_for_new_object
+from .values import Empty, array_for_new_object, stored_dtype
 
 if TYPE_CHECKING:
     from .group import Group
@@ -55,7 +55,7 @@ def create_dataset(
 ) -> Dataset:
     """h5py's ``Group.create_dataset`` (see :meth:`Group.create_dataset`)."""
     writer = group._session("create dataset")
-    committed, dtype = group._committed_type(dtype)
+    committed, dtype, record = group._type_argument(dtype)
     if data is not None and not isinstance(data, Empty):
         data = array_for_new_object(data, dtype)
     if shape is None:
@@ -71,7 +71,7 @@ def create_dataset(
                 raise ValueError("Shape tuple is incompatible with data")
     if dtype is None:
         dtype = data.dtype if data is not None else np.dtype("=f4")
-    dtype = np.dtype(dtype)
+    dtype = stored_dtype(dtype)
     if isinstance(maxshape, int):
         maxshape = (maxshape,)
     if maxshape is not None:
@@ -149,6 +149,7 @@ def create_dataset(
         track_times=bool(track_times),
         track_order=bool(track_order),
         committed_type=committed,
+        datatype=record,
         external=tuple(efl_entries) if efl_entries else None,
         initial=data if initial else None,
     )

@@ -21,7 +21,7 @@ from .base import HLObject
 from .dims import DimensionManager, is_scale, make_scale
 from .ids import DatasetID
 from .reference import region_shape, single_block
-from .values import Empty
+from .values import Empty, read_as, unnpystring
 
 
 class Dataset(HLObject):
@@ -182,7 +182,7 @@ class Dataset(HLObject):
         st = self._storage
         arr = to_memory(raw, st.datatype, st.fs)
         if dtype is not None:
-            arr = arr.astype(dtype)
+            arr = read_as(arr, dtype)
         return arr
 
     def _read_region(self, ref: Any, dtype: Any) -> Any:
@@ -258,6 +258,7 @@ class Dataset(HLObject):
                 "Can't synchronously write data "
                 "(src and dest dataspaces have different number of elements selected)"
             )
+        val = unnpystring(val)
         dtype = self.dtype
         if not names and writer.write_simple(st, dtype, args, val):
             return
@@ -326,6 +327,7 @@ class Dataset(HLObject):
         self[dest_sel if dest_sel is not None else ...] = data
 
     def astype(self, dtype: Any) -> AstypeWrapper:
+        """A view reading the data converted to ``dtype`` (numpy 2's ``"T"`` strings too)."""
         return AstypeWrapper(self, np.dtype(dtype))
 
     def asstr(self, encoding: str | None = None, errors: str = "strict") -> AsStrWrapper:
@@ -371,10 +373,14 @@ class Dataset(HLObject):
         yield from itertools.product(*per_axis)
 
     def refresh(self) -> None:
-        pass
+        """Read the dataset's metadata afresh (a SWMR reader sees what the writer flushed)."""
+        self._fs.refresh(self._info.address)
 
     def flush(self) -> None:
-        pass
+        """Write the dataset's changes to the file (a SWMR writer makes them visible)."""
+        writer = self._fs.writer
+        if writer is not None:
+            writer.commit()
 
     def __repr__(self) -> str:
         if not self._file._is_open:
@@ -420,6 +426,23 @@ class DatasetView:
     def __len__(self) -> int:
         return len(self._dset)
 
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of what the view reads."""
+        raise NotImplementedError
+
+    @property
+    def ndim(self) -> int:
+        return self._dset.ndim
+
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        return self._dset.shape
+
+    @property
+    def size(self) -> int | None:
+        return self._dset.size
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         _refuse_no_copy(copy, type(self).__name__)
         arr = np.asarray(self[...])
@@ -451,6 +474,10 @@ class AsStrWrapper(DatasetView):
         self.encoding = encoding
         self.errors = errors
 
+    @property
+    def dtype(self) -> np.dtype:
+        return np.dtype(object)
+
     def __getitem__(self, args: Any) -> Any:
         raw = self._dset[args]
         if isinstance(raw, bytes):
@@ -468,6 +495,13 @@ class FieldsWrapper(DatasetView):
         super().__init__(dset)
         self._names = names
         self._single = single
+
+    @property
+    def dtype(self) -> np.dtype:
+        fields: Any = self._dset.dtype.fields
+        if self._single:
+            return np.dtype(fields[self._names[0]][0])
+        return np.dtype([(n, fields[n][0]) for n in self._names])
 
     def __getitem__(self, args: Any) -> Any:
         args = args if isinstance(args, tuple) else (args,)

@@ -17,21 +17,40 @@ if TYPE_CHECKING:
 
 
 class Datatype(HLObject):
-    """A datatype stored in the file under a name (``f["t"] = np.dtype(...)`` in h5py)."""
+    """A datatype stored in the file under a name (``f["t"] = np.dtype(...)`` in h5py);
+    or, built from a transient type identifier (``h5py.Datatype(h5py.h5t.STD_B16LE)``), an
+    HDF5 type to give ``dtype=`` of ``create_dataset`` and ``attrs.create`` as it is."""
 
     kind = "datatype"
+    _record: Any = None
+    """The HDF5 datatype of a transient type (no file, no name), else None."""
+
+    def __init__(self, file: Any, info: Any = None, name: str | None = None) -> None:
+        record = getattr(file, "record", None) if info is None else None
+        committed = getattr(file, "_committed", None)
+        if record is not None and committed is None:
+            self._record = record  # a transient type: not an object of a file
+            self._bound = file
+            return
+        super().__init__(committed.id if committed is not None else file, info, name)
 
     @property
-    def id(self) -> TypeID:
-        return TypeID(self._file._state, self._info.address)
+    def id(self) -> Any:
+        if self._record is not None:
+            return self._bound  # the transient type's identifier
+        return TypeID(self)
 
     @property
     def dtype(self) -> np.dtype:
+        if self._record is not None:
+            return numpy_dtype(self._record)
         if not self._file._is_open:
             raise ClosedDatatypeError("Not a datatype (not a datatype)")
         return numpy_dtype(self._info.datatype())
 
     def __repr__(self) -> str:
+        if self._record is not None:
+            return f"<HDF5 datatype (transient) (dtype {self.dtype.str})>"
         if not self._file._is_open:
             return "<Closed HDF5 named type>"
         name = self.name

@@ -11,12 +11,20 @@ from typing import Any
 from ..errors import ClosedObjectError, FormatError, LibverError, ObjectNotFoundError
 from ..lowlevel.chunkcache import ChunkCacheSettings
 from ..lowlevel.objects import ObjectInfo
-from ..lowlevel.opening import OpenRequest, close_file, forget, is_fileobj, open_file, publish
+from ..lowlevel.opening import (
+    OpenRequest,
+    close_file,
+    forget,
+    is_fileobj,
+    open_file,
+    publish,
+    share,
+)
 from ..lowlevel.paths import OpenExternal
 from .base import HLObject
 from .dataset import Dataset
 from .datatype import Datatype
-from .group import Group
+from .group import ExternalAccess, Group
 from .ids import FileID
 from .pickling import reduce_args
 
@@ -43,7 +51,8 @@ class File(Group):
     Parameters follow h5py's ``File``; ``mode`` ``"r"`` reads.  Arguments that tune
     libhdf5's caches (``meta_block_size``, ``fs_*``, ``page_buf_size``...) are accepted
     for compatibility; ``rdcc_nslots``, ``rdcc_nbytes`` and ``rdcc_w0`` set the decoded
-    chunk cache of every dataset (default 521 slots, 1 MiB, 0.75; ``rdcc_nbytes=0`` off).
+    chunk cache of every dataset (default libhdf5 2.0's 8191 slots, 8 MiB, 0.75;
+    ``rdcc_nbytes=0`` off).
     """
 
     def __init__(
@@ -71,6 +80,9 @@ class File(Group):
         meta_block_size: int | None = None,
         **kwds: Any,
     ) -> None:
+        if isinstance(getattr(name, "_obj", None), File):
+            self._bind(name._obj)  # h5py's File(file.id)
+            return
         if mode not in ("r", *_WRITE_MODES):
             raise ValueError("Invalid mode; must be one of r, r+, w, w-, x, a")
         userblock_size = _check_userblock_size(userblock_size, mode)
@@ -87,6 +99,9 @@ class File(Group):
             chunk_cache=ChunkCacheSettings().updated(rdcc_nslots, rdcc_nbytes, rdcc_w0),
         )
         opened = open_file(request)
+        if swmr and mode == "r":
+            opened.state.swmr = True  # h5py's swmr=True: a SWMR reader
+        self._locking = locking
         self._opened = opened
         self._state = opened.state
         self._libver = opened.libver
@@ -105,6 +120,21 @@ class File(Group):
                 self._state.close()
             raise
         publish(opened, name)
+        _OPEN_FILES.add(self)
+
+    def _bind(self, other: File) -> None:
+        """Stand for the open file ``other`` stands for (another handle of it)."""
+        other._check_open()
+        self._opened = share(other._opened)
+        self._state = other._state
+        self._libver = other._libver
+        self._mode = other._mode
+        self._fileobj = other._fileobj
+        self._meta_block_size = other._meta_block_size
+        self._locking = other._locking
+        self._opener = None
+        self._is_open = True
+        HLObject.__init__(self, self, other._info, "/")
         _OPEN_FILES.add(self)
 
     # A File is its own file; kept as a property rather than a reference to itself, so a
@@ -188,8 +218,34 @@ class File(Group):
 
     @property
     def swmr_mode(self) -> bool:
+        """Whether the file is in SWMR mode: opened with ``swmr=True`` to read, or switched
+        on by a writer (``f.swmr_mode = True``; it stays on until the file is closed)."""
         self._check_open()
-        return False
+        return self._state.swmr
+
+    @swmr_mode.setter
+    def swmr_mode(self, value: bool) -> None:
+        self._check_open()
+        if not value:
+            if self._state.swmr:
+                raise ValueError("It is not possible to forcibly switch SWMR mode off.")
+            return
+        writer = self._state.writer
+        if writer is None:
+            raise ValueError(
+                "Unable to start swmr writing (file is not opened for writing, or already "
+                "in SWMR read mode)"
+            )
+        if self._state.superblock.version < 3:
+            raise ValueError(
+                "Unable to start swmr writing (file superblock version - should be at least 3)"
+            )
+        writer.start_swmr()
+
+    @property
+    def locking(self) -> Any:
+        """The ``locking`` argument the file was opened with (None: libhdf5's default)."""
+        return self._locking
 
     @property
     def meta_block_size(self) -> int:
@@ -254,34 +310,43 @@ class File(Group):
                 "Unable to open object by token (bad object header version number)"
             ) from None
 
-    def _open_external(self, filename: str) -> File:
-        """The file an external link of this file names, opened read-only once."""
+    def _open_external(self, filename: str, access: ExternalAccess | None = None) -> File:
+        """The file an external link of this file names, opened once per way of access:
+        by default with this file's intent ("r+" when it is writable, as libhdf5 opens
+        it), SWMR mode and locking, or as ``access`` (``Group.get``'s ``elink_*``) asks."""
+        mode, swmr, locking = access if access is not None else (None, None, None)
+        mode = mode or self.mode
+        swmr = self.swmr_mode if swmr is None else bool(swmr)
+        locking = self._locking if locking is None else locking
         cache = self._state.external_files
-        f = cache.get(filename)
+        key = f"{filename}\0{mode}\0{swmr}\0{locking!r}"
+        f = cache.get(key)
         if f is not None and f._is_open:
             return f  # type: ignore[no-any-return]
         for path in self._state.search_path(filename, "HDF5_EXT_PREFIX"):
             if os.path.exists(path):
                 if self._state.filename and os.path.samefile(path, self._state.filename):
                     return self
-                f = File(path, "r")
-                cache[filename] = f
+                f = File(path, mode, swmr=swmr and mode == "r", locking=locking)
+                cache[key] = f
                 return f
         raise FileNotFoundError(f"external link target file {filename!r} not found")
 
-    def _external_opener(self) -> OpenExternal:
+    def _external_opener(self, access: ExternalAccess | None = None) -> OpenExternal:
         """What traversals from this file call to follow external links: opens the named
         file relative to the file holding the link, returning its state and ``File``."""
-        opener = self._opener
+        opener = self._opener if access is None else None
         if opener is None:
             owners: dict[int, File] = {id(self._state): self}
 
             def open_from(fs: Any, filename: str) -> tuple[Any, Any]:
-                other = owners[id(fs)]._open_external(filename)
+                other = owners[id(fs)]._open_external(filename, access)
                 owners[id(other._state)] = other
                 return other._state, other
 
-            opener = self._opener = open_from
+            opener = open_from
+            if access is None:
+                self._opener = opener
         return opener
 
     # -- pickling ---------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -25,6 +25,38 @@ if TYPE_CHECKING:
     from ..lowlevel.chunkcache import ChunkCacheSettings
 
 
+class ExternalAccess(NamedTuple):
+    """How files reached through external links are opened (``Group.get``'s ``elink_*``
+    keywords); None fields inherit the linking file's."""
+
+    mode: str | None
+    swmr: bool | None
+    locking: Any
+
+
+def external_access(file: Any, mode: Any, swmr: Any, locking: Any) -> ExternalAccess | None:
+    """h5py's checks of ``elink_mode``, ``elink_swmr``, ``elink_locking`` against the file
+    the traversal starts in; None when none is given."""
+    if mode is None and swmr is None and locking is None:
+        return None
+    if file.mode == "r" and mode == "r+":
+        raise ValueError(
+            "Opening external links in write mode from a file opened in read-only mode is "
+            "not supported"
+        )
+    if mode is not None or swmr is not None:
+        want_mode = file.mode if mode is None else mode
+        want_swmr = file.swmr_mode if swmr is None else swmr
+        if file.mode == "r+" and file.swmr_mode and (want_mode != "r+" or not want_swmr):
+            raise ValueError(
+                "Changing external links access mode from a file opened in SWMR write mode "
+                "is not supported"
+            )
+        if want_mode not in ("r", "r+"):
+            raise RuntimeError(f"Unsupported link access mode: {want_mode}")
+    return ExternalAccess(mode, swmr, locking)
+
+
 class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
     """A group: ``g[name]``, iteration over member names, ``in``, ``get``, ``visit``..."""
 
@@ -43,9 +75,13 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         file = found.handle if found.handle is not None else self.file
         return file._object(found.address, found.path)  # type: ignore[no-any-return]
 
-    def _traverse(self, path: str) -> HLObject:
+    def _traverse(self, path: str, access: ExternalAccess | None = None) -> HLObject:
         found = resolve(
-            self._fs, self._info.address, self.name or "/", path, self.file._external_opener()
+            self._fs,
+            self._info.address,
+            self.name or "/",
+            path,
+            self.file._external_opener(access),
         )
         return self._at(found)
 
@@ -58,6 +94,9 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
 
     # -- mapping interface ------------------------------------------------------------
     def __getitem__(self, name: Any) -> Any:
+        return self._lookup(name)
+
+    def _lookup(self, name: Any, access: ExternalAccess | None = None) -> Any:
         if not self._file._is_open:
             raise ClosedObjectLookupError("Unable to open object (the file is closed)")
         if isinstance(name, (Reference, RegionReference)):
@@ -70,7 +109,7 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
             return self.file._object(self._info.address, self.name)
         if name.strip("/") == "" and name.startswith("/"):
             return self.file._root()
-        return self._traverse(name)
+        return self._traverse(name, access)
 
     def _parent_and_base(self, name: str) -> tuple[Any, str]:
         """The group that holds the last link of ``name``, and that link's name."""
@@ -105,12 +144,22 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         return self._file._is_open
 
     def get(
-        self, name: str, default: Any = None, getclass: bool = False, getlink: bool = False
+        self,
+        name: str,
+        default: Any = None,
+        getclass: bool = False,
+        getlink: bool = False,
+        elink_mode: str | None = None,
+        elink_locking: Any = None,
+        elink_swmr: bool | None = None,
     ) -> Any:
-        """Like h5py's: the object, its class, its link, or the link's class."""
+        """Like h5py's: the object, its class, its link, or the link's class.
+        ``elink_mode`` ("r", "r+"), ``elink_swmr`` and ``elink_locking`` say how files
+        reached through external links are opened (default: as this file)."""
+        access = external_access(self._file, elink_mode, elink_swmr, elink_locking)
         if not (getclass or getlink):
             try:
-                return self[name]
+                return self._lookup(name, access)
             except KeyError:
                 return default
         if name not in self:
@@ -136,7 +185,7 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
                 return HardLink if getclass else HardLink()
             raise TypeError("Unknown link type")
         try:
-            obj = self[name]
+            obj = self._lookup(name, access)
         except KeyError as e:
             # h5py reports a dangling link here through libhdf5's H5Oget_info failure
             raise RuntimeError(f"Can't get deprecated info for object ({e})") from None

@@ -18,16 +18,19 @@ from ..errors import ClosedObjectError
 if TYPE_CHECKING:
     from ..lowlevel.dataset import DatasetStorage
     from ..lowlevel.file import FileState
+    from .base import HLObject
     from .dataset import Dataset
     from .files import File
 
 
 class ObjectID:
-    """The small ``.id`` object: identifies one object of one open file."""
+    """The small ``.id`` object: identifies one object of one open file (``_obj``, the
+    object it was taken from: ``h5py.Dataset(dset.id)`` binds to it)."""
 
-    def __init__(self, fs: FileState, address: int) -> None:
-        self._fs = fs
-        self.address = address
+    def __init__(self, obj: HLObject) -> None:
+        self._obj = obj
+        self._fs: FileState = obj._file._state
+        self.address = obj._info.address
 
     @property
     def valid(self) -> bool:
@@ -78,7 +81,7 @@ class FileID(GroupID):
     """``file.id``: equal to the root group's id, as in h5py."""
 
     def __init__(self, file: File) -> None:
-        super().__init__(file._state, file._info.address)
+        super().__init__(file)
         self._file = file
 
     def _check(self) -> None:
@@ -110,7 +113,7 @@ class DatasetID(ObjectID):
     """``dataset.id``: storage size, offset, chunk queries and direct chunk I/O."""
 
     def __init__(self, dset: Dataset) -> None:
-        super().__init__(dset._file._state, dset._info.address)
+        super().__init__(dset)
         self._dset = dset
 
     # -- helpers -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import guess_dtype
+from ..dtypes import check_string_dtype, guess_dtype, string_dtype
 
 
 class Empty:
@@ -93,6 +93,9 @@ class KeysViewHDF5(KeysView):  # type: ignore[type-arg]
 
     __repr__ = __str__
 
+    def __reversed__(self) -> Iterator[str]:
+        yield from reversed(self._mapping)  # type: ignore[attr-defined,call-overload]
+
 
 class ValuesViewHDF5(ValuesView):  # type: ignore[type-arg]
     """A group's members; None for a link that leads nowhere (as h5py's ``get``)."""
@@ -104,6 +107,11 @@ class ValuesViewHDF5(ValuesView):  # type: ignore[type-arg]
 
     def __contains__(self, value: object) -> bool:
         return any(v == value for v in self)
+
+    def __reversed__(self) -> Iterator[Any]:
+        mapping: Any = self._mapping  # type: ignore[attr-defined]
+        for key in reversed(mapping):
+            yield mapping.get(key)
 
 
 
@@ -122,9 +130,25 @@ class ItemsViewHDF5(ItemsView):  # type: ignore[type-arg]
         mapping: Any = self._mapping  # type: ignore[attr-defined]
         return key in mapping and mapping.get(key) == value
 
+    def __reversed__(self) -> Iterator[tuple[str, Any]]:
+        mapping: Any = self._mapping  # type: ignore[attr-defined]
+        for key in reversed(mapping):
+            yield (key, mapping.get(key))
+
 
 class MappingViews:
-    """``keys()``, ``values()`` and ``items()`` as h5py's views (groups and attributes)."""
+    """``keys()``, ``values()`` and ``items()`` as h5py's views (groups and attributes),
+    ``reversed()``, and IPython's key completions."""
+
+    def __iter__(self) -> Iterator[str]:
+        raise NotImplementedError
+
+    def __reversed__(self) -> Iterator[str]:
+        yield from reversed(list(self))
+
+    def _ipython_key_completions_(self) -> list[str]:
+        """The names IPython completes ``obj[`` with."""
+        return sorted(self)
 
     def keys(self) -> KeysViewHDF5:
         return KeysViewHDF5(self)  # type: ignore[arg-type]
@@ -136,11 +160,45 @@ class MappingViews:
         return ItemsViewHDF5(self)  # type: ignore[arg-type]
 
 
+def is_npystring(dtype: Any) -> bool:
+    """Whether ``dtype`` is numpy 2's variable-width string dtype (``"T"``)."""
+    return getattr(dtype, "kind", None) == "T"
+
+
+def stored_dtype(dtype: Any) -> np.dtype:
+    """The dtype h5py stores a ``dtype=`` argument as: numpy 2's ``StringDType`` ("T") is
+    a variable-length UTF-8 string (h5py 3.14+), anything else itself."""
+    dtype = np.dtype(dtype)
+    return string_dtype("utf-8") if is_npystring(dtype) else dtype
+
+
+def unnpystring(value: Any) -> Any:
+    """An array of numpy 2's ``StringDType`` as the object array of ``str`` h5py writes it
+    as (anything else unchanged)."""
+    if isinstance(value, np.ndarray) and is_npystring(value.dtype):
+        return value.astype(object)
+    return value
+
+
+def read_as(arr: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """What was read (memory dtype) converted as ``dset.astype(dtype)`` reads: to numpy 2's
+    ``StringDType`` strings are decoded first (h5py reads strings as bytes)."""
+    if is_npystring(dtype) and arr.dtype.kind in "OS":
+        info = check_string_dtype(arr.dtype)
+        encoding = info.encoding if info is not None else "utf-8"
+        flat = [v.decode(encoding, "surrogateescape") if isinstance(v, bytes) else v
+                for v in arr.reshape(-1)]
+        return np.asarray(flat, dtype=dtype).reshape(arr.shape)
+    return arr.astype(dtype)
+
+
 def array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
-    """h5py's conversion of ``data=`` values (lists of str become vlen strings...)."""
+    """h5py's conversion of ``data=`` values (lists of str become vlen strings, numpy 2
+    strings too...)."""
+    data = unnpystring(data)
     if isinstance(data, np.ndarray) and dtype is None and data.dtype.kind != "O":
         return np.asarray(data, order="C")
-    as_dtype = np.dtype(dtype) if dtype is not None else guess_dtype(data)
+    as_dtype = stored_dtype(dtype) if dtype is not None else guess_dtype(data)
     if as_dtype is not None and as_dtype.kind == "O":
         arr = np.empty(np.shape(data) if not isinstance(data, (str, bytes)) else (), dtype=as_dtype)
         arr[...] = data

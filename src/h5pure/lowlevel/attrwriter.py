@@ -110,12 +110,12 @@ class AttributeWriter:
             )
             return message.encode(core.ctx)
         if spec.value is None:
-            datatype = datatype_for(spec.dtype, libver_low=versions.low)
+            datatype = spec.datatype or datatype_for(spec.dtype, libver_low=versions.low)
             space = Dataspace("null", (), (), version=2)
             raw = b""
         else:
             arr = spec.value
-            datatype = datatype_for_new(arr.dtype, versions.low)
+            datatype = spec.datatype or datatype_for_new(arr.dtype, versions.low)
             if arr.shape == ():
                 space = Dataspace("scalar", (), (), version=versions.dataspace)
             else:

@@ -19,8 +19,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-DEFAULT_NSLOTS = 521
-DEFAULT_NBYTES = 1024**2
+DEFAULT_NSLOTS = 8191
+DEFAULT_NBYTES = 8 * 1024**2
+"""libhdf5 2.0's defaults (``H5D_CHUNK_CACHE_NSLOTS_DEFAULT``, ``..._NBYTES_DEFAULT``;
+1.x had 521 slots and 1 MiB), which h5py 3.16 reports."""
 DEFAULT_W0 = 0.75
 
 

@@ -277,7 +277,7 @@ def prepare_dataset(spec: DatasetSpec, low: str, heap: GlobalHeapWriter) -> Prep
     """The datatype, fill value and filter pipeline of a new dataset (a vlen fill value
     goes to the global heap ``heap`` now)."""
     dtype = spec.dtype
-    datatype = datatype_for_new(dtype, low)
+    datatype = spec.datatype if spec.datatype is not None else datatype_for_new(dtype, low)
     fill = None if spec.fillvalue is None else fill_value_bytes(spec.fillvalue, datatype, heap)
     pipeline: tuple[FilterInfo, ...] = ()
     if spec.chunks is not None and spec.filters.filtered:

@@ -208,7 +208,10 @@ class FileState:
         self._sohm_heaps: dict[int, FractalHeap] = {}
         self._file_key: Any = None
         self.external_files: dict[str, Any] = {}
-        """Files opened through external links (hl ``File`` objects), by link file name."""
+        """Files opened through external links (hl ``File`` objects), by link file name
+        and way of access.  They outlive this file while their objects are in use."""
+        self.swmr = False
+        """SWMR mode: a reader opened with ``swmr=True``, or a writer that started it."""
         self.vds_sources: dict[str, FileState] = {}
         """Source files of virtual datasets, by the name the mapping gives."""
         self.writer: WriteSession | None = None
@@ -389,6 +392,15 @@ class FileState:
                 setattr(views, view, value)
             return value
 
+    def refresh(self, address: int) -> None:
+        """Read the object at ``address`` afresh from the file (another process may have
+        changed it: h5py's ``refresh`` of a SWMR reader)."""
+        if self.writer is not None and self.writer.objects.get(address) is not None:
+            return  # this process writes it: the session's model is the current state
+        self._headers.pop(address)
+        self.source.refresh_size()
+        self.invalidate(address)
+
     def cached(self, address: int) -> ObjectViews | None:
         """The views of ``address`` built so far, without creating any."""
         return self._views.get(address)
@@ -445,11 +457,8 @@ class FileState:
             yield os.path.join(os.path.dirname(os.path.realpath(self.filename)), name)
 
     def close(self) -> None:
-        for f in self.external_files.values():
-            try:
-                f.close()
-            except Exception:  # noqa: BLE001 - closing best-effort on shutdown
-                pass
+        # files opened through external links stay open while objects of them are in use
+        # (as libhdf5 keeps them): dropped here, each closes when its last object goes
         self.external_files.clear()
         for other in self.vds_sources.values():
             if other is not self:

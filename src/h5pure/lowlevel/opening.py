@@ -291,6 +291,18 @@ def publish(opened: OpenedFile, name: Any) -> None:
             opened.key = key
 
 
+def share(opened: OpenedFile) -> OpenedFile:
+    """Another handle of the file ``opened`` holds (h5py's ``File(file.id)``): counted in
+    the open-file table when the file is in it, else closing either handle closes the
+    file (as both stand for one libhdf5 identifier)."""
+    with _SHARED_LOCK:
+        shared = _SHARED.get(opened.key) if opened.key is not None else None
+        if shared is not None and shared.state is opened.state:
+            shared.count += 1
+            return OpenedFile(opened.state, opened.libver, opened.mode, opened.key)
+    return OpenedFile(opened.state, opened.libver, opened.mode, None)
+
+
 def forget(opened: OpenedFile) -> None:
     """Undo the count of a shared open whose handle failed to come up."""
     with _SHARED_LOCK:

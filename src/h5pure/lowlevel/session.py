@@ -348,6 +348,13 @@ class WriteSession:
         with self.lock:
             self.data.resize(storage, shape)
 
+    def start_swmr(self) -> None:
+        """Switch to SWMR writing (h5py's ``f.swmr_mode = True``): everything so far is
+        committed, and the file stays in SWMR mode until it is closed."""
+        with self.lock:
+            self.commit()
+            self.fs.swmr = True
+
     @property
     def free_bytes(self) -> int:
         """Bytes freed in this session and not yet reused."""

@@ -39,6 +39,9 @@ class DatasetSpec:
     track_order: bool = False
     committed_type: int | None = None
     """Object header address of a committed datatype of this file to use."""
+    datatype: Any = None
+    """An HDF5 datatype record to store as it is (h5py's ``dtype=Datatype(type_id)``),
+    else None: the one h5py maps ``dtype`` to."""
     external: tuple[tuple[bytes, int, int], ...] | None = None
     """External raw storage: (file name, offset, size) slots."""
     initial: np.ndarray | None = None
@@ -80,6 +83,8 @@ class AttributeSpec:
     (``h5py.Empty``, a null dataspace)."""
     committed_type: int | None = None
     """Object header address of a committed datatype of this file the value is of."""
+    datatype: Any = None
+    """An HDF5 datatype record to store as it is, else None: ``dtype``'s."""
     text: bytes | None = None
     """A scalar NUL-terminated ASCII string of ``len(text) + 1`` bytes, as the dimension
     scale library writes ``CLASS`` and ``NAME`` (``dtype`` and ``value`` are ignored)."""
