@@ -12,6 +12,14 @@ class H5PureError(Exception):
     """Base class of every h5pure-specific error."""
 
 
+class H5pyWarning(UserWarning):
+    """h5py's base warning class (``h5py.h5py_warnings.H5pyWarning``)."""
+
+
+class H5pyDeprecationWarning(H5pyWarning):
+    """A deprecated h5py feature was used (h5py's ``H5pyDeprecationWarning``)."""
+
+
 class FormatError(H5PureError, OSError):
     """The file's bytes are not valid HDF5: bad signature, bad version, out-of-range address,
     checksum mismatch, truncated structure.  The message says which structure at which address.

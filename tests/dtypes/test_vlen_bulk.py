@@ -256,14 +256,20 @@ def test_fill_values(tmp_path):
             assert list(f["e"][...]) == [b"", b"only", b""]
 
 
-def test_embedded_nul_is_cut_as_libhdf5_does(tmp_path):
-    path = tmp_path / "nul.h5"
-    with h5pure.File(path, "w") as f:
-        f.create_dataset("s", data=_objects(["a\0b", "c", "\0"]), dtype=h5pure.string_dtype())
-    with h5py.File(path, "r") as f:
-        oracle = list(f["s"][...])
-    with h5pure.File(path, "r") as f:
-        assert list(f["s"][...]) == oracle == [b"a", b"c", b""]
+@pytest.mark.parametrize("item", ["a\0b", b"a\0b", "\0"])
+def test_embedded_nul_is_refused_as_h5py_does(tmp_path, item):
+    def attempt(module, path):
+        with module.File(path, "w") as f:
+            with pytest.raises(ValueError, match="embedded NULLs"):
+                f.create_dataset("s", data=_objects(["c", item]), dtype=module.string_dtype())
+            with pytest.raises(ValueError, match="embedded NULLs"):
+                f.attrs["a"] = item
+            assert "a" not in f.attrs
+
+    attempt(h5py, tmp_path / "oracle.h5")
+    attempt(h5pure, tmp_path / "nul.h5")
+    with h5py.File(tmp_path / "nul.h5", "r") as f:  # the file stays readable
+        assert list(f.attrs) == []
 
 
 def test_session_keeps_filling_the_current_collection(tmp_path):

@@ -309,6 +309,8 @@ def _s_vlen_strings(
         sizes = np.fromiter(map(len, datas), dtype=np.int64, count=len(datas))
     if not len(sizes):
         return
+    if b"\0" in blob:  # (one scan of all the strings)
+        raise ValueError("VLEN strings do not support embedded NULLs")
     addresses, indices = _put_packed(_need(hw), blob, sizes)
     if where is None:
         flat["length"] = sizes

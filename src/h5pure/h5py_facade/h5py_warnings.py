@@ -1,9 +1,5 @@
-"""h5py's warning classes."""
+"""h5py's warning classes (h5pure's own, which its API layer emits)."""
 
+from ..errors import H5pyDeprecationWarning, H5pyWarning
 
-class H5pyWarning(UserWarning):
-    """Base of h5py's warnings."""
-
-
-class H5pyDeprecationWarning(H5pyWarning):
-    """A deprecated h5py feature was used."""
+__all__ = ["H5pyDeprecationWarning", "H5pyWarning"]

@@ -81,6 +81,8 @@ class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
     ) -> None:
         """Create (or replace) an attribute, as h5py's ``AttributeManager.create``."""
         name = _attr_name(name)
+        if not isinstance(name, str):
+            raise TypeError(f"Attribute name must be str or bytes, not {type(name).__name__}")
         if not name:
             raise RuntimeError(
                 "Can't synchronously determine if attribute exists by name (no attribute name)"
@@ -103,13 +105,25 @@ class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
                 datatype=record,
             )
         else:
-            arr = array_for_new_object(data, dtype)
-            if shape is not None:
-                shape = (shape,) if isinstance(shape, int) else tuple(shape)
-                if int(np.prod(shape, dtype=np.int64)) != arr.size:
-                    raise ValueError("Shape of new attribute conflicts with shape of data")
-                arr = arr.reshape(shape)
-            spec = AttributeSpec(name, arr.dtype, arr, committed, datatype=record)
+            wanted = stored_dtype(dtype) if dtype is not None else None
+            if wanted is not None and wanted.subdtype is not None:
+                # a top-level array type: the data holds the elements' values, of its base
+                arr = np.asarray(array_for_new_object(data, None), dtype=wanted.subdtype[0])
+            else:
+                arr = array_for_new_object(data, dtype)
+            shape = arr.shape if shape is None else (shape,) if isinstance(shape, int) else tuple(shape)
+            wanted = wanted if wanted is not None else arr.dtype
+            if wanted.subdtype is not None:
+                # a top-level array type: the data's last axes are one element each
+                sub = wanted.subdtype[1]
+                if tuple(shape[len(shape) - len(sub) :]) != sub:
+                    raise ValueError(
+                        f"Array dtype shape {sub} is incompatible with data shape {shape}"
+                    )
+            elif int(np.prod(shape, dtype=np.int64)) != arr.size:
+                raise ValueError("Shape of new attribute conflicts with shape of data")
+            arr = arr.reshape(shape)
+            spec = AttributeSpec(name, wanted, arr, committed, datatype=record)
         writer.set_attribute(self._parent._info.address, spec, in_place=_in_place)
 
     def modify(self, name: str, value: Any) -> None:
@@ -186,7 +200,7 @@ def attribute_value(fs: Any, entry: AttributeEntry) -> Any:
             f"attribute {entry.name!r}: {len(entry.data)} bytes of data, "
             f"{n * sdtype.itemsize} expected for shape {shape}"
         )
-    raw = np.frombuffer(entry.data, dtype=sdtype, count=n).reshape(shape)
+    raw = np.frombuffer(entry.data, dtype=sdtype, count=n).reshape(shape + sdtype.shape)
     arr = to_memory(raw, dt, fs)
     info = check_string_dtype(mdtype)
     if info is not None and info.length is None:

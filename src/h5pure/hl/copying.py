@@ -242,6 +242,7 @@ def create_dataset_like(group: Any, name: str | None, other: Any, **kwupdate: An
     ):
         kwupdate.setdefault(key, getattr(other, key))
     kwupdate.setdefault("track_order", other._info.tracks_attribute_order)
+    kwupdate.setdefault("track_times", other._info.tracks_times)
     if other.maxshape != other.shape:
         kwupdate.setdefault("maxshape", other.maxshape)
     if isinstance(kwupdate.get("fillvalue"), np.ndarray) and kwupdate["fillvalue"].shape == ():

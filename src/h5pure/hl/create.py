@@ -3,10 +3,12 @@ handed to the write session."""
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import H5pyDeprecationWarning
 from ..filters import normalize_filter_args
 from ..lowlevel.external import normalize_external
 from ..lowlevel.objects import ObjectInfo
@@ -70,8 +72,28 @@ def create_dataset(
             if int(np.prod(shape, dtype=np.int64)) != data.size:
                 raise ValueError("Shape tuple is incompatible with data")
     if dtype is None:
+        if data is None:
+            warnings.warn(
+                "From h5py 4.0, either dtype or data will be required to create a dataset",
+                H5pyDeprecationWarning,
+                stacklevel=3,
+            )
         dtype = data.dtype if data is not None else np.dtype("=f4")
     dtype = stored_dtype(dtype)
+    if track_times not in (None, True, False):
+        raise TypeError(f"track_times must be either True or False, not {track_times!r}")
+    if shape is None or shape == ():
+        # h5py refuses chunk and filter options of an empty or scalar dataset first
+        if (
+            chunks not in (None, False)
+            or compression is not None
+            or shuffle
+            or fletcher32
+            or scaleoffset is not None
+            or maxshape is not None
+        ):
+            kind = "Empty" if shape is None else "Scalar"
+            raise TypeError(f"{kind} datasets don't support chunk/filter options")
     if isinstance(maxshape, int):
         maxshape = (maxshape,)
     if maxshape is not None:
@@ -82,17 +104,6 @@ def create_dataset(
             raise ValueError("Maxdims is smaller than dims (maxdims is smaller than dims)")
     if isinstance(chunks, (int, np.integer)) and not isinstance(chunks, bool):
         chunks = (int(chunks),)
-    if shape is None or shape == ():
-        # h5py refuses chunk and filter options of a scalar dataset before it looks at them
-        if (
-            chunks not in (None, False)
-            or compression is not None
-            or shuffle
-            or fletcher32
-            or scaleoffset is not None
-            or maxshape is not None
-        ):
-            raise TypeError("Scalar datasets don't support chunk/filter options")
     filters = normalize_filter_args(
         dtype=dtype,
         compression=compression,
@@ -136,6 +147,14 @@ def create_dataset(
     if fillvalue is not None and dtype.kind not in "OSUV":
         if np.asarray(fillvalue).dtype.kind == "U":
             raise TypeError(f"No conversion path for dtype: {np.asarray(fillvalue).dtype!r}")
+    if fillvalue is not None and dtype.names is not None:
+        given = np.asarray(fillvalue)
+        if given.dtype.names is None and not isinstance(fillvalue, tuple):
+            # libhdf5 has no conversion from a number to a compound
+            raise ValueError(
+                "Unable to synchronously set fill value (unable to convert fill value "
+                f"{fillvalue!r} to {dtype})"
+            )
     initial = data is not None and not isinstance(data, Empty)
     spec = DatasetSpec(
         shape=shape,

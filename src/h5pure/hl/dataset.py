@@ -260,6 +260,8 @@ class Dataset(HLObject):
             )
         val = unnpystring(val)
         dtype = self.dtype
+        if dtype.kind == "S" and not names:
+            val = _fixed_string_value(val, dtype)
         if not names and writer.write_simple(st, dtype, args, val):
             return
         sel = select(args, st.shape)
@@ -350,27 +352,23 @@ class Dataset(HLObject):
         return FieldsWrapper(self, want, single)
 
     def iter_chunks(self, sel: Any = None) -> Iterator[tuple[slice, ...]]:
+        """The slices of each chunk the selection (slices with step 1) touches, cut to
+        it, in C order of the chunks (h5py checks the arguments at the call)."""
         chunks = self.chunks
         if chunks is None:
             raise TypeError("Chunked dataset required")
         shape = self.shape or ()
-        region = select(sel if sel is not None else (Ellipsis,), shape)
-        slabs = region.hyperslab()
+        key = sel if sel is not None else (Ellipsis,)
+        if len(key if isinstance(key, tuple) else (key,)) > len(shape):
+            raise ValueError(
+                f"Invalid selection - rank of selection does not match dataset rank {len(shape)}"
+            )
+        slabs = select(key, shape).hyperslab()
         if slabs is None or any(s.stride != 1 and s.count > 1 for s in slabs):
             raise TypeError("iter_chunks takes a selection of slices with step 1")
         if any(s.count == 0 for s in slabs):
             raise ValueError("Invalid selection - selection region must be within dataset space")
-        bounds = [(s.start, s.start + s.count) for s in slabs]
-        per_axis = []
-        for (lo, hi), c in zip(bounds, chunks):
-            cuts = []
-            start = lo
-            while start < hi:
-                stop = min(hi, (start // c + 1) * c)
-                cuts.append(slice(start, stop, 1))
-                start = stop
-            per_axis.append(cuts)
-        yield from itertools.product(*per_axis)
+        return _chunk_slices([(s.start, s.start + s.count) for s in slabs], chunks)
 
     def refresh(self) -> None:
         """Read the dataset's metadata afresh (a SWMR reader sees what the writer flushed)."""
@@ -387,12 +385,47 @@ class Dataset(HLObject):
             return "<Closed HDF5 dataset>"
         name = self.name
         label = (
-            '("anonymous")'
+            "(anonymous)"
             if name is None
             else f'"{name.rsplit("/", 1)[-1] if name != "/" else "/"}"'
         )
         shape = self.shape
         return f'<HDF5 dataset {label}: shape {shape}, type "{self.dtype.str}">'
+
+
+def _chunk_slices(
+    bounds: list[tuple[int, int]], chunks: tuple[int, ...]
+) -> Iterator[tuple[slice, ...]]:
+    """The chunk-wise pieces of the block ``bounds`` (per axis ``[lo, hi)``), C order."""
+    per_axis = []
+    for (lo, hi), c in zip(bounds, chunks):
+        cuts = []
+        start = lo
+        while start < hi:
+            stop = min(hi, (start // c + 1) * c)
+            cuts.append(slice(start, stop, 1))
+            start = stop
+        per_axis.append(cuts)
+    yield from itertools.product(*per_axis)
+
+
+def _fixed_string_value(val: Any, dtype: np.dtype) -> Any:
+    """A value for a fixed-length string dataset: ``str`` items encoded with the
+    dataset's character set (h5py writes ``"cù"`` into a UTF-8 ``S5``); numpy ``U``
+    arrays are refused as h5py refuses them (no conversion path)."""
+    if isinstance(val, np.ndarray) and val.dtype.kind == "U":
+        raise TypeError(f"No conversion path for dtype: {val.dtype!r}")
+    info = check_string_dtype(dtype)
+    encoding = info.encoding if info is not None else "ascii"
+    if isinstance(val, str):
+        return val.encode(encoding)
+    if isinstance(val, (list, tuple)) or (isinstance(val, np.ndarray) and val.dtype.kind == "O"):
+        arr = np.asarray(val, dtype=object)
+        flat = [v.encode(encoding) if isinstance(v, str) else v for v in arr.reshape(-1)]
+        out = np.empty(arr.shape, dtype=object)
+        out.reshape(-1)[:] = flat
+        return out
+    return val
 
 
 def _refuse_no_copy(copy: Any, owner: str) -> None:

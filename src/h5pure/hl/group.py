@@ -125,9 +125,12 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
             return False
         if not isinstance(name, str):
             raise TypeError(f"A name should be string or bytes, not {type(name)}")
-        name = _drop_dots(name)
-        if name.strip("/") in ("", "."):
-            return name.startswith("/") or name == "."
+        if not name:
+            return False
+        parts = [p for p in name.split("/") if p and p != "."]
+        if not parts:
+            return True  # "/", "//", ".", ".///": the root or this group
+        name = ("/" if name.startswith("/") else "") + "/".join(parts)
         try:
             grp, base = self._parent_and_base(name)
         except KeyError:
@@ -247,9 +250,13 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         return walk(self, "")
 
     # -- writing ------------------------------------------------------------------
-    def create_group(self, name: str, track_order: bool | None = None) -> Group:
-        """Create a group (and any missing intermediate groups) at ``name``."""
+    def create_group(self, name: str | None, track_order: bool | None = None) -> Group:
+        """Create a group (and any missing intermediate groups) at ``name``; ``None``
+        creates an anonymous group (no link: link it with ``g[name] = group``)."""
         writer = self._session("create group")
+        if name is None:
+            address = writer.create_group(None, None, track_order=bool(track_order))
+            return Group(self.file, ObjectInfo(writer.fs, address, created=True), None)
         parent, base = self._new_link_place(name, "create group")
         # h5py's default (h5.get_config().track_order) is False; File(track_order=) only
         # orders the root group
@@ -356,8 +363,14 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
             _configure_chunk_cache(dset, cache)
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         if shape != dset.shape:
-            if "maxshape" not in kwds or int(np.prod(shape)) != int(np.prod(dset.shape or ())):
+            if "maxshape" not in kwds:
                 raise TypeError(f"Shapes do not match (existing {dset.shape} vs new {shape})")
+            maxshape = kwds["maxshape"]
+            maxshape = (maxshape,) if isinstance(maxshape, int) else tuple(maxshape)
+            if maxshape != dset.maxshape:
+                raise TypeError(
+                    f"Max shapes do not match (existing {dset.maxshape} vs new {maxshape})"
+                )
         dtype = np.dtype(dtype)
         if exact:
             if dtype != dset.dtype:

@@ -115,11 +115,14 @@ class AttributeWriter:
             raw = b""
         else:
             arr = spec.value
-            datatype = spec.datatype or datatype_for_new(arr.dtype, versions.low)
-            if arr.shape == ():
+            datatype = spec.datatype or datatype_for_new(spec.dtype, versions.low)
+            # a top-level array type: the value's last axes are each element's
+            sub = spec.dtype.subdtype[1] if spec.dtype.subdtype is not None else ()
+            shape = arr.shape[: arr.ndim - len(sub)]
+            if shape == ():
                 space = Dataspace("scalar", (), (), version=versions.dataspace)
             else:
-                space = Dataspace("simple", arr.shape, arr.shape, version=versions.dataspace)
+                space = Dataspace("simple", shape, shape, version=versions.dataspace)
             raw = to_storage(arr, datatype, core.heap).tobytes()
         version = max(versions.attribute, 1 if space.kind != "null" else 2)
         if spec.committed_type is not None:

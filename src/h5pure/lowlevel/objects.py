@@ -104,6 +104,17 @@ class ObjectInfo:
         return self.first(MessageType.DATATYPE)
 
     @property
+    def tracks_times(self) -> bool:
+        """Whether the header records its times (v2 flag bit 5, or a v1 modification
+        time message): h5py's ``track_times``."""
+        header = self.header
+        if header.version >= 2:
+            return bool(header.flags & 0x20)
+        return self.has(MessageType.MODIFICATION_TIME) or self.has(
+            MessageType.MODIFICATION_TIME_OLD
+        )
+
+    @property
     def tracks_attribute_order(self) -> bool:
         """Whether the header tracks attribute creation order (v2 flag bit 2)."""
         return bool(self.header.flags & 0x04)

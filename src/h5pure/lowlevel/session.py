@@ -134,12 +134,11 @@ class WriteSession:
     def create_group(
         self, parent: int | None, name: str | None, *, track_order: bool = False
     ) -> int:
-        """A new empty group linked as ``parent/name`` (not linked when ``parent`` is
-        None: the root group); its object header address."""
+        """A new empty group linked as ``parent/name`` (anonymous when ``parent`` is None);
+        its object header address."""
         with self.lock:
             address = self.groups.create(track_order)
-            if parent is not None and name is not None:
-                self.groups.add_link(parent, LinkEntry(name, "hard", address=address))
+            self._link_new(parent, name, address)
             return address
 
     def prepare_dataset(self, spec: DatasetSpec) -> PreparedDataset:
@@ -480,7 +479,7 @@ def create_file(
         slot = MessageSlot(MessageType.DRIVER_INFO, body, 0x04)  # 0x04: never shared
         ext = session.objects.new([slot], track_times=True)
         fs.superblock = replace(fs.superblock, extension_address=ext.address)
-    root = session.create_group(None, None, track_order=track_order)
+    root = session.groups.create(track_order)  # the root: linked from the superblock
     fs.superblock = replace(
         fs.superblock,
         root_object_header_address=root,
