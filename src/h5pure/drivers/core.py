@@ -19,6 +19,10 @@ class CoreDriver(Driver):
     disk is never written, and for a new file never touched.  An existing file ("r", "r+")
     is loaded whole.  ``block_size`` is the growth increment libhdf5 uses for its buffer,
     accepted and kept for compatibility.
+
+    ``image`` (libhdf5's file image, h5py's ``File.in_memory(image)``) is the file's
+    content, copied: the disk is not read, and is written only with ``backing_store`` and
+    a writable mode (the image then replaces what is at ``path``).
     """
 
     options = ("backing_store", "block_size")
@@ -30,6 +34,7 @@ class CoreDriver(Driver):
         backing_store: bool = True,
         block_size: int = 64 * 1024,
         locking: LockPolicy | None = None,
+        image: bytes | bytearray | memoryview | None = None,
     ) -> None:
         super().__init__(writable=mode != "r")
         # h5py's conversions to C integers (set_fapl_core(size_t, hbool_t))
@@ -39,6 +44,12 @@ class CoreDriver(Driver):
         self.block_size = block_size
         self.buf = bytearray()
         self.fd: int | None = None
+        if image is not None:
+            self.buf = bytearray(memoryview(image).cast("B"))
+            if self.backing_store and mode != "r":
+                self.fd = open_locked(path, "w", locking)
+            self._dirty = mode != "r"
+            return
         if mode in ("r", "r+"):
             fd = open_locked(path, "r+" if mode == "r+" and self.backing_store else "r", locking)
             try:

@@ -85,6 +85,8 @@ def fill_value_bytes(value: Any, dt: Datatype, heap_writer: HeapWriter | None = 
     ``fillvalue=value``."""
     mem = numpy_dtype(dt)
     if mem.kind == "O":
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "OSU":
+            value = value[()]  # a 0-d array holding the one string (h5netcdf passes those)
         arr = np.empty((), dtype=mem)
         arr[()] = value
     else:

@@ -177,8 +177,14 @@ class Filter(ABC):
     writes for a filter it has no class for)."""
 
     def available(self) -> bool:
-        """Whether the codec can run in this interpreter."""
+        """Whether the codec can run in this interpreter (at least to read)."""
         return True
+
+    def can_encode(self) -> bool:
+        """Whether the codec can also write: a new dataset asking for a filter that cannot
+        is refused, as h5py refuses a filter libhdf5 lacks, rather than stored raw while
+        the dataset reports the filter."""
+        return self.available()
 
     # -- creating a dataset --------------------------------------------------------------
     def check_options(self, opts: Any, dtype: np.dtype) -> Any:
@@ -315,7 +321,7 @@ def h5py_filter(name: str) -> Filter:
 
 def h5py_encoders() -> tuple[str, ...]:
     """The h5py names of the filters that can write here (h5py's ``filters.encode``)."""
-    return tuple(f.h5py_name for f in _REGISTRY.values() if f.h5py_name and f.available())
+    return tuple(f.h5py_name for f in _REGISTRY.values() if f.h5py_name and f.can_encode())
 
 
 def available_filters() -> dict[int, str]:

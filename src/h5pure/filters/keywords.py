@@ -116,7 +116,8 @@ def normalize_filter_args(
             compression = compression.filter_id
         if compression not in h5py_encoders() and not isinstance(compression, int):
             # h5py formats its messages with ``%`` (a tuple is taken as the arguments)
-            raise ValueError('Compression filter "%s" is unavailable' % compression)  # noqa: UP031
+            message = 'Compression filter "%s" is unavailable' % compression  # noqa: UP031
+            raise ValueError(message + _install_hint(compression))
         if not isinstance(compression, int):
             by_name = h5py_filter(compression)
             if by_name.h5py_compression is not None:
@@ -215,14 +216,24 @@ def _is_filter_ref(compression: Any) -> bool:
     return hasattr(compression, "filter_id") and hasattr(compression, "filter_options")
 
 
+def _install_hint(name: Any) -> str:
+    """Which package would make the filter h5py names ``name`` write."""
+    try:
+        package = h5py_filter(name).package if isinstance(name, str) else None
+    except KeyError:
+        package = None
+    return f" (pip install {package})" if package else ""
+
+
 def _available(filter_id: int) -> bool:
-    """h5py's ``h5z.filter_avail``: a codec that can run is registered for the id."""
+    """h5py's ``h5z.filter_avail`` when creating a dataset: a codec that can write is
+    registered for the id (a read-only codec would leave every chunk unfiltered)."""
     if not 0 <= filter_id <= MAX_FILTER_ID:
         raise ValueError(
             "Invalid filter identification number (invalid filter identification number)"
         )
     try:
-        return get_filter(filter_id).available()
+        return get_filter(filter_id).can_encode()
     except OSError:  # FilterError: nothing registered
         return False
 

@@ -130,6 +130,9 @@ class Lzf(Filter):
             return bytes(_codecs.lzf_decode(data, out=size or None))
         return lzf_decompress(data, size or _MAX_OUT)
 
+    def can_encode(self) -> bool:
+        return _codecs is not None or _lzf is not None  # the pure-Python codec only reads
+
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         out: bytes | None = None
         if not len(data):

@@ -514,5 +514,9 @@ def _small_symbol_table(
     heap_size = HEAP_HEADER.size(ctx)
     heap_address = alloc(heap_size + len(heap))
     local = LocalHeap(heap_address, heap_address + heap_size, bytes(heap), FREE_NULL)
-    blocks = [(tree_at, node), (snod_at, snod), (heap_address, local.encode_header(ctx) + local.data)]
+    blocks = [
+        (tree_at, node),
+        (snod_at, snod),
+        (heap_address, local.encode_header(ctx) + local.data),
+    ]
     return SymbolTableLayout(tree_at, heap_address, blocks)

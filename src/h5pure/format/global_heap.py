@@ -123,9 +123,7 @@ class GlobalHeapCollection:
         """Reference count of each object, by index (read from the object headers)."""
         unpack_from = OBJECT_HEADER.compiled(self.ctx).unpack_from
         osize = object_header_size(self.ctx)
-        return {
-            i: unpack_from(self.buf, s - osize)[1] for i, s in enumerate(self.starts) if s >= 0
-        }
+        return {i: unpack_from(self.buf, s - osize)[1] for i, s in enumerate(self.starts) if s >= 0}
 
     def get(self, index: int) -> bytes:
         """Object ``index``; FormatError naming the collection if it does not exist."""
@@ -198,9 +196,7 @@ def _parse_objects(
     return starts, sizes, free
 
 
-def _by_index(
-    buf: bytes, ctx: FormatContext, address: int
-) -> tuple[list[int], list[int], int]:
+def _by_index(buf: bytes, ctx: FormatContext, address: int) -> tuple[list[int], list[int], int]:
     """:func:`_parse_objects` for objects in any index order."""
     size = len(buf)
     unpack_from = OBJECT_HEADER.compiled(ctx).unpack_from

@@ -24,7 +24,8 @@ Every form starts with ``u32 selection type`` (0 none, 1 points, 2 hyperslabs, 3
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import numpy as np
@@ -318,6 +319,74 @@ def encode_selection(sel: SerializedSelection) -> bytes:
         head
         + _HYPER_V3.encode({"flags": 0, "width": sel.width, "rank": sel.rank})
         + _enc([len(blocks)] + flat, sel.width)
+    )
+
+
+HYPER_VERSION_BOUNDS = {
+    "earliest": 1,
+    "v108": 1,
+    "v110": 2,
+    "v112": 3,
+    "v114": 3,
+    "v200": 3,
+    "latest": 3,
+}
+"""The hyperslab selection version libhdf5 may use for each low format bound
+(``H5O_sds_hyper_ver_bounds``)."""
+
+
+def stored_selection(sel: SerializedSelection, bound: int) -> SerializedSelection:
+    """The form libhdf5 stores the hyperslab selection ``sel`` (a regular hyperslab, or
+    blocks) in when the low bound allows hyperslab versions up to ``bound``:
+
+    - version 3 from bound 3: regular or blocks, numbers in 2, 4 or 8 bytes (the fewest
+      that hold them);
+    - otherwise version 2 (regular, 8-byte numbers) for an unlimited selection, and, from
+      bound 2, for a regular one whose version 2 form is the smaller;
+    - else version 1: the blocks, 4-byte numbers (v2/v3 when a number does not fit).
+
+    "All" and "none" selections are version 1 whatever the bound."""
+    if sel.kind in (SelectionType.ALL, SelectionType.NONE):
+        return replace(sel, version=1, width=4, regular=None, blocks=None)
+    if sel.kind != SelectionType.HYPERSLABS:
+        raise ValueError(f"stored_selection takes hyperslab selections, not {sel.kind}")
+    rg = sel.regular
+    unlimited = rg is not None and (None in rg.count or None in rg.block)
+    if bound >= 3:
+        if rg is not None:
+            numbers = [v for v in (*rg.start, *rg.stride, *rg.count, *rg.block) if v is not None]
+        else:
+            blocks = sel.blocks or ()
+            numbers = [len(blocks)] + [v for _, end in blocks for v in end]
+        return replace(sel, version=3, width=_fewest_bytes(max(numbers, default=0)))
+    if unlimited:
+        return replace(sel, version=2, width=8)
+    blocks = (sel.blocks or ()) if rg is None else _regular_blocks(rg)
+    if any(v >= 1 << 32 for _, end in blocks for v in end) or len(blocks) >= 1 << 32:
+        return (
+            replace(sel, version=2, width=8) if rg is not None else replace(sel, version=3, width=8)
+        )
+    v1 = SerializedSelection(SelectionType.HYPERSLABS, sel.rank, 1, blocks=blocks, width=4)
+    if rg is not None and bound >= 2:
+        v2 = replace(sel, version=2, width=8)
+        if len(encode_selection(v2)) < len(encode_selection(v1)):
+            return v2
+    return v1
+
+
+def _fewest_bytes(value: int) -> int:
+    return 2 if value < 1 << 16 else 4 if value < 1 << 32 else 8
+
+
+def _regular_blocks(rg: RegularHyperslab) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+    """The blocks of a limited regular hyperslab, first axis slowest."""
+    per_axis = []
+    for st, sd, ct, bl in zip(rg.start, rg.stride, rg.count, rg.block):
+        assert ct is not None and bl is not None
+        per_axis.append([(st + k * sd, st + k * sd + bl - 1) for k in range(ct)])
+    return tuple(
+        (tuple(b[0] for b in combo), tuple(b[1] for b in combo))
+        for combo in itertools.product(*per_axis)
     )
 
 

@@ -9,6 +9,7 @@ type, space and property lists given.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,8 @@ from ..dtypes import Reference
 from ..hl import Empty, VirtualLayout, VirtualSource
 from ..hl import ids as hl_ids
 from ..hl.ids import StoreInfo
+from ..lowlevel.chunkcache import ChunkCacheSettings
+from ..lowlevel.dataset import configure_chunk_cache, configure_prefixes
 from ._ids import ObjectIDMixin, module_getattr
 from ._objects import phil, with_phil
 from ._wrap import (
@@ -133,9 +136,18 @@ class DatasetID(ObjectIDMixin, hl_ids.DatasetID):
         return PropDCID(**settings)
 
     def get_access_plist(self) -> PropDAID:
-        """The dataset's access settings (its chunk cache)."""
-        cache = self._storage().cache_settings
-        return PropDAID(chunk_cache=(cache.nslots, cache.nbytes, cache.w0))
+        """The dataset's access settings: its chunk cache, and the directories external
+        and virtual source files are looked for in."""
+        st = self._storage()
+        cache = st.cache_settings
+        settings: dict[str, Any] = {"chunk_cache": (cache.nslots, cache.nbytes, cache.w0)}
+        for key, table in (
+            ("efile_prefix", st.fs.efile_prefixes),
+            ("virtual_prefix", st.fs.virtual_prefixes),
+        ):
+            if st.address in table:
+                settings[key] = os.fsencode(table[st.address])
+        return PropDAID(**settings)
 
     # -- direct chunk I/O ------------------------------------------------------------
     def read_direct_chunk(self, offsets: Any, dxpl: Any = None, out: Any = None) -> tuple[int, Any]:
@@ -231,7 +243,35 @@ def open(loc: Any, name: Any, dapl: Any = None) -> DatasetID:  # noqa: A001 - h5
     obj = hl_object(loc, "location")[text(name)]
     if obj.kind != "dataset":
         raise TypeError(f"{text(name)!r} is not a dataset")
+    if dapl is not None:
+        _apply_dapl(obj, dapl)
     return object_id(obj)  # type: ignore[no-any-return]
+
+
+def _apply_dapl(dset: Any, dapl: Any) -> None:
+    """Give ``dset`` what ``dapl`` sets: chunk cache, external and virtual prefixes."""
+    settings = dapl.changed()
+    extra = sorted(set(settings) - {"chunk_cache", "efile_prefix", "virtual_prefix"})
+    if extra:
+        raise NotImplementedError(
+            f"h5py.h5d.open: dataset access settings {extra} are not provided by h5pure's "
+            "h5py facade"
+        )
+    if "chunk_cache" in settings:
+        nslots, nbytes, w0 = settings["chunk_cache"]
+        configure_chunk_cache(
+            dset._fs, dset._info.address, ChunkCacheSettings().updated(nslots, nbytes, w0)
+        )
+    prefixes = {
+        k: os.fsdecode(settings[k]) for k in ("efile_prefix", "virtual_prefix") if k in settings
+    }
+    if prefixes:
+        configure_prefixes(
+            dset._fs,
+            dset._info.address,
+            efile=prefixes.get("efile_prefix"),
+            virtual=prefixes.get("virtual_prefix"),
+        )
 
 
 def create(
@@ -281,8 +321,15 @@ def _create_virtual(group: Any, name: Any, dtype: np.dtype, space: Any, dcpl: An
     maxshape = tuple(None if m == UNLIMITED else m for m in space.get_simple_extent_dims(True))
     layout = VirtualLayout(shape, dtype, maxshape=maxshape if maxshape != shape else None)
     for m in settings["virtual"]:
-        source = VirtualSource(m.file_name, m.dset_name, shape=m.src_space.shape)
-        layout[m.vspace.index()] = source[m.src_space.index()]
+        space = m.src_space
+        # libhdf5 lets a source selection reach past the source's current extent (up to
+        # where it may grow): the source is described as large enough to hold it
+        extent = list(space.shape)
+        bounds = space.get_select_bounds()
+        if bounds is not None:
+            extent = [n if e == UNLIMITED else max(n, e + 1) for n, e in zip(extent, bounds[1])]
+        source = VirtualSource(m.file_name, m.dset_name, shape=tuple(extent))
+        layout[m.vspace.index()] = source[space.index()]
     fill = settings.get("fill_value")
     fillvalue = None if fill is None else np.asarray(fill).astype(dtype).reshape(-1)[0]
     return group.create_virtual_dataset(

@@ -13,7 +13,17 @@ from ._objects import phil, with_phil
 from ._wrap import attr_creation_order, hl_object, register, text
 from .h5p import CRT_ORDER_INDEXED, CRT_ORDER_TRACKED, PropFAID, PropFCID
 
-__all__ = ["FileID", "create", "flush", "get_name", "is_hdf5", "open", "phil", "with_phil"]
+__all__ = [
+    "FileID",
+    "create",
+    "flush",
+    "get_name",
+    "is_hdf5",
+    "open",
+    "open_file_image",
+    "phil",
+    "with_phil",
+]
 
 __getattr__ = module_getattr(globals())
 
@@ -110,6 +120,13 @@ class FileID(ObjectIDMixin, hl_ids.FileID):
     def flush(self) -> None:
         self._obj.flush()
 
+    def get_file_image(self) -> bytes:
+        """The whole file as bytes, after writing what is pending (any driver)."""
+        f = self._obj
+        if f.mode != "r":
+            f.flush()
+        return f._state.image()
+
 
 @register("file")
 def _file_id(file: Any) -> FileID:
@@ -141,7 +158,7 @@ def _file_keywords(fapl: Any, fcpl: Any) -> dict[str, Any]:
         if "file_locking" in settings:
             use, ignore = settings["file_locking"]
             kwds["locking"] = "best-effort" if ignore and use else bool(use)
-        honoured |= {"driver_name", "core", "family", "libver_bounds", "cache"}
+        honoured |= {"driver_name", "core", "family", "libver_bounds", "cache", "file_image"}
         if settings.get("fclose_degree", CLOSE_WEAK) not in (CLOSE_DEFAULT, CLOSE_WEAK):
             raise NotImplementedError(
                 "h5py.h5f: a file close degree other than CLOSE_WEAK is not provided"
@@ -171,9 +188,29 @@ def _refuse(settings: dict[str, Any], honoured: set[str], what: str) -> None:
 
 
 def open(name: Any, flags: int = ACC_RDONLY, fapl: Any = None) -> FileID:  # noqa: A001
-    """Open the existing file ``name`` (``ACC_RDWR`` to write)."""
+    """Open the existing file ``name`` (``ACC_RDWR`` to write); with a file image in
+    ``fapl``, that image in memory."""
     mode = "r+" if int(flags) & ACC_RDWR else "r"
-    return FileID(File(_fs_name(name), mode, **_file_keywords(fapl, None)))
+    kwds = _file_keywords(fapl, None)
+    image = fapl.get_file_image() if fapl is not None else b""
+    if image:
+        kwds.pop("driver", None)
+        kwds.pop("locking", None)
+        return FileID(File._from_image(image, _fs_name(name), mode, **kwds))
+    return FileID(File(_fs_name(name), mode, **kwds))
+
+
+def open_file_image(image: Any, flags: int = 0) -> FileID:
+    """Open the bytes of an HDF5 file in memory (``FILE_IMAGE_OPEN_RW`` to write)."""
+    global _image_count
+    with phil:
+        name = f"file_image_{_image_count}"
+        _image_count += 1
+    mode = "r+" if int(flags) & FILE_IMAGE_OPEN_RW else "r"
+    return FileID(File._from_image(image, name, mode))
+
+
+_image_count = 0
 
 
 def create(name: Any, flags: int = ACC_TRUNC, fcpl: Any = None, fapl: Any = None) -> FileID:

@@ -491,7 +491,16 @@ class PropFAID(PropInstanceID):
         "core": None,
         "family": None,
         "driver_name": "sec2",
+        "file_image": None,
     }
+
+    def set_file_image(self, image: Any) -> None:
+        """The initial content of a file opened with this list (copied): the file is
+        then opened in memory with the core driver, and its name only names it."""
+        self._set("file_image", bytes(memoryview(image).cast("B")))
+
+    def get_file_image(self) -> bytes:
+        return bytes(self._get("file_image") or b"")
 
     def get_driver(self) -> int:
         return driver_id(str(self._get("driver_name")))

@@ -66,6 +66,9 @@ class SpaceID(FacadeID):
         self._mask: np.ndarray | None = None
         """The selection as a boolean mask, when set operations other than OR made it."""
         self._points: np.ndarray | None = None
+        self._unlimited: int | None = None
+        """The axis of a regular hyperslab whose count runs on (``UNLIMITED``), as the
+        selections of unlimited virtual dataset mappings."""
 
     # -- extent --------------------------------------------------------------------------
     @property
@@ -79,6 +82,7 @@ class SpaceID(FacadeID):
         out._regular = self._regular
         out._mask = None if self._mask is None else self._mask.copy()
         out._points = None if self._points is None else self._points.copy()
+        out._unlimited = self._unlimited
         return out
 
     def is_simple(self) -> bool:
@@ -122,6 +126,7 @@ class SpaceID(FacadeID):
         self._regular = None
         self._mask = None
         self._points = None
+        self._unlimited = None
 
     def select_all(self) -> None:
         self._reset(SEL_NONE if self._kind == NULL else SEL_ALL)
@@ -146,6 +151,10 @@ class SpaceID(FacadeID):
         block_t = (1,) * rank if block is None else _tuple(block, rank, "block")
         if any(s <= 0 for s in stride_t):
             raise ValueError("Stride must be positive (hyperslab stride must be positive)")
+        endless = [i for i in range(rank) if UNLIMITED in (count_t[i], block_t[i])]
+        if endless or self._unlimited is not None:
+            self._select_unlimited(start_t, stride_t, count_t, block_t, op, endless)
+            return
         if any(b > s for b, s, c in zip(block_t, stride_t, count_t) if c > 1):
             raise ValueError("Hyperslab blocks overlap (hyperslab blocks overlap)")
         blocks = _expand(start_t, stride_t, count_t, block_t)
@@ -175,6 +184,35 @@ class SpaceID(FacadeID):
         self._reset(SEL_HYPERSLABS)
         self._mask = combined
 
+    def _select_unlimited(
+        self,
+        start: tuple[int, ...],
+        stride: tuple[int, ...],
+        count: tuple[int, ...],
+        block: tuple[int, ...],
+        op: int,
+        endless: list[int],
+    ) -> None:
+        """A regular hyperslab running on along one axis (libhdf5 allows one such axis
+        and no set operations on it)."""
+        if op != SELECT_SET:
+            raise ValueError(
+                "Unable to set hyperslab selection (cannot modify unlimited selection)"
+            )
+        if len(endless) > 1:
+            raise ValueError(
+                "Unable to set hyperslab selection (cannot have more than one unlimited "
+                "dimension in selection)"
+            )
+        (axis,) = endless
+        if count[axis] == UNLIMITED and block[axis] == UNLIMITED:
+            raise ValueError(
+                "Unable to set hyperslab selection (count and block cannot both be unlimited)"
+            )
+        self._reset(SEL_HYPERSLABS)
+        self._regular = (start, stride, count, block)
+        self._unlimited = axis
+
     def select_elements(self, coords: Any, op: int = SELECT_SET) -> None:
         """Select the points ``coords`` (an (n, rank) array), in that order."""
         pts = np.asarray(coords, dtype=np.int64)
@@ -196,6 +234,11 @@ class SpaceID(FacadeID):
 
     def _selection_mask(self) -> np.ndarray:
         """What is selected, as a boolean array of the extent's shape."""
+        if self._unlimited is not None:
+            raise ValueError(
+                "An unlimited hyperslab selection has no fixed set of elements (it is for "
+                "virtual dataset mappings)"
+            )
         shape = self._shape if self._kind == SIMPLE else ()
         if self._sel_type == SEL_ALL:
             return np.ones(shape, dtype=bool)
@@ -221,6 +264,8 @@ class SpaceID(FacadeID):
         if self._sel_type == SEL_POINTS:
             assert self._points is not None
             return len(self._points)
+        if self._unlimited is not None:
+            return UNLIMITED  # (libhdf5's count of an unlimited selection)
         if self._regular is not None:
             _, _, count, block = self._regular
             return int(np.prod(count, dtype=np.int64) * np.prod(block, dtype=np.int64))
@@ -229,6 +274,13 @@ class SpaceID(FacadeID):
     def get_select_bounds(self) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
         if self._sel_type == SEL_NONE:
             return None
+        if self._regular is not None:
+            start, stride, count, block = self._regular
+            end = tuple(
+                UNLIMITED if UNLIMITED in (c, b) else s + (c - 1) * st + b - 1
+                for s, st, c, b in zip(start, stride, count, block)
+            )
+            return start, end
         found = np.argwhere(self._selection_mask())
         if not len(found):
             return None
@@ -292,9 +344,27 @@ class SpaceID(FacadeID):
         hyperslab (result shaped by it); a boolean mask otherwise (result 1-D, C order)."""
         if self._sel_type == SEL_ALL:
             return Ellipsis
+        if self._unlimited is not None:
+            return self._unlimited_index()
         if self._regular is not None:
             return _regular_index(*self._regular)
         return self._selection_mask()
+
+    def _unlimited_index(self) -> tuple[Any, ...]:
+        """An unlimited selection as h5py writes it in a virtual mapping: the running axis
+        as ``slice(start, UNLIMITED, stride)``."""
+        assert self._regular is not None and self._unlimited is not None
+        start, stride, count, block = self._regular
+        u = self._unlimited
+        if block[u] != 1:
+            raise NotImplementedError(
+                "h5py.h5s: an unlimited selection with blocks larger than 1 along the "
+                "unlimited axis (printf-style virtual mappings) is not provided"
+            )
+        finite = tuple(1 if i == u else c for i, c in enumerate(count))
+        key = list(_regular_index(start, stride, finite, block))
+        key[u] = slice(start[u], UNLIMITED, stride[u])
+        return tuple(key)
 
     def positions(self) -> np.ndarray:
         """Flat (C order) positions of the selected elements, in the order h5py

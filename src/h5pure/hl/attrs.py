@@ -111,7 +111,9 @@ class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
                 arr = np.asarray(array_for_new_object(data, None), dtype=wanted.subdtype[0])
             else:
                 arr = array_for_new_object(data, dtype)
-            shape = arr.shape if shape is None else (shape,) if isinstance(shape, int) else tuple(shape)
+            shape = (
+                arr.shape if shape is None else (shape,) if isinstance(shape, int) else tuple(shape)
+            )
             wanted = wanted if wanted is not None else arr.dtype
             if wanted.subdtype is not None:
                 # a top-level array type: the data's last axes are one element each

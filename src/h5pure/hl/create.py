@@ -130,9 +130,11 @@ def create_dataset(
                 f"{chunks} is not compatible with {shape}"
             )
         chunk_shape = chunks
-    elif chunks is True or (chunks is None and (filtered or maxshape is not None)):
+    elif chunks is True or (
+        chunks is None and (filtered or (maxshape is not None and external is None))
+    ):
         chunk_shape = guess_chunk(shape, maxshape, dtype.itemsize)
-    elif chunks is False and (filtered or maxshape is not None):
+    elif chunks is False and (filtered or (maxshape is not None and external is None)):
         raise ValueError("Chunked format required for given storage options")
     else:
         chunk_shape = None

@@ -28,6 +28,31 @@ from .group import ExternalAccess, Group
 from .ids import FileID
 from .pickling import reduce_args
 
+_IN_MEMORY_LOCK = threading.Lock()
+_TUNING_KEYWORDS = frozenset(
+    (
+        "swmr",
+        "fs_persist",
+        "fs_threshold",
+        "fs_page_size",
+        "page_buf_size",
+        "min_meta_keep",
+        "min_raw_keep",
+        "alignment_threshold",
+        "alignment_interval",
+    )
+)
+"""``File`` keywords that tune libhdf5's caches and allocation: accepted, as ``File``
+accepts them."""
+_CREATION_KEYWORDS = (
+    "track_order",
+    "fs_strategy",
+    "fs_persist",
+    "fs_threshold",
+    "fs_page_size",
+    "userblock_size",
+)
+"""``File`` keywords that set how a new file is made (h5py's ``make_fcpl``)."""
 _LIBVER_NAMES = ("earliest", "v108", "v110", "v112", "v114", "v200", "latest")
 _WRITE_MODES = ("r+", "a", "w", "w-", "x")
 
@@ -97,9 +122,14 @@ class File(Group):
             track_order=bool(track_order),
             locking=locking,
             chunk_cache=ChunkCacheSettings().updated(rdcc_nslots, rdcc_nbytes, rdcc_w0),
+            swmr_read=bool(swmr) and mode == "r",
         )
+        self._open(request, locking, meta_block_size)
+
+    def _open(self, request: OpenRequest, locking: Any, meta_block_size: int | None) -> None:
+        name = request.name
         opened = open_file(request)
-        if swmr and mode == "r":
+        if request.swmr_read:
             opened.state.swmr = True  # h5py's swmr=True: a SWMR reader
         self._locking = locking
         self._opened = opened
@@ -121,6 +151,62 @@ class File(Group):
             raise
         publish(opened, name)
         _OPEN_FILES.add(self)
+
+    _in_memory_count = 0
+
+    @classmethod
+    def in_memory(cls, file_image: Any = None, **kwargs: Any) -> File:
+        """A file that lives in memory only (h5py 3.13's ``File.in_memory``): new and
+        empty, or opened for writing from ``file_image`` (the bytes of an HDF5 file, or any
+        buffer; copied).  Other keywords are ``File``'s, except ``name``, ``mode``,
+        ``driver``, ``locking`` and ``backing_store``; ``block_size`` is the core driver's.
+        ``f.id.get_file_image()`` gives the file's bytes back."""
+        for key in ("driver", "locking", "backing_store"):
+            if key in kwargs:
+                raise TypeError(f"File.in_memory() got an unexpected keyword argument {key!r}")
+        creation = [k for k in _CREATION_KEYWORDS if k in kwargs]
+        with _IN_MEMORY_LOCK:
+            name = f"h5py_in_memory_nonfile_{File._in_memory_count}"  # h5py's name
+            File._in_memory_count += 1
+        if not file_image:
+            return cls(name, "x", driver="core", backing_store=False, **kwargs)
+        if creation:
+            raise TypeError(f"{', '.join(creation)} parameters cannot be used with file_image")
+        return cls._from_image(file_image, name, "r+", **kwargs)
+
+    @classmethod
+    def _from_image(cls, file_image: Any, name: str, mode: str, **kwargs: Any) -> File:
+        """Open the file image ``file_image`` in memory ("r" or "r+"), named ``name``."""
+        image = bytes(memoryview(file_image).cast("B"))
+        block_size = kwargs.pop("block_size", None)
+        backing_store = bool(kwargs.pop("backing_store", False))
+        self = cls.__new__(cls)
+        self._is_open = False
+        libver = kwargs.pop("libver", None)
+        meta_block_size = kwargs.pop("meta_block_size", None)
+        cache = ChunkCacheSettings().updated(
+            kwargs.pop("rdcc_nslots", None),
+            kwargs.pop("rdcc_nbytes", None),
+            kwargs.pop("rdcc_w0", None),
+        )
+        unknown = sorted(set(kwargs) - _TUNING_KEYWORDS)
+        if unknown:
+            raise TypeError(f"File.in_memory() got an unexpected keyword argument {unknown[0]!r}")
+        request = OpenRequest(
+            name=name,
+            mode=mode,
+            driver="core",
+            driver_options={"backing_store": backing_store}
+            | ({} if block_size is None else {"block_size": block_size}),
+            libver=_normalize_libver(libver),
+            userblock_size=None,
+            track_order=False,
+            locking=False,
+            chunk_cache=cache,
+            image=image,
+        )
+        self._open(request, False, meta_block_size)
+        return self
 
     def _bind(self, other: File) -> None:
         """Stand for the open file ``other`` stands for (another handle of it)."""

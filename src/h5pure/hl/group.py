@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from ..dtypes import Reference, RegionReference
 from ..errors import ClosedObjectLookupError
-from ..lowlevel.dataset import configure_chunk_cache, dataset_cache_settings
+from ..lowlevel.chunkcache import ChunkCacheSettings
+from ..lowlevel.dataset import configure_chunk_cache, configure_prefixes, dataset_cache_settings
 from ..lowlevel.links import LinkEntry, LinkTable, find_link
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.paths import Resolved, follow_link, join, resolve
@@ -261,7 +265,9 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         # h5py's default (h5.get_config().track_order) is False; File(track_order=) only
         # orders the root group
         address = writer.create_group(parent._info.address, base, track_order=bool(track_order))
-        return Group(self.file, ObjectInfo(writer.fs, address, created=True), join(parent.name, base))
+        return Group(
+            self.file, ObjectInfo(writer.fs, address, created=True), join(parent.name, base)
+        )
 
     def _create_parent(self, name: str, what: str) -> tuple[Group, str]:
         """The group that will hold ``name``'s last component (created as needed)."""
@@ -308,10 +314,9 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         """Create a dataset, as h5py's ``create_dataset`` (shape, dtype, data, chunks,
         maxshape, compression, compression_opts, shuffle, fletcher32, scaleoffset,
         fillvalue...)."""
-        cache = _chunk_cache_settings(kwds)
+        access = _DatasetAccess.take(kwds)
         dset = create_dataset(self, name, shape, dtype, data, **kwds)
-        if cache is not None:
-            _configure_chunk_cache(dset, cache)
+        access.apply(dset)
         return dset
 
     def create_virtual_dataset(
@@ -319,6 +324,23 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
     ) -> Any:
         """A virtual dataset mapping the sources of ``layout`` (a :class:`VirtualLayout`)."""
         return create_virtual_dataset(self, name, layout, fillvalue)
+
+    @contextmanager
+    def build_virtual_dataset(
+        self,
+        name: str | None,
+        shape: Any,
+        dtype: Any,
+        maxshape: Any = None,
+        fillvalue: Any = None,
+    ) -> Iterator[VirtualLayout]:
+        """Assemble a virtual dataset in a ``with`` block: the block fills the
+        :class:`VirtualLayout` it is given (``layout[sel] = VirtualSource(...)``), and the
+        dataset ``name`` is created when the block ends without an error.  Sources in this
+        file are stored as ".", so the file may be renamed."""
+        layout = VirtualLayout(shape, dtype, maxshape, self.file.filename)
+        yield layout
+        self.create_virtual_dataset(name, layout, fillvalue)
 
     def create_dataset_like(self, name: str | None, other: Any, **kwupdate: Any) -> Any:
         """A new dataset shaped, typed, chunked and filtered like ``other`` (keywords win)."""
@@ -355,12 +377,11 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         """Open the dataset ``name`` if it matches shape and dtype, else create it."""
         if name not in self:
             return self.create_dataset(name, shape, dtype, **kwds)
-        cache = _chunk_cache_settings(kwds)
+        access = _DatasetAccess.take(kwds)
         dset = self[name]
         if not isinstance(dset, Dataset):
             raise TypeError(f"Incompatible object ({type(dset).__name__}) already exists")
-        if cache is not None:
-            _configure_chunk_cache(dset, cache)
+        access.apply(dset)
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         if shape != dset.shape:
             if "maxshape" not in kwds:
@@ -475,13 +496,37 @@ def _link_object(link: LinkEntry) -> Any:
     return HardLink()
 
 
-def _chunk_cache_settings(kwds: dict[str, Any]) -> ChunkCacheSettings | None:
-    """Take h5py's ``rdcc_nslots``, ``rdcc_nbytes``, ``rdcc_w0`` out of ``kwds``: the
-    dataset's own chunk cache settings, or None when they ask for none."""
-    return dataset_cache_settings(
-        kwds.pop("rdcc_nslots", None), kwds.pop("rdcc_nbytes", None), kwds.pop("rdcc_w0", None)
-    )
+@dataclass(frozen=True)
+class _DatasetAccess:
+    """h5py's dataset access keywords of ``create_dataset``/``require_dataset``: the
+    chunk cache (``rdcc_nslots``, ``rdcc_nbytes``, ``rdcc_w0``) and the ``efile_prefix``
+    and ``virtual_prefix`` directories; kept with the dataset while the file is open."""
+
+    cache: ChunkCacheSettings | None
+    efile_prefix: str | None
+    virtual_prefix: str | None
+
+    @classmethod
+    def take(cls, kwds: dict[str, Any]) -> _DatasetAccess:
+        """Take the access keywords out of ``kwds``."""
+        cache = dataset_cache_settings(
+            kwds.pop("rdcc_nslots", None), kwds.pop("rdcc_nbytes", None), kwds.pop("rdcc_w0", None)
+        )
+        return cls(
+            cache,
+            _path_text(kwds.pop("efile_prefix", None)),
+            _path_text(kwds.pop("virtual_prefix", None)),
+        )
+
+    def apply(self, dset: Any) -> None:
+        if self.cache is not None:
+            configure_chunk_cache(dset._fs, dset._info.address, self.cache)
+        if self.efile_prefix is not None or self.virtual_prefix is not None:
+            configure_prefixes(
+                dset._fs, dset._info.address, efile=self.efile_prefix, virtual=self.virtual_prefix
+            )
 
 
-def _configure_chunk_cache(dset: Any, settings: ChunkCacheSettings) -> None:
-    configure_chunk_cache(dset._fs, dset._info.address, settings)
+def _path_text(value: Any) -> str | None:
+    """A directory given as str, bytes or path (None stays None)."""
+    return None if value is None else os.fsdecode(value)

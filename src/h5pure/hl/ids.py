@@ -55,7 +55,6 @@ class ObjectID:
         return self.valid
 
 
-
 class StoreInfo(NamedTuple):
     """Where one chunk is stored (h5py's ``h5d.StoreInfo``)."""
 

@@ -114,7 +114,6 @@ class ValuesViewHDF5(ValuesView):  # type: ignore[type-arg]
             yield mapping.get(key)
 
 
-
 class ItemsViewHDF5(ItemsView):  # type: ignore[type-arg]
     """A group's (name, member) pairs; None for a link that leads nowhere."""
 
@@ -186,8 +185,10 @@ def read_as(arr: np.ndarray, dtype: np.dtype) -> np.ndarray:
     if is_npystring(dtype) and arr.dtype.kind in "OS":
         info = check_string_dtype(arr.dtype)
         encoding = info.encoding if info is not None else "utf-8"
-        flat = [v.decode(encoding, "surrogateescape") if isinstance(v, bytes) else v
-                for v in arr.reshape(-1)]
+        flat = [
+            v.decode(encoding, "surrogateescape") if isinstance(v, bytes) else v
+            for v in arr.reshape(-1)
+        ]
         return np.asarray(flat, dtype=dtype).reshape(arr.shape)
     return arr.astype(dtype)
 

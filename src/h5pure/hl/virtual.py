@@ -1,11 +1,12 @@
 """Writing virtual datasets, with h5py's ``VirtualSource``, ``VirtualLayout`` and
 ``Group.create_virtual_dataset``.
 
-Selections on either side are h5py index expressions of integers and slices (steps
-allowed); they are stored as libhdf5 stores them for the earliest formats (version 1
-hyperslab block lists, "all" for an unindexed source).  A source in the virtual
-dataset's own file (the same file name as given to ``File``) is stored as ".", as h5py
-does.  Unlimited mappings (``h5py.h5s.UNLIMITED`` in a selection) are not supported.
+Selections on either side are h5py index expressions of integers, slices (steps
+allowed) and increasing index lists; a slice stopping at ``h5py.h5s.UNLIMITED`` (on one
+axis) makes the mapping unlimited: the virtual dataset grows with its sources.  They are
+stored as libhdf5 stores them for the file's format bound (hyperslab versions 1-3, "all"
+for an unindexed source).  A source in the virtual dataset's own file (the same file name
+as given to ``File``) is stored as ".", as h5py does.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import UnsupportedFeatureError
 from ..lowlevel.paths import join
 from ..lowlevel.specs import VirtualSourceSpec, VirtualSpec
-from ..selection.regions import SerializedSelection, serialize_mapping
+from ..selection.regions import UNLIMITED, SerializedSelection, serialize_mapping
 from .dataset import Dataset
 
 if TYPE_CHECKING:
@@ -59,7 +59,12 @@ class VirtualSource:
         self._extent: tuple[int, ...] = (int(shape),) if np.ndim(shape) == 0 else tuple(shape)
         """The source dataset's shape (``shape`` is that of the selected part)."""
         self.dtype = None if dtype is None else np.dtype(dtype)
-        self.maxshape = self._extent if maxshape is None else tuple(maxshape)
+        if maxshape is None:
+            self.maxshape: tuple[int | None, ...] = self._extent
+        elif np.ndim(maxshape) == 0:
+            self.maxshape = (int(maxshape),)
+        else:
+            self.maxshape = tuple(None if m is None else int(m) for m in maxshape)
         self.sel: Any = None
         """The index expression applied (None: the whole dataset)."""
 
@@ -69,7 +74,12 @@ class VirtualSource:
         if self.sel is None:
             return self._extent
         # a zero-strided view: the numpy shape of the selection without allocating it
-        return tuple(np.broadcast_to(np.uint8(0), self._extent)[self.sel].shape)
+        key = self.sel if isinstance(self.sel, tuple) else (self.sel,)
+        key = tuple(
+            slice(k.start, None, k.step) if isinstance(k, slice) and k.stop == UNLIMITED else k
+            for k in key
+        )
+        return tuple(np.broadcast_to(np.uint8(0), self._extent)[key].shape)
 
     def __getitem__(self, key: Any) -> VirtualSource:
         if self.sel is not None:
@@ -84,6 +94,11 @@ class VirtualSource:
     def _selection(self) -> tuple[SerializedSelection, int]:
         return serialize_mapping(self.sel, self._extent)
 
+    @property
+    def _has_printf(self) -> bool:
+        """Whether the source file or dataset name holds a ``%b`` block number."""
+        return any("%b" in n.replace("%%", "") for n in (self.path, self.name))
+
 
 class VirtualLayout:
     """The shape, type and mappings of a virtual dataset to create (h5py's
@@ -95,18 +110,28 @@ class VirtualLayout:
         self.shape: tuple[int, ...] = (int(shape),) if np.ndim(shape) == 0 else tuple(shape)
         self.dtype = dtype  # (as given, like h5py's)
         self.maxshape = (maxshape,) if isinstance(maxshape, int) else maxshape
-        if maxshape is not None and any(m is None for m in self.maxshape):
-            raise UnsupportedFeatureError("unlimited virtual datasets cannot be written yet")
         self._filename = filename
         self.sources: list[tuple[SerializedSelection, int, VirtualSource]] = []
 
     def __setitem__(self, key: Any, source: VirtualSource) -> None:
         vsel, vcount = serialize_mapping(key, self.shape)
-        _, scount = source._selection
-        if vcount != scount:
+        ssel, scount = source._selection
+        v_unlimited, s_unlimited = _is_unlimited(vsel), _is_unlimited(ssel)
+        if v_unlimited and not s_unlimited and not source._has_printf:
             raise ValueError(
-                "Unable to set virtual mapping (virtual and source space selections have "
-                f"different numbers of elements: {vcount} and {scount})"
+                "Invalid mapping entry (unlimited virtual selection, limited source "
+                "selection, and no printf specifiers in source names)"
+            )
+        if v_unlimited and s_unlimited and vcount != scount:
+            raise ValueError(
+                "Invalid mapping selections (numbers of elements in the non-unlimited "
+                "dimensions is different for source and virtual spaces)"
+            )
+        if not v_unlimited and (s_unlimited or vcount != scount):
+            raise ValueError(
+                "Invalid mapping selections (virtual and source space selections have "
+                f"different numbers of elements: {vcount} and "
+                f"{'unlimited' if s_unlimited else scount})"
             )
         self.sources.append((vsel, vcount, source))
 
@@ -118,6 +143,11 @@ class VirtualLayout:
             path = "." if dst_filename and src.path == dst_filename else src.path
             out.append(VirtualSourceSpec(path, src.name, src._selection[0], vsel))
         return tuple(out)
+
+
+def _is_unlimited(sel: SerializedSelection) -> bool:
+    rg = sel.regular
+    return rg is not None and (None in rg.count or None in rg.block)
 
 
 def create_virtual_dataset(

@@ -124,7 +124,7 @@ class AttributeWriter:
             else:
                 space = Dataspace("simple", shape, shape, version=versions.dataspace)
             raw = to_storage(arr, datatype, core.heap).tobytes()
-        version = max(versions.attribute, 1 if space.kind != "null" else 2)
+        version = versions.attribute  # libhdf5 writes version 1 for a null dataspace too
         if spec.committed_type is not None:
             # a committed type is stored as a shared message (attribute message version 2
             # at least: version 1 cannot flag shared components)
@@ -367,7 +367,9 @@ class AttributeWriter:
             heap_id = heap.add(slot.body)
             name = attribute_name(fs, slot.flags, slot.body)
             raw = name.encode("utf-8", "surrogateescape")
-            order = slot.creation_order if tracked and slot.creation_order is not None else _NO_ORDER
+            order = (
+                slot.creation_order if tracked and slot.creation_order is not None else _NO_ORDER
+            )
             rec = AttributeNameRecord(heap_id, slot.flags & 0xFF, order, lookup3(raw))
             names.append((rec.name_hash, raw, rec))
             orders.append(AttributeCreationOrderRecord(heap_id, slot.flags & 0xFF, order))

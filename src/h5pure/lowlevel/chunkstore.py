@@ -23,6 +23,7 @@ from .objects import ObjectInfo
 if TYPE_CHECKING:
     from .core import Buffer, SessionCore
 
+
 @dataclass
 class ChunkStore:
     """The chunks of one dataset as the session keeps them (grid coords -> location)."""

@@ -160,7 +160,9 @@ def dataset_messages(
         )
         slots.append(MessageSlot(MessageType.DATATYPE, shared.encode(ctx), _CONSTANT | _SHARED))
     else:
-        slots.append(MessageSlot(MessageType.DATATYPE, encoded_record(plan.datatype, ctx), _CONSTANT))
+        slots.append(
+            MessageSlot(MessageType.DATATYPE, encoded_record(plan.datatype, ctx), _CONSTANT)
+        )
     if plan.compact:
         alloc = _ALLOC_EARLY
     elif plan.chunks is not None or plan.virtual is not None:

@@ -56,6 +56,26 @@ def configure_chunk_cache(fs: FileState, address: int, settings: ChunkCacheSetti
     if views is not None and views.dataset is not None:
         views.dataset.set_cache_settings(settings)
 
+
+def configure_prefixes(
+    fs: FileState, address: int, *, efile: str | None = None, virtual: str | None = None
+) -> None:
+    """Give the dataset at ``address`` the directories its relative external file names
+    (``efile``) and virtual dataset source file names (``virtual``) are looked for
+    under, for as long as the file is open (h5py's dataset access settings
+    ``efile_prefix`` and ``virtual_prefix``); a leading ``${ORIGIN}`` is this file's
+    directory, as libhdf5 expands it."""
+    for given, table in ((efile, fs.efile_prefixes), (virtual, fs.virtual_prefixes)):
+        if given is None:
+            continue
+        if given.startswith("${ORIGIN}"):
+            given = fs.dirname + given[len("${ORIGIN}") :]
+        if given in ("", "."):
+            table.pop(address, None)
+        else:
+            table[address] = given
+
+
 _ROW_BLOCK_BYTES = 4 << 20
 _BATCH_BYTES = 64 << 20
 """Stored chunk bytes fetched per ``read_many`` call on drivers with batched reads, and
@@ -68,7 +88,13 @@ _FILTERED_SPAN = 1 << 20
 """The same for filtered chunks: decoding starts once a group is read, and a big chunk
 read alone comes as bytes the decoder needs not copy."""
 
-__all__ = ["DatasetStorage", "configure_chunk_cache", "dataset_cache_settings", "decode_pool"]
+__all__ = [
+    "DatasetStorage",
+    "configure_chunk_cache",
+    "configure_prefixes",
+    "dataset_cache_settings",
+    "decode_pool",
+]
 
 
 @dataclass(frozen=True)
@@ -97,12 +123,10 @@ class DatasetStorage:
         self.fill_message = obj.first(MessageType.FILL_VALUE)
         self.old_fill_message = obj.first(MessageType.FILL_VALUE_OLD)
         self.efl = obj.first(MessageType.EXTERNAL_FILE_LIST)
-        self.shape: tuple[int, ...] = tuple(int(n) for n in self.dataspace.shape)
+        self._shape: tuple[int, ...] = tuple(int(n) for n in self.dataspace.shape)
         self.maxshape = tuple(self.dataspace.maxshape)
         self.is_null = self.dataspace.kind == "null"
-        if self.layout.layout_class == "virtual" and None in self.maxshape:
-            # libhdf5 sizes unlimited virtual datasets from their sources on open
-            self.shape = virtual_extent(self)
+        self._grows_with_sources = self.layout.layout_class == "virtual" and None in self.maxshape
         self.storage_dtype: np.dtype = storage_dtype(self.datatype)
         self.element_size = int(self.datatype.size)
         self._lookup: _ChunkLookup | None = None
@@ -114,6 +138,20 @@ class DatasetStorage:
         self._cache: ChunkCache | None = None
 
     # -- properties ---------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The extent: the stored one, except for a virtual dataset with unlimited
+        dimensions, which libhdf5 sizes from what its sources hold at each look (they
+        may grow or shrink meanwhile, in this process or another)."""
+        if self._grows_with_sources:
+            return virtual_extent(self)
+        return self._shape
+
+    @property
+    def stored_shape(self) -> tuple[int, ...]:
+        """The extent the dataspace message records."""
+        return self._shape
+
     @property
     def layout_class(self) -> str:
         return str(self.layout.layout_class)
@@ -395,7 +433,7 @@ class DatasetStorage:
         the extent and every view derived from it are replaced."""
         with self._lock:
             self.dataspace = dataspace
-            self.shape = tuple(int(n) for n in dataspace.shape)
+            self._shape = tuple(int(n) for n in dataspace.shape)
             self.maxshape = tuple(dataspace.maxshape)
             self._lookup = None
             self._simple_plan = None
@@ -454,7 +492,7 @@ class DatasetStorage:
         """A function reading (offset, size) of the dataset's contiguous bytes, or None
         when the storage was never allocated."""
         if self.efl is not None and self.efl.slots:
-            return _ExternalReader(self.fs, self.efl).read
+            return _ExternalReader(self.fs, self.efl, self.fs.efile_prefixes.get(self.address)).read
         address = self.contiguous_address
         if address is None:
             return None
@@ -803,8 +841,10 @@ def _scatter_one_chunk(sel: Any, whole: np.ndarray, out: np.ndarray) -> None:
 class _ExternalReader:
     """Reads the logical byte stream of a dataset stored in external files (EFL message)."""
 
-    def __init__(self, fs: FileState, efl: Any) -> None:
+    def __init__(self, fs: FileState, efl: Any, prefix: str | None = None) -> None:
         heap = LocalHeap.read(fs.source, fs.ctx, efl.heap_address)
+        self.prefix = prefix
+        """The dataset's ``efile_prefix`` (used when ``HDF5_EXTFILE_PREFIX`` is unset)."""
         self.slots = []
         pos = 0
         for slot in efl.slots:
@@ -817,10 +857,10 @@ class _ExternalReader:
     def _path(self, name: str) -> str:
         # as libhdf5 (H5D__build_file_prefix, H5F_build_name): relative names go under
         # HDF5_EXTFILE_PREFIX ("${ORIGIN}" = the HDF5 file's directory) when it is set,
-        # else under the current directory
+        # else under the dataset's efile_prefix, else under the current directory
         if os.path.isabs(name):
             return name
-        prefix = os.environ.get("HDF5_EXTFILE_PREFIX", "")
+        prefix = os.environ.get("HDF5_EXTFILE_PREFIX", "") or self.prefix or ""
         if prefix:
             return os.path.join(prefix.replace("${ORIGIN}", self.dirname), name)
         return name

@@ -93,8 +93,10 @@ class DataWriter:
         """``dset[key] = val`` for keys of ints and step-1 slices inside one stored block
         (:meth:`DatasetStorage.simple_target`) and a value of the selection's shape or a
         scalar, written in place; False (nothing done) when the general path is needed."""
-        if dtype.hasobject or dtype.subdtype is not None or (
-            storage.efl is not None and storage.efl.slots
+        if (
+            dtype.hasobject
+            or dtype.subdtype is not None
+            or (storage.efl is not None and storage.efl.slots)
         ):
             return False
         target = storage.simple_target(key)
@@ -330,9 +332,7 @@ class DataWriter:
         space = Dataspace(
             "simple", tuple(shape), tuple(storage.maxshape), version=core.versions.dataspace
         )
-        core.objects.load(storage.address).set(
-            MessageType.DATASPACE, space.encode(storage.fs.ctx)
-        )
+        core.objects.load(storage.address).set(MessageType.DATASPACE, space.encode(storage.fs.ctx))
         store.dirty = True
         fs = storage.fs
         views = fs.cached(storage.address)

@@ -30,15 +30,22 @@ def _align8(n: int) -> int:
 
 
 def build_external(
-    core: SessionCore, entries: tuple[tuple[bytes, int, int], ...], nbytes: int
+    core: SessionCore, entries: tuple[tuple[bytes, int, int], ...], nbytes: int | None
 ) -> ExternalFileList:
     """Stage the name heap for ``entries`` (name, offset, size) and return the EFL
-    record."""
+    record; ``nbytes`` is the most data the dataset can hold (its maximum shape; None
+    when unlimited), which the files must have room for, as libhdf5 checks."""
     total = 0
     for _, _, size in entries:
         total = UNLIMITED if size == UNLIMITED or total == UNLIMITED else total + size
-    if total < nbytes:
-        raise ValueError("Unable to synchronously create dataset (external storage not big enough)")
+    if nbytes is None and total != UNLIMITED:
+        raise ValueError(
+            "Unable to synchronously create dataset (unlimited dataspace but finite storage)"
+        )
+    if nbytes is not None and total < nbytes:
+        raise ValueError(
+            "Unable to synchronously create dataset (dataspace size exceeds external storage size)"
+        )
     ctx = core.ctx
     data = bytearray(8)  # the empty string at offset 0, aligned
     slots = []
@@ -62,6 +69,10 @@ def normalize_external(external: Any) -> list[tuple[bytes, int, int]]:
         if not isinstance(entry, tuple):
             raise TypeError("Each external entry must be a tuple of (name, offset, size)")
         name, offset, size = entry
+        for number in (offset, size):
+            if isinstance(number, bool) or not isinstance(number, (int, np.integer)):
+                # h5py passes them on as C integers
+                raise TypeError(f"an integer is required, not {type(number).__name__}")
         out.append((_encode_name(name), int(offset), int(size)))
     return out
 
@@ -105,7 +116,9 @@ class _ExternalStream(_ExternalReader):
 def write_external(storage: DatasetStorage, sel: Any, values: np.ndarray) -> None:
     """Write ``values`` (storage dtype, shaped like ``sel.mshape``) to ``sel`` of a
     contiguous dataset stored in external files."""
-    stream = _ExternalStream(storage.fs, storage.efl)
+    stream = _ExternalStream(
+        storage.fs, storage.efl, storage.fs.efile_prefixes.get(storage.address)
+    )
     shape = storage.shape
     sdtype = storage.storage_dtype
     if getattr(sel, "is_full", False) or not shape:

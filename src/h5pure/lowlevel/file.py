@@ -176,6 +176,21 @@ class ObjectViews:
     """The mappings of a virtual dataset (:mod:`.virtual`)."""
 
 
+def _no_open_files(path: str) -> FileState | None:
+    return None
+
+
+_open_file_lookup: Callable[[str], FileState | None] = _no_open_files
+"""The open file of this process at ``path``, if any; set by :mod:`.opening`, which keeps
+the table of open files (it imports this module, so it hands the lookup down)."""
+
+
+def set_open_file_lookup(lookup: Callable[[str], FileState | None]) -> None:
+    """Install the lookup of files open in this process (see :data:`_open_file_lookup`)."""
+    global _open_file_lookup
+    _open_file_lookup = lookup
+
+
 class FileState:
     """Everything known about one open HDF5 file."""
 
@@ -220,6 +235,12 @@ class FileState:
         """The raw data chunk cache settings of every dataset (``File(rdcc_*=...)``)."""
         self.chunk_cache_overrides: dict[int, ChunkCacheSettings] = {}
         """Dataset address -> its own settings (``create_dataset(rdcc_*=...)``)."""
+        self.efile_prefixes: dict[int, str] = {}
+        """Dataset address -> the directory its relative external file names are under
+        (h5py's ``efile_prefix``, a dataset access setting)."""
+        self.virtual_prefixes: dict[int, str] = {}
+        """Virtual dataset address -> the directory its relative source file names are
+        also looked for in (h5py's ``virtual_prefix``, a dataset access setting)."""
 
     def driver_info(self) -> DriverInfo | None:
         """The file's driver information: the v0/v1 driver info block, or the v2+
@@ -252,6 +273,11 @@ class FileState:
     def in_memory_only(self) -> bool:
         """A core-driver file without a backing store (nothing reaches a disk)."""
         return not getattr(self.driver, "backing_store", True)
+
+    def image(self) -> bytes:
+        """The whole file as bytes (libhdf5's file image), user block included: what is on
+        the driver, so the caller commits first."""
+        return bytes(self.driver.read(0, int(self.driver.size())))
 
     def filesize(self) -> int:
         """Size of the file in bytes: the larger of its physical size and the space in use."""
@@ -313,9 +339,7 @@ class FileState:
                 return pending
         coll: GlobalHeapCollection | None = self._gheaps.get(collection_address)
         if coll is None:
-            coll = read_global_heap_collection(
-                self.source, self.ctx, collection_address, lazy=True
-            )
+            coll = read_global_heap_collection(self.source, self.ctx, collection_address, lazy=True)
             self._gheaps.put(collection_address, coll)
         return coll
 
@@ -381,7 +405,9 @@ class FileState:
             storage = self._build(info, "dataset", DatasetStorage)
         return storage  # type: ignore[no-any-return]
 
-    def _build(self, info: ObjectInfo, view: str, make: Callable[[FileState, ObjectInfo], Any]) -> Any:
+    def _build(
+        self, info: ObjectInfo, view: str, make: Callable[[FileState, ObjectInfo], Any]
+    ) -> Any:
         """The view ``view`` of ``info``, made by ``make`` unless another thread made it
         first."""
         with self.cache_lock:
@@ -411,45 +437,59 @@ class FileState:
             self._views.pop(address, None)
 
     # -- files the file refers to ---------------------------------------------------------
-    def open_vds_source(self, name: str) -> FileState | None:
+    def open_vds_source(self, name: str, prefix: str | None = None) -> FileState | None:
         """The source file ``name`` of a virtual dataset mapping, opened read-only once
-        (``"."`` is this file), found where libhdf5 looks for it; None when missing."""
+        (``"."`` is this file), found where libhdf5 looks for it (``prefix``: the
+        dataset's ``virtual_prefix``); None when missing."""
         if name == ".":
             return self
-        cached = self.vds_sources.get(name)
+        key = name if not prefix else f"{prefix}\0{name}"
+        cached = self.vds_sources.get(key)
         if cached is not None:
             return cached
-        for path in self.search_path(name, "HDF5_VDS_PREFIX", by_basename=True):
+        for path in self.search_path(name, "HDF5_VDS_PREFIX", by_basename=True, prefix=prefix):
             if not os.path.isfile(path):
                 continue
-            if self.filename and os.path.exists(self.filename) and os.path.samefile(
-                path, self.filename
+            if (
+                self.filename
+                and os.path.exists(self.filename)
+                and os.path.samefile(path, self.filename)
             ):
                 return self
+            open_here = _open_file_lookup(path)
+            if open_here is not None:
+                # open in this process (maybe written, not yet committed): read through
+                # that open file, as libhdf5 shares it; not cached, it may close first
+                return open_here
             driver = get_driver("sec2")(path, "r")
             try:
                 other = FileState(driver, path)
             except BaseException:
                 driver.close()
                 raise
-            self.vds_sources[name] = other
+            self.vds_sources[key] = other
             return other
         return None
 
-    def search_path(self, name: str, env: str, *, by_basename: bool = False) -> Iterator[str]:
+    def search_path(
+        self, name: str, env: str, *, by_basename: bool = False, prefix: str | None = None
+    ) -> Iterator[str]:
         """Where libhdf5 looks for a file another file names (external links:
         ``HDF5_EXT_PREFIX``; virtual dataset sources: ``HDF5_VDS_PREFIX``, as
         ``H5F_prefix_open_file``): an absolute name as given, then under each directory of
         ``env`` (``${ORIGIN}`` = this file's directory; with ``by_basename`` by the name's
-        last component), this file's directory, the name itself, and (``by_basename``) the
-        directory of the file the name of this one links to."""
+        last component), under ``prefix`` (the access property's directory), this file's
+        directory, the name itself, and (``by_basename``) the directory of the file the
+        name of this one links to."""
         if os.path.isabs(name) and by_basename:
             yield name
             name = os.path.basename(name)
         origin = self.dirname
-        for prefix in os.environ.get(env, "").split(os.pathsep):
-            if prefix:
-                yield os.path.join(prefix.replace("${ORIGIN}", origin), name)
+        for directory in os.environ.get(env, "").split(os.pathsep):
+            if directory:
+                yield os.path.join(directory.replace("${ORIGIN}", origin), name)
+        if prefix:
+            yield os.path.join(prefix.replace("${ORIGIN}", origin), name)
         if not os.path.isabs(name) and (self.filename or by_basename):
             yield os.path.join(origin, name)
         yield name

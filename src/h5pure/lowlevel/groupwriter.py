@@ -104,9 +104,7 @@ class GroupStore:
                 ),
             ]
             model = core.objects.new(slots, min_area=GROUP_AREA_V2, track_order=True)
-            self._models[model.address] = GroupModel(
-                model.address, {}, "compact", track_order=True
-            )
+            self._models[model.address] = GroupModel(model.address, {}, "compact", track_order=True)
         elif core.versions.new_style:
             slots = [
                 MessageSlot(
@@ -122,9 +120,7 @@ class GroupStore:
             stab = SymbolTableMessage(undef, undef)
             model = core.objects.new([MessageSlot(MessageType.SYMBOL_TABLE, stab.encode(ctx))])
             # ``stab`` set: no structures on disk yet to release at the commit
-            self._models[model.address] = GroupModel(
-                model.address, {}, "symbol_table", stab=stab
-            )
+            self._models[model.address] = GroupModel(model.address, {}, "symbol_table", stab=stab)
         return model.address
 
     def add_link(self, group: int, entry: LinkEntry) -> None:

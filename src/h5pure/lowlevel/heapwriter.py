@@ -186,8 +186,13 @@ class GlobalHeapWriter:
         blob_starts = np.zeros(n, dtype=np.int64)
         np.cumsum(sizes[:-1], out=blob_starts[1:])
         place_objects(
-            out, header_in_coll + np.repeat(image_at[:-1], lens), indices, blob,
-            blob_starts, sizes, self.ctx,
+            out,
+            header_in_coll + np.repeat(image_at[:-1], lens),
+            indices,
+            blob,
+            blob_starts,
+            sizes,
+            self.ctx,
         )
         # every collection's free-space object (the last one's is rewritten at flush
         # when more objects go to it)

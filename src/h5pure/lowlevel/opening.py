@@ -20,9 +20,9 @@ from ..drivers.base import Driver
 from ..drivers.family import member_name
 from ..drivers.fsspec import is_remote_url
 from ..drivers.locking import LockPolicy, lock_policy
-from ..errors import ReadOnlyError
+from ..errors import FormatError, ReadOnlyError
 from .chunkcache import ChunkCacheSettings
-from .file import FileState
+from .file import FileState, set_open_file_lookup
 from .session import create_file, open_for_writing
 
 FileKey = tuple[str, int, int]
@@ -44,6 +44,12 @@ class OpenRequest:
     track_order: bool
     locking: Any
     chunk_cache: ChunkCacheSettings
+    image: bytes | None = None
+    """The file's content (h5py's ``File.in_memory(file_image)``): opened in memory with
+    the core driver; ``name`` only names it."""
+    swmr_read: bool = False
+    """A SWMR reader (``swmr=True`` with mode "r"): the file may grow under it, and its
+    stored end of file may be ahead of the bytes written so far."""
 
 
 @dataclass
@@ -71,6 +77,20 @@ _SHARED: dict[FileKey, _SharedFile] = {}
 """Open files by identity: like libhdf5 (``H5F_open`` finds the file already open and
 shares it), a second open of a file this process has open returns the same open file."""
 _SHARED_LOCK = threading.RLock()
+
+
+def _open_state_at(path: str) -> FileState | None:
+    """The file open in this process at ``path`` (any of sec2, stdio, core)."""
+    with _SHARED_LOCK:
+        for driver in ("sec2", "stdio", "core"):
+            key = _identity(path, driver)
+            shared = _SHARED.get(key) if key is not None else None
+            if shared is not None and not shared.state.driver.closed:
+                return shared.state
+    return None
+
+
+set_open_file_lookup(_open_state_at)
 
 
 def is_fileobj(name: Any) -> bool:
@@ -108,8 +128,7 @@ def _share_refusal(shared: _SharedFile, mode: str, driver: str) -> OSError | Non
         mode = "x"
     if mode == "w":
         return OSError(
-            "Unable to synchronously create file "
-            "(unable to truncate a file which is already open)"
+            "Unable to synchronously create file (unable to truncate a file which is already open)"
         )
     if mode in ("w-", "x"):
         return OSError("Unable to synchronously create file (file exists)")
@@ -122,8 +141,22 @@ def check_existing_userblock(wanted: int | None, actual: int) -> None:
     """Mode "a" on an existing file: the user block asked for must be the file's."""
     if wanted is not None and wanted != actual:
         raise ValueError(
-            f"Requested userblock size ({wanted}) does not match that of existing file "
-            f"({actual})"
+            f"Requested userblock size ({wanted}) does not match that of existing file ({actual})"
+        )
+
+
+def check_not_truncated(state: FileState) -> None:
+    """Refuse a file shorter than the end of file its superblock records, as libhdf5 does
+    at open (a copy cut short, a download not finished): without this the file would open
+    and fail later, at whatever address a read first falls off the end."""
+    sb = state.superblock
+    size = state.driver.size()
+    if size < sb.eof_address:
+        # libhdf5's numbers: eof from the base address, stored_eof from the file's start
+        raise FormatError(
+            f"Unable to open file {state.filename!r} (truncated file: "
+            f"eof = {size - sb.base_address}, sblock->base_addr = {sb.base_address}, "
+            f"stored_eof = {sb.eof_address})"
         )
 
 
@@ -168,8 +201,12 @@ def _open_driver(
     driver: str | None,
     kwds: dict[str, Any],
     locking: LockPolicy | None = None,
+    image: bytes | None = None,
 ) -> Driver:
     """``mode`` is the driver's: "r", "r+", "w" (create/truncate) or "x" (create new)."""
+    if image is not None:
+        check_driver_options("core", kwds)
+        return get_driver("core")(str(_path_of(name)), mode, locking=locking, image=image, **kwds)
     if is_fileobj(name):
         if driver not in (None, "fileobj"):
             raise ValueError("Driver must be 'fileobj' for file-like object if specified.")
@@ -216,7 +253,9 @@ def _open_driver(
 def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
     """Open the driver and read (or create) the file on it."""
     policy = lock_policy(req.locking)
-    driver_obj = _open_driver(req.name, driver_mode, req.driver, req.driver_options, policy)
+    driver_obj = _open_driver(
+        req.name, driver_mode, req.driver, req.driver_options, policy, req.image
+    )
     try:
         fname = "" if is_fileobj(req.name) else os.fspath(req.name)
         if isinstance(fname, bytes):
@@ -231,9 +270,16 @@ def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
             )
         else:
             state = FileState(driver_obj, str(fname))
-            info = state.driver_info()
-            if info is not None:
+            try:
+                info = state.driver_info()
+            except FormatError:
+                if not req.swmr_read:
+                    check_not_truncated(state)  # the likelier reason
+                raise
+            if info is not None:  # (a family member opened alone is refused here)
                 driver_obj.accept_driver_info(info.driver_id, info.info)
+            if not req.swmr_read:
+                check_not_truncated(state)
             check_existing_userblock(req.userblock_size, state.userblock_size)
             if req.mode != "r":
                 open_for_writing(state, req.libver)
@@ -247,6 +293,10 @@ def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
 def open_file(req: OpenRequest) -> OpenedFile:
     """Open (or create) the file ``req`` names, or share the one this process has open."""
     name, mode, driver = req.name, req.mode, req.driver
+    if req.image is not None:  # a file image: never on disk, never shared
+        return OpenedFile(
+            _open_state(req, False, "r" if mode == "r" else "r+"), req.libver, mode, None
+        )
     fileobj = is_fileobj(name)
     create = mode in ("w", "w-", "x") or (mode == "a" and not fileobj and not _exists(name, driver))
     if mode == "a" and fileobj:

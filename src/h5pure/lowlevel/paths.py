@@ -110,8 +110,13 @@ def _follow(
     if link.kind == "soft":
         try:
             found = resolve(
-                fs, group, group_path, link.target or "", open_external,
-                handle=handle, depth=depth + 1,
+                fs,
+                group,
+                group_path,
+                link.target or "",
+                open_external,
+                handle=handle,
+                depth=depth + 1,
             )
         except KeyError:
             raise ObjectNotFoundError(
@@ -124,8 +129,13 @@ def _follow(
         try:
             other, other_handle = open_external(fs, link.external_file or "")
             found = resolve(
-                other, other.root_address, "/", link.target or "/", open_external,
-                handle=other_handle, depth=depth + 1,
+                other,
+                other.root_address,
+                "/",
+                link.target or "/",
+                open_external,
+                handle=other_handle,
+                depth=depth + 1,
             )
         except (OSError, KeyError):
             raise ObjectNotFoundError(
@@ -136,8 +146,7 @@ def _follow(
     if link.kind == "external":
         raise _not_found(link.name)
     raise ObjectNotFoundError(
-        f"Unable to synchronously open object (user-defined link {link.name!r} cannot be "
-        "followed)"
+        f"Unable to synchronously open object (user-defined link {link.name!r} cannot be followed)"
     )
 
 

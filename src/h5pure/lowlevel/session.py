@@ -30,6 +30,7 @@ from ..format.context import FormatContext
 from ..format.messages import MessageType
 from ..format.messages.datatype import encode_datatype
 from ..format.messages.misc import encode_driver_info, encode_driver_info_block, make_driver_info
+from ..format.selection_codec import HYPER_VERSION_BOUNDS, stored_selection
 from ..format.superblock import Superblock, encode_superblock
 from ..format.symbol_table import SymbolTableEntry
 from ..format.vds import VirtualMapping, encode_vds_block
@@ -147,14 +148,19 @@ class WriteSession:
         with self.lock:
             return prepare_dataset(spec, self.versions.low, self.heap)
 
-    def create_dataset(self, parent: int | None, name: str | None, prepared: PreparedDataset) -> int:
+    def create_dataset(
+        self, parent: int | None, name: str | None, prepared: PreparedDataset
+    ) -> int:
         """Create the dataset ``prepared`` as ``parent/name`` (anonymous when ``parent`` is
         None); its values ``spec.initial`` are stored with it when
         :attr:`PreparedDataset.stores_initial` (the caller writes them otherwise)."""
         spec, plan = prepared.spec, prepared.plan
         with self.lock:
             if spec.external:
-                nbytes = math.prod(spec.shape or ()) * plan.datatype.size
+                dims = spec.maxshape if spec.maxshape is not None else spec.shape or ()
+                nbytes = (
+                    None if None in dims else math.prod(d or 0 for d in dims) * plan.datatype.size
+                )
                 plan = replace(plan, external=build_external(self, spec.external, nbytes))
             model = self.objects.new(
                 dataset_messages(self.ctx, plan, self.versions),
@@ -182,7 +188,9 @@ class WriteSession:
         with self.lock:
             datatype = datatype_for(spec.dtype, libver_low=self.versions.low)
             fill = (
-                None if spec.fillvalue is None else fill_value_bytes(spec.fillvalue, datatype, self.heap)
+                None
+                if spec.fillvalue is None
+                else fill_value_bytes(spec.fillvalue, datatype, self.heap)
             )
             plan = DatasetPlan(
                 shape=spec.shape, maxshape=spec.maxshape, datatype=datatype, chunks=None, fill=fill
@@ -194,9 +202,13 @@ class WriteSession:
     ) -> int:
         """Create a virtual dataset mapping ``spec.sources`` as ``parent/name``."""
         with self.lock:
+            bound = HYPER_VERSION_BOUNDS[self.versions.low]
             mappings = [
                 VirtualMapping(
-                    s.file_name, s.dataset_name, s.source_selection, s.virtual_selection
+                    s.file_name,
+                    s.dataset_name,
+                    stored_selection(s.source_selection, bound),
+                    stored_selection(s.virtual_selection, bound),
                 )
                 for s in spec.sources
             ]

@@ -265,8 +265,10 @@ def _read_state(storage: DatasetStorage) -> VirtualState:
     return VirtualState(block.mappings, storage.fs)
 
 
-def _source_storage(fs: FileState, file_name: str, dset_name: str) -> DatasetStorage | None:
-    src_fs = fs.open_vds_source(file_name)
+def _source_storage(
+    fs: FileState, file_name: str, dset_name: str, prefix: str | None = None
+) -> DatasetStorage | None:
+    src_fs = fs.open_vds_source(file_name, prefix)
     if src_fs is None:
         return None
     try:
@@ -342,8 +344,9 @@ def _expand(fs: FileState, m: VirtualMapping, vshape: tuple[int, ...]) -> Iterat
 def virtual_extent(storage: DatasetStorage) -> tuple[int, ...]:
     """The extent libhdf5 reports for a virtual dataset: the stored one, grown or shrunk
     along unlimited dimensions to what the sources hold now ("last available" view)."""
-    stored = tuple(int(n) for n in storage.shape)
+    stored = storage.stored_shape
     state = _state(storage)
+    prefix = storage.fs.virtual_prefixes.get(storage.address)
     new = list(stored)
     unlimited: dict[int, int] = {}
     fixed_max = [0] * len(stored)
@@ -354,26 +357,28 @@ def virtual_extent(storage: DatasetStorage) -> tuple[int, ...]:
             if b is not None:
                 fixed_max = [max(f, h + 1) for f, h in zip(fixed_max, b[1])]
             continue
-        size = _unlimited_size(state.fs, m, u)
+        size = _unlimited_size(state.fs, m, u, prefix)
         unlimited[u] = max(unlimited.get(u, 0), size)
     for u, size in unlimited.items():
         new[u] = max(size, fixed_max[u])
     return tuple(new)
 
 
-def _unlimited_size(fs: FileState, m: VirtualMapping, u: int) -> int:
+def _unlimited_size(fs: FileState, m: VirtualMapping, u: int, prefix: str | None) -> int:
     reg = m.virtual_selection.regular
     assert reg is not None  # _unlimited_axis found one
     if _has_printf(m.source_file) or _has_printf(m.source_dataset):
         block = int(reg.block[u] or 0)
         end = 0
         for k in range(_MAX_PRINTF_BLOCKS):
-            src = _source_storage(fs, _printf(m.source_file, k), _printf(m.source_dataset, k))
+            src = _source_storage(
+                fs, _printf(m.source_file, k), _printf(m.source_dataset, k), prefix
+            )
             if src is None:
                 break
             end = reg.start[u] + k * reg.stride[u] + block
         return int(end)
-    src = _source_storage(fs, m.source_file, m.source_dataset)
+    src = _source_storage(fs, m.source_file, m.source_dataset, prefix)
     if src is None:
         return 0
     saxes = _axis_sets(m.source_selection, src.shape)
@@ -404,9 +409,10 @@ def read_virtual(storage: DatasetStorage, sel: Any, out: np.ndarray) -> None:
     state = _state(storage)
     vshape = tuple(int(n) for n in storage.shape)
     request = _Request.from_selection(sel)
+    prefix = storage.fs.virtual_prefixes.get(storage.address)
     for m in state.mappings:
         for c in _expand(state.fs, m, vshape):
-            src = _source_storage(state.fs, c.file_name, c.dset_name)
+            src = _source_storage(state.fs, c.file_name, c.dset_name, prefix)
             if src is None:
                 continue  # libhdf5 leaves the fill value where a source is missing
             _read_mapping(c, src, vshape, request, out, storage.storage_dtype)
