@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from . import ls
+from . import diff, ls
 
-COMMANDS = {"ls": ls.main}
+COMMANDS = {"ls": ls.main, "diff": diff.main}
 
 
 def main(argv: list[str] | None = None) -> int:
