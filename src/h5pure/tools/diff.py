@@ -120,6 +120,9 @@ def diff_files(
         nfound = session.run(path1, path2, obj1, obj2 if obj2 is not None else obj1)
     except DiffError:
         report.error = True
+    except (OSError, KeyError, ValueError, TypeError) as e:
+        sys.stderr.write(f"h5pure diff: {path1} / {path2}: {e}\n")
+        report.error = True
     finally:
         session.close()
     if not report.error and not opts.quiet:
@@ -282,8 +285,8 @@ class _Session:
             return 0
         both_groups = type1 == GROUP and type2 == GROUP
         if both_groups:
-            info1 = walk(f1[name1], follow=o.follow_links)
-            info2 = walk(f2[name2], follow=o.follow_links)
+            info1 = self._walk(f1, name1, path1)
+            info2 = self._walk(f2, name2, path2)
             if name1 != "/":
                 info1 = [dataclasses.replace(e, path=name1 + e.path[len(name1) :]) for e in info1]
             if name2 != "/":
@@ -306,6 +309,13 @@ class _Session:
             w("\n")
         nfound += self._diff_match(f1, name1, info1, f2, name2, info2, table)
         return nfound
+
+    def _walk(self, f: Any, name: str, path: str) -> list[TravEntry]:
+        try:
+            return walk(f[name], follow=self.opts.follow_links)
+        except (OSError, KeyError, ValueError) as e:
+            sys.stderr.write(f"h5pure diff: {path}: {name}: {e}\n")
+            raise DiffError(str(e)) from None
 
     def _top_type(self, f: Any, name: str, path: str) -> str:
         if name == "/":
