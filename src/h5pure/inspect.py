@@ -22,18 +22,23 @@ from .hl import Dataset, Datatype, HLObject
 from .lowlevel.describe import (
     FilterDescription,
     HeaderDescription,
+    ObjectSettings,
     StorageDescription,
     describe_header,
+    describe_settings,
     describe_storage,
 )
 
 __all__ = [
     "FilterDescription",
     "HeaderDescription",
+    "ObjectSettings",
     "StorageDescription",
     "attribute_datatype",
+    "committed_type_address",
     "datatype",
     "header",
+    "settings",
     "storage",
 ]
 
@@ -59,3 +64,16 @@ def datatype(obj: Dataset | Datatype) -> Any:
 def attribute_datatype(obj: HLObject, name: str) -> Any:
     """The HDF5 datatype of the attribute ``name`` of ``obj``."""
     return obj.attrs.get_id(name).datatype
+
+
+def settings(obj: HLObject) -> ObjectSettings:
+    """Creation settings of a group, dataset or committed datatype beyond h5py's API
+    (creation order tracking, link storage thresholds, time tracking)."""
+    return describe_settings(obj._fs, obj._info.address)
+
+
+def committed_type_address(dset: Dataset) -> int | None:
+    """Absolute address of the committed datatype ``dset`` uses (that type's
+    ``header(...).address``), or None when its datatype is its own."""
+    address = dset._info.committed_datatype_address()
+    return None if address is None else int(dset._fs.absolute(address))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from . import diff, ls
+from . import diff, ls, repack
 
-COMMANDS = {"ls": ls.main, "diff": diff.main}
+COMMANDS = {"ls": ls.main, "diff": diff.main, "repack": repack.main}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -150,3 +150,45 @@ def describe_header(fs: FileState, address: int) -> HeaderDescription:
         message_types=tuple(int(m.type) for m in header.messages),
         modification_time=mtime,
     )
+
+
+@dataclass(frozen=True)
+class ObjectSettings:
+    """Creation settings of an object that h5py's API does not show (``repack`` keeps
+    them): creation order tracking, link storage thresholds, time tracking."""
+
+    link_order_tracked: bool
+    """A group's links record their creation order (link info message, bit 0)."""
+    link_order_indexed: bool
+    attribute_order_tracked: bool
+    """The object's attributes record their creation order (attribute info message)."""
+    attribute_order_indexed: bool
+    max_compact_links: int | None
+    """A group's largest compact link count when stored (group info message)."""
+    min_dense_links: int | None
+    times_tracked: bool
+    """The header records times (v2 flag bit 5, or a modification time message)."""
+
+
+def describe_settings(fs: FileState, address: int) -> ObjectSettings:
+    """The creation settings of the object whose header is at relative ``address``."""
+    info = ObjectInfo(fs, address)
+    header = info.header
+    link_info = info.first(MessageType.LINK_INFO)
+    attr_info = info.first(MessageType.ATTRIBUTE_INFO)
+    group_info = info.first(MessageType.GROUP_INFO)
+    link_flags = int(link_info.flags) if link_info is not None else 0
+    attr_flags = int(attr_info.flags) if attr_info is not None else 0
+    times = bool(header.flags & 0x20) or info.has(MessageType.MODIFICATION_TIME) or info.has(
+        MessageType.MODIFICATION_TIME_OLD
+    )
+    stored = group_info is not None and int(group_info.flags) & 0x01
+    return ObjectSettings(
+        link_order_tracked=bool(link_flags & 0x01),
+        link_order_indexed=bool(link_flags & 0x02),
+        attribute_order_tracked=bool(attr_flags & 0x01) or bool(header.flags & 0x04),
+        attribute_order_indexed=bool(attr_flags & 0x02) or bool(header.flags & 0x08),
+        max_compact_links=int(group_info.max_compact) if stored else None,
+        min_dense_links=int(group_info.min_dense) if stored else None,
+        times_tracked=times,
+    )
