@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from . import diff, ls, repack
+from . import diff, ls, repack, stat
 
-COMMANDS = {"ls": ls.main, "diff": diff.main, "repack": repack.main}
+COMMANDS = {
+    "ls": ls.main,
+    "diff": diff.main,
+    "repack": repack.main,
+    "stat": stat.main,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
