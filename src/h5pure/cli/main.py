@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from . import diff, ls, repack, stat
+from . import copy, diff, ls, repack, stat
 
 COMMANDS = {
     "ls": ls.main,
     "diff": diff.main,
     "repack": repack.main,
     "stat": stat.main,
+    "copy": copy.main,
 }
 
 

@@ -200,6 +200,10 @@ class _Copier:
         self.objects: list[tuple[Any, Any]] = []
         self.progress: Progress | None = None
         self.pool: Any = None
+        self.type_paths: dict[int, str] = {}
+        """Header address of each committed datatype of the source -> its path."""
+        self.candidates: dict[int, int] = {}
+        """id() of each request -> datasets it was tried on (not left out by design)."""
         self.applied: dict[int, int] = {}
         """id() of each request -> datasets it was applied to."""
         self.walked: set[Any] = set()
@@ -217,7 +221,7 @@ class _Copier:
                 from .repackjobs import ChunkPool
 
                 self.pool = ChunkPool(self.opts.jobs, self.src_path)
-            self._commit_types(root_src)
+            self._find_types(root_src)
             self._group(root_src, root_dst)
             for s, d in self.deferred:
                 self._write_references(s, d)
@@ -247,27 +251,36 @@ class _Copier:
         root.visititems(visit)
         return total
 
-    def _commit_types(self, root: Any) -> None:
-        """Committed datatypes first: datasets and attributes may use them."""
-        found: list[tuple[str, Any]] = []
+    def _find_types(self, root: Any) -> None:
+        """Where each committed datatype lives (header address -> path): a dataset met
+        before its type has the type made first."""
 
         def visit(name: str, obj: Any) -> None:
             if isinstance(obj, Datatype):
-                found.append(("/" + name, obj))
+                self.type_paths.setdefault(h5inspect.header(obj).address, "/" + name)
 
         root.visititems(visit)
-        for path, obj in found:
-            if _identity(obj) in self.done:
-                continue
-            parent_path, _, base = path.rpartition("/")
-            parent = self._ensure_group(parent_path or "/")
-            try:
-                parent[base] = obj.dtype
-            except (OSError, ValueError, TypeError) as e:
-                raise RepackError(f"{self.src_path}: {path}: {e}") from None
-            copy = parent[base]
-            self.done[_identity(obj)] = copy
-            self.objects.append((obj, copy))
+
+    def _ensure_type(self, address: int) -> Any:
+        """The copy of the committed datatype at ``address`` (made now, with the groups
+        on its path, when the walk has not reached it yet)."""
+        path = self.type_paths.get(address)
+        if path is None:
+            return None
+        obj = self.src[path]
+        known = self.done.get(_identity(obj))
+        if known is not None:
+            return known
+        parent_path, _, base = path.rpartition("/")
+        parent = self._ensure_group(parent_path or "/")
+        try:
+            parent[base] = obj.dtype
+        except (OSError, ValueError, TypeError) as e:
+            raise RepackError(f"{self.src_path}: {path}: {e}") from None
+        copy = parent[base]
+        self.done[_identity(obj)] = copy
+        self.objects.append((obj, copy))
+        return copy
 
     def _ensure_group(self, path: str) -> Any:
         """The copy of the source group at ``path``, made now if the walk has not
@@ -324,7 +337,7 @@ class _Copier:
                 copy = self._dataset(obj, dst, name)
                 self.done[key] = copy
                 self.objects.append((obj, copy))
-            elif isinstance(obj, Datatype):  # pragma: no cover - made ahead
+            elif isinstance(obj, Datatype):
                 dst[name] = obj.dtype
                 self.done[key] = dst[name]
                 self.objects.append((obj, dst[name]))
@@ -384,8 +397,10 @@ class _Copier:
             else:
                 why = "h5pure cannot write compact datasets yet"
             if why is not None:
-                self._skip([layout], path, why)
+                self._skip([layout], path, why, by_design=scalar)
                 layout = None
+            else:
+                self.candidates[id(layout)] = self.candidates.get(id(layout), 0) + 1
         no_filters = layout is not None and layout.kind == "CONTI"
         requested = for_object(self.opts.filters, path)
         fkw: dict[str, Any] = {}
@@ -398,8 +413,10 @@ class _Copier:
             elif no_filters and _names(requested) != "NONE":
                 why = "contiguous storage takes no filters"
             if why is not None and requested is not None:
-                self._skip(requested, path, why)
+                self._skip(requested, path, why, by_design=True)
                 requested = None
+            for r in requested or ():
+                self.candidates[id(r)] = self.candidates.get(id(r), 0) + 1
         if requested is not None:
             try:
                 fkw = filter_keywords(requested, dtype)
@@ -441,13 +458,14 @@ class _Copier:
         )
         return _Plan(kw, raw, layout, requested, fallback)
 
-    def _skip(self, requests: list[Any], path: str, why: str) -> None:
+    def _skip(self, requests: list[Any], path: str, why: str, by_design: bool = False) -> None:
         """A request that cannot apply to ``path``: a failure when it names the object,
-        a note when it is for all objects (it applies where it can)."""
+        a note when it is for all objects (it applies where it can; nothing is said
+        when the dataset cannot take it by its nature, a scalar one for instance)."""
         text = ",".join(str(r) for r in requests)
         if any(path in r.objects for r in requests):
             self.result.not_applied.append(f"{path}: {text} not applied: {why}")
-        else:
+        elif not by_design:
             self.result.notes.append(f"{path}: {text} skipped: {why}")
 
     def _auto_chunks(self, shape: Any, dtype: Any, nbytes: int) -> Any:
@@ -459,10 +477,7 @@ class _Copier:
         address = h5inspect.committed_type_address(src)
         if address is None:
             return None
-        for obj, copy in self.objects:
-            if isinstance(obj, Datatype) and h5inspect.header(obj).address == address:
-                return copy
-        return None
+        return self._ensure_type(address)
 
     def _dataset(self, src: Any, parent: Any, name: str) -> Any:
         path = self._path_of(src)
@@ -540,7 +555,7 @@ class _Copier:
             for obj in req.objects:
                 if obj not in self.src:
                     self.result.not_applied.append(f"{obj}: {req} not applied: no such object")
-            if not req.objects and self.result.datasets:
+            if not req.objects and self.candidates.get(id(req)):
                 self.result.not_applied.append(f"{req} not applied: no dataset could take it")
 
     @staticmethod
@@ -563,7 +578,8 @@ class _Copier:
 
     def _copy_values(self, src: Any, dst: Any) -> None:
         """The values, in blocks aligned to the new chunks (and the old ones when that
-        stays within the budget), skipping regions the source never stored."""
+        stays within the budget); where the source stores only some chunks of a block,
+        just the new chunks they touch are written, so sparse data stays sparse."""
         shape = tuple(src.shape)
         assert self.progress is not None
         if shape == ():
@@ -573,17 +589,16 @@ class _Copier:
         if 0 in shape:
             return
         itemsize = max(1, src.dtype.itemsize)
-        unit = _unit(src.chunks, dst.chunks, shape, itemsize, self.opts.budget // 4)
-        bshape = block_shape(shape, unit, itemsize, max(1, self.opts.budget // 4))
-        stored = _stored_blocks(src, bshape)
+        budget = max(1, self.opts.budget // 4)
+        unit = _unit(src.chunks, dst.chunks, shape, itemsize, budget)
+        bshape = block_shape(shape, unit, itemsize, budget)
         st = h5inspect.storage(src)
         ratio = st.allocated_bytes / max(1, st.logical_bytes)
+        regions = _regions(src, dst, shape, bshape)
         if self.pool is not None and dst.chunks is not None:
-            self.pool.copy(src, dst, bshape, stored, self.progress, ratio, self.result)
+            self.pool.copy(src, dst, regions, self.progress, ratio, self.result)
             return
-        for region in blocks(shape, bshape):
-            if stored is not None and _block_index(region, bshape) not in stored:
-                continue
+        for region in regions:
             values = src[region]
             dst[region] = values
             n = int(np.asarray(values).nbytes)
@@ -743,31 +758,59 @@ def _unit(
     unit = []
     for s, d, n in zip(src_chunks, dst_chunks, shape):
         lcm = s * d // math.gcd(s, d)
-        unit.append(min(lcm, max(s, d, 1)) if lcm > n else lcm)
+        unit.append(d if lcm > n else lcm)
     if math.prod(unit) * itemsize > budget:
         return tuple(dst_chunks)
     return tuple(unit)
 
 
-def _block_index(region: tuple[slice, ...], bshape: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(s.start // b for s, b in zip(region, bshape))
+def _regions(src: Any, dst: Any, shape: tuple[int, ...], bshape: tuple[int, ...]) -> Any:
+    """The regions to copy, in order: whole blocks, or within a block only the new
+    chunks that hold stored source chunks (all blocks when either side is not chunked:
+    contiguous storage is allocated whole anyway)."""
+    if src.chunks is None or dst.chunks is None:
+        yield from blocks(shape, bshape)
+        return
+    tile = tuple(dst.chunks)
+    stored = _stored_tiles(src, tile, shape)
+    for region in blocks(shape, bshape):
+        lo = [s.start // t for s, t in zip(region, tile)]
+        hi = [-(-s.stop // t) for s, t in zip(region, tile)]
+        total = math.prod(h - lo_ for lo_, h in zip(lo, hi))
+        inside = (
+            [t for t in _tiles_in(lo, hi) if t in stored]
+            if total <= 4 * len(stored) + 64
+            else [t for t in stored if _within(t, lo, hi)]
+        )
+        if not inside:
+            continue
+        if len(inside) == total:
+            yield region
+            continue
+        for t in sorted(inside):
+            yield tuple(slice(i * c, min((i + 1) * c, n)) for i, c, n in zip(t, tile, shape))
 
 
-def _stored_blocks(src: Any, bshape: tuple[int, ...]) -> set[tuple[int, ...]] | None:
-    """The blocks holding at least one stored chunk of ``src`` (None: every block, for
-    data not chunked)."""
-    if src.chunks is None:
-        return None
+def _tiles_in(lo: list[int], hi: list[int]) -> Any:
+    for combo in np.ndindex(*[h - lo_ for lo_, h in zip(lo, hi)]):
+        yield tuple(lo_ + c for lo_, c in zip(lo, combo))
+
+
+def _within(t: tuple[int, ...], lo: list[int], hi: list[int]) -> bool:
+    return all(a <= x < b for x, a, b in zip(t, lo, hi))
+
+
+def _stored_tiles(src: Any, tile: tuple[int, ...], shape: tuple[int, ...]) -> set[tuple[int, ...]]:
+    """The new chunks (grid coordinates) that overlap a chunk the source stores."""
     out: set[tuple[int, ...]] = set()
     chunks = tuple(src.chunks)
 
     def add(info: Any) -> None:
         origin = info.chunk_offset
-        lo = [o // b for o, b in zip(origin, bshape)]
-        hi = [(o + c - 1) // b for o, c, b in zip(origin, chunks, bshape)]
-        idx = [lo[0]]
-        ranges = [range(a, b + 1) for a, b in zip(lo, hi)]
-        del idx
+        ranges = [
+            range(o // t, (min(o + c, n) - 1) // t + 1)
+            for o, c, t, n in zip(origin, chunks, tile, shape)
+        ]
         for combo in np.ndindex(*[len(r) for r in ranges]):
             out.add(tuple(r[i] for r, i in zip(ranges, combo)))
 

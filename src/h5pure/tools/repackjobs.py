@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from ..hl import File
-from .walk import blocks
 
 _SOURCE: Any = None
 
@@ -62,15 +61,14 @@ class ChunkPool:
         self,
         src: Any,
         dst: Any,
-        bshape: tuple[int, ...],
-        stored: set[tuple[int, ...]] | None,
+        regions: Any,
         progress: Any,
         ratio: float,
         result: Any,
     ) -> None:
-        """Every block of ``src`` holding stored data, compressed by the workers in
-        order and written as chunks of ``dst`` (at most two blocks per worker in
-        flight, so memory stays bounded)."""
+        """The ``regions`` of ``src`` (aligned to the chunks of ``dst``), compressed by
+        the workers in order and written as chunks of ``dst`` (at most two regions per
+        worker in flight, so memory stays bounded)."""
         kwargs: dict[str, Any] = {
             "shape": tuple(dst.shape),
             "dtype": dst.dtype,
@@ -101,11 +99,7 @@ class ChunkPool:
                 result.recoded_bytes += nbytes
                 progress.advance(int(nbytes * ratio))
 
-        for region in blocks(tuple(src.shape), bshape):
-            if stored is not None:
-                index = tuple(s.start // b for s, b in zip(region, bshape))
-                if index not in stored:
-                    continue
+        for region in regions:
             bounds = tuple((s.start, s.stop) for s in region)
             pending.append(self.executor.submit(_encode, (src.name, bounds, dict(kwargs))))
             drain(2 * self.jobs)

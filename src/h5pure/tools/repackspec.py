@@ -18,6 +18,16 @@ _ORDER = {"SOFF": 0, "SHUF": 1, "GZIP": 2, "SZIP": 2, "LZF": 2, "NBIT": 2, "UD":
 _NBIT_ID = 5
 
 
+@dataclass(frozen=True)
+class FilterRef:
+    """A filter by id and client data, as h5py's ``filters.FilterRefBase`` (what
+    ``compression=`` takes for a filter h5py has no keyword for: a bare number would
+    be read as a gzip level)."""
+
+    filter_id: int
+    filter_options: tuple[int, ...] = ()
+
+
 class SpecError(ValueError):
     """A request ``h5repack`` would not parse, or one h5pure cannot carry out."""
 
@@ -183,10 +193,9 @@ def filter_keywords(requests: list[FilterRequest], dtype: Any) -> dict[str, Any]
         elif r.name == "LZF":
             kw["compression"] = "lzf"
         elif r.name == "NBIT":
-            kw["compression"] = _NBIT_ID
+            kw["compression"] = FilterRef(_NBIT_ID)
         elif r.name == "UD":
-            kw["compression"] = int(r.params[0])
-            kw["compression_opts"] = tuple(int(v) for v in r.params[1:]) or None
+            kw["compression"] = FilterRef(int(r.params[0]), tuple(int(v) for v in r.params[1:]))
         elif r.name == "SHUF":
             kw["shuffle"] = True
         elif r.name == "FLET":
