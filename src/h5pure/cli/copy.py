@@ -18,8 +18,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-d", "--destination", required=True, help="destination object name")
     p.add_argument("-p", "--parents", action="store_true", help="make parent groups as needed")
     p.add_argument("-v", "--verbose", action="store_true")
-    p.add_argument("-f", "--flag", action="append", default=[], choices=FLAGS,
-                   help="shallow, soft, ext, ref, noattr or allflags (repeatable)")
+    p.add_argument(
+        "-f",
+        "--flag",
+        action="append",
+        default=[],
+        choices=FLAGS,
+        help="shallow, soft, ext, ref, noattr or allflags (repeatable)",
+    )
     return p
 
 
