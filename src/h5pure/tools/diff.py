@@ -18,8 +18,8 @@ Entry point: :func:`diff_files`; the exit code ``h5diff`` would give is
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
-import re
 import sys
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import inspect as h5inspect
 from ..dtypes import RegionReference
-from ..hl import Dataset, Empty, ExternalLink, File, SoftLink
+from ..hl import Empty, ExternalLink, File, SoftLink
 from .diffarray import (
     ArrayPrinter,
     DiffOptions,
@@ -38,6 +38,8 @@ from .diffarray import (
     printf,
     type_tree,
 )
+from .h5types import h5_class, is_vlen_string, std_name, type_key
+from .subset import parse_subset, read_subset, subset_shape
 from .walk import (
     DATASET,
     DATATYPE,
@@ -60,20 +62,6 @@ _TYPE_NAMES = {
     DATATYPE: "H5G_TYPE",
     LINK: "H5G_LINK",
     UDLINK: "H5G_UDLINK",
-}
-_CLASS_NAMES = {
-    "FIXED_POINT": "H5T_INTEGER",
-    "FLOATING_POINT": "H5T_FLOAT",
-    "TIME": "H5T_TIME",
-    "STRING": "H5T_STRING",
-    "BITFIELD": "H5T_BITFIELD",
-    "OPAQUE": "H5T_OPAQUE",
-    "COMPOUND": "H5T_COMPOUND",
-    "REFERENCE": "H5T_REFERENCE",
-    "ENUM": "H5T_ENUM",
-    "VARIABLE_LENGTH": "H5T_VLEN",
-    "ARRAY": "H5T_ARRAY",
-    "COMPLEX": "H5T_COMPLEX",
 }
 
 
@@ -141,48 +129,6 @@ def diff_files(
 # -- helpers ----------------------------------------------------------------------------
 
 
-def h5_class(record: Any) -> str:
-    """``H5Tget_class``'s name for an HDF5 datatype record (a variable-length string is
-    ``H5T_STRING``)."""
-    name = record.cls.name
-    if name == "VARIABLE_LENGTH" and int(getattr(record, "kind", 0)) == 1:
-        return "H5T_STRING"
-    return _CLASS_NAMES.get(name, "Invalid class")
-
-
-def _is_vlen_string(record: Any) -> bool:
-    return record.cls.name == "VARIABLE_LENGTH" and int(getattr(record, "kind", 0)) == 1
-
-
-def _type_key(record: Any) -> Any:
-    """A datatype record without its message versions (``H5Tequal`` ignores them)."""
-
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k != "version"}
-        if isinstance(value, (list, tuple)):
-            return tuple(strip(v) for v in value)
-        return value
-
-    return (type(record).__name__, strip(dataclasses.asdict(record)))
-
-
-def _std_name(record: Any) -> str:
-    """``h5diff``'s ``print_type``: the standard type equal to an integer or float."""
-    name = record.cls.name
-    order = "BE" if int(getattr(record, "byte_order", 0)) == 1 else "LE"
-    if name == "FIXED_POINT":
-        bits = record.size * 8
-        if record.size in (1, 2, 4, 8) and record.precision == bits and record.bit_offset == 0:
-            return f"H5T_STD_{'I' if record.signed else 'U'}{bits}{order}"
-        return "undefined integer"
-    if name == "FLOATING_POINT":
-        if record.size in (4, 8):
-            return f"H5T_IEEE_F{record.size * 8}{order}"
-        return "undefined float"
-    return ""
-
-
 def _dims(shape: Any) -> tuple[int, ...]:
     return tuple(int(n) for n in shape) if shape else ()
 
@@ -191,24 +137,6 @@ def _maxdims(maxshape: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
     if maxshape is None:
         return shape
     return tuple(2**64 - 1 if m is None else int(m) for m in maxshape)
-
-
-_SUBSET = re.compile(r"^(?P<path>.*?)\[(?P<spec>[^\]]*)\]$")
-
-
-def parse_subset(name: str) -> tuple[str, tuple[list[int] | None, ...] | None]:
-    """``/path/dset[start;stride;count;block]`` -> (path, the four lists or None)."""
-    m = _SUBSET.match(name)
-    if not m:
-        return name, None
-    parts = m.group("spec").split(";")
-    lists: list[list[int] | None] = []
-    for part in parts[:4]:
-        part = part.strip()
-        lists.append([int(v) for v in part.split(",")] if part else None)
-    while len(lists) < 4:
-        lists.append(None)
-    return m.group("path"), tuple(lists)
 
 
 # -- the comparison ------------------------------------------------------------------------
@@ -468,18 +396,10 @@ class _Session:
             d1, d2 = f1[path1], f2[path2]
             if verbose_or_report:
                 if o.only_differences:
-                    from io import StringIO
-
-                    buffer = StringIO()
-                    saved = self.report.out
-                    self.report.out = buffer
-                    try:
-                        nfound = self._diff_dataset(d1, d2, path1, path2)
-                    finally:
-                        self.report.out = saved
+                    nfound, text = self._captured(self._diff_dataset, d1, d2, path1, path2)
                     if nfound:
                         self._objname("dataset", path1, path2)
-                        w(buffer.getvalue())
+                        w(text)
                         self.report.found(nfound)
                 else:
                     self._objname("dataset", path1, path2)
@@ -495,7 +415,7 @@ class _Session:
             return nfound
         if type1 == DATATYPE:
             t1, t2 = f1[path1], f2[path2]
-            same = _type_key(h5inspect.datatype(t1)) == _type_key(h5inspect.datatype(t2))
+            same = type_key(h5inspect.datatype(t1)) == type_key(h5inspect.datatype(t2))
             nfound = 0 if same else 1
             if self._print_objname(nfound):
                 self._objname("datatype", path1, path2)
@@ -597,11 +517,11 @@ class _Session:
                 w(f"Not comparable: <{name1}> and <{name2}> are of class {c2}\n")
             self.report.not_cmp = True
             return False
-        if o.verbose is not None and name1 and name2 and _type_key(rec1) != _type_key(rec2):
+        if o.verbose is not None and name1 and name2 and type_key(rec1) != type_key(rec2):
             w("Warning: different storage datatype\n")
             if c1 in ("H5T_INTEGER", "H5T_FLOAT"):
-                w(f"<{name1}> has file datatype {_std_name(rec1)}\n")
-                w(f"<{name2}> has file datatype {_std_name(rec2)}\n")
+                w(f"<{name1}> has file datatype {std_name(rec1)}\n")
+                w(f"<{name2}> has file datatype {std_name(rec2)}\n")
         if len(dims1) != len(dims2) or dims1 != dims2:
             if tell:
                 w(f"Not comparable: <{name1}> has rank {len(dims1)}, dimensions {dims_text(dims1)}")
@@ -618,7 +538,7 @@ class _Session:
                 w("Warning: different maximum dimensions\n")
                 w(f"<{name1}> has max dimensions {dims_text(max1)}\n")
                 w(f"<{name2}> has max dimensions {dims_text(max2)}\n")
-        if c1 == "H5T_STRING" and _is_vlen_string(rec1) != _is_vlen_string(rec2):
+        if c1 == "H5T_STRING" and is_vlen_string(rec1) != is_vlen_string(rec2):
             if tell:
                 w(f"Not comparable: <{name1}> or <{name2}> is of mixed string type\n")
             self.report.not_cmp = True
@@ -671,9 +591,9 @@ class _Session:
         dims1, dims2 = _dims(d1.shape), _dims(d2.shape)
         sel1, sel2 = self.subsets
         if sel1 is not None and dims1:
-            dims1 = _subset_shape(dims1, sel1)
+            dims1 = subset_shape(dims1, sel1)
         if sel2 is not None and dims2:
-            dims2 = _subset_shape(dims2, sel2)
+            dims2 = subset_shape(dims2, sel2)
         max1 = _maxdims(d1.maxshape, _dims(d1.shape))
         max2 = _maxdims(d2.maxshape, _dims(d2.shape))
         if not self._can_type(rec1, rec2, dims1, dims2, max1, max2, path1, path2):
@@ -693,8 +613,8 @@ class _Session:
         printer = ArrayPrinter(self.report, dims1, name1, name2)
         self._set_refs(d1.file, d2.file)
         if sel1 is not None or sel2 is not None:
-            a = _read_subset(d1, sel1)
-            b = _read_subset(d2, sel2)
+            a = read_subset(d1, sel1)
+            b = read_subset(d2, sel2)
             return compare_block(info, a, b, 0, None, printer, self.report, o.count)
         return self._compare_dataset(d1, d2, info, printer, dims1)
 
@@ -734,6 +654,16 @@ class _Session:
 
                 nfound += compare_block(info, a, b, 0, to_global, printer, self.report, left)
         return nfound
+
+    def _captured(self, fn: Any, *args: Any) -> tuple[int, str]:
+        """``fn(*args)`` with what it prints held back (``only_differences``)."""
+        saved = self.report.out
+        self.report.out = io.StringIO()
+        try:
+            n = int(fn(*args))
+            return n, self.report.out.getvalue()
+        finally:
+            self.report.out = saved
 
     def _set_refs(self, file1: Any, file2: Any) -> None:
         def ref_compare(r1: Any, r2: Any, name1: str, name2: str) -> int:
@@ -851,18 +781,12 @@ class _Session:
             self.report.found(nfound)
             return nfound
         if verbose_or_report:
-            from io import StringIO
-
-            buffer = StringIO()
-            saved = self.report.out
-            self.report.out = buffer
-            try:
-                nfound = compare_block(info, a, b, 0, None, printer, self.report, o.count)
-            finally:
-                self.report.out = saved
+            nfound, text = self._captured(
+                compare_block, info, a, b, 0, None, printer, self.report, o.count
+            )
             if nfound:
                 self.report.write(printf("%-7s: <%s> and <%s>\n", "attribute", np1, np2))
-                self.report.write(buffer.getvalue())
+                self.report.write(text)
                 self.report.found(nfound)
             return nfound
         nfound = compare_block(info, a, b, 0, None, printer, self.report, o.count)
@@ -879,34 +803,3 @@ def _objects(value: Any) -> np.ndarray:
     out = np.empty((), dtype=object)
     out[()] = value
     return out
-
-
-def _hyperslab(shape: tuple[int, ...], sel: Any) -> tuple[np.ndarray, ...]:
-    start, stride, count, block = sel
-    rank = len(shape)
-    start = start or [0] * rank
-    stride = stride or [1] * rank
-    block = block or [1] * rank
-    count = count or [1] * rank
-    axes = []
-    for ax in range(rank):
-        idx = [start[ax] + k * stride[ax] + b for k in range(count[ax]) for b in range(block[ax])]
-        axes.append(np.array(idx, dtype=np.int64))
-    return tuple(axes)
-
-
-def _subset_shape(shape: tuple[int, ...], sel: Any) -> tuple[int, ...]:
-    return tuple(len(a) for a in _hyperslab(shape, sel))
-
-
-def _read_subset(d: Dataset, sel: Any) -> np.ndarray:
-    shape = _dims(d.shape)
-    if sel is None:
-        return np.asarray(d[()])
-    axes = _hyperslab(shape, sel)
-    lo = [int(a.min()) if a.size else 0 for a in axes]
-    hi = [int(a.max()) + 1 if a.size else 0 for a in axes]
-    if any(h > n for h, n in zip(hi, shape)):
-        raise DiffError("subset out of range")
-    block = np.asarray(d[tuple(slice(a, b) for a, b in zip(lo, hi))])
-    return block[np.ix_(*[a - lo_ for a, lo_ in zip(axes, lo)])]

@@ -21,7 +21,6 @@ Beyond ``h5repack``:
 from __future__ import annotations
 
 import io
-import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +39,7 @@ from .repackspec import (
     for_object,
     pipeline_keywords,
 )
-from .walk import block_shape, blocks, by_name
+from .walk import block_shape, block_unit, blocks, by_name, copy_regions
 
 __all__ = ["RepackError", "RepackOptions", "RepackResult", "repack"]
 
@@ -590,11 +589,11 @@ class _Copier:
             return
         itemsize = max(1, src.dtype.itemsize)
         budget = max(1, self.opts.budget // 4)
-        unit = _unit(src.chunks, dst.chunks, shape, itemsize, budget)
+        unit = block_unit(src.chunks, dst.chunks, shape, itemsize, budget)
         bshape = block_shape(shape, unit, itemsize, budget)
         st = h5inspect.storage(src)
         ratio = st.allocated_bytes / max(1, st.logical_bytes)
-        regions = _regions(src, dst, shape, bshape)
+        regions = copy_regions(src, dst, shape, bshape)
         if self.pool is not None and dst.chunks is not None:
             self.pool.copy(src, dst, regions, self.progress, ratio, self.result)
             return
@@ -742,77 +741,3 @@ def _holds_references(dtype: Any) -> bool:
     if dtype.subdtype is not None:
         return _holds_references(dtype.subdtype[0])
     return False
-
-
-def _unit(
-    src_chunks: Any, dst_chunks: Any, shape: tuple[int, ...], itemsize: int, budget: int
-) -> tuple[int, ...] | None:
-    """The block unit: the new chunk, grown to a common multiple of the old one on each
-    axis while the block stays within the budget (every chunk read and written whole)."""
-    if dst_chunks is None and src_chunks is None:
-        return None
-    if dst_chunks is None:
-        return tuple(src_chunks)
-    if src_chunks is None:
-        return tuple(dst_chunks)
-    unit = []
-    for s, d, n in zip(src_chunks, dst_chunks, shape):
-        lcm = s * d // math.gcd(s, d)
-        unit.append(d if lcm > n else lcm)
-    if math.prod(unit) * itemsize > budget:
-        return tuple(dst_chunks)
-    return tuple(unit)
-
-
-def _regions(src: Any, dst: Any, shape: tuple[int, ...], bshape: tuple[int, ...]) -> Any:
-    """The regions to copy, in order: whole blocks, or within a block only the new
-    chunks that hold stored source chunks (all blocks when either side is not chunked:
-    contiguous storage is allocated whole anyway)."""
-    if src.chunks is None or dst.chunks is None:
-        yield from blocks(shape, bshape)
-        return
-    tile = tuple(dst.chunks)
-    stored = _stored_tiles(src, tile, shape)
-    for region in blocks(shape, bshape):
-        lo = [s.start // t for s, t in zip(region, tile)]
-        hi = [-(-s.stop // t) for s, t in zip(region, tile)]
-        total = math.prod(h - lo_ for lo_, h in zip(lo, hi))
-        inside = (
-            [t for t in _tiles_in(lo, hi) if t in stored]
-            if total <= 4 * len(stored) + 64
-            else [t for t in stored if _within(t, lo, hi)]
-        )
-        if not inside:
-            continue
-        if len(inside) == total:
-            yield region
-            continue
-        for t in sorted(inside):
-            yield tuple(slice(i * c, min((i + 1) * c, n)) for i, c, n in zip(t, tile, shape))
-
-
-def _tiles_in(lo: list[int], hi: list[int]) -> Any:
-    for combo in np.ndindex(*[h - lo_ for lo_, h in zip(lo, hi)]):
-        yield tuple(lo_ + c for lo_, c in zip(lo, combo))
-
-
-def _within(t: tuple[int, ...], lo: list[int], hi: list[int]) -> bool:
-    return all(a <= x < b for x, a, b in zip(t, lo, hi))
-
-
-def _stored_tiles(src: Any, tile: tuple[int, ...], shape: tuple[int, ...]) -> set[tuple[int, ...]]:
-    """The new chunks (grid coordinates) that overlap a chunk the source stores."""
-    out: set[tuple[int, ...]] = set()
-    chunks = tuple(src.chunks)
-
-    def add(info: Any) -> None:
-        origin = info.chunk_offset
-        ranges = [
-            range(o // t, (min(o + c, n) - 1) // t + 1)
-            for o, c, t, n in zip(origin, chunks, tile, shape)
-        ]
-        for combo in np.ndindex(*[len(r) for r in ranges]):
-            out.add(tuple(r[i] for r, i in zip(ranges, combo)))
-
-    src.id.chunk_iter(add)
-    return out

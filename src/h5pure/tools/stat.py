@@ -13,7 +13,6 @@ text), :func:`explain`.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import tempfile
@@ -25,6 +24,7 @@ import numpy as np
 
 from .. import inspect as h5inspect
 from ..hl import Dataset, Datatype, ExternalLink, File, Group, SoftLink
+from .h5types import type_key
 from .walk import by_name
 
 _FILTER_SLOTS = {1: "GZIP", 2: "SHUFFLE", 3: "FLETCHER32", 4: "SZIP", 5: "NBIT", 6: "SCALEOFFSET"}
@@ -214,7 +214,7 @@ def _dataset(d: Any, sp: Any, stats: FileStats) -> None:
     for flt in st.filters:
         stats.filters[_FILTER_SLOTS.get(flt.filter_id, "USER-DEFINED")] += 1
     record = h5inspect.datatype(d)
-    key = _type_key(record)
+    key = type_key(record)
     for t in stats.types:
         if t.key == key:
             break
@@ -236,17 +236,6 @@ def _memory_size(record: Any) -> int:
     if record.cls.name == "VARIABLE_LENGTH":
         return 8 if int(getattr(record, "kind", 0)) == 1 else 16
     return int(record.size)
-
-
-def _type_key(record: Any) -> Any:
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return tuple((k, strip(v)) for k, v in value.items() if k != "version")
-        if isinstance(value, (list, tuple)):
-            return tuple(strip(v) for v in value)
-        return value
-
-    return (type(record).__name__, strip(dataclasses.asdict(record)))
 
 
 # -- h5stat's text ------------------------------------------------------------------------

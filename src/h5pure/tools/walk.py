@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..hl import Dataset, Datatype, ExternalLink, Group, SoftLink
 
 GROUP = "group"
@@ -151,3 +153,77 @@ def blocks(shape: tuple[int, ...], block: tuple[int, ...]) -> Iterator[tuple[sli
             flat //= c
         idx.reverse()
         yield tuple(slice(i * b, min((i + 1) * b, n)) for i, b, n in zip(idx, block, shape))
+
+
+def block_unit(
+    src_chunks: Any, dst_chunks: Any, shape: tuple[int, ...], itemsize: int, budget: int
+) -> tuple[int, ...] | None:
+    """The block unit: the new chunk, grown to a common multiple of the old one on each
+    axis while the block stays within the budget (every chunk read and written whole)."""
+    if dst_chunks is None and src_chunks is None:
+        return None
+    if dst_chunks is None:
+        return tuple(src_chunks)
+    if src_chunks is None:
+        return tuple(dst_chunks)
+    unit = []
+    for s, d, n in zip(src_chunks, dst_chunks, shape):
+        lcm = s * d // math.gcd(s, d)
+        unit.append(d if lcm > n else lcm)
+    if math.prod(unit) * itemsize > budget:
+        return tuple(dst_chunks)
+    return tuple(unit)
+
+
+def copy_regions(src: Any, dst: Any, shape: tuple[int, ...], bshape: tuple[int, ...]) -> Any:
+    """The regions to copy, in order: whole blocks, or within a block only the new
+    chunks that hold stored source chunks (all blocks when either side is not chunked:
+    contiguous storage is allocated whole anyway)."""
+    if src.chunks is None or dst.chunks is None:
+        yield from blocks(shape, bshape)
+        return
+    tile = tuple(dst.chunks)
+    stored = _stored_tiles(src, tile, shape)
+    for region in blocks(shape, bshape):
+        lo = [s.start // t for s, t in zip(region, tile)]
+        hi = [-(-s.stop // t) for s, t in zip(region, tile)]
+        total = math.prod(h - lo_ for lo_, h in zip(lo, hi))
+        inside = (
+            [t for t in _tiles_in(lo, hi) if t in stored]
+            if total <= 4 * len(stored) + 64
+            else [t for t in stored if _within(t, lo, hi)]
+        )
+        if not inside:
+            continue
+        if len(inside) == total:
+            yield region
+            continue
+        for t in sorted(inside):
+            yield tuple(slice(i * c, min((i + 1) * c, n)) for i, c, n in zip(t, tile, shape))
+
+
+def _tiles_in(lo: list[int], hi: list[int]) -> Any:
+    for combo in np.ndindex(*[h - lo_ for lo_, h in zip(lo, hi)]):
+        yield tuple(lo_ + c for lo_, c in zip(lo, combo))
+
+
+def _within(t: tuple[int, ...], lo: list[int], hi: list[int]) -> bool:
+    return all(a <= x < b for x, a, b in zip(t, lo, hi))
+
+
+def _stored_tiles(src: Any, tile: tuple[int, ...], shape: tuple[int, ...]) -> set[tuple[int, ...]]:
+    """The new chunks (grid coordinates) that overlap a chunk the source stores."""
+    out: set[tuple[int, ...]] = set()
+    chunks = tuple(src.chunks)
+
+    def add(info: Any) -> None:
+        origin = info.chunk_offset
+        ranges = [
+            range(o // t, (min(o + c, n) - 1) // t + 1)
+            for o, c, t, n in zip(origin, chunks, tile, shape)
+        ]
+        for combo in np.ndindex(*[len(r) for r in ranges]):
+            out.add(tuple(r[i] for r, i in zip(ranges, combo)))
+
+    src.id.chunk_iter(add)
+    return out
