@@ -83,8 +83,12 @@ def _links(f, h5py, v: int) -> None:
     f["refs"] = np.array(
         [f["data"].ref, f["data"].ref if v else f["g/x"].ref], dtype=h5py.ref_dtype
     )
-    f.create_dataset("chunked", data=np.arange(400).reshape(20, 20) + np.eye(20, dtype=int) * v,
-                     chunks=(5, 7), compression="gzip")
+    f.create_dataset(
+        "chunked",
+        data=np.arange(400).reshape(20, 20) + np.eye(20, dtype=int) * v,
+        chunks=(5, 7),
+        compression="gzip",
+    )
 
 
 def make_pairs(directory: str, h5py) -> dict[str, tuple[str, str]]:
@@ -115,8 +119,15 @@ def make_rich(path: str, h5py) -> str:
         f.attrs["title"] = "rich"
         f.attrs["vector"] = np.arange(4.0)
         f["plain"] = np.arange(100, dtype="i4").reshape(10, 10)
-        f.create_dataset("gz", data=rng.random((64, 50)), chunks=(16, 25), compression="gzip",
-                         compression_opts=4, shuffle=True, fletcher32=True)
+        f.create_dataset(
+            "gz",
+            data=rng.random((64, 50)),
+            chunks=(16, 25),
+            compression="gzip",
+            compression_opts=4,
+            shuffle=True,
+            fletcher32=True,
+        )
         f.create_dataset("lzf", data=np.arange(3000, dtype="i2"), chunks=(500,), compression="lzf")
         f.create_dataset("so", data=np.arange(1000, dtype="i4"), chunks=(250,), scaleoffset=0)
         f.create_dataset("ext", data=np.arange(20.0), maxshape=(None,), chunks=(8,))

@@ -31,6 +31,7 @@ def _norm(name):
 def _snapshot(path, h5py, drop_pointed=False):
     out = {}
     with h5py.File(path) as f:
+
         def visit(name, link):
             key = _norm(name)
             if drop_pointed and key.startswith("~obj_pointed_by_"):
@@ -47,11 +48,13 @@ def _snapshot(path, h5py, drop_pointed=False):
                 entry.append(sorted(obj.attrs))
                 if isinstance(obj, h5py.Dataset) and obj.compression != "lzf":
                     value = obj[()] if obj.shape is not None else None
-                    if obj.dtype.kind == "O" or (obj.dtype.names and any(
-                            obj.dtype[n].kind == "O" for n in obj.dtype.names)):
+                    if obj.dtype.kind == "O" or (
+                        obj.dtype.names and any(obj.dtype[n].kind == "O" for n in obj.dtype.names)
+                    ):
                         value = repr(type(value))
                     entry.append(np.asarray(value).tobytes() if value is not None else None)
             out.setdefault(key, []).append(repr(entry))
+
         f.visititems_links(visit)
     return {k: sorted(v) for k, v in out.items()}
 
@@ -74,8 +77,12 @@ def test_parents_and_errors(corpus, tmp_path, capsys):
     out = tmp_path / "out.h5"
     assert main(["copy", "-i", corpus["rich"], "-o", str(out), "-s", "/gz", "-d", "/a/b/c"]) == 2
     assert "Use -p to create parent groups" in capsys.readouterr().err
-    assert main(["copy", "-v", "-p", "-i", corpus["rich"], "-o", str(out), "-s", "/gz",
-                 "-d", "/a/b/c"]) == 0
+    assert (
+        main(
+            ["copy", "-v", "-p", "-i", corpus["rich"], "-o", str(out), "-s", "/gz", "-d", "/a/b/c"]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "Copying file <" in text and "Creating parent groups" in text
     assert main(["copy", "-i", corpus["rich"], "-o", str(out), "-s", "/gz", "-d", "/a/b/c"]) == 2

@@ -73,7 +73,9 @@ def test_report_and_exit_code_equal_h5diff(corpus, pair, opts, capsys):
     assert (code, out) == (ref.returncode, ref.stdout)
 
 
-@pytest.mark.parametrize("pair,objects", OBJECTS, ids=lambda v: v if isinstance(v, str) else " ".join(v))
+@pytest.mark.parametrize(
+    "pair,objects", OBJECTS, ids=lambda v: v if isinstance(v, str) else " ".join(v)
+)
 @pytest.mark.parametrize("opts", [[], ["-r"], ["-v"], ["-l"], ["-v", "-l"]], ids=" ".join)
 def test_objects_equal_h5diff(corpus, pair, objects, opts, capsys):
     a, b = corpus["pairs"][pair]
@@ -197,8 +199,9 @@ def test_truncated_file_is_an_error(corpus, tmp_path):
 def test_unknown_filter_is_an_error(tmp_path, h5py):
     path = tmp_path / "unknown.h5"
     with h5py.File(path, "w") as f:
-        d = f.create_dataset("x", (4,), dtype="i4", chunks=(4,), compression=32000,
-                             allow_unknown_filter=True)
+        d = f.create_dataset(
+            "x", (4,), dtype="i4", chunks=(4,), compression=32000, allow_unknown_filter=True
+        )
         d.id.write_direct_chunk((0,), b"\0" * 16)
     r = run_h5pure("diff", str(path), str(path), "/x", "/x")
     assert r.returncode in (0, 2)  # the same object: h5diff does not read it

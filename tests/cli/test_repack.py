@@ -75,14 +75,19 @@ def test_unchanged_chunks_are_copied_as_stored(corpus, tmp_path, h5py):
     "args,check",
     [
         (["-f", "GZIP=1"], lambda d: d["plain"].compression == "gzip"),
-        (["-f", "SHUF", "-f", "GZIP=5"], lambda d: d["gz"].shuffle and d["gz"].compression_opts == 5),
+        (
+            ["-f", "SHUF", "-f", "GZIP=5"],
+            lambda d: d["gz"].shuffle and d["gz"].compression_opts == 5,
+        ),
         (["-f", "FLET"], lambda d: d["gz"].fletcher32 and d["gz"].compression is None),
         (["-f", "NONE"], lambda d: d["gz"].compression is None and not d["gz"].shuffle),
         (["-f", "SZIP=8,NN"], lambda d: d["gz"].compression == "szip"),
         (["-f", "NBIT"], lambda d: "5" in d["plain"]._filters or 5 in d["plain"]._filters),
         (["-f", "/plain:SOFF=0,IN"], lambda d: d["plain"].scaleoffset == 0),
-        (["-f", "/plain,/gz:GZIP=9", "-l", "/plain:CHUNK=5x5"],
-         lambda d: d["plain"].chunks == (5, 5) and d["gz"].compression_opts == 9),
+        (
+            ["-f", "/plain,/gz:GZIP=9", "-l", "/plain:CHUNK=5x5"],
+            lambda d: d["plain"].chunks == (5, 5) and d["gz"].compression_opts == 9,
+        ),
         (["-l", "CHUNK=4x4"], lambda d: d["gz"].chunks == (4, 4)),
         (["-l", "/gz:CONTI"], lambda d: d["gz"].chunks is None),
         (["-m", "100000", "-f", "GZIP=9"], lambda d: d["gz"].compression_opts == 4),
@@ -132,8 +137,12 @@ def test_deleting_half_then_repack_matches_a_fresh_write(tmp_path, h5py):
     data = {f"g{i % 7}/d{i:03d}": rng.random((40, 25)) for i in range(120)}
 
     def write(f, key, value, i):
-        d = f.create_dataset(key, data=value, chunks=(8, 25) if i % 2 else None,
-                             compression="gzip" if i % 3 == 0 else None)
+        d = f.create_dataset(
+            key,
+            data=value,
+            chunks=(8, 25) if i % 2 else None,
+            compression="gzip" if i % 3 == 0 else None,
+        )
         d.attrs["i"] = i
 
     with h5py.File(full, "w") as f:
@@ -197,7 +206,9 @@ def test_userblock_and_libver(tmp_path, h5py, corpus):
 def test_worker_processes_give_the_same_file(tmp_path, h5py):
     src = tmp_path / "src.h5"
     with h5py.File(src, "w") as f:
-        f.create_dataset("x", data=np.arange(200000, dtype="i4").reshape(400, 500), chunks=(50, 500))
+        f.create_dataset(
+            "x", data=np.arange(200000, dtype="i4").reshape(400, 500), chunks=(50, 500)
+        )
     one, two = tmp_path / "one.h5", tmp_path / "two.h5"
     opts = dict(filters=[parse_filter("SHUF"), parse_filter("GZIP=3")])
     repack(str(src), str(one), RepackOptions(**opts))
@@ -232,11 +243,16 @@ def test_bad_input_exits_2_with_one_line(tmp_path, corpus, h5py):
     cut.write_bytes(data[: len(data) // 3])
     unknown = tmp_path / "unknown.h5"
     with h5py.File(unknown, "w") as f:
-        d = f.create_dataset("x", (4,), dtype="i4", chunks=(4,), compression=32000 + 999,
-                             allow_unknown_filter=True)
+        d = f.create_dataset(
+            "x", (4,), dtype="i4", chunks=(4,), compression=32000 + 999, allow_unknown_filter=True
+        )
         d.id.write_direct_chunk((0,), b"\0" * 16)
-    for src, what in ((tmp_path / "missing.h5", "missing.h5"), (bad, "bad.h5"),
-                      (cut, "cut.h5"), (unknown, "/x")):
+    for src, what in (
+        (tmp_path / "missing.h5", "missing.h5"),
+        (bad, "bad.h5"),
+        (cut, "cut.h5"),
+        (unknown, "/x"),
+    ):
         r = run_h5pure("repack", str(src), str(out))
         assert r.returncode == 2, (src, r.stderr)
         assert r.stderr.count("\n") == 1 and what in r.stderr, r.stderr
@@ -250,5 +266,8 @@ def test_command_line_and_output_readers(tmp_path, corpus, h5py):
     _equal(corpus["rich"], out)
     shutil.copy(out, tmp_path / "again.h5")
     with h5py.File(tmp_path / "again.h5") as f:
-        f.visititems(lambda name, obj: obj[()] if isinstance(obj, h5py.Dataset)
-                     and obj.compression != "lzf" else None)
+        f.visititems(
+            lambda name, obj: (
+                obj[()] if isinstance(obj, h5py.Dataset) and obj.compression != "lzf" else None
+            )
+        )

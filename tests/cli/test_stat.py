@@ -23,10 +23,12 @@ def v110_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("stat") / "v110.h5"
     with h5py.File(path, "w", libver=("v110", "v110")) as f:
         f["a"] = np.arange(100.0)
-        f.create_dataset("fa", data=np.arange(1000.0).reshape(10, 100), chunks=(2, 10),
-                         compression="gzip")
-        f.create_dataset("bt2", data=np.arange(1000.0).reshape(10, 100), chunks=(2, 10),
-                         maxshape=(None, None))
+        f.create_dataset(
+            "fa", data=np.arange(1000.0).reshape(10, 100), chunks=(2, 10), compression="gzip"
+        )
+        f.create_dataset(
+            "bt2", data=np.arange(1000.0).reshape(10, 100), chunks=(2, 10), maxshape=(None, None)
+        )
         f.create_dataset("single", data=np.arange(10.0), chunks=(10,))
         g = f.create_group("dense")
         for i in range(30):
@@ -55,9 +57,23 @@ def test_full_report_equals_h5stat(corpus, v110_file, index, capsys):
 
 @pytest.mark.parametrize(
     "opts",
-    [["-f"], ["-F"], ["-g"], ["-G"], ["-d"], ["-D"], ["-T"], ["-A"], ["-s"], ["-S"],
-     ["-l", "3", "-g"], ["-m", "5", "-d"], ["-a", "1", "-A"], ["-G", "-D", "-f"],
-     ["--links=2", "-d"]],
+    [
+        ["-f"],
+        ["-F"],
+        ["-g"],
+        ["-G"],
+        ["-d"],
+        ["-D"],
+        ["-T"],
+        ["-A"],
+        ["-s"],
+        ["-S"],
+        ["-l", "3", "-g"],
+        ["-m", "5", "-d"],
+        ["-a", "1", "-A"],
+        ["-G", "-D", "-f"],
+        ["--links=2", "-d"],
+    ],
     ids=" ".join,
 )
 def test_sections_equal_h5stat(corpus, opts, capsys):
