@@ -20,20 +20,34 @@ from typing import Any
 
 from .hl import Dataset, Datatype, HLObject
 from .lowlevel.describe import (
+    FileSpace,
     FilterDescription,
     HeaderDescription,
+    ObjectSettings,
+    ObjectSpace,
     StorageDescription,
+    describe_file_space,
     describe_header,
+    describe_settings,
+    describe_space,
     describe_storage,
 )
 
 __all__ = [
+    "FileSpace",
     "FilterDescription",
     "HeaderDescription",
+    "ObjectSettings",
+    "ObjectSpace",
     "StorageDescription",
     "attribute_datatype",
+    "committed_type_address",
     "datatype",
+    "datatype_encoded_size",
+    "file_space",
     "header",
+    "settings",
+    "space",
     "storage",
 ]
 
@@ -59,3 +73,34 @@ def datatype(obj: Dataset | Datatype) -> Any:
 def attribute_datatype(obj: HLObject, name: str) -> Any:
     """The HDF5 datatype of the attribute ``name`` of ``obj``."""
     return obj.attrs.get_id(name).datatype
+
+
+def settings(obj: HLObject) -> ObjectSettings:
+    """Creation settings of a group, dataset or committed datatype beyond h5py's API
+    (creation order tracking, link storage thresholds, time tracking)."""
+    return describe_settings(obj._fs, obj._info.address)
+
+
+def committed_type_address(dset: Dataset) -> int | None:
+    """Absolute address of the committed datatype ``dset`` uses (that type's
+    ``header(...).address``), or None when its datatype is its own."""
+    address = dset._info.committed_datatype_address()
+    return None if address is None else int(dset._fs.absolute(address))
+
+
+def space(obj: HLObject) -> ObjectSpace:
+    """Where the metadata of a group, dataset or committed datatype lies (its header,
+    link and attribute storage, chunk index), in ``h5stat``'s categories."""
+    return describe_space(obj._fs, obj._info.address)
+
+
+def file_space(file: Any) -> FileSpace:
+    """File-wide space of an open file: superblock, extension, user block, sizes."""
+    return describe_file_space(file._state)
+
+
+def datatype_encoded_size(record: Any) -> int:
+    """Bytes of the datatype message encoding ``record`` (a :func:`datatype` record)."""
+    from .format.messages.datatype import encode_datatype
+
+    return len(encode_datatype(record))

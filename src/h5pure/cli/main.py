@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Callable
 
 from . import ls
 
-COMMANDS = {"ls": ls.main}
+
+def _lazy(module: str) -> Callable[[list[str]], int]:
+    """A command whose module is imported only when it runs (start-up time)."""
+
+    def run(argv: list[str]) -> int:
+        return importlib.import_module(f".{module}", __package__).main(argv)  # type: ignore[no-any-return]
+
+    return run
+
+
+COMMANDS = {
+    "ls": ls.main,
+    "diff": _lazy("diff"),
+    "repack": _lazy("repack"),
+    "stat": _lazy("stat"),
+    "copy": _lazy("copy"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:

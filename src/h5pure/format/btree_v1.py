@@ -166,6 +166,36 @@ def _visit_leaves(
         yield from _visit_leaves(source, ctx, child, node_type, key_size, node.level - 1, visited)
 
 
+def node_addresses(
+    source: ByteSource,
+    ctx: FormatContext,
+    address: int,
+    node_type: int,
+    ndims: int | None = None,
+) -> Iterator[tuple[int, int]]:
+    """``(address, level)`` of every node of the tree at ``address``, internal nodes
+    included (read-only; for space accounting: each node takes :func:`node_size` bytes)."""
+    key_size = _key_size(ctx, node_type, ndims)
+    visited: set[int] = set()
+    stack: list[tuple[int, int | None]] = [(address, None)]
+    while stack:
+        addr, expected = stack.pop()
+        if addr in visited:
+            raise FormatError(f"v1 B-tree node at 0x{addr:x}: cycle (node visited twice)")
+        visited.add(addr)
+        node = _read_node(source, ctx, addr, node_type, key_size, expected)
+        yield addr, node.level
+        if node.level:
+            for child in _children(node, ctx, key_size):
+                stack.append((child, node.level - 1))
+
+
+def node_size(ctx: FormatContext, node_type: int, k: int, ndims: int | None = None) -> int:
+    """Bytes libhdf5 allocates for one node of a tree of half-capacity ``k`` (2k
+    children, 2k + 1 keys, whatever the node holds)."""
+    return _node_size(ctx, _key_size(ctx, node_type, ndims), 2 * k)
+
+
 def _decode_key(
     buf: bytes, offset: int, node_type: int, ctx: FormatContext, ndims: int | None
 ) -> int | ChunkKey:
