@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from . import ls
+from . import ls, view
 
-COMMANDS = {"ls": ls.main}
+COMMANDS = {"ls": ls.main, "view": view.main}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: h5pure <command> [args]\n\ncommands:\n  ls    list a file's objects")
+        print(
+            "usage: h5pure <command> [args]\n\ncommands:\n  ls    list a file's objects\n"
+            "  view  browse a file in the browser"
+        )
         return 0 if argv else 2
     cmd = COMMANDS.get(argv[0])
     if cmd is None:
