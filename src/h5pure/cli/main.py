@@ -12,10 +12,7 @@ COMMANDS = {"ls": ls.main, "view": view.main}
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
-        print(
-            "usage: h5pure <command> [args]\n\ncommands:\n  ls    list a file's objects\n"
-            "  view  browse a file in the browser"
-        )
+        print("usage: h5pure <command> [args]\n\ncommands:\n  ls    list a file's objects")
         return 0 if argv else 2
     cmd = COMMANDS.get(argv[0])
     if cmd is None:
