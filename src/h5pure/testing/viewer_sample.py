@@ -10,11 +10,12 @@ through h5py (the h5grove oracle).
 from __future__ import annotations
 
 from os import PathLike
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
-from .. import hl
-from ..dtypes import enum_dtype, ref_dtype, regionref_dtype, string_dtype, vlen_dtype
+import h5pure
 
 IMAGE_SHAPE = (120, 160)
 STACK_SHAPE = (3, 4, 40, 50)
@@ -30,7 +31,7 @@ def _stack() -> np.ndarray:
     return (a * 1000 + b * 100 + np.hypot(y - 20, x - 25) * (1 + a + b)).astype("<f8")
 
 
-def _dtypes(g: hl.Group) -> None:
+def _dtypes(lib: Any, g: Any) -> None:
     for name in ("i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"):
         g[f"int_{name}"] = np.arange(-3, 7).astype(name) if name[0] == "i" else np.arange(10, dtype=name)
     g["int_be_i4"] = np.arange(-5, 5, dtype=">i4")
@@ -41,21 +42,21 @@ def _dtypes(g: hl.Group) -> None:
     g["float_be_f4"] = np.array([[1.5, -2.25], [3.0, 0.1]], dtype=">f4")
     g["float_nan_inf"] = np.array([1.0, np.nan, np.inf, -np.inf, -3.5, 0.0], dtype="<f8")
     g["bool"] = np.array([True, False, True, True])
-    g["enum"] = np.array([0, 1, 2, 1], dtype=enum_dtype({"RED": 0, "GREEN": 1, "BLUE": 2}, "u1"))
+    g["enum"] = np.array([0, 1, 2, 1], dtype=lib.enum_dtype({"RED": 0, "GREEN": 1, "BLUE": 2}, "u1"))
     g["complex_c8"] = np.array([1 + 2j, -0.5j, 3], dtype="<c8")
     g["complex_c16"] = np.array([[1 + 1j, 2 - 2j], [0.25, -1j]], dtype="<c16")
     g["str_fixed"] = np.array([b"alpha", b"beta", b"gamma"], dtype="S8")
     g.create_dataset(
-        "str_vlen_utf8", data=np.array(["héllo", "wörld", "∑"], dtype=object), dtype=string_dtype()
+        "str_vlen_utf8", data=np.array(["héllo", "wörld", "∑"], dtype=object), dtype=lib.string_dtype()
     )
     g.create_dataset(
         "str_vlen_ascii",
         data=np.array([b"one", b"two"], dtype=object),
-        dtype=string_dtype("ascii"),
+        dtype=lib.string_dtype("ascii"),
     )
     g["scalar_int"] = np.int32(42)
     g["scalar_float"] = np.float64(3.25)
-    g.create_dataset("scalar_str", data="a scalar string", dtype=string_dtype())
+    g.create_dataset("scalar_str", data="a scalar string", dtype=lib.string_dtype())
     g["compound"] = np.array(
         [(1, 2.5, b"x"), (2, -1.0, b"yz")], dtype=[("id", "<i4"), ("value", "<f8"), ("tag", "S4")]
     )
@@ -66,21 +67,21 @@ def _dtypes(g: hl.Group) -> None:
     arr[...] = np.arange(12, dtype="<i2").reshape(4, 3)
     vl = np.empty(3, dtype=object)
     vl[:] = [np.arange(2, dtype="i4"), np.arange(5, dtype="i4"), np.arange(0, dtype="i4")]
-    g.create_dataset("vlen_int", data=vl, dtype=vlen_dtype(np.dtype("i4")))
-    g.create_dataset("empty_f4", data=hl.Empty("<f4"))
+    g.create_dataset("vlen_int", data=vl, dtype=lib.vlen_dtype(np.dtype("i4")))
+    g.create_dataset("empty_f4", data=lib.Empty("<f4"))
     g.create_dataset("zero_size", shape=(0, 4), dtype="<f4")
 
 
-def _references(f: hl.File) -> None:
+def _references(lib: Any, f: Any) -> None:
     g = f["dtypes"]
-    refs = g.create_dataset("object_refs", (2,), dtype=ref_dtype)
+    refs = g.create_dataset("object_refs", (2,), dtype=lib.ref_dtype)
     refs[0] = f["nD/image"].ref
     refs[1] = f["entities"].ref
-    regs = g.create_dataset("region_refs", (1,), dtype=regionref_dtype)
+    regs = g.create_dataset("region_refs", (1,), dtype=lib.regionref_dtype)
     regs[0] = f["nD/image"].regionref[10:20, 30:40]
 
 
-def _attributes(obj: hl.HLObject) -> None:
+def _attributes(lib: Any, obj: Any) -> None:
     a = obj.attrs
     a["int"] = np.int64(7)
     a["float_f4"] = np.float32(0.1)
@@ -90,11 +91,11 @@ def _attributes(obj: hl.HLObject) -> None:
     a["bytes"] = np.bytes_(b"fixed bytes")
     a["bool"] = np.bool_(True)
     a["complex"] = np.complex128(1 - 2j)
-    a.create("empty", data=hl.Empty("<i4"))
+    a.create("empty", data=lib.Empty("<i4"))
     a["compound"] = np.array((3, 0.5), dtype=[("a", "<i4"), ("b", "<f4")])
 
 
-def _nexus(f: hl.File) -> None:
+def _nexus(f: Any) -> None:
     entry = f.create_group("nexus_entry")
     entry.attrs["NX_class"] = "NXentry"
     entry.attrs["default"] = "image"
@@ -118,19 +119,20 @@ def _nexus(f: hl.File) -> None:
     spec["counts_errors"] = np.sqrt(spec["counts"][()] + 1).astype("<f4")
 
 
-def make_sample(path: str | PathLike[str]) -> None:
-    """Write the viewer's sample file at ``path`` (overwriting it)."""
-    with hl.File(path, "w") as f:
-        _attributes(f)
+def make_sample(path: str | PathLike[str], lib: ModuleType = h5pure) -> None:
+    """Write the viewer's sample file at ``path`` (overwriting it) with ``lib``: h5pure,
+    or h5py (the same calls)."""
+    with lib.File(path, "w") as f:
+        _attributes(lib, f)
         ent = f.create_group("entities")
         ent.create_group("empty_group")
         ent["dataset"] = np.arange(5, dtype="<i4")
         ent["dataset"].attrs["note"] = "a plain dataset"
         ent["datatype"] = np.dtype("<f8")
-        ent["soft_link"] = hl.SoftLink("/entities/dataset")
-        ent["dangling_soft_link"] = hl.SoftLink("/nowhere")
-        ent["external_link"] = hl.ExternalLink("missing_file.h5", "/data")
-        _dtypes(f.create_group("dtypes"))
+        ent["soft_link"] = lib.SoftLink("/entities/dataset")
+        ent["dangling_soft_link"] = lib.SoftLink("/nowhere")
+        ent["external_link"] = lib.ExternalLink("missing_file.h5", "/data")
+        _dtypes(lib, f.create_group("dtypes"))
         nd = f.create_group("nD")
         nd["line"] = np.sin(np.linspace(0, 6 * np.pi, 500)).astype("<f8")
         nd["x_values"] = np.linspace(0.0, 30.0, 500)
@@ -138,7 +140,7 @@ def make_sample(path: str | PathLike[str]) -> None:
         nd.create_dataset("stack_4d", data=_stack(), chunks=(1, 1, 40, 50), compression="gzip")
         nd["image"].attrs["description"] = "a 2-D image"
         nd["image_u16_be"] = (np.abs(_image()) * 10).astype(">u2")
-        _references(f)
+        _references(lib, f)
         _nexus(f)
 
 

@@ -70,8 +70,6 @@ _SAMPLE_FORMATS = {"u": 1, "b": 1, "i": 2, "f": 3}
 
 def tiff_bytes(arr: np.ndarray) -> bytes:
     """A little-endian, uncompressed, single-strip grayscale TIFF of a 2-D array."""
-    if arr.ndim == 1:
-        arr = arr[np.newaxis, :]
     if arr.ndim != 2:
         raise ViewerError(422, "Unsupported encoding tiff for other than two dimensions")
     if arr.dtype.kind not in _SAMPLE_FORMATS:
