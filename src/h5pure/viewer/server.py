@@ -48,8 +48,9 @@ from .model import Limits, ViewerError, ViewerModel
 STATIC_DIR = Path(__file__).parent / "static"
 """Where the package build puts the front end (``index.html`` and ``assets/``)."""
 
+# 'unsafe-eval': H5Web's array kernels (ndarray-ops) compile their loops at run time
 _CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; "
     "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
