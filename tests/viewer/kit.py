@@ -24,3 +24,4 @@ def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") 
             return Reply(r.status, r.read(), r.headers.get("Content-Type"), dict(r.headers))
     except urllib.error.HTTPError as e:
         return Reply(e.code, e.read(), e.headers.get("Content-Type"), dict(e.headers))
+

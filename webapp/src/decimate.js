@@ -42,7 +42,7 @@ export function mapSelection(selection, steps) {
 }
 
 function noteText(shape, steps) {
-  const axes = steps.flatMap((s, i) => (s > 1 ? [`every ${s}th element along axis ${i}`] : []));
+  const axes = steps.flatMap((s, i) => (s > 1 ? [`1 element in ${s} along axis ${i}`] : []));
   return (
     `shown decimated (${axes.join(', ')}) of the real shape ${shape.join(' x ')}: ` +
     'this server sends at most 16 MiB per answer'

@@ -119,9 +119,18 @@ def _nexus(f: Any) -> None:
     spec["counts_errors"] = np.sqrt(spec["counts"][()] + 1).astype("<f4")
 
 
-def make_sample(path: str | PathLike[str], lib: ModuleType = h5pure) -> None:
+BIG_SHAPE = (4096, 4096)
+
+
+def _big() -> np.ndarray:
+    y, x = np.ogrid[0 : BIG_SHAPE[0], 0 : BIG_SHAPE[1]]
+    return (np.sin(x / 300.0) + np.cos(y / 200.0)).astype("<f4")
+
+
+def make_sample(path: str | PathLike[str], lib: ModuleType = h5pure, big: bool = False) -> None:
     """Write the viewer's sample file at ``path`` (overwriting it) with ``lib``: h5pure,
-    or h5py (the same calls)."""
+    or h5py (the same calls).  ``big`` adds ``/nD/big``, 4096 x 4096 float32 (64 MiB),
+    more than one answer of the viewer may hold."""
     with lib.File(path, "w") as f:
         _attributes(lib, f)
         ent = f.create_group("entities")
@@ -140,6 +149,8 @@ def make_sample(path: str | PathLike[str], lib: ModuleType = h5pure) -> None:
         nd.create_dataset("stack_4d", data=_stack(), chunks=(1, 1, 40, 50), compression="gzip")
         nd["image"].attrs["description"] = "a 2-D image"
         nd["image_u16_be"] = (np.abs(_image()) * 10).astype(">u2")
+        if big:
+            nd["big"] = _big()
         _references(lib, f)
         _nexus(f)
 
