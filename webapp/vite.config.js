@@ -1,6 +1,7 @@
 // Builds the viewer's front end into the Python package (src/h5pure/viewer/static/).
 // Relative asset URLs ("./assets/..."): the server mounts the page below a random token.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import react from '@vitejs/plugin-react';
@@ -65,9 +66,17 @@ function thirdPartyLicences() {
   };
 }
 
+// @h5web/lib (H5Web's visualisation components) comes with @h5web/app, at the exact
+// version the app was built with; it is resolved from the app's directory rather than
+// declared again (a second declaration drags in its peers' peers).
+const require = createRequire(import.meta.url);
+const appDir = path.dirname(path.dirname(require.resolve('@h5web/app')));
+const h5webLib = require.resolve('@h5web/lib', { paths: [appDir] });
+
 export default defineConfig({
   base: './',
   plugins: [react(), thirdPartyLicences()],
+  resolve: { alias: { '@h5web/lib': h5webLib } },
   build: {
     outDir: '../src/h5pure/viewer/static',
     emptyOutDir: true,

@@ -238,3 +238,34 @@ def test_large_dataset_shown_decimated(page):
     page.wait_for_function(
         "() => document.body.innerText.includes('1 element in 3 along axis 0, 1 element in 3 along axis 1) of the real shape 4096 x 4096')"
     )
+
+
+def test_histogram_tool(page):
+    """The server's /histogram drawn by H5Web's Histogram component."""
+    page.get_by_role("button", name="Histogram").click()
+    page.get_by_label("Dataset").fill("/nD/image")
+    page.get_by_label("Bins").fill("32")
+    with page.expect_response(lambda r: "/api/histogram" in r.url) as resp:
+        page.get_by_role("button", name="Show histogram").click()
+    assert resp.value.status == 200
+    assert len(resp.value.json()["values"]) == 32
+    page.get_by_text("19,200 finite values").wait_for()
+    bars = page.locator("[data-testid=histogram-tool] svg rect")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=histogram-tool] svg rect').length >= 32"
+    )
+    assert bars.count() >= 32
+
+
+def test_plot_y_against_x_tool(page):
+    """Any 1-D dataset against another as X, without NeXus markup."""
+    page.get_by_role("button", name="Plot Y against X").click()
+    page.get_by_label("Y", exact=True).fill("/nD/line")
+    page.get_by_label("against X").fill("/nD/x_values")
+    page.get_by_role("button", name="Plot", exact=True).click()
+    page.get_by_text("/nD/line against /nD/x_values").wait_for()
+    tool = page.locator("[data-testid=plot-tool]")
+    assert "30" in tool.inner_text()  # the X axis runs to x_values' last value, 30
+    page.get_by_label("against X").fill("/nD/image")
+    page.get_by_role("button", name="Plot", exact=True).click()
+    page.get_by_text("/nD/image is not a 1-D dataset").wait_for()

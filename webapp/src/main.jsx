@@ -7,6 +7,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { Decimator, NOTE_NAME } from './decimate';
+import { ToolsBar } from './tools';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -38,9 +39,12 @@ function Viewer({ apiUrl, file }) {
   const fetcher = makeFetcher(new Decimator());
   return (
     <div className="shell">
-      <H5GroveProvider url={apiUrl} filepath={file} fetcher={fetcher}>
-        <App sidebarOpen />
-      </H5GroveProvider>
+      <ToolsBar api={apiUrl} file={file} />
+      <div className="shell-app">
+        <H5GroveProvider url={apiUrl} filepath={file} fetcher={fetcher}>
+          <App sidebarOpen />
+        </H5GroveProvider>
+      </div>
     </div>
   );
 }

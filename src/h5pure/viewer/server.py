@@ -7,7 +7,8 @@ Layout of the URLs, all below a random token (``secrets.token_urlsafe``)::
 
     /<token>/               the front end (index.html, assets/..., config.json)
     /<token>/api/           h5grove's endpoints: meta, attr, data, stats, paths
-                            (with or without a trailing slash)
+                            (with or without a trailing slash), and the viewer's
+                            own: histogram (``bins=``, ``selection=``)
 
 Safety rules, each tested in ``tests/viewer/test_security.py``:
 
@@ -187,7 +188,7 @@ class ViewerServer:
         if endpoint == "":
             return "ok"
         model = self.model
-        if endpoint not in ("meta", "attr", "data", "stats", "paths"):
+        if endpoint not in ("meta", "attr", "data", "stats", "paths", "histogram"):
             raise ViewerError(404, f"no endpoint {endpoint!r}")
         f = model.file(arg("file"))
         links = arg("resolve_links") if endpoint in ("meta", "paths") else None
@@ -201,6 +202,8 @@ class ViewerServer:
             return encode(model.paths(entity, links), "json")
         if endpoint == "stats":
             return encode(model.stats(entity, arg("selection")), "json")
+        if endpoint == "histogram":
+            return encode(model.histogram(entity, arg("selection"), arg("bins")), "json")
         flatten = arg("flatten")
         value = model.data(
             entity,
