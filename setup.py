@@ -87,6 +87,9 @@ class BuildPyWithFrontend(build_py):
 
     def run(self) -> None:
         build_frontend()
+        # a rebuilt bundle has new hashed file names: drop the previous build's copy, or
+        # an in-tree build directory (build/lib) would ship both
+        shutil.rmtree(Path(self.build_lib) / "h5pure" / "viewer" / "static", ignore_errors=True)
         super().run()
 
 
