@@ -24,6 +24,7 @@ COMMANDS = {
     "repack": _lazy("repack"),
     "stat": _lazy("stat"),
     "copy": _lazy("copy"),
+    "view": _lazy("view"),
 }
 
 
