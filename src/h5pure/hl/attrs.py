@@ -59,6 +59,8 @@ class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
         return len(self._table())
 
     def get(self, name: str, default: Any = None) -> Any:
+        """The value of attribute ``name``, or ``default`` when the object has none of that
+        name."""
         try:
             return self[name]
         except KeyError:
@@ -170,10 +172,12 @@ class AttrID:
 
     @property
     def name(self) -> bytes:
+        """The attribute's name, as bytes (as h5py's low-level name)."""
         return self._entry.name.encode("utf-8", "surrogateescape")
 
     @property
     def shape(self) -> tuple[int, ...] | None:
+        """The attribute's shape: () for a scalar, None for an empty (null dataspace) one."""
         space = self._entry.dataspace
         if space.kind == "null":
             return None
@@ -181,9 +185,11 @@ class AttrID:
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype the attribute's values read as."""
         return numpy_dtype(self._entry.datatype)
 
     def get_storage_size(self) -> int:
+        """Bytes the attribute's value takes in the file (0 for an empty attribute)."""
         return len(self._entry.data)
 
 

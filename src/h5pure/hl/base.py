@@ -102,6 +102,13 @@ class HLObject:
     def _type_argument(self, dtype: Any) -> TypeArgument:
         """A ``dtype=`` argument taken apart: a committed ``Datatype`` (it must live in
         this object's file), a transient one (an HDF5 type to store as it is), or a dtype."""
+        if not isinstance(dtype, HLObject) and getattr(dtype, "_record", None) is not None:
+            # a low-level type object (h5py's ``h5t.TypeID``): the type it holds, exactly,
+            # or the committed type it stands for
+            committed = getattr(dtype, "_committed", None)
+            if committed is not None:
+                return self._type_argument(committed)
+            return TypeArgument(None, dtype.dtype, dtype._record)
         if not isinstance(dtype, HLObject) or dtype.kind != "datatype":
             return TypeArgument(None, dtype, None)
         record = getattr(dtype, "_record", None)
@@ -114,11 +121,14 @@ class HLObject:
     # -- h5py properties ---------------------------------------------------------------
     @property
     def file(self) -> File:
+        """The :class:`File` this object belongs to."""
         self._file._check_open()
         return self._file
 
     @property
     def name(self) -> str | None:
+        """The object's path in its file (``'/group/dset'``); None for an anonymous object,
+        which no link names."""
         if not self._file._is_open:
             return None  # as h5py: a closed object has no name
         if self._name is None:
@@ -127,6 +137,7 @@ class HLObject:
 
     @property
     def parent(self) -> Any:
+        """The group that holds this object, by the parent of its path (``name``)."""
         name = self.name
         if name is None:
             raise ValueError("Parent of an anonymous object is undefined")
@@ -134,6 +145,8 @@ class HLObject:
 
     @property
     def attrs(self) -> AttributeManager:
+        """The object's attributes, a dict-like :class:`AttributeManager` (``obj.attrs['units']
+        = 'm'``)."""
         if self is self._file:
             # h5py's File.attrs opens the root group, which fails on a closed file
             if not self._file._is_open:
@@ -144,6 +157,8 @@ class HLObject:
 
     @property
     def ref(self) -> Reference:
+        """An object :class:`Reference` to this object, to store in a dataset or attribute and
+        dereference with ``f[ref]``."""
         self._file._check_open()
         return Reference(self._info.address)
 

@@ -36,16 +36,21 @@ class Dataset(HLObject):
 
     @property
     def id(self) -> DatasetID:
+        """The dataset's identifier (h5py's ``DatasetID``): equal for the same dataset, with
+        the chunk-level calls (``read_direct_chunk``, ``get_chunk_info``...)."""
         return DatasetID(self)
 
     # -- shape and type ----------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...] | None:
+        """The current shape (None for an empty dataset); a virtual dataset with unlimited
+        mappings is sized from its sources at each look."""
         st = self._storage
         return None if st.is_null else st.shape
 
     @property
     def maxshape(self) -> tuple[int | None, ...] | None:
+        """The largest shape the dataset may be resized to; None on an axis means unlimited."""
         st = self._storage
         if st.is_null:
             return None
@@ -58,19 +63,25 @@ class Dataset(HLObject):
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype the dataset's elements read as (h5py's mapping of the stored HDF5
+        type)."""
         return numpy_dtype(self._storage.datatype)
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions."""
         return len(self._storage.shape)
 
     @property
     def size(self) -> int | None:
+        """The number of elements (None for an empty dataset)."""
         st = self._storage
         return None if st.is_null else int(np.prod(st.shape, dtype=np.int64))
 
     @property
     def nbytes(self) -> int:
+        """Bytes the whole dataset takes in memory (``size * dtype.itemsize``), not in the
+        file."""
         size = self.size or 0
         return size * self.dtype.itemsize
 
@@ -87,6 +98,8 @@ class Dataset(HLObject):
     # -- storage properties ------------------------------------------------------------
     @property
     def chunks(self) -> tuple[int, ...] | None:
+        """The chunk shape, or None for a dataset that is not chunked (contiguous, compact,
+        virtual)."""
         return self._storage.chunk_shape
 
     @property
@@ -96,45 +109,60 @@ class Dataset(HLObject):
 
     @property
     def compression(self) -> str | None:
+        """The compression filter by h5py's name (``'gzip'``, ``'lzf'``, ``'szip'``;
+        ``'unknown'`` for a plugin h5py has no name for), or None."""
         return describe_pipeline(self._storage.filters).compression
 
     @property
     def compression_opts(self) -> Any:
+        """The compression filter's options (the gzip level, the szip ``(method, pixels per
+        block)``), or None."""
         return describe_pipeline(self._storage.filters).compression_opts
 
     @property
     def shuffle(self) -> bool:
+        """Whether the byte-shuffle filter is applied before compression."""
         return describe_pipeline(self._storage.filters).shuffle
 
     @property
     def fletcher32(self) -> bool:
+        """Whether chunks carry a Fletcher-32 checksum (verified on every read)."""
         return describe_pipeline(self._storage.filters).fletcher32
 
     @property
     def scaleoffset(self) -> int | None:
+        """The scale-offset filter's setting (decimal digits kept for floats, bits for
+        integers), or None."""
         return describe_pipeline(self._storage.filters).scaleoffset
 
     @property
     def external(self) -> list[tuple[str, int, int]] | None:
+        """The external files holding the raw data as ``(name, offset, size)`` tuples, or None
+        when the data is in the HDF5 file."""
         return self._storage.external_files()
 
     @property
     def is_virtual(self) -> bool:
+        """Whether this is a virtual dataset (its elements come from other datasets)."""
         return self._storage.layout_class == "virtual"
 
     def virtual_sources(self) -> list[VDSmap]:
+        """The mappings of a virtual dataset: ``VDSmap(vspace, file_name, dset_name,
+        src_space)`` for each."""
         if not self.is_virtual:
             raise RuntimeError("Not a virtual dataset")
         return virtual_mappings(self._storage)
 
     @property
     def fillvalue(self) -> Any:
+        """The value unwritten elements read as (the stored fill value, else the type's zero)."""
         st = self._storage
         value = to_memory(st.fill_value().reshape(1), st.datatype, st.fs)
         return value[0]
 
     @property
     def is_scale(self) -> bool:
+        """Whether this dataset is a dimension scale (``make_scale``)."""
         return is_scale(self)
 
     def make_scale(self, name: str = "") -> None:
@@ -143,6 +171,8 @@ class Dataset(HLObject):
 
     @property
     def dims(self) -> DimensionManager:
+        """The dimension scales and labels of each axis (``dset.dims[0].label``,
+        ``dset.dims[0].attach_scale(x)``)."""
         return DimensionManager(self)
 
     # -- reading ---------------------------------------------------------------------
@@ -329,10 +359,20 @@ class Dataset(HLObject):
         self[dest_sel if dest_sel is not None else ...] = data
 
     def astype(self, dtype: Any) -> AstypeWrapper:
-        """A view reading the data converted to ``dtype`` (numpy 2's ``"T"`` strings too)."""
-        return AstypeWrapper(self, np.dtype(dtype))
+        """A view reading the data converted to ``dtype`` (numpy 2's ``"T"`` strings too,
+        from a string dataset only)."""
+        dtype = np.dtype(dtype)
+        if dtype.kind == "T" and check_string_dtype(self.dtype) is None:
+            raise TypeError(
+                "dset.astype(StringDType()) can only be used on datasets with an HDF5 string "
+                "datatype"
+            )
+        return AstypeWrapper(self, dtype)
 
     def asstr(self, encoding: str | None = None, errors: str = "strict") -> AsStrWrapper:
+        """A view that reads a string dataset as Python ``str`` (decoding with the stored
+        encoding, or ``encoding``, with ``errors`` as ``bytes.decode``) instead of
+        ``bytes``."""
         info = check_string_dtype(self.dtype)
         if info is None:
             raise TypeError(
@@ -341,6 +381,8 @@ class Dataset(HLObject):
         return AsStrWrapper(self, encoding or info.encoding, errors)
 
     def fields(self, names: Any) -> FieldsWrapper:
+        """A view that reads only the named field(s) of a compound dataset
+        (``dset.fields('x')[:10]``)."""
         dt = self.dtype
         if dt.names is None:
             raise ValueError(f"Field names only allowed for compound types (not {dt})")
@@ -466,14 +508,17 @@ class DatasetView:
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions of the dataset viewed."""
         return self._dset.ndim
 
     @property
     def shape(self) -> tuple[int, ...] | None:
+        """The shape of the dataset viewed."""
         return self._dset.shape
 
     @property
     def size(self) -> int | None:
+        """The number of elements of the dataset viewed."""
         return self._dset.size
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -509,6 +554,7 @@ class AsStrWrapper(DatasetView):
 
     @property
     def dtype(self) -> np.dtype:
+        """The dtype of what indexing gives: numpy objects holding ``str``."""
         return np.dtype(object)
 
     def __getitem__(self, args: Any) -> Any:
@@ -531,6 +577,8 @@ class FieldsWrapper(DatasetView):
 
     @property
     def dtype(self) -> np.dtype:
+        """The dtype of what indexing gives: the chosen field's, or a compound of the chosen
+        fields."""
         fields: Any = self._dset.dtype.fields
         if self._single:
             return np.dtype(fields[self._names[0]][0])

@@ -36,12 +36,14 @@ class Datatype(HLObject):
 
     @property
     def id(self) -> Any:
+        """The type's identifier (h5py's ``TypeID``)."""
         if self._record is not None:
             return self._bound  # the transient type's identifier
         return TypeID(self)
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype of the committed (named) type."""
         if self._record is not None:
             return numpy_dtype(self._record)
         if not self._file._is_open:

@@ -69,6 +69,7 @@ def _set_cstring(dset: Dataset, attr: str, value: bytes) -> None:
 
 
 def is_scale(dset: Dataset) -> bool:
+    """Whether ``dset`` is a dimension scale: its ``CLASS`` attribute says ``DIMENSION_SCALE``."""
     attrs = dset.attrs
     return "CLASS" in attrs and _as_text(attrs["CLASS"]) == "DIMENSION_SCALE"
 
@@ -94,6 +95,8 @@ class DimensionProxy:
 
     @property
     def label(self) -> str:
+        """The dimension's label (``''`` when unset); setting it writes ``DIMENSION_LABELS`` as
+        libhdf5's ``H5DSset_label``."""
         self._index()
         attrs = self._dset.attrs
         if "DIMENSION_LABELS" not in attrs:
@@ -218,12 +221,16 @@ class DimensionProxy:
         raise KeyError(f"No such scale: {item!r}")
 
     def keys(self) -> list[str]:
+        """The names of the scales attached to this dimension."""
         return [_scale_name(s) for s in self._scales()]
 
     def values(self) -> list[Dataset]:
+        """The scales (datasets) attached to this dimension."""
         return self._scales()
 
     def items(self) -> list[tuple[str, Dataset]]:
+        """``(name, scale)`` pairs of the scales attached to this dimension, in the order
+        attached."""
         return [(_scale_name(s), s) for s in self._scales()]
 
     def __repr__(self) -> str:

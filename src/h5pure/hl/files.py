@@ -269,6 +269,8 @@ class File(Group):
     # -- properties --------------------------------------------------------------------
     @property
     def filename(self) -> str:
+        """The file's name as given to ``File`` (the name of a file object, or h5py's
+        placeholder for an in-memory file)."""
         self._check_open()
         if self._fileobj is not None:
             return repr(self._fileobj)  # the name h5py gives libhdf5 for a file object
@@ -276,6 +278,8 @@ class File(Group):
 
     @property
     def mode(self) -> str:
+        """``'r'`` for a read-only file, ``'r+'`` for one open for writing (whatever mode
+        created it)."""
         self._check_open()
         return "r" if self._mode == "r" else "r+"
 
@@ -289,16 +293,20 @@ class File(Group):
 
     @property
     def driver(self) -> str:
+        """The name of the driver the file was opened with (``'sec2'``, ``'core'``,
+        ``'family'``...)."""
         self._check_open()
         return self._state.driver_name
 
     @property
     def libver(self) -> tuple[str, str]:
+        """The ``(low, high)`` format version bounds the file writes with."""
         self._check_open()
         return self._libver
 
     @property
     def userblock_size(self) -> int:
+        """Bytes of user block before the HDF5 data (0 when none)."""
         self._check_open()
         return int(self._state.userblock_size)
 
@@ -335,11 +343,14 @@ class File(Group):
 
     @property
     def meta_block_size(self) -> int:
+        """The ``meta_block_size`` given to ``File`` (2048 by default); h5pure accepts it but
+        does not aggregate metadata in blocks of that size."""
         self._check_open()
         return self._meta_block_size
 
     @property
     def name(self) -> str:
+        """Always ``'/'``: the file is its root group."""
         return "/"
 
     @property
@@ -349,6 +360,7 @@ class File(Group):
 
     @property
     def parent(self) -> Any:
+        """The root group itself: a file has no parent."""
         return self
 
     # -- objects --------------------------------------------------------------------

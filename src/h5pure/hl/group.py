@@ -207,6 +207,9 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         return self.visititems(lambda name, obj: func(name))
 
     def visititems(self, func: Callable[[str, Any], Any]) -> Any:
+        """Call ``func(name, obj)`` for every object below this group (names relative to it,
+        each object once); stop when ``func`` returns something other than None, and
+        return that."""
         seen = {self._info.address}
 
         def walk(grp: Group, prefix: str) -> Any:
@@ -234,6 +237,9 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         return self.visititems_links(lambda name, link: func(name))
 
     def visititems_links(self, func: Callable[[str, Any], Any]) -> Any:
+        """Call ``func(name, link)`` for every link below this group (a ``HardLink``,
+        ``SoftLink`` or ``ExternalLink``); stop when ``func`` returns something
+        other than None, and return that."""
         seen = {self._info.address}
 
         def walk(grp: Group, prefix: str) -> Any:
@@ -301,6 +307,8 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         return parent, base
 
     def require_group(self, name: str) -> Group:
+        """The group ``name``, created (with any missing parents) when it does not exist;
+        TypeError when something else has the name."""
         if name not in self:
             return self.create_group(name)
         grp = self[name]

@@ -34,6 +34,8 @@ class ObjectID:
 
     @property
     def valid(self) -> bool:
+        """Whether the identifier still refers to an open object (False once its file is
+        closed)."""
         return self._fs.is_open
 
     @property
@@ -149,14 +151,17 @@ class DatasetID(ObjectID):
     # -- shape and type ------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
+        """The dataset's current shape."""
         return tuple(self._storage().shape)
 
     @property
     def rank(self) -> int:
+        """The number of dimensions."""
         return len(self._storage().shape)
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype of the dataset's elements."""
         return self._dset.dtype
 
     # -- storage ---------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class SoftLink:
 
     @property
     def path(self) -> str:
+        """The path the link points to (resolved when followed; it may dangle)."""
         return self._path
 
     def __repr__(self) -> str:
@@ -66,10 +67,12 @@ class ExternalLink:
 
     @property
     def path(self) -> str:
+        """The path of the target object inside that file."""
         return self._path
 
     @property
     def filename(self) -> str:
+        """The name of the file the link points into."""
         return self._filename
 
     def __repr__(self) -> str:
@@ -88,6 +91,9 @@ class ExternalLink:
 
 
 class KeysViewHDF5(KeysView):  # type: ignore[type-arg]
+    """The names of a group's members or an object's attributes, in iteration order (shown as
+    ``<KeysViewHDF5 [...]>``)."""
+
     def __str__(self) -> str:
         return f"<KeysViewHDF5 {list(self)}>"
 
@@ -150,12 +156,15 @@ class MappingViews:
         return sorted(self)
 
     def keys(self) -> KeysViewHDF5:
+        """The names, in iteration order."""
         return KeysViewHDF5(self)  # type: ignore[arg-type]
 
     def values(self) -> ValuesViewHDF5:
+        """The values, in iteration order."""
         return ValuesViewHDF5(self)  # type: ignore[arg-type]
 
     def items(self) -> ItemsViewHDF5:
+        """``(name, value)`` pairs, in iteration order."""
         return ItemsViewHDF5(self)  # type: ignore[arg-type]
 
 
