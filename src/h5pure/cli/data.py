@@ -1,0 +1,562 @@
+"""Reading values for the tools and dumping them as ``h5tools`` does.
+
+A :class:`ValueSource` reads a dataset or an attribute through h5pure's API, flattened to
+elements in C order, each element in the form :meth:`~h5pure.cli.render.Renderer.sprint`
+takes.  :func:`dump_dataset` reads a dataset the way ``h5tools_dump_simple_dset`` does, in
+strip-mined passes of at most :data:`~h5pure.cli.render.BUFSIZE` bytes (the passes decide
+where the output of a large dataset continues), :func:`dump_subset` the hyperslab of
+h5dump's ``-s/-S/-c/-k`` row by row as ``h5tools_print_simple_subset`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import inspect
+from ..inspect import ArrayType, CompoundType, EnumType, FixedPointType, FloatType, VlenType
+from .listing import kind_of
+from .render import (
+    BUFSIZE,
+    Context,
+    Format,
+    RefTarget,
+    RegionTarget,
+    Renderer,
+    Resolver,
+    native_int_size,
+    opt,
+)
+from .typenames import members
+
+START_OF_DATA = 1
+END_OF_DATA = 2
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class FileResolver(Resolver):
+    """References of one file, named by the first path of their targets (``paths``)."""
+
+    def __init__(self, file: Any, paths: dict[int, str] | None, fileno: int = 1) -> None:
+        self.file = file
+        self.paths = paths
+        self.fileno = fileno
+
+    def _target(self, ref: Any) -> Any:
+        try:
+            return self.file[ref]
+        except (KeyError, OSError, ValueError, TypeError):
+            return None
+
+    def object(self, ref: Any) -> RefTarget | None:
+        obj = self._target(ref)
+        if obj is None:
+            return None
+        address = inspect.header(obj).address
+        path = "" if self.paths is None else self.paths.get(address, "")
+        kind = {"group": "GROUP", "dataset": "DATASET", "datatype": "DATATYPE"}.get(
+            kind_of(obj), "UNKNOWN"
+        )
+        return RefTarget(kind, address, path, self.fileno)
+
+    def region(self, ref: Any) -> RegionTarget | None:
+        obj = self._target(ref)
+        if obj is None:
+            return None
+        address = inspect.header(obj).address
+        path = (self.paths or {}).get(address) or obj.name or ""
+        return RegionTarget(path, ref.selection)
+
+    def open(self, ref: Any) -> Any:
+        return self._target(ref)
+
+
+@dataclass
+class ValueSource:
+    """Values of one dataset or attribute: extent, memory type, a reader of blocks."""
+
+    shape: tuple[int, ...] | None
+    """None for a null dataspace, () for a scalar."""
+    dt: Any
+    """The memory datatype record."""
+    reader: Callable[[tuple[slice, ...]], Any]
+    resolver: Resolver
+    name: str = ""
+
+    def read(self, key: tuple[slice, ...]) -> list[Any]:
+        return elements(self.reader(key), self.dt)
+
+
+def elements(value: Any, dt: Any) -> list[Any]:
+    """A block read through the API as a flat list of elements (C order)."""
+    arr = np.asarray(value)
+    inner = _array_ndim(dt)
+    if inner:
+        lead = arr.shape[: arr.ndim - inner]
+        n = int(np.prod(lead, dtype=np.int64)) if lead else 1
+        return list(arr.reshape((n,) + arr.shape[arr.ndim - inner :]))
+    return list(arr.reshape(-1))
+
+
+def _array_ndim(dt: Any) -> int:
+    n = 0
+    while isinstance(dt, ArrayType):
+        n += len(dt.dims)
+        dt = dt.base
+    return n
+
+
+def dataset_source(dset: Any, dt: Any, resolver: Resolver | None = None) -> ValueSource:
+    shape = dset.shape
+
+    def reader(key: tuple[slice, ...]) -> Any:
+        if shape == ():
+            return dset[()]
+        return dset[key]
+
+    return ValueSource(
+        None if shape is None else tuple(int(n) for n in shape),
+        dt,
+        reader,
+        resolver or FileResolver(dset.file, None),
+        dset.name or "",
+    )
+
+
+def attribute_source(obj: Any, name: str, dt: Any, resolver: Resolver | None = None) -> ValueSource:
+    aid = obj.attrs.get_id(name)
+    shape = aid.shape
+
+    def reader(key: tuple[slice, ...]) -> Any:
+        value = obj.attrs[name]
+        arr = np.asarray(value) if not isinstance(value, (bytes, str)) else np.array(value, dtype=object)
+        if arr.dtype.kind == "U":
+            arr = np.array([s.encode("utf-8", "surrogateescape") for s in arr.reshape(-1)],
+                           dtype=object).reshape(arr.shape)
+        return arr[key] if key else arr
+
+    return ValueSource(
+        None if shape is None else tuple(int(n) for n in shape),
+        dt,
+        reader,
+        resolver or FileResolver(obj.file, None),
+        name,
+    )
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+def native_size(dt: Any) -> int:
+    """``H5Tget_size(H5Tget_native_type(dt))``: the memory element size the tools read."""
+    return _native(dt)[0]
+
+
+def _native(dt: Any) -> tuple[int, int]:
+    """(size, alignment) of the native type."""
+    if isinstance(dt, FixedPointType):
+        n = native_int_size(dt.size)
+        return n, n
+    if isinstance(dt, FloatType):
+        n = 4 if dt.size <= 4 else 8 if dt.size <= 8 else 16
+        return n, n
+    if isinstance(dt, EnumType):
+        return _native(dt.base)
+    if isinstance(dt, VlenType):
+        return dt.size, 8
+    if isinstance(dt, ArrayType):
+        size, align = _native(dt.base)
+        n = 1
+        for d in dt.dims:
+            n *= d
+        return size * n, align
+    if isinstance(dt, CompoundType):
+        offset = 0
+        maxalign = 1
+        for m in members(dt):
+            size, align = _native(m.datatype)
+            offset = (offset + align - 1) // align * align + size
+            maxalign = max(maxalign, align)
+        return (offset + maxalign - 1) // maxalign * maxalign, maxalign
+    return int(dt.size), 1
+
+
+# --------------------------------------------------------------------------- dumping
+
+
+def dump_simple_data(r: Renderer, info: Format, ctx: Context, flags: int,
+                     values: Sequence[Any], dt: Any) -> None:
+    """``h5tools_dump_simple_data``: render one pass of elements."""
+    ncols = info.line_ncols if info.line_ncols > 0 else 80
+    elmt_counter = 0
+    n = len(values)
+    for i, value in enumerate(values):
+        text = r.sprint(dt, value, ctx, info)
+        if i + 1 < n or not flags & END_OF_DATA:
+            text += opt(info.elmt_suf1, ",")
+        if not r.render_element(info, ctx, text, ncols, i, elmt_counter):
+            elmt_counter = 0
+        ctx.cur_elmt += 1
+        elmt_counter += 1
+
+
+def strip_mine(shape: tuple[int, ...], item_size: int) -> list[int]:
+    """The strip-mine block of ``h5tools_dump_simple_dset``."""
+    sm = [0] * len(shape)
+    nbytes = max(item_size, 1)
+    for i in range(len(shape) - 1, -1, -1):
+        size = BUFSIZE // nbytes or 1
+        sm[i] = min(shape[i], size)
+        nbytes *= max(sm[i], 1)
+    return sm
+
+
+def dump_dataset(r: Renderer, info: Format, ctx: Context, source: ValueSource) -> None:
+    """``h5tools_dump_simple_dset``: every element, in strip-mined passes."""
+    shape = source.shape
+    if shape is None:
+        return
+    ndims = len(shape)
+    ctx.ndims = ndims
+    total = int(np.prod(shape, dtype=np.int64)) if ndims else 1
+    ctx.size_last_dim = shape[-1] if ndims else 0
+    if total == 0:
+        return
+    sm = strip_mine(shape, native_size(source.dt))
+    if ndims:
+        ctx.init_acc_pos(shape)
+    offset = [0] * ndims
+    elmtno = 0
+    while elmtno < total:
+        if ndims:
+            size = [min(shape[i] - offset[i], sm[i]) for i in range(ndims)]
+            count = int(np.prod(size, dtype=np.int64))
+            key = tuple(slice(o, o + s) for o, s in zip(offset, size))
+        else:
+            size, count, key = [], 1, ()
+        values = source.read(key)
+        flags = (START_OF_DATA if elmtno == 0 else 0) | (
+            END_OF_DATA if elmtno + count >= total else 0
+        )
+        ctx.sm_pos = elmtno
+        dump_simple_data(r, info, ctx, flags, values, source.dt)
+        for i in range(ndims - 1, -1, -1):
+            offset[i] += size[i]
+            if offset[i] == shape[i]:
+                offset[i] = 0
+            else:
+                break
+        ctx.continuation += 1
+        elmtno += count
+
+
+def dump_memory(r: Renderer, info: Format, ctx: Context, source: ValueSource) -> None:
+    """``h5tools_dump_simple_mem``: all elements in one pass (attributes)."""
+    shape = source.shape
+    if shape is None:
+        return
+    ndims = len(shape)
+    ctx.ndims = ndims
+    total = int(np.prod(shape, dtype=np.int64)) if ndims else 1
+    if total == 0:
+        return
+    ctx.size_last_dim = shape[-1] if ndims else 0
+    if ndims:
+        ctx.init_acc_pos(shape)
+    values = source.read(tuple(slice(0, n) for n in shape))
+    dump_simple_data(r, info, ctx, START_OF_DATA | END_OF_DATA, values, source.dt)
+
+
+@dataclass
+class Subset:
+    """h5dump's ``-s/-S/-c/-k`` (or ``[start;stride;count;block]``), one value per axis."""
+
+    start: list[int]
+    stride: list[int]
+    count: list[int]
+    block: list[int]
+
+
+def dump_subset(r: Renderer, info: Format, ctx: Context, source: ValueSource, sset: Subset) -> None:
+    """``h5tools_display_simple_subset``: the hyperslab, one row at a time."""
+    shape = source.shape or ()
+    ndims = len(shape)
+    ctx.ndims = ndims
+    ctx.size_last_dim = shape[-1] if ndims else 0
+    row_dim = 0 if ndims == 1 else ndims - 2
+    outer_count = 1
+    for i in range(max(ndims - 2, 0)):
+        outer_count *= sset.count[i]
+    t_start = list(sset.start)
+    t_count = list(sset.count)
+    t_block = list(sset.block)
+    t_stride = list(sset.stride)
+    max_start = [0] * ndims
+    for i in range(max(ndims - 2, 0)):
+        max_start[i] = t_start[i] + sset.count[i] * sset.stride[i]
+        t_count[i] = 1
+    for _ in range(outer_count):
+        if ndims > 1:
+            count = sset.count[row_dim] * sset.block[row_dim]
+            t_count[row_dim] = 1
+            t_block[row_dim] = 1
+            if sset.block[row_dim] > 1:
+                t_stride[row_dim] = 1
+        else:
+            count = 1
+        _print_simple_subset(r, info, ctx, source, sset, count, t_start, t_count, t_block,
+                             t_stride, row_dim)
+        if ndims > 2:
+            dim = ndims - 3
+            for i in range(dim + 1, ndims):
+                t_start[i] = sset.start[i]
+            while True:
+                t_start[dim] += sset.stride[dim]
+                if t_start[dim] >= max_start[dim]:
+                    t_start[dim] = sset.start[dim]
+                    dim -= 1
+                    if dim >= 0:
+                        continue
+                break
+
+
+def _print_simple_subset(r: Renderer, info: Format, ctx: Context, source: ValueSource,
+                         sset: Subset, hyperslab_count: int, start: list[int], count: list[int],
+                         block: list[int], stride: list[int], row_dim: int) -> None:
+    shape = source.shape or ()
+    ndims = len(shape)
+    if ndims:
+        ctx.init_acc_pos(shape)
+    size_row_block = sset.block[row_dim]
+    row_counter = 0
+    while hyperslab_count > 0:
+        if (
+            size_row_block > 1
+            and row_counter == size_row_block
+            and sset.stride[row_dim] > sset.block[row_dim]
+        ):
+            start[row_dim] += sset.stride[row_dim] - sset.block[row_dim]
+            row_counter = 0
+        row_counter += 1
+        coords = _hyperslab(shape, start, stride, count, block)
+        if coords is None or not len(coords[0]):
+            return
+        values = source.read(coords[1])
+        values = _pick(values, coords, shape)
+        flags = START_OF_DATA | (END_OF_DATA if hyperslab_count == 1 else 0)
+        low = [int(min(c)) for c in coords[0]]
+        elmtno = 0
+        for i in range(ndims - 1):
+            off = 1
+            for j in range(i + 1, ndims):
+                off *= shape[j]
+            elmtno += low[i] * off
+        elmtno += low[ndims - 1]
+        ctx.sm_pos = elmtno
+        ctx.need_prefix = True
+        dump_simple_data(r, info, ctx, flags, values, source.dt)
+        ctx.continuation += 1
+        start[row_dim] += stride[row_dim]
+        hyperslab_count -= 1
+
+
+def _hyperslab(shape: tuple[int, ...], start: list[int], stride: list[int], count: list[int],
+               block: list[int]) -> tuple[list[np.ndarray], tuple[slice, ...]] | None:
+    """Per-axis coordinates of a hyperslab, and the bounding slices to read it with."""
+    axes = []
+    for n, st, sd, ct, bl in zip(shape, start, stride, count, block):
+        idx = (st + sd * np.arange(ct))[:, None] + np.arange(bl)
+        idx = idx.reshape(-1)
+        if len(idx) and (idx.max() >= n or idx.min() < 0):
+            raise ValueError("subset selection beyond the dataset's extent")
+        axes.append(idx)
+    if any(len(a) == 0 for a in axes):
+        return None
+    key = tuple(slice(int(a.min()), int(a.max()) + 1) for a in axes)
+    return axes, key
+
+
+def _pick(values: list[Any], coords: tuple[list[np.ndarray], tuple[slice, ...]],
+          shape: tuple[int, ...]) -> list[Any]:
+    axes, key = coords
+    box = [s.stop - s.start for s in key]
+    local = [a - s.start for a, s in zip(axes, key)]
+    flat = np.ravel_multi_index(np.ix_(*local), box).reshape(-1) if box else np.zeros(1, int)
+    return [values[int(i)] for i in flat]
+
+
+__all__ = [
+    "FileResolver",
+    "Subset",
+    "ValueSource",
+    "attribute_source",
+    "dataset_source",
+    "dump_dataset",
+    "dump_memory",
+    "dump_subset",
+    "elements",
+    "native_size",
+]
+
+
+def dump_values(r: Renderer, info: Format, ctx: Context, source: ValueSource, dt: Any,
+                ls_references: Any = None, attribute: bool = False) -> None:
+    """h5ls's data dump of one dataset or attribute (references as h5ls 1.10 prints
+    them: each target's type and path, a referenced dataset's values in a DATA block)."""
+    from .typenames import is_object_reference, is_region_reference
+
+    if is_object_reference(dt) or is_region_reference(dt):
+        ref_info = info.copy(line_indent="   ", pindex=False)
+        dump_reference_list(r, ref_info, 0, source, dt,
+                            dump_target=lambda obj, c: ls_reference_target(r, ref_info, c, obj))
+        r.write("\n")
+        return
+    if attribute:
+        dump_memory(r, info, ctx, source)
+    else:
+        dump_dataset(r, info, ctx, source)
+
+
+def dump_reference_list(r: Renderer, info: Format, level: int, source: ValueSource, dt: Any,
+                        region_data: bool = False,
+                        dump_target: Callable[[Any, Context], None] | None = None) -> None:
+    """``h5tools_dump_reference``: each reference on its own line at indent ``level``,
+    then what it points to: a region's type, space and (``region_data``) values; for an
+    object, ``dump_target(obj, ctx)`` (h5dump: its ``DATA`` block)."""
+    from .typenames import is_region_reference
+
+    shape = source.shape
+    if shape is None:
+        return
+    values = source.read(tuple(slice(0, n) for n in shape))
+    resolver = source.resolver
+    ncols = info.line_ncols if info.line_ncols > 0 else 80
+    ctx = Context(indent_level=level, need_prefix=True, ndims=len(shape))
+    ctx.init_acc_pos(shape)
+    region = is_region_reference(dt)
+    for i, ref in enumerate(values):
+        ctx.need_prefix = True
+        text = r.sprint(dt, ref, ctx, info)
+        r.render_element(info, ctx, text, ncols, i, len(values))
+        if region and ref and ref.selection is not None:
+            if str(ref.selection.kind.value) in ("hyperslabs", "points"):
+                target = resolver.region(ref)
+                if target is not None:
+                    dump_region(r, info, ctx, resolver, ref, target, i, len(values), region_data)
+        elif not region and ref and dump_target is not None:
+            obj = resolver.open(ref) if hasattr(resolver, "open") else None
+            if obj is not None:
+                ctx.indent_level += 1
+                dump_target(obj, ctx)
+                ctx.indent_level -= 1
+        ctx.cur_elmt += 1
+
+
+def ls_reference_target(r: Renderer, info: Format, ctx: Context, target: Any) -> None:
+    """h5ls: a referenced object's values in a ``DATA {}`` block (empty for groups)."""
+    from ..hl import Dataset
+    from .typenames import memory_type
+
+    ncols = info.line_ncols if info.line_ncols > 0 else 80
+    ctx.need_prefix = True
+    r.render_element(info, ctx, "DATA {", ncols, 0, 0)
+    if isinstance(target, Dataset):
+        dt = memory_type(inspect.datatype(target))
+        dctx = Context(indent_level=ctx.indent_level + 1, need_prefix=True,
+                       cur_column=ctx.cur_column)
+        dump_dataset(r, info, dctx, dataset_source(target, dt))
+        ctx.cur_column = dctx.cur_column
+    ctx.need_prefix = True
+    r.render_element(info, ctx, "}", ncols, 0, 0)
+
+
+def dump_region(r: Renderer, info: Format, ctx: Context, resolver: Any, ref: Any,
+                target: RegionTarget, index: int, count: int, with_data: bool) -> None:
+    """``h5tools_dump_region_data_blocks/points``: a region's selection, the dataset's
+    type and space, and (``-R``) the selected values."""
+    from .ddl_types import ddl_dataspace, ddl_datatype_lines
+
+    sel = ref.selection
+    points = str(sel.kind.value) == "points"
+    r.render_element(info, ctx, "{" if points else " {", 80, index, count)
+    ctx.indent_level += 1
+    ctx.need_prefix = True
+    head = "REGION_TYPE POINT  " if points else "REGION_TYPE BLOCK  "
+    from .render import region_text
+
+    r.render_element(info, ctx, head + region_text(sel, info), 80, index, count)
+    dset = resolver.open(ref)
+    file_dt = inspect.datatype(dset)
+    ctx.need_prefix = True
+    ddl_datatype_lines(r, info, ctx, file_dt, "DATATYPE  ", resolver, index, count)
+    ctx.need_prefix = True
+    r.render_element(info, ctx, "DATASPACE " + ddl_dataspace(dset.shape, dset.maxshape), 80,
+                     index, count)
+    if with_data:
+        ctx.need_prefix = True
+        r.render_element(info, ctx, "DATA {", 80, index, count)
+        _region_values(r, info, ctx, dset, sel, points)
+        ctx.need_prefix = True
+        r.render_element(info, ctx, "}", 80, index, count)
+    ctx.indent_level -= 1
+    ctx.need_prefix = True
+    r.render_element(info, ctx, "}", 80, index, count)
+
+
+def _region_values(r: Renderer, info: Format, cur: Context, dset: Any, sel: Any,
+                   points: bool) -> None:
+    """``h5tools_print_region_data_blocks/points``."""
+    from .render import region_blocks
+    from .typenames import memory_type
+
+    dt = memory_type(inspect.datatype(dset))
+    ctx = Context(indent_level=cur.indent_level, cur_column=cur.cur_column,
+                  prev_multiline=cur.prev_multiline)
+    fmt = info.copy(idx_fmt="", idx_n_fmt="", idx_sep="", line_pre="")
+    if points:
+        pts = list(sel.points or ())
+        ndims = len(pts[0]) if pts else 0
+        ctx.ndims = ndims
+        for j, pt in enumerate(pts):
+            ctx.need_prefix = True
+            ctx.cur_elmt = 0
+            ctx.indent_level += 1
+            ctx.init_acc_pos([1])
+            ctx.sm_pos = j * ndims
+            ctx.size_last_dim = cur.p_max_idx[-1] if cur.p_max_idx else 0
+            value = elements(dset[tuple(int(c) for c in pt)], dt)[0]
+            text = ("\x01" if j else "") + r.sprint(dt, value, ctx, fmt)
+            if j + 1 < len(pts):
+                text += opt(fmt.elmt_suf1, ",")
+            r.render_element(fmt, ctx, text, 80, 0, j, region=lambda: "")
+            ctx.indent_level -= 1
+    else:
+        blocks = region_blocks(sel)
+        ndims = len(blocks[0][0]) if blocks else 0
+        ctx.ndims = ndims
+        for b, (start, end) in enumerate(blocks):
+            ctx.need_prefix = True
+            ctx.cur_elmt = 0
+            dims = [e - s + 1 for s, e in zip(start, end)]
+            values = elements(dset[tuple(slice(s, e + 1) for s, e in zip(start, end))], dt)
+            ctx.indent_level += 1
+            ctx.init_acc_pos(dims)
+            ctx.size_last_dim = dims[-1]
+            ctx.sm_pos = b * 2 * ndims
+            r.simple_prefix(fmt, ctx, 0, 0, prefix=lambda: "")
+            elmtno = 0
+            for k, value in enumerate(values):
+                text = ("\x01" if k else "") + r.sprint(dt, value, ctx, fmt)
+                if k + 1 < len(values) or b + 1 < len(blocks):
+                    text += opt(fmt.elmt_suf1, ",")
+                if not r.render_element(fmt, ctx, text, 80, k, elmtno, region=lambda: ""):
+                    elmtno = 0
+                elmtno += 1
+                ctx.cur_elmt += 1
+            ctx.indent_level -= 1
+    cur.cur_column = ctx.cur_column
