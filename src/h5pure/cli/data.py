@@ -424,7 +424,8 @@ def dump_values(r: Renderer, info: Format, ctx: Context, source: ValueSource, dt
 
 def dump_reference_list(r: Renderer, info: Format, level: int, source: ValueSource, dt: Any,
                         region_data: bool = False,
-                        dump_target: Callable[[Any, Context], None] | None = None) -> None:
+                        dump_target: Callable[[Any, Context], None] | None = None,
+                        cur_column: int = 0) -> None:
     """``h5tools_dump_reference``: each reference on its own line at indent ``level``,
     then what it points to: a region's type, space and (``region_data``) values; for an
     object, ``dump_target(obj, ctx)`` (h5dump: its ``DATA`` block)."""
@@ -436,7 +437,7 @@ def dump_reference_list(r: Renderer, info: Format, level: int, source: ValueSour
     values = source.read(tuple(slice(0, n) for n in shape))
     resolver = source.resolver
     ncols = info.line_ncols if info.line_ncols > 0 else 80
-    ctx = Context(indent_level=level, need_prefix=True, ndims=len(shape))
+    ctx = Context(indent_level=level, need_prefix=True, ndims=len(shape), cur_column=cur_column)
     ctx.init_acc_pos(shape)
     region = is_region_reference(dt)
     for i, ref in enumerate(values):

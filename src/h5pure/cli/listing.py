@@ -14,7 +14,7 @@ and their headers come from :func:`h5pure.inspect.header`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,9 +107,11 @@ def _mtime(head: Any) -> int | None:
 
 
 def walk(start: Any, path: str, recursive: bool = True, visit_start: bool = False,
-         seen: dict[int, str] | None = None) -> Iterator[Entry]:
+         seen: dict[int, str] | None = None,
+         names: Callable[[Group], list[str]] = sorted_names) -> Iterator[Entry]:
     """The links below ``start`` (an object opened at absolute ``path``), in the tools'
-    order.  ``seen`` maps object addresses to their first path (shared between walks)."""
+    order (``names`` lists a group's links; by name unless told otherwise).  ``seen`` maps
+    object addresses to their first path (shared between walks)."""
     seen = {} if seen is None else seen
     head = inspect.header(start)
     first = Entry(
@@ -128,12 +130,12 @@ def walk(start: Any, path: str, recursive: bool = True, visit_start: bool = Fals
     if head.refcount > 1:
         seen.setdefault(head.address, path)
     visited = {head.address}  # groups entered (libhdf5 tracks those with several links)
-    yield from _walk_group(start, path, recursive, seen, visited)
+    yield from _walk_group(start, path, recursive, seen, visited, names)
 
 
 def _walk_group(group: Group, base: str, recursive: bool, seen: dict[int, str],
-                visited: set[int]) -> Iterator[Entry]:
-    for name in sorted_names(group):
+                visited: set[int], names: Callable[[Group], list[str]]) -> Iterator[Entry]:
+    for name in names(group):
         path = _join(base, name)
         entry = describe_link(group, name, path)
         if entry.link == "hard" and entry.address is not None and entry.refcount > 1:
@@ -149,7 +151,7 @@ def _walk_group(group: Group, base: str, recursive: bool, seen: dict[int, str],
             and not (entry.refcount > 1 and entry.address in visited)
         ):
             visited.add(entry.address)
-            yield from _walk_group(entry.obj, path, recursive, seen, visited)
+            yield from _walk_group(entry.obj, path, recursive, seen, visited, names)
 
 
 def object_paths(file: Any) -> dict[int, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +20,9 @@ from .. import inspect
 from ..hl import Dataset, Datatype, File, Group
 from . import common
 from .data import attribute_source, dataset_source, dump_values
-from .listing import Entry, kind_of, object_entry, walk
+from .listing import Entry, describe_link, object_entry, walk
 from .render import H5LS_FORMAT, Context, Format, Renderer
-from .typenames import has_vlen, ls_string, ls_type, memory_type
+from .typenames import filter_name, ls_string, ls_type, memory_type
 
 PROG = "h5pure ls"
 DISPATCH = {"group": "Group", "dataset": "Dataset", "datatype": "Type"}
@@ -62,6 +61,8 @@ class _Listing:
         self.dangling = False
         self.fileno = 1
         self.opened = 1
+        self.current = "/"
+        """The object being listed (named by errors)."""
 
     def write(self, text: str) -> None:
         self.out.append(text)
@@ -80,6 +81,7 @@ class _Listing:
     # -- objects ------------------------------------------------------------------------
     def list_obj(self, entry: Entry) -> None:
         """``list_obj``: one object's line and (``-v``) its details."""
+        self.current = entry.path
         if not self.symlink_target:
             self.write(self.obj_name(entry.path, ""))
         if self.symlink_target:
@@ -180,7 +182,7 @@ class _Listing:
             self.write(f"    {'Storage:':<10} " + storage_text(dset, dt, st) + "\n")
             for i, flt in enumerate(st.filters):
                 cd = ", ".join(str(v) for v in flt.client_data)
-                name = flt.name or "method"
+                name = filter_name(flt) or "method"
                 opt_word = "OPT" if flt.optional else ""
                 self.write(f"    {f'Filter-{i}:':<10} {name}-{flt.filter_id} {opt_word} {{{cd}}}\n")
             addr = inspect.committed_address(dset)
@@ -197,7 +199,8 @@ class _Listing:
                 r = Renderer(self.out, info)
                 ctx.need_prefix = True
                 r.render_element(info, ctx, "        Unable to print data.", info.line_ncols, 0, 0)
-                common.note_error(exc)
+                common.note_error(common.ToolError(common.first_line(exc), self.fname,
+                                                   dset.name))
             self.write("\n")
 
     def data_format(self, attribute: bool) -> Format:
@@ -251,6 +254,7 @@ class _Listing:
     # -- links --------------------------------------------------------------------------
     def list_lnk(self, entry: Entry, file: File) -> None:
         """``list_lnk``: a soft, external or user-defined link."""
+        self.current = entry.path
         self.write(self.obj_name(entry.path, ""))
         follow = self.opts.follow_symlinks
         if entry.link == "soft":
@@ -392,7 +396,9 @@ def external_table(files: tuple[tuple[str, int, int], ...]) -> str:
 
 def list_objects(args: list[str], opts: LsOptions | None = None) -> tuple[list[str], list[str], int]:
     """List each ``file[/OBJECT]`` as h5ls does: ``(stdout chunks, stderr lines, exit
-    code)``.  Errors opening a file are reported, not raised."""
+    code)``.  What cannot be read (a missing or corrupt file, an object h5pure cannot
+    decode) is noted (:func:`h5pure.cli.common.note_error`) naming the file and the object,
+    and the listing goes on with the next file."""
     opts = opts or LsOptions()
     out: list[str] = []
     err: list[str] = []
@@ -401,43 +407,49 @@ def list_objects(args: list[str], opts: LsOptions | None = None) -> tuple[list[s
     for arg in args:
         try:
             fname, oname = common.split_file_object(arg)
+            with common.open_file(fname) as f:
+                status = max(status, _list_file(f, fname, oname, opts, out, show_file))
         except common.ToolError as exc:
-            err.append(f"{arg}: unable to open file")
             common.note_error(exc)
-            status = 1
-            continue
-        with common.open_file(fname) as f:
-            if opts.verbose:
-                out.append(f'Opened "{fname}" with sec2 driver.\n')
-            listing = _Listing(out, opts, fname, show_file)
-            if oname:
-                listing.base_len = len(oname) - (1 if oname.endswith("/") else 0)
-                listing.name_start = 1
-            else:
-                oname = "/"
-            if oname != "/":
-                try:
-                    link = _link_kind(f, oname)
-                except KeyError:
-                    out.append(listing.obj_name(oname, "**NOT FOUND**"))
-                    return out, err, 1
-            else:
-                link = "hard"
-            if link == "hard":
-                start = object_entry(f, oname, oname, link="root")
-                if start.obj is None:
-                    out.append(listing.obj_name(oname, "**NOT FOUND**"))
-                    return out, err, 1
-                listing.visit(f, oname, start)
-            else:
-                parent, _, name = oname.rstrip("/").rpartition("/")
-                from .listing import describe_link
-
-                entry = describe_link(f[parent or "/"], name, oname)
-                listing.list_lnk(entry, f)
-            if opts.no_dangling_links and listing.dangling:
-                status = 1
+            status = common.EXIT_ERROR
     return out, err, status
+
+
+def _list_file(f: File, fname: str, oname: str, opts: LsOptions, out: list[str],
+               show_file: bool) -> int:
+    if opts.verbose:
+        out.append(f'Opened "{fname}" with sec2 driver.\n')
+    listing = _Listing(out, opts, fname, show_file)
+    if oname:
+        listing.base_len = len(oname) - (1 if oname.endswith("/") else 0)
+        listing.name_start = 1
+    else:
+        oname = "/"
+    try:
+        if oname != "/":
+            try:
+                link = _link_kind(f, oname)
+            except KeyError:
+                out.append(listing.obj_name(oname, "**NOT FOUND**"))
+                return common.EXIT_FAILURE
+        else:
+            link = "hard"
+        if link == "hard":
+            start = object_entry(f, oname, oname, link="root")
+            if start.obj is None:
+                out.append(listing.obj_name(oname, "**NOT FOUND**"))
+                return common.EXIT_FAILURE
+            listing.visit(f, oname, start)
+        else:
+            parent, _, name = oname.rstrip("/").rpartition("/")
+            entry = describe_link(f[parent or "/"], name, oname)
+            listing.list_lnk(entry, f)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:  # a corrupt structure
+        out.append("\n")
+        raise common.ToolError(common.first_line(exc), fname, listing.current) from exc
+    if opts.no_dangling_links and listing.dangling:
+        return common.EXIT_FAILURE
+    return common.EXIT_OK
 
 
 def _link_kind(f: File, path: str) -> str:
@@ -523,4 +535,4 @@ def main(argv: list[str] | None = None) -> int:
     return common.run_tool(PROG, lambda: list_objects(args.files, opts))
 
 
-__all__ = ["LsOptions", "list_objects", "main", "Iterator", "kind_of", "has_vlen", "Group"]
+__all__ = ["LsOptions", "list_objects", "main"]

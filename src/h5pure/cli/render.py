@@ -57,7 +57,8 @@ _CONV = re.compile(r"%([-+ #0]*\d*(?:\.\d+)?)(?:hh|h|ll|l|L|z|j)?([diouxXeEfFgGc
 def cformat(fmt: str, *args: Any) -> str:
     """printf: C length modifiers dropped, ``%u``/``%lu`` of negative values wrapped."""
     conv = _CONV.sub(lambda m: "%" + m.group(1) + ("d" if m.group(2) == "u" else m.group(2)), fmt)
-    return conv % args if args else conv
+    wanted = sum(1 for m in _CONV.finditer(conv) if m.group(2) != "%")
+    return conv % args[:wanted] if wanted else conv.replace("%%", "%")
 
 
 def str_fmt(text: str, fmt: str | None) -> str:
@@ -205,7 +206,7 @@ class Context:
         n = self.ndims
         self.acc = [1] * n
         for i in range(n - 2, -1, -1):
-            self.acc[i] = self.acc[i + 1] * int(dims[i + 1])
+            self.acc[i] = self.acc[i + 1] * (int(dims[i + 1]) if i + 1 < len(dims) else 1)
         self.pos = [0] * n
 
 

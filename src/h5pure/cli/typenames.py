@@ -374,3 +374,13 @@ def ddl_atomic(dt: Any) -> str | None:
 
 def _is_datatype(dt: Any) -> bool:
     return isinstance(dt, DatatypeRecord)
+
+
+_LIBHDF5_FILTERS = {1: "deflate", 2: "shuffle", 3: "fletcher32", 4: "szip", 5: "nbit",
+                    6: "scaleoffset"}
+
+
+def filter_name(flt: Any) -> str:
+    """The name ``H5Pget_filter2`` reports: the stored one, else libhdf5's own filters'
+    names, else empty (libhdf5 1.10 knows no plugin without loading it)."""
+    return flt.stored_name or _LIBHDF5_FILTERS.get(int(flt.filter_id), "")

@@ -50,6 +50,9 @@ class FilterDescription:
     client_data: tuple[int, ...]
     available: bool
     """Whether this interpreter can run the codec."""
+    stored_name: str | None = None
+    """The name the pipeline message stores (None when it stores none: libhdf5 then
+    reports its own filters' names, h5ls and h5dump nothing for others)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ def _filter(info: Any) -> FilterDescription:
         optional=bool(info.optional),
         client_data=tuple(int(v) for v in info.client_data),
         available=bool(codec.available()),
+        stored_name=info.name or None,
     )
 
 
