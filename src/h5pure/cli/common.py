@@ -117,7 +117,7 @@ def run_tool(prog: str, work: Callable[[], tuple[list[str], list[str], int]]) ->
         return EXIT_ERROR
     write_out("".join(out))
     for line in err:
-        print(line, file=sys.stderr)
+        print(f"{prog}: {line}", file=sys.stderr)
     noted = take_errors()
     for failure in noted:
         text = failure.line() if isinstance(failure, ToolError) else first_line(failure)

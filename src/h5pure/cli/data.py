@@ -39,13 +39,32 @@ END_OF_DATA = 2
 # --------------------------------------------------------------------------- reading
 
 
-class FileResolver(Resolver):
-    """References of one file, named by the first path of their targets (``paths``)."""
+class RefPaths:
+    """h5dump's table of object paths for references (``lookup_ref_path``): built from
+    the file being dumped at the first object reference met, then kept for the whole run
+    (so h5dump names no targets of object references in later files of one command)."""
 
-    def __init__(self, file: Any, paths: dict[int, str] | None, fileno: int = 1) -> None:
+    def __init__(self) -> None:
+        self.table: dict[int, str] | None = None
+
+    def lookup(self, file: Any, address: int) -> str:
+        if self.table is None:
+            from .listing import object_paths
+
+            self.table = object_paths(file)
+        return self.table.get(address, "")
+
+
+class FileResolver(Resolver):
+    """References of one file: a region's dataset named by its first path (``paths``),
+    an object reference's target by ``ref_paths`` (h5dump), or not at all (h5ls)."""
+
+    def __init__(self, file: Any, paths: dict[int, str] | None, fileno: int = 1,
+                 ref_paths: RefPaths | None = None) -> None:
         self.file = file
         self.paths = paths
         self.fileno = fileno
+        self.ref_paths = ref_paths
 
     def _target(self, ref: Any) -> Any:
         try:
@@ -58,7 +77,7 @@ class FileResolver(Resolver):
         if obj is None:
             return None
         address = inspect.header(obj).address
-        path = "" if self.paths is None else self.paths.get(address, "")
+        path = "" if self.ref_paths is None else self.ref_paths.lookup(self.file, address)
         kind = {"group": "GROUP", "dataset": "DATASET", "datatype": "DATATYPE"}.get(
             kind_of(obj), "UNKNOWN"
         )

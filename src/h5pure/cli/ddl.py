@@ -21,6 +21,7 @@ from . import common
 from .binary import write_binary, write_text
 from .data import (
     FileResolver,
+    RefPaths,
     Subset,
     ValueSource,
     attribute_source,
@@ -74,6 +75,8 @@ class DumpOptions:
     """``-b``: "NATIVE", "FILE", "LE" or "BE" (with ``-o``)."""
     data_output: BinaryIO | Any = None
     """``-o``: where values go instead of the DDL (a binary file or a list of strings)."""
+    ref_paths: RefPaths = field(default_factory=lambda: RefPaths())
+    """The paths object references are named by (one table for the whole run)."""
 
     @property
     def display_data(self) -> bool:
@@ -144,7 +147,8 @@ class DDLDumper:
         """The object being written (named by errors)."""
         self.tables = _Tables(file, opts.sort_by_creation, opts.descending)
         self.format = self._format()
-        self.r = Renderer(out, self.format, FileResolver(file, self.tables.paths))
+        self.r = Renderer(out, self.format,
+                          FileResolver(file, self.tables.paths, ref_paths=opts.ref_paths))
 
     # -- formats ------------------------------------------------------------------------
     def _format(self) -> Format:
@@ -511,7 +515,8 @@ class DDLDumper:
             return
         saved = (self.tables, self.hit_elink, self.r)
         self.tables = _Tables(other, self.opts.sort_by_creation, self.opts.descending)
-        self.r = Renderer(self.out, self.format, FileResolver(other, self.tables.paths))
+        self.r = Renderer(self.out, self.format,
+                          FileResolver(other, self.tables.paths, ref_paths=self.opts.ref_paths))
         self.hit_elink = True
         self.indent += COL
         try:

@@ -94,6 +94,21 @@ class Parsed:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _atoi(text: str) -> int:
+    """C's ``atoi``: the leading decimal digits (0 when there are none)."""
+    text = text.strip()
+    digits = ""
+    for i, c in enumerate(text):
+        if c.isdigit() or (i == 0 and c in "+-"):
+            digits += c
+        else:
+            break
+    try:
+        return int(digits)
+    except ValueError:
+        return 0
+
+
 def _ints(text: str) -> list[int]:
     parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
     try:
@@ -184,16 +199,16 @@ def parse_args(argv: list[str]) -> Parsed:
             elif key == "no-compact-subset":
                 compact = False
             elif key == "n":
-                opts.contents = 1 if value and value.strip() == "1" else 0
+                opts.contents = 1 if value is not None and _atoi(value) == 1 else 0
             elif key == "B":
                 opts.superblock = True
             elif key == "H":
                 opts.header_only = True
             elif key == "A":
-                if value is not None and value.strip() == "0":
-                    opts.attributes = False
-                else:
+                if value is None:
                     opts.attributes_only = True
+                elif _atoi(value) == 0:  # as h5dump, which reads the value with atoi()
+                    opts.attributes = False
             elif key == "p":
                 opts.properties = True
             elif key == "R":
@@ -258,7 +273,9 @@ def dump_file(fname: str, parsed: Parsed) -> tuple[list[str], list[str], int]:
 
             doc = dump_json(f, fname, requests=opts.requests, header_only=opts.header_only,
                             attributes=opts.attributes)
-            return [json.dumps(doc, indent=1, ensure_ascii=False) + "\n"], [], 0
+            missing = [o["path"] for o in doc.get("objects", ()) if "error" in o]
+            text = json.dumps(doc, ensure_ascii=False) + "\n"
+            return [text], [f"{fname}: {p}: not found" for p in missing], 1 if missing else 0
         sink: Any = None
         if parsed.output is not None:
             if parsed.binary:
@@ -305,7 +322,9 @@ def main(argv: list[str] | None = None) -> int:
         out: list[str] = []
         err: list[str] = []
         status = 0
-        for fname in parsed.files:
+        # h5dump -n lists the first file only (its file loop ends there)
+        files = parsed.files[:1] if parsed.opts.contents is not None else parsed.files
+        for fname in files:
             chunks, errors, code = dump_file(fname, parsed)
             out += chunks
             err += errors

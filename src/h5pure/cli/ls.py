@@ -9,6 +9,7 @@ call directly; :func:`main` parses the command line and reports errors.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -19,13 +20,25 @@ import numpy as np
 from .. import inspect
 from ..hl import Dataset, Datatype, File, Group
 from . import common
-from .data import attribute_source, dataset_source, dump_values
+from .data import FileResolver, attribute_source, dataset_source, dump_values
 from .listing import Entry, describe_link, object_entry, walk
 from .render import H5LS_FORMAT, Context, Format, Renderer
 from .typenames import filter_name, ls_string, ls_type, memory_type
 
 PROG = "h5pure ls"
 DISPATCH = {"group": "Group", "dataset": "Dataset", "datatype": "Type"}
+
+
+class FileNumbers:
+    """libhdf5's file serial numbers (``H5O_info_t.fileno``, shown in ``Location:``):
+    every successful open of a file in the process takes the next number."""
+
+    def __init__(self) -> None:
+        self.last = 0
+
+    def take(self, count: int = 1) -> int:
+        self.last += count
+        return self.last
 
 
 @dataclass
@@ -49,7 +62,8 @@ class LsOptions:
 class _Listing:
     """One file's listing (h5ls's ``iter_t`` and its callbacks)."""
 
-    def __init__(self, out: list[str], opts: LsOptions, fname: str, show_file: bool) -> None:
+    def __init__(self, out: list[str], opts: LsOptions, fname: str, show_file: bool,
+                 numbers: FileNumbers | None = None) -> None:
         self.out = out
         self.opts = opts
         self.fname = fname
@@ -59,8 +73,8 @@ class _Listing:
         self.symlink_target = False
         self.visited_links: set[tuple[str, str | None, str]] = set()
         self.dangling = False
-        self.fileno = 1
-        self.opened = 1
+        self.numbers = numbers or FileNumbers()
+        self.fileno = self.numbers.take()
         self.current = "/"
         """The object being listed (named by errors)."""
 
@@ -152,7 +166,7 @@ class _Listing:
             r.simple_prefix(info, ctx, 0, 0)
             self.write("        Unable to print data.")
         else:
-            source = attribute_source(obj, name, dt)
+            source = attribute_source(obj, name, dt, FileResolver(obj.file, None, self.fileno))
             # h5ls 1.10 wraps attribute values three columns before the width
             self.dump(source, dt, info.copy(line_ncols=max(info.line_ncols - 3, 1)), ctx,
                       attribute=True)
@@ -193,8 +207,11 @@ class _Listing:
             info = self.data_format(attribute=False)
             self.write("    Data:\n")
             ctx = Context(indent_level=2, need_prefix=True)
+            if dset.is_virtual:  # reading opens each source file that exists
+                self.numbers.take(_existing_sources(dset))
             try:
-                self.dump(dataset_source(dset, dt), dt, info, ctx, attribute=False)
+                self.dump(dataset_source(dset, dt, FileResolver(dset.file, None, self.fileno)),
+                          dt, info, ctx, attribute=False)
             except (OSError, ValueError, KeyError) as exc:  # an undecodable chunk
                 r = Renderer(self.out, info)
                 ctx.need_prefix = True
@@ -289,11 +306,12 @@ class _Listing:
                 self.visited_links.add(key)
                 saved = self.fileno
                 if resolved is not None:
-                    # libhdf5 numbers each open of a file; following an external link
-                    # opens the target file three times (link info, object info, open)
-                    self.opened += 3
-                    self.fileno = self.opened
+                    # libhdf5 numbers each open of a file: following an external link
+                    # opens the target four times, the object shown by the third
+                    self.fileno = self.numbers.take(3)
                 self.follow(file, entry, resolved)
+                if resolved is not None:
+                    self.numbers.take()
                 self.fileno = saved
             else:
                 self.write("\n")
@@ -330,6 +348,18 @@ class _Listing:
                     self.list_lnk(entry, file)
         else:
             self.list_obj(start)
+
+
+def _existing_sources(dset: Dataset) -> int:
+    base = os.path.dirname(os.path.abspath(dset.file.filename))
+    names = {m.file_name for m in dset.virtual_sources()}
+    found = 0
+    for name in names:
+        if name == ".":
+            continue
+        if os.path.exists(name) or os.path.exists(os.path.join(base, name)):
+            found += 1
+    return found
 
 
 def _resolve(file: File, path: str) -> Any:
@@ -404,11 +434,12 @@ def list_objects(args: list[str], opts: LsOptions | None = None) -> tuple[list[s
     err: list[str] = []
     status = 0
     show_file = len(args) > 1
+    numbers = FileNumbers()
     for arg in args:
         try:
             fname, oname = common.split_file_object(arg)
             with common.open_file(fname) as f:
-                status = max(status, _list_file(f, fname, oname, opts, out, show_file))
+                status = max(status, _list_file(f, fname, oname, opts, out, show_file, numbers))
         except common.ToolError as exc:
             common.note_error(exc)
             status = common.EXIT_ERROR
@@ -416,10 +447,10 @@ def list_objects(args: list[str], opts: LsOptions | None = None) -> tuple[list[s
 
 
 def _list_file(f: File, fname: str, oname: str, opts: LsOptions, out: list[str],
-               show_file: bool) -> int:
+               show_file: bool, numbers: FileNumbers) -> int:
     if opts.verbose:
         out.append(f'Opened "{fname}" with sec2 driver.\n')
-    listing = _Listing(out, opts, fname, show_file)
+    listing = _Listing(out, opts, fname, show_file, numbers)
     if oname:
         listing.base_len = len(oname) - (1 if oname.endswith("/") else 0)
         listing.name_start = 1
