@@ -32,6 +32,7 @@ from ..inspect import (
     TimeType,
     VlenType,
 )
+from . import common
 from .data import elements
 from .listing import kind_of, sorted_names
 from .typenames import (
@@ -208,12 +209,15 @@ def selection_json(sel: Any) -> dict[str, Any]:
 
 
 class JSONDumper:
-    def __init__(self, file: File, header_only: bool, attributes: bool) -> None:
+    def __init__(self, file: File, fname: str, header_only: bool, attributes: bool) -> None:
         from .listing import object_paths
 
         self.file = file
+        self.fname = fname
         self.header_only = header_only
         self.with_attributes = attributes
+        self.current = "/"
+        """The object being written (named by errors)."""
         self.paths = object_paths(file)
         self.values = _Values(file, self.paths)
         self.seen: dict[int, str] = {}
@@ -246,6 +250,7 @@ class JSONDumper:
         return out
 
     def object(self, obj: Any, path: str) -> dict[str, Any]:
+        self.current = path
         head = inspect.header(obj)
         if head.refcount > 1:
             first = self.seen.get(head.address)
@@ -297,9 +302,14 @@ class JSONDumper:
             "attributes": self.attributes(dset),
         }
         if not self.header_only:
-            data = dset[()] if shape is not None else None
-            out["data"] = self.values.array(memory_type(dt), data,
-                                            None if shape is None else tuple(shape))
+            try:
+                data = dset[()] if shape is not None else None
+                out["data"] = self.values.array(memory_type(dt), data,
+                                                None if shape is None else tuple(shape))
+            except (OSError, ValueError, KeyError) as exc:  # a filter without a codec...
+                out["data"] = None
+                out["error"] = common.first_line(exc)
+                common.note_error(common.ToolError(out["error"], self.fname, path))
         return out
 
     def storage(self, dset: Dataset, dt: Any) -> dict[str, Any]:
@@ -336,8 +346,20 @@ class JSONDumper:
 def dump_json(file: File, fname: str, requests: list[Any] | None = None,
               header_only: bool = False, attributes: bool = True) -> dict[str, Any]:
     """The JSON document of ``file`` (or of the objects ``requests`` names: the
-    :class:`~h5pure.cli.ddl.Request` records of ``-d -g -t -a -l``)."""
-    dumper = JSONDumper(file, header_only, attributes)
+    :class:`~h5pure.cli.ddl.Request` records of ``-d -g -t -a -l``).  A structure h5pure
+    cannot read (a truncated or corrupt file) raises :class:`~h5pure.cli.common.ToolError`
+    naming the file and the object."""
+    dumper: JSONDumper | None = None
+    try:
+        dumper = JSONDumper(file, fname, header_only, attributes)
+        return _document(dumper, file, fname, requests)
+    except (OSError, ValueError, RuntimeError) as exc:
+        where = dumper.current if dumper is not None else "/"
+        raise common.ToolError(common.first_line(exc), fname, where) from exc
+
+
+def _document(dumper: JSONDumper, file: File, fname: str,
+              requests: list[Any] | None) -> dict[str, Any]:
     sb = inspect.superblock(file)
     doc: dict[str, Any] = {
         "format": "h5pure-dump",
