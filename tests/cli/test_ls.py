@@ -125,3 +125,15 @@ def test_unknown_filter_data_is_reported_once(corpus_dir, monkeypatch, capsys, h
     assert "0, 1, 2" in captured.out  # the next dataset is still listed
     assert captured.err.splitlines() == [
         "h5pure ls: unknown_ls.h5: /bz: unknown filter id 307: no codec is registered for it"]
+
+
+def test_fill_value_with_a_second_v(corpus_dir, monkeypatch):
+    """``-vv`` adds the fill value (h5ls's second ``-v`` changes nothing; ``-v`` stays
+    equal to h5ls's)."""
+    monkeypatch.chdir(corpus_dir)
+    text, _, _ = listing(["layouts.h5"], verbose=1)
+    assert "Fill:" not in text
+    text, _, _ = listing(["layouts.h5"], verbose=2)
+    partial = text.split("chunk_partial")[1].split("Type:")[0]
+    assert "    Fill:      -1, written if set, allocation incremental\n" in partial
+    assert "Fill:      default, written if set, allocation late" in text.split("contiguous")[1]

@@ -199,6 +199,8 @@ class _Listing:
                 name = filter_name(flt) or "method"
                 opt_word = "OPT" if flt.optional else ""
                 self.write(f"    {f'Filter-{i}:':<10} {name}-{flt.filter_id} {opt_word} {{{cd}}}\n")
+            if self.opts.verbose > 1:
+                self.write(f"    {'Fill:':<10} " + self.fill_text(dset, dt, st) + "\n")
             addr = inspect.committed_address(dset)
             shared = f"{self.fileno}:{addr}" if addr is not None else None
             self.write(f"    {'Type:':<10} " + ls_type(dt, 15, simple=self.opts.simple,
@@ -219,6 +221,23 @@ class _Listing:
                 common.note_error(common.ToolError(common.first_line(exc), self.fname,
                                                    dset.name))
             self.write("\n")
+
+    def fill_text(self, dset: Dataset, dt: Any, st: Any) -> str:
+        """``-vv`` (beyond h5ls, whose second ``-v`` changes nothing): the fill value, when
+        it is written and when space is allocated."""
+        if st.fill_value is not None:
+            info = self.data_format(attribute=False).copy(str_repeat=0)
+            value = Renderer([], info).sprint(dt, dset.fillvalue, Context(), info)
+        elif st.fill_defined:
+            value = "default"
+        else:
+            value = "undefined"
+        alloc = st.alloc_time
+        if alloc == "default":
+            alloc = {"compact": "early", "contiguous": "late"}.get(st.layout, "incremental")
+        written = {"alloc": "written at allocation", "never": "never written"}.get(
+            st.fill_time, "written if set")
+        return f"{value}, {written}, allocation {alloc}"
 
     def data_format(self, attribute: bool) -> Format:
         """h5ls's format for dataset (``dump_dataset_values``) or attribute values."""
@@ -508,7 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-r", "--recursive", action="store_true",
                    help="list all groups recursively, avoiding cycles (implies -f)")
     p.add_argument("-v", "--verbose", action="count", default=0,
-                   help="more details: attributes, location, storage, filters, type")
+                   help="more details: attributes, location, storage, filters, type; "
+                   "given twice, also the fill value (beyond h5ls)")
     p.add_argument("-l", "--label", action="store_true", help="label members of compound data")
     p.add_argument("-d", "--data", action="store_true", help="print the values of datasets")
     p.add_argument("-g", "--group", action="store_true",
