@@ -103,19 +103,50 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def run_tool(prog: str, work: Callable[[], tuple[list[str], list[str], int]]) -> int:
-    """Run ``work`` (which returns stdout text chunks, stderr lines and the C tool's exit
-    code), write its output, and turn failures into one-line messages and exit code 2."""
+class StreamOut:
+    """Where a command's output goes: ``append`` text as to a list; it reaches stdout in
+    pieces of about 1 MiB, so a large dump never sits in memory whole."""
+
+    def __init__(self, limit: int = 1 << 20) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.limit = limit
+
+    def append(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= self.limit:
+            self.flush()
+
+    def __iadd__(self, items: Any) -> StreamOut:
+        for text in items:
+            self.append(text)
+        return self
+
+    def flush(self) -> None:
+        if self.parts:
+            write_out("".join(self.parts))
+            self.parts.clear()
+            self.size = 0
+
+
+def run_tool(prog: str, work: Callable[[StreamOut], tuple[list[str], int]]) -> int:
+    """Run ``work(out)``, which writes the command's output to ``out`` and returns its
+    stderr lines and the C tool's exit code; turn failures into one-line messages and
+    exit code 2 (after the output written so far)."""
     take_errors()
+    out = StreamOut()
     try:
-        out, err, status = work()
+        err, status = work(out)
     except ToolError as exc:
+        out.flush()
         print(f"{prog}: {exc.line()}", file=sys.stderr)
         return EXIT_ERROR
     except (OSError, KeyError, ValueError, RuntimeError) as exc:
+        out.flush()
         print(f"{prog}: {first_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
-    write_out("".join(out))
+    out.flush()
     for line in err:
         print(f"{prog}: {line}", file=sys.stderr)
     noted = take_errors()

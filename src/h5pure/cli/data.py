@@ -211,6 +211,9 @@ def _native(dt: Any) -> tuple[int, int]:
 def dump_simple_data(r: Renderer, info: Format, ctx: Context, flags: int,
                      values: Sequence[Any], dt: Any) -> None:
     """``h5tools_dump_simple_data``: render one pass of elements."""
+    if _plain_numbers(dt, info):
+        _dump_numbers(r, info, ctx, flags, values, dt)
+        return
     ncols = info.line_ncols if info.line_ncols > 0 else 80
     elmt_counter = 0
     n = len(values)
@@ -219,6 +222,103 @@ def dump_simple_data(r: Renderer, info: Format, ctx: Context, flags: int,
         if i + 1 < n or not flags & END_OF_DATA:
             text += opt(info.elmt_suf1, ",")
         if not r.render_element(info, ctx, text, ncols, i, elmt_counter):
+            elmt_counter = 0
+        ctx.cur_elmt += 1
+        elmt_counter += 1
+
+
+def _plain_numbers(dt: Any, info: Format) -> bool:
+    """Integers and floats in the usual formats: every element is one short section of
+    printable text, so the line rules reduce to column counting (the fast path)."""
+    if info.raw or info.ascii or (info.elmt_fmt not in (None, "%s")):
+        return False
+    return isinstance(dt, (FixedPointType, FloatType)) and dt.size <= 8
+
+
+def _number_texts(values: Sequence[Any], dt: Any, info: Format) -> list[str]:
+    from .render import c_double, cformat
+
+    if isinstance(dt, FixedPointType):
+        size = native_int_size(dt.size)
+        fmt = {1: info.fmt_schar if dt.signed else info.fmt_uchar,
+               2: info.fmt_short if dt.signed else info.fmt_ushort,
+               4: info.fmt_int if dt.signed else info.fmt_uint}.get(
+            size, info.fmt_long if dt.signed else info.fmt_ulong)
+        ints = [int(v) for v in values]
+        if fmt in ("%d", "%u", "%ld", "%lu", "%hhd", "%hd", "%hu"):
+            return list(map(str, ints))
+        return [cformat(fmt, v) for v in ints]
+    fmt = info.fmt_float if dt.size <= 4 else info.fmt_double
+    floats = np.asarray(values, dtype=np.float64).tolist()
+    if fmt == "%g":
+        out = []
+        for x in floats:
+            out.append(format(x, "g") if x == x and x not in (_INF, _NINF) else c_double(x, fmt))
+        return out
+    return [c_double(x, fmt) for x in floats]
+
+
+_INF = float("inf")
+_NINF = float("-inf")
+
+
+def _dump_numbers(r: Renderer, info: Format, ctx: Context, flags: int,
+                  values: Sequence[Any], dt: Any) -> None:
+    """``dump_simple_data`` for :func:`_plain_numbers`: ``render_element`` inlined for
+    one-section elements (same decisions, without the per-element machinery)."""
+    texts = _number_texts(values, dt, info)
+    ncols = info.line_ncols if info.line_ncols > 0 else 80
+    suf1 = opt(info.elmt_suf1, ",")
+    suf2 = opt(info.elmt_suf2, " ")
+    extra = len(suf2) + len(opt(info.line_suf, ""))
+    multi_new = info.line_multi_new
+    linebreak = info.arr_linebreak
+    per_line = info.line_per_line
+    last_dim = ctx.size_last_dim
+    saved = r.out
+    out: list[str] = []
+    r.out = out  # the prefixes written meanwhile land in order in the local list
+    try:
+        _lay_out(r, info, ctx, texts, flags, ncols, suf1, suf2, extra, multi_new, linebreak,
+                 per_line, last_dim, out)
+    finally:
+        r.out = saved
+        saved.append("".join(out))
+
+
+def _lay_out(r: Renderer, info: Format, ctx: Context, texts: list[str], flags: int, ncols: int,
+             suf1: str, suf2: str, extra: int, multi_new: bool, linebreak: bool, per_line: int,
+             last_dim: int, out: list[str]) -> None:
+    n = len(texts)
+    end = bool(flags & END_OF_DATA)
+    elmt_counter = 0
+    for i in range(n):
+        text = texts[i] if (i + 1 == n and end) else texts[i] + suf1
+        width = len(text)
+        row_end = False
+        if multi_new and ctx.cur_column + width + extra > ncols and (
+            ctx.prev_multiline or ctx.prev_prefix_len + width + extra <= ncols
+        ):
+            ctx.need_prefix = True
+        if linebreak and ctx.cur_elmt:
+            if last_dim and ctx.cur_elmt % last_dim == 0:
+                ctx.need_prefix = True
+            if elmt_counter == last_dim:
+                ctx.need_prefix = True
+                row_end = True
+        if per_line > 0 and ctx.cur_elmt >= per_line:
+            ctx.need_prefix = True
+        if ctx.cur_column + width + extra > ncols:
+            ctx.need_prefix = True
+        if ctx.need_prefix:
+            r.simple_prefix(info, ctx, ctx.sm_pos + i, 0)
+        elif i or ctx.continuation:
+            out.append(suf2)
+            ctx.cur_column += len(suf2)
+        out.append(text)
+        ctx.cur_column += width
+        ctx.prev_multiline = 0
+        if row_end:
             elmt_counter = 0
         ctx.cur_elmt += 1
         elmt_counter += 1

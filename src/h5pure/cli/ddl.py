@@ -946,24 +946,27 @@ def _fill_value(dset: Dataset, dt: Any) -> Any:
     return value
 
 
-def dump_ddl(file: File, fname: str, opts: DumpOptions | None = None) -> tuple[str, list[str], int]:
+def dump_ddl(file: File, fname: str, opts: DumpOptions | None = None,
+             out: Any = None) -> tuple[str, list[str], int]:
     """The DDL of ``file`` (shown as ``fname``) with ``opts``: ``(text, error lines, exit
-    code)`` as h5dump would give them.  A structure h5pure cannot read (a truncated or
+    code)`` as h5dump would give them (with ``out``, a list-like sink, the text goes
+    there and ``""`` is returned).  A structure h5pure cannot read (a truncated or
     corrupt file) ends the dump: the text so far is returned and the error noted
     (:func:`h5pure.cli.common.note_error`) naming the file and the object."""
     opts = opts or DumpOptions()
-    out: list[str] = []
+    sink = [] if out is None else out
     dumper: DDLDumper | None = None
     try:
-        dumper = DDLDumper(file, fname, opts, out)
+        dumper = DDLDumper(file, fname, opts, sink)
         status = dumper.dump()
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         where = dumper.current if dumper is not None else "/"
         common.note_error(common.ToolError(common.first_line(exc), fname, where))
-        if out:
-            out.append("\n")
+        if dumper is not None:
+            sink.append("\n")
         status = common.EXIT_ERROR
-    return "".join(out), (dumper.errors if dumper is not None else []), status
+    text = "".join(sink) if out is None else ""
+    return text, (dumper.errors if dumper is not None else []), status
 
 
 __all__ = ["DDLDumper", "DumpOptions", "Request", "Subset", "dump_ddl", "Callable"]

@@ -264,8 +264,8 @@ def parse_args(argv: list[str]) -> Parsed:
     return parsed
 
 
-def dump_file(fname: str, parsed: Parsed) -> tuple[list[str], list[str], int]:
-    """One file: ``(stdout chunks, stderr lines, exit code)``."""
+def dump_file(fname: str, parsed: Parsed, out: Any) -> tuple[list[str], int]:
+    """One file into ``out``: ``(stderr lines, exit code)``."""
     opts = parsed.opts
     with common.open_file(fname) as f:
         if parsed.json:
@@ -274,8 +274,8 @@ def dump_file(fname: str, parsed: Parsed) -> tuple[list[str], list[str], int]:
             doc = dump_json(f, fname, requests=opts.requests, header_only=opts.header_only,
                             attributes=opts.attributes)
             missing = [o["path"] for o in doc.get("objects", ()) if "error" in o]
-            text = json.dumps(doc, ensure_ascii=False) + "\n"
-            return [text], [f"{fname}: {p}: not found" for p in missing], 1 if missing else 0
+            out.append(json.dumps(doc, ensure_ascii=False) + "\n")
+            return [f"{fname}: {p}: not found" for p in missing], 1 if missing else 0
         sink: Any = None
         if parsed.output is not None:
             if parsed.binary:
@@ -285,14 +285,14 @@ def dump_file(fname: str, parsed: Parsed) -> tuple[list[str], list[str], int]:
         opts.binary = parsed.binary if parsed.output is not None else None
         opts.data_output = sink
         try:
-            text, errors, status = dump_ddl(f, fname, opts)
+            _, errors, status = dump_ddl(f, fname, opts, out)
         finally:
             if sink is not None and not isinstance(sink, list):
                 sink.close()
         if isinstance(sink, list) and parsed.output is not None:
             with open(parsed.output, "w", encoding="utf-8", errors="surrogateescape") as fh:
                 fh.write("".join(sink))
-        return [text], errors, status
+        return errors, status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -318,17 +318,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: -b needs -o FILE", file=sys.stderr)
         return 2
 
-    def work() -> tuple[list[str], list[str], int]:
-        out: list[str] = []
+    def work(out: common.StreamOut) -> tuple[list[str], int]:
         err: list[str] = []
         status = 0
         # h5dump -n lists the first file only (its file loop ends there)
         files = parsed.files[:1] if parsed.opts.contents is not None else parsed.files
         for fname in files:
-            chunks, errors, code = dump_file(fname, parsed)
-            out += chunks
+            errors, code = dump_file(fname, parsed, out)
             err += errors
             status = max(status, code)
-        return out, err, status
+        return err, status
 
     return common.run_tool(PROG, work)

@@ -443,13 +443,14 @@ def external_table(files: tuple[tuple[str, int, int], ...]) -> str:
 # --------------------------------------------------------------------------- the library
 
 
-def list_objects(args: list[str], opts: LsOptions | None = None) -> tuple[list[str], list[str], int]:
+def list_objects(args: list[str], opts: LsOptions | None = None,
+                 out: Any = None) -> tuple[list[str], list[str], int]:
     """List each ``file[/OBJECT]`` as h5ls does: ``(stdout chunks, stderr lines, exit
-    code)``.  What cannot be read (a missing or corrupt file, an object h5pure cannot
+    code)`` (with ``out``, a list-like sink, the output goes there instead).  What cannot be read (a missing or corrupt file, an object h5pure cannot
     decode) is noted (:func:`h5pure.cli.common.note_error`) naming the file and the object,
     and the listing goes on with the next file."""
     opts = opts or LsOptions()
-    out: list[str] = []
+    out = [] if out is None else out
     err: list[str] = []
     status = 0
     show_file = len(args) > 1
@@ -583,7 +584,11 @@ def main(argv: list[str] | None = None) -> int:
         follow_symlinks=args.follow_symlinks,
         no_dangling_links=args.no_dangling_links,
     )
-    return common.run_tool(PROG, lambda: list_objects(args.files, opts))
+    def work(out: common.StreamOut) -> tuple[list[str], int]:
+        _, err, status = list_objects(args.files, opts, out)
+        return err, status
+
+    return common.run_tool(PROG, work)
 
 
 __all__ = ["LsOptions", "list_objects", "main"]

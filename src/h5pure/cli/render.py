@@ -14,6 +14,7 @@ field means "unset" (the C code's ``NULL``, for which a default applies).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -54,10 +55,16 @@ def opt(value: str | None, default: str) -> str:
 _CONV = re.compile(r"%([-+ #0]*\d*(?:\.\d+)?)(?:hh|h|ll|l|L|z|j)?([diouxXeEfFgGcs%])")
 
 
-def cformat(fmt: str, *args: Any) -> str:
-    """printf: C length modifiers dropped, ``%u``/``%lu`` of negative values wrapped."""
+@functools.lru_cache(maxsize=256)
+def _python_format(fmt: str) -> tuple[str, int]:
+    """A C format as a Python one (length modifiers dropped) and its argument count."""
     conv = _CONV.sub(lambda m: "%" + m.group(1) + ("d" if m.group(2) == "u" else m.group(2)), fmt)
-    wanted = sum(1 for m in _CONV.finditer(conv) if m.group(2) != "%")
+    return conv, sum(1 for m in _CONV.finditer(conv) if m.group(2) != "%")
+
+
+def cformat(fmt: str, *args: Any) -> str:
+    """printf: C length modifiers dropped; extra arguments ignored, as C does."""
+    conv, wanted = _python_format(fmt)
     return conv % args[:wanted] if wanted else conv.replace("%%", "%")
 
 
@@ -473,17 +480,21 @@ class Renderer:
     # -- placing values on lines -----------------------------------------------------------
     def prefix_text(self, info: Format, elmtno: int, ctx: Context) -> str:
         """``h5tools_str_prefix``: the element's index, formatted."""
+        fmt = opt(info.idx_n_fmt, "%lu")
         if ctx.ndims > 0:
             cur = elmtno
-            for i in range(ctx.ndims):
-                ctx.pos[i] = cur // ctx.acc[i]
-                cur -= ctx.acc[i] * ctx.pos[i]
-            idx = opt(info.idx_sep, ",").join(
-                cformat(opt(info.idx_n_fmt, "%lu"), p) if opt(info.idx_n_fmt, "%lu") else ""
-                for p in ctx.pos[: ctx.ndims]
-            )
+            pos = ctx.pos
+            for i, acc in enumerate(ctx.acc[: ctx.ndims]):
+                pos[i], cur = divmod(cur, acc)
+            values = pos[: ctx.ndims]
         else:
-            idx = cformat(opt(info.idx_n_fmt, "%lu"), elmtno) if opt(info.idx_n_fmt, "%lu") else ""
+            values = [elmtno]
+        if not fmt:
+            idx = opt(info.idx_sep, ",").join("" for _ in values)
+        elif fmt in ("%lu", "%llu", "%d"):
+            idx = opt(info.idx_sep, ",").join(map(str, values))
+        else:
+            idx = opt(info.idx_sep, ",").join(cformat(fmt, p) for p in values)
         return str_fmt(idx, opt(info.idx_fmt, "%s: "))
 
     def simple_prefix(self, info: Format, ctx: Context, elmtno: int, secnum: int,
@@ -491,29 +502,33 @@ class Renderer:
         """``h5tools_simple_prefix``: end the line and start the next with its prefix."""
         if not ctx.need_prefix:
             return
+        parts = []
         if ctx.cur_column:
-            self.write(opt(info.line_suf, "") + "\n" + opt(info.line_sep, ""))
+            parts.append(opt(info.line_suf, "") + "\n" + opt(info.line_sep, ""))
         text = prefix() if prefix is not None else self.prefix_text(info, elmtno, ctx)
         level = ctx.indent_level if ctx.indent_level >= 0 else ctx.default_indent_level
+        line_indent = opt(info.line_indent, "")
         indent = ""
-        if info.pindex:
-            for _ in range(level - 1):
-                indent = opt(info.line_indent, "")
-                self.write(indent)
+        if info.pindex and level > 1:
+            indent = line_indent
+            parts.append(line_indent * (level - 1))
         if elmtno == 0 and secnum == 0 and info.line_1st is not None:
             text = str_fmt(text, info.line_1st)
         elif secnum and info.line_cont is not None:
             text = str_fmt(text, info.line_cont)
         else:
             text = str_fmt(text, info.line_pre)
-        self.write(text)
+        parts.append(text)
         length = len(text)
-        for _ in range(level):
+        if level > 0:
             if not info.pindex:
-                self.write(opt(info.line_indent, ""))
-                length += len(opt(info.line_indent, ""))
+                parts.append(line_indent * level)
+                length += len(line_indent) * level
             else:
-                length += len(indent)
+                # libhdf5 counts the indentation written before the prefix once per
+                # level (none when it wrote none): the column it believes it is at
+                length += len(indent) * level
+        self.write("".join(parts))
         ctx.cur_column = ctx.prev_prefix_len = length
         ctx.cur_elmt = 0
         ctx.need_prefix = False
