@@ -19,7 +19,7 @@ from ..inspect import (
     StringType,
     VlenType,
 )
-from .data import Subset, ValueSource, dump_dataset, dump_subset, elements
+from .data import Subset, ValueSource, dump_dataset, dump_subset, elements, hyperslab, pick
 from .render import Context, Renderer
 from .typenames import is_vlen_string, members
 
@@ -92,10 +92,8 @@ def write_binary(sink: BinaryIO, source: ValueSource, form: str, sset: Subset | 
         return
     shape = source.shape or ()
     if sset is not None:
-        from .data import _hyperslab, _pick
-
-        coords = _hyperslab(shape, sset.start, sset.stride, sset.count, sset.block)
-        values = [] if coords is None else _pick(source.read(coords[1]), coords, shape)
+        coords = hyperslab(shape, sset.start, sset.stride, sset.count, sset.block)
+        values = [] if coords is None else pick(source.read(coords[1]), coords, shape)
     else:
         values = source.read(tuple(slice(0, n) for n in shape))
     for v in values:

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-import numpy as np
-
 from .. import inspect
 from ..hl import Dataset, Datatype, ExternalLink, File, Group, HardLink, SoftLink
 from . import common
@@ -28,13 +26,14 @@ from .data import (
     dataset_source,
     dump_dataset,
     dump_memory,
-    dump_reference_list,
     dump_subset,
 )
+from .ddl_props import dump_dcpl
 from .ddl_types import Buffer, TypePrinter, ddl_dataspace
 from .listing import kind_of, sorted_names, walk
+from .refs import dump_reference_list
 from .render import H5DUMP_FORMAT, Context, Format, Renderer
-from .typenames import filter_name, is_object_reference, is_region_reference, memory_type
+from .typenames import is_object_reference, is_region_reference, memory_type
 
 COL = 3
 """h5dump's indentation step."""
@@ -576,7 +575,7 @@ class DDLDumper:
         self.type_text(ctx, file_dt, inspect.committed_address(dset), "DATATYPE  ")
         self.render(ctx, "DATASPACE " + ddl_dataspace(dset.shape, dset.maxshape))
         if self.opts.properties:
-            self.dump_dcpl(ctx, dset, file_dt)
+            dump_dcpl(self, ctx, dset, file_dt)
         if self.opts.display_data:
             self.dump_data(ctx, dset, None, subset)
         if not self.opts.binary:
@@ -604,173 +603,6 @@ class DDLDumper:
             self.dump_data(ctx, obj, name, None)
         ctx.indent_level -= 1
         self.render(ctx, "}")
-
-    def dump_dcpl(self, ctx: Context, dset: Dataset, file_dt: Any) -> None:
-        """``h5tools_dump_dcpl``: layout, filters, fill value, allocation time."""
-        st = inspect.storage(dset)
-        dt = memory_type(file_dt)
-        size = int(st.allocated_bytes)
-        self.render(ctx, "STORAGE_LAYOUT {")
-        ctx.indent_level += 1
-        if st.layout == "chunked":
-            self.render(ctx, "CHUNKED ( " + ", ".join(str(n) for n in st.chunk_shape or ()) + " )")
-            text = f"SIZE {size}"
-            if st.filters and dset.shape:
-                n = int(np.prod(dset.shape, dtype=np.int64))
-                ratio = (n * dt.size) / size if size else 0.0
-                text += f" ({ratio:.3f}:1 COMPRESSION)"
-            self.render(ctx, text)
-        elif st.layout == "compact":
-            self.render(ctx, "COMPACT")
-            self.render(ctx, f"SIZE {size}")
-        elif st.layout == "contiguous":
-            self.render(ctx, "CONTIGUOUS")
-            if st.external:
-                self.render(ctx, "EXTERNAL {")
-                ctx.indent_level += 1
-                for fname, offset, nbytes in st.external:
-                    self.render(ctx, f"FILENAME {fname} SIZE {nbytes} OFFSET {offset}")
-                ctx.indent_level -= 1
-                self.render(ctx, "}")
-            else:
-                self.render(ctx, f"SIZE {size}")
-                offset = st.address if st.address is not None else 2**64 - 1
-                self.render(ctx, f"OFFSET {offset}")
-        elif st.layout == "virtual":
-            self.dump_mappings(ctx, dset)
-        ctx.indent_level -= 1
-        self.render(ctx, "}")
-        if st.layout != "virtual":
-            self.render(ctx, "FILTERS {")
-            ctx.indent_level += 1
-            for flt in st.filters:
-                self.dump_filter(ctx, flt)
-            if not st.filters:
-                self.render(ctx, "NONE")
-            ctx.indent_level -= 1
-            self.render(ctx, "}")
-        self.render(ctx, "FILLVALUE {")
-        ctx.indent_level += 1
-        fill_time = {"alloc": "H5D_FILL_TIME_ALLOC", "never": "H5D_FILL_TIME_NEVER"}.get(
-            st.fill_time, "H5D_FILL_TIME_IFSET")
-        self.render(ctx, f"FILL_TIME {fill_time}")
-        if st.fill_value is not None:
-            ctx.indent_level -= 1
-            value = self.r.sprint(dt, _fill_value(dset, dt), ctx, self.format)
-            ctx.indent_level += 1
-            self.render(ctx, "VALUE  " + value)
-        elif st.fill_defined:
-            self.render(ctx, "VALUE  H5D_FILL_VALUE_DEFAULT")
-        else:
-            self.render(ctx, "VALUE  H5D_FILL_VALUE_UNDEFINED")
-        ctx.indent_level -= 1
-        self.render(ctx, "}")
-        if st.layout != "virtual":
-            alloc = st.alloc_time
-            if alloc == "default":
-                alloc = {"compact": "early", "contiguous": "late"}.get(st.layout, "incremental")
-            word = {"early": "H5D_ALLOC_TIME_EARLY", "late": "H5D_ALLOC_TIME_LATE"}.get(
-                alloc, "H5D_ALLOC_TIME_INCR")
-            self.render(ctx, "ALLOCATION_TIME {")
-            ctx.indent_level += 1
-            self.render(ctx, word)
-            ctx.indent_level -= 1
-            self.render(ctx, "}")
-
-    def dump_filter(self, ctx: Context, flt: Any) -> None:
-        cd = flt.client_data
-        fid = int(flt.filter_id)
-        if fid == 1:
-            self.render(ctx, f"COMPRESSION DEFLATE {{ LEVEL {cd[0] if cd else 0} }}")
-        elif fid == 2:
-            self.render(ctx, "PREPROCESSING SHUFFLE")
-        elif fid == 3:
-            self.render(ctx, "CHECKSUM FLETCHER32")
-        elif fid == 4:
-            mask = cd[0] if cd else 0
-            self.render(ctx, "COMPRESSION SZIP {")
-            ctx.indent_level += 1
-            self.render(ctx, f"PIXELS_PER_BLOCK {cd[1] if len(cd) > 1 else 0}")
-            # H5_SZIP_CHIP/ALLOW_K13/EC/NN option masks, szlib's LSB/MSB/RAW
-            self.render(ctx, "MODE HARDWARE" if mask & 2 else "MODE K13" if mask & 1 else "")
-            self.render(ctx, "CODING ENTROPY" if mask & 4 else
-                        "CODING NEAREST NEIGHBOUR" if mask & 32 else "")
-            self.render(ctx, "BYTE_ORDER LSB" if mask & 8 else "BYTE_ORDER MSB" if mask & 16 else "")
-            if mask & 128:
-                self.render(ctx, "HEADER RAW")
-            ctx.indent_level -= 1
-            self.render(ctx, "}")
-        elif fid == 5:
-            self.render(ctx, "COMPRESSION NBIT")
-        elif fid == 6:
-            self.render(ctx, f"COMPRESSION SCALEOFFSET {{ MIN BITS {cd[0] if cd else 0} }}")
-        else:
-            self.render(ctx, "USER_DEFINED_FILTER {")
-            ctx.indent_level += 1
-            self.render(ctx, f"FILTER_ID {fid}")
-            name = filter_name(flt)
-            if name:
-                self.render(ctx, f"COMMENT {name}")
-            if cd:
-                self.render(ctx, "PARAMS { " + "".join(f"{v} " for v in cd) + "}")
-            ctx.indent_level -= 1
-            self.render(ctx, "}")
-
-    def dump_mappings(self, ctx: Context, dset: Dataset) -> None:
-        for i, m in enumerate(dset.virtual_sources()):
-            self.render(ctx, f"MAPPING {i} {{ ")
-            ctx.indent_level += 1
-            self.render(ctx, "VIRTUAL {")
-            ctx.indent_level += 1
-            self.virtual_selection(ctx, m.vspace.selection)
-            ctx.indent_level -= 1
-            self.render(ctx, "}")
-            self.render(ctx, "SOURCE {")
-            ctx.indent_level += 1
-            self.render(ctx, f'FILE "{m.file_name}"')
-            self.render(ctx, f'DATASET "{m.dset_name}"')
-            self.virtual_selection(ctx, m.src_space.selection)
-            ctx.indent_level -= 1
-            self.render(ctx, "}")
-            ctx.indent_level -= 1
-            self.render(ctx, "}")
-
-    def virtual_selection(self, ctx: Context, sel: Any) -> None:
-        kind = str(sel.kind.value)
-        if kind == "all":
-            self.render(ctx, "SELECTION ALL")
-        elif kind == "none":
-            self.render(ctx, "SELECTION NONE")
-        elif kind == "points":
-            pts = ", ".join("(" + ",".join(str(v) for v in p) + ")" for p in sel.points or ())
-            self.render(ctx, "SELECTION POINT { " + pts + " }")
-        else:
-            regular = _regular(sel)
-            if regular is not None:
-                start, stride, count, block = regular
-
-                def dims(values: Any) -> str:
-                    return "(" + ",".join("H5S_UNLIMITED" if v is None else str(v)
-                                          for v in values) + ")"
-
-                self.render(ctx, "SELECTION REGULAR_HYPERSLAB { ")
-                ctx.indent_level += 1
-                for word, values in (("START", start), ("STRIDE", stride), ("COUNT", count),
-                                     ("BLOCK", block)):
-                    self.render(ctx, f"{word} {dims(values)}")
-                ctx.indent_level -= 1
-                self.render(ctx, "}")
-            else:
-                from .render import region_blocks
-
-                self.render(ctx, "SELECTION IRREGULAR_HYPERSLAB { ")
-                ctx.indent_level += 1
-                blocks = ", ".join(
-                    "(" + ",".join(str(v) for v in s) + ")-(" + ",".join(str(v) for v in e) + ")"
-                    for s, e in region_blocks(sel))
-                self.render(ctx, blocks)
-                ctx.indent_level -= 1
-                self.render(ctx, "}")
 
     # -- values -------------------------------------------------------------------------
     def dump_data(self, ctx: Context, obj: Any, attr: str | None, sset: Subset | None) -> None:
@@ -927,23 +759,6 @@ def _split_attribute(spec: str) -> tuple[str, str]:
         j -= 1
     obj = "/" if j < 0 else spec[: j + 1]
     return obj, spec[j + 1:].replace("\\/", "/")
-
-
-def _regular(sel: Any) -> tuple[Any, Any, Any, Any] | None:
-    reg = sel.regular
-    if reg is not None:
-        return reg.start, reg.stride, reg.count, reg.block
-    blocks: Any = sel.blocks or ()
-    if len(blocks) == 1:
-        start, end = blocks[0]
-        return (start, tuple(1 for _ in start), tuple(1 for _ in start),
-                tuple(e - s + 1 for s, e in zip(start, end)))
-    return None
-
-
-def _fill_value(dset: Dataset, dt: Any) -> Any:
-    value = dset.fillvalue
-    return value
 
 
 def dump_ddl(file: File, fname: str, opts: DumpOptions | None = None,

@@ -34,13 +34,15 @@ from ..inspect import (
 )
 from . import common
 from .data import elements
-from .listing import kind_of, sorted_names
+from .listing import kind_of, object_paths, sorted_names
+from .render import region_blocks
 from .typenames import (
     filter_name,
     is_object_reference,
     is_region_reference,
     is_vlen_string,
     members,
+    memory_type,
 )
 
 SCHEMA_VERSION = 1
@@ -194,8 +196,6 @@ def _nest(flat: list[Any], dims: list[int]) -> Any:
 
 
 def selection_json(sel: Any) -> dict[str, Any]:
-    from .render import region_blocks
-
     kind = str(sel.kind.value)
     out: dict[str, Any] = {"kind": kind}
     if kind == "points":
@@ -210,8 +210,6 @@ def selection_json(sel: Any) -> dict[str, Any]:
 
 class JSONDumper:
     def __init__(self, file: File, fname: str, header_only: bool, attributes: bool) -> None:
-        from .listing import object_paths
-
         self.file = file
         self.fname = fname
         self.header_only = header_only
@@ -235,8 +233,6 @@ class JSONDumper:
         return [self.attribute(obj, name, committed.get(name)) for name in names]
 
     def attribute(self, obj: Any, name: str, committed: int | None = None) -> dict[str, Any]:
-        from .typenames import memory_type
-
         dt = inspect.attribute_datatype(obj, name)
         shape = obj.attrs.get_id(name).shape
         out: dict[str, Any] = {"name": name, "type": type_json(dt, self.committed_name(committed)),
@@ -287,8 +283,6 @@ class JSONDumper:
         return {"name": name, "kind": "hard", "object": self.object(group[name], path)}
 
     def dataset(self, dset: Dataset, path: str, address: int) -> dict[str, Any]:
-        from .typenames import memory_type
-
         dt = inspect.datatype(dset)
         shape = dset.shape
         out: dict[str, Any] = {
@@ -329,8 +323,6 @@ class JSONDumper:
             "fill_value": None,
         }
         if st.fill_value is not None:
-            from .typenames import memory_type
-
             out["fill_value"] = self.values.value(memory_type(dt), dset.fillvalue)
         if st.external:
             out["external"] = [{"file": n, "offset": o, "size": s} for n, o, s in st.external]

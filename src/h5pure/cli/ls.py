@@ -20,8 +20,9 @@ import numpy as np
 from .. import inspect
 from ..hl import Dataset, Datatype, File, Group
 from . import common
-from .data import FileResolver, attribute_source, dataset_source, dump_values
+from .data import FileResolver, attribute_source, dataset_source
 from .listing import Entry, describe_link, object_entry, walk
+from .refs import dump_values
 from .render import H5LS_FORMAT, Context, Format, Renderer
 from .typenames import filter_name, ls_string, ls_type, memory_type
 
