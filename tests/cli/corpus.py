@@ -13,7 +13,8 @@ import os
 
 import numpy as np
 
-CORPUS = ("types", "layouts", "links", "attrs", "vds", "refs", "misc", "wrap", "codecs")
+CORPUS = ("types", "layouts", "links", "attrs", "vds", "refs", "misc", "wrap", "codecs", "names",
+          "large")
 """The theme names; ``build_corpus`` writes ``<name>.h5`` for each."""
 
 
@@ -286,6 +287,25 @@ def build_wrap(path, h5py):
         f["cube"] = np.arange(120, dtype="f4").reshape(2, 3, 20)
 
 
+def build_names(path, h5py):
+    """Names with spaces, quotes, tabs and non-ASCII characters; a long name."""
+    with h5py.File(path, "w") as f:
+        g = f.create_group("grüße und spaß")
+        g['a "quoted" name'] = np.arange(3)
+        g.attrs["attr with space"] = 1
+        g.attrs["tab\there"] = 2.5
+        f["long_name_" + "x" * 40] = np.arange(2)
+        kinds = h5py.enum_dtype({"A B": 1, 'C"D': 2}, basetype="u1")
+        f.create_dataset("en", data=np.array([1, 2, 3], "u1"), dtype=kinds)
+
+
+def build_large(path, h5py):
+    """Datasets larger than the tools' 1 MiB read buffer: read and printed in passes."""
+    with h5py.File(path, "w") as f:
+        f["rows"] = np.arange(200 * 700, dtype="f8").reshape(200, 700) / 7
+        f["flat"] = np.arange(140_000, dtype="i8")
+
+
 BUILDERS = {
     "types": build_types,
     "layouts": build_layouts,
@@ -296,6 +316,8 @@ BUILDERS = {
     "misc": build_misc,
     "wrap": build_wrap,
     "codecs": build_codecs,
+    "names": build_names,
+    "large": build_large,
 }
 
 

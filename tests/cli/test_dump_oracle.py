@@ -87,3 +87,11 @@ def test_plugin_filters_properties(corpus_dir, plugins_file):
     args = ["-p", "-H", plugins_file]
     assert_same(run_theirs("h5dump", args, corpus_dir), run_ours("dump", args, corpus_dir),
                 "h5dump -p -H plugins.h5")
+
+
+@pytest.mark.parametrize("args", ["", "-y -w 100 -d /rows -s 5,600 -c 100,50 -d /flat"])
+def test_values_read_in_passes(corpus_dir, args):
+    """Datasets over h5dump's 1 MiB buffer are read and continued in passes."""
+    argv = [*args.split(), "large.h5"]
+    assert_same(run_theirs("h5dump", argv, corpus_dir), run_ours("dump", argv, corpus_dir),
+                f"h5dump {args} large.h5")

@@ -60,3 +60,9 @@ def test_plugin_filters_in_pipeline_order(corpus_dir, plugins_file):
     args = ["-rv", plugins_file]
     assert_same(run_theirs("h5ls", args, corpus_dir), run_ours("ls", args, corpus_dir),
                 "h5ls -rv plugins.h5")
+
+
+def test_values_read_in_passes(corpus_dir):
+    args = ["-rd", "large.h5"]
+    assert_same(run_theirs("h5ls", args, corpus_dir), run_ours("ls", args, corpus_dir),
+                "h5ls -rd large.h5")
