@@ -55,6 +55,7 @@ OBJECTS = [
     "-p -d /chunk_partial -d /unallocated -d /external layouts.h5",
     "-r -d /num/u1le -d /num/i1be -e -d /str/vlen_utf8 -d /str/fixed_nullpad_ascii types.h5",
     "-n misc.h5 links.h5",
+    "-t /nope -g / -a title -N /soft misc.h5",
 ]
 
 
@@ -95,3 +96,11 @@ def test_values_read_in_passes(corpus_dir, args):
     argv = [*args.split(), "large.h5"]
     assert_same(run_theirs("h5dump", argv, corpus_dir), run_ours("dump", argv, corpus_dir),
                 f"h5dump {args} large.h5")
+
+
+@pytest.mark.parametrize("fmt", ["%.2E", "%+8.3f"])
+def test_float_formats(corpus_dir, fmt):
+    """``-m``: C's printf, non-finite values included (never cut by the precision)."""
+    argv = ["-d", "/num/floats2d", "-d", "/num/f4le", "-m", fmt, "types.h5"]
+    assert_same(run_theirs("h5dump", argv, corpus_dir), run_ours("dump", argv, corpus_dir),
+                f"h5dump -m {fmt}")

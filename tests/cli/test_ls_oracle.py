@@ -44,7 +44,8 @@ OBJECTS = [
     "misc.h5/alpha misc.h5/alpha/x links.h5/soft links.h5/external links.h5/group/loop",
     "-r misc.h5/alpha types.h5/compound types.h5/types/committed_cmp attrs.h5/g00",
     "-v misc.h5/alpha/x types.h5/types attrs.h5/d refs.h5/regrefs",
-    "-f -g misc.h5/alpha links.h5",
+    "-f -g misc.h5/alpha links.h5 misc.h5/",
+    "-r misc.h5/ misc.h5//alpha",
     "--follow-symlinks links.h5/soft links.h5/external links.h5/dangling misc.h5/nowhere",
 ]
 

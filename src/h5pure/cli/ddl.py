@@ -335,10 +335,9 @@ class DDLDumper:
     def handle_datatype(self, path: str, display: str, file: File | None = None) -> None:
         obj = _get(file or self.file, path)
         if not isinstance(obj, Datatype):
-            if file is None:
-                self.out.append(f'\nDATATYPE "{display}" {{\n' + " " * COL)
+            if file is None:  # h5dump's DATATYPE block has no braces of its own
+                self.out.append(f'\nDATATYPE "{display}" \n' + " " * COL)
                 self.error(f'unable to open datatype "{display}"')
-                self.out.append("}")
             return
         self.indent += COL
         self.dump_named_datatype(obj, display)

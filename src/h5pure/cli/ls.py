@@ -78,6 +78,8 @@ class _Listing:
         self.fileno = self.numbers.take()
         self.current = "/"
         """The object being listed (named by errors)."""
+        self.named = False
+        """Whether the argument named an object in the file (``file.h5/obj``)."""
 
     def write(self, text: str) -> None:
         self.out.append(text)
@@ -359,7 +361,8 @@ class _Listing:
         """``visit_obj``: a group's contents (or a group literally, or another object)."""
         if start.kind == "group" and not self.opts.group_literal:
             self.name_start = self.base_len
-            display_root = self.symlink_target or (self.opts.recursive and oname == "/")
+            # h5ls lists the root group itself only when no object was named
+            display_root = self.symlink_target or (self.opts.recursive and not self.named)
             for entry in walk(start.obj, oname, recursive=self.opts.recursive,
                               visit_start=display_root):
                 if entry.link in ("hard", "root"):
@@ -475,6 +478,7 @@ def _list_file(f: File, fname: str, oname: str, opts: LsOptions, out: list[str],
     if oname:
         listing.base_len = len(oname) - (1 if oname.endswith("/") else 0)
         listing.name_start = 1
+        listing.named = True
     else:
         oname = "/"
     try:

@@ -79,17 +79,25 @@ def str_fmt(text: str, fmt: str | None) -> str:
 
 
 def c_double(value: float, fmt: str) -> str:
-    """A double through a C float format (glibc spells NaN ``nan``/``-nan``)."""
+    """A double through a C float format: glibc writes non-finite values as ``nan``,
+    ``-nan``, ``inf``, ``-inf`` (upper case for ``%E``/``%G``...), padded to the field width
+    but never cut by the precision."""
+    if math.isfinite(value):
+        return cformat(fmt, value)
     if math.isnan(value):
-        sign = "-" if math.copysign(1.0, value) < 0 else ""
-        conv = _CONV.search(fmt)
-        body = sign + ("NAN" if conv and conv.group(2).isupper() else "nan")
-        return _CONV.sub(lambda m: "%" + m.group(1).replace("0", "") + "s", fmt, count=1) % body
-    if math.isinf(value):
-        conv = _CONV.search(fmt)
-        body = ("-" if value < 0 else "") + ("INF" if conv and conv.group(2).isupper() else "inf")
-        return _CONV.sub(lambda m: "%" + m.group(1).replace("0", "") + "s", fmt, count=1) % body
-    return cformat(fmt, value)
+        body = ("-" if math.copysign(1.0, value) < 0 else "") + "nan"
+    else:
+        body = ("-" if value < 0 else "") + "inf"
+    conv = _CONV.search(fmt)
+    if conv is None:
+        return cformat(fmt)
+    if conv.group(2).isupper():
+        body = body.upper()
+    flags = re.sub(r"\.\d*", "", conv.group(1)).replace("0", "").replace("#", "")
+    spec = "%" + flags.replace("+", "").replace(" ", "") + "s"
+    if value > 0 or (math.isnan(value) and math.copysign(1.0, value) > 0):
+        body = ("+" if "+" in flags else " " if " " in flags else "") + body
+    return (fmt[: conv.start()] + spec + fmt[conv.end():]) % body
 
 
 @dataclass
