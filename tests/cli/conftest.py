@@ -23,7 +23,7 @@ def oracle_files(corpus_dir):
     """The corpus files the C tools read completely (codecs.h5 needs libhdf5's LZF plugin
     and szip, which a libhdf5 build may lack)."""
     names = [f"{name}.h5" for name in ("types", "layouts", "links", "attrs", "vds", "refs",
-                                       "misc", "wrap", "names")]
+                                       "misc", "wrap", "names", "mixed")]
     if shutil.which("h5dump"):
         probe = subprocess.run(["h5dump", "codecs.h5"], cwd=corpus_dir, capture_output=True,
                                env=tool_env(), check=False)

@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 CORPUS = ("types", "layouts", "links", "attrs", "vds", "refs", "misc", "wrap", "codecs", "names",
-          "large")
+          "mixed", "large")
 """The theme names; ``build_corpus`` writes ``<name>.h5`` for each."""
 
 
@@ -299,6 +299,32 @@ def build_names(path, h5py):
         f.create_dataset("en", data=np.array([1, 2, 3], "u1"), dtype=kinds)
 
 
+def build_mixed(path, h5py):
+    """Types inside types: compounds of vlen strings, string arrays and sequences, arrays of
+    compounds, scalar compounds and strings, enum values no member names, an empty vlen
+    string attribute, a committed type with an attribute, long strings that wrap."""
+    with h5py.File(path, "w") as f:
+        ct = np.dtype([("s", h5py.string_dtype()), ("arr", "S3", (2,)),
+                       ("v", h5py.vlen_dtype("i4")), ("be", ">f4")])
+        d = np.empty(2, dtype=ct)
+        d[0] = ("hello", [b"ab", b"cd"], np.array([1, 2], "i4"), 1.5)
+        d[1] = ("", [b"", b"xyz"], np.array([], "i4"), -2.25)
+        f["cmpx"] = d
+        f["nested"] = np.zeros(3, dtype=np.dtype([("p", [("x", "i2"), ("y", "i2")], (2,))]))
+        f["scalar_cmp"] = np.array((1, 2.5), dtype=[("a", "i4"), ("b", "f8")])
+        f["scalar_str"] = np.bytes_("fixed!")
+        odd = h5py.enum_dtype({"ONE": 1, "TWO": 2}, basetype="i2")
+        f.create_dataset("enum_odd", data=np.array([1, 7, 2], "i2"), dtype=odd)
+        f.attrs.create("empty_vlen", h5py.Empty(h5py.string_dtype()))
+        f["longstr"] = np.array([b"x" * 150, b"short"], dtype="S150")
+        f["vlenstrs"] = np.array(["a" * 100, "b"], dtype=h5py.string_dtype())
+        f["t/ctype"] = np.dtype("<i8")
+        f["t/ctype"].attrs["note"] = "on a type"
+        f["arr_of_cmp"] = np.zeros(2, dtype=np.dtype(([("a", "u1"), ("b", "u1")], (3,))))
+        f["bool2d"] = np.eye(3, dtype=bool)
+        f["i1data"] = np.array([72, 105, 33, 0, 10], dtype="i1")
+
+
 def build_large(path, h5py):
     """Datasets larger than the tools' 1 MiB read buffer: read and printed in passes."""
     with h5py.File(path, "w") as f:
@@ -317,6 +343,7 @@ BUILDERS = {
     "wrap": build_wrap,
     "codecs": build_codecs,
     "names": build_names,
+    "mixed": build_mixed,
     "large": build_large,
 }
 
