@@ -19,7 +19,7 @@ from ..inspect import (
     StringType,
     VlenType,
 )
-from .data import Subset, ValueSource, dump_dataset, dump_subset, elements, hyperslab, pick
+from .data import Subset, ValueSource, dump_dataset, dump_subset, hyperslab, pick
 from .render import Context, Renderer
 from .typenames import is_vlen_string, members
 
@@ -110,4 +110,4 @@ def write_text(sink: list[str], source: ValueSource, info: Any, ctx: Context,
         dump_dataset(r, info, ctx, source)
 
 
-__all__ = ["element_bytes", "elements", "write_binary", "write_text"]
+__all__ = ["element_bytes", "write_binary", "write_text"]

@@ -9,7 +9,6 @@ h5pure's API and :mod:`h5pure.inspect`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -783,4 +782,4 @@ def dump_ddl(file: File, fname: str, opts: DumpOptions | None = None,
     return text, (dumper.errors if dumper is not None else []), status
 
 
-__all__ = ["DDLDumper", "DumpOptions", "Request", "Subset", "dump_ddl", "Callable"]
+__all__ = ["DDLDumper", "DumpOptions", "Request", "Subset", "dump_ddl"]

@@ -288,7 +288,7 @@ class _Listing:
             info = info.copy(ascii=True, elmt_suf1="", elmt_suf2="",
                              line_pre=(info.line_pre or "") + '"', line_suf='"')
         dump_values(Renderer(self.out, info, source.resolver), info, ctx, source, dt,
-                    ls_references=self.opts, attribute=attribute)
+                    attribute=attribute)
 
     # -- links --------------------------------------------------------------------------
     def list_lnk(self, entry: Entry, file: File) -> None:

@@ -21,7 +21,7 @@ from .typenames import is_object_reference, is_region_reference, memory_type
 
 
 def dump_values(r: Renderer, info: Format, ctx: Context, source: ValueSource, dt: Any,
-                ls_references: Any = None, attribute: bool = False) -> None:
+                attribute: bool = False) -> None:
     """h5ls's data dump of one dataset or attribute (references as h5ls 1.10 prints
     them: each target's type and path, a referenced dataset's values in a DATA block)."""
     if is_object_reference(dt) or is_region_reference(dt):

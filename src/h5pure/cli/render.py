@@ -26,7 +26,6 @@ import numpy as np
 from ..inspect import (
     ArrayType,
     BitfieldType,
-    ByteOrder,
     CompoundType,
     EnumType,
     FixedPointType,
@@ -418,9 +417,7 @@ class Renderer:
         return "".join(parts)
 
     def _sprint_array(self, dt: ArrayType, value: Any, ctx: Context, info: Format) -> str:
-        items = list(np.asarray(value).reshape(-1)) if not isinstance(value, list) else value
-        if dt.base.cls in (CompoundType.cls,) or isinstance(dt.base, (ArrayType,)):
-            items = _array_items(dt, value)
+        items = _array_items(dt, value)
         last = dt.dims[-1] if dt.dims else 1
         parts = [opt(info.arr_pre, "[")]
         ctx.indent_level += 1
@@ -696,5 +693,4 @@ __all__ = [
     "RegionTarget",
     "Renderer",
     "Resolver",
-    "ByteOrder",
 ]

@@ -22,7 +22,6 @@ from ..inspect import (
     ByteOrder,
     CompoundMember,
     CompoundType,
-    DatatypeRecord,
     EnumType,
     FixedPointType,
     FloatType,
@@ -200,10 +199,6 @@ def memory_type(dt: Any) -> Any:
     return dt
 
 
-def element_size(dt: Any) -> int:
-    return int(dt.size)
-
-
 # --------------------------------------------------------------------------- h5ls words
 
 
@@ -370,10 +365,6 @@ def ddl_atomic(dt: Any) -> str | None:
     if isinstance(dt, TimeType):
         return "H5T_TIME: not yet implemented"
     return None
-
-
-def _is_datatype(dt: Any) -> bool:
-    return isinstance(dt, DatatypeRecord)
 
 
 _LIBHDF5_FILTERS = {1: "deflate", 2: "shuffle", 3: "fletcher32", 4: "szip", 5: "nbit",
