@@ -9,7 +9,7 @@ import os
 import numpy as np
 
 import h5pure as h5py
-from h5pure.cli.ls import list_file
+from h5pure.cli.ls import LsOptions, list_objects
 
 PATH = os.path.abspath("tour.h5")
 
@@ -52,7 +52,8 @@ def read() -> None:
 def main() -> None:
     write()
     print(f"== wrote {PATH}\n== h5pure ls -r -v tour.h5")
-    list_file(PATH, recursive=True, verbose=True)
+    listing, _, _ = list_objects([PATH], LsOptions(recursive=True, full=True, verbose=1))
+    print("".join(listing), end="")
     print("\n== reading it back")
     read()
 

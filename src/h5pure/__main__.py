@@ -1,4 +1,4 @@
-"""``python -m h5pure <command> [args]``: the ``h5pure`` command."""
+"""``python -m h5pure <command> ...``: the ``h5pure`` command."""
 
 import sys
 

@@ -18,7 +18,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from .hl import Dataset, Datatype, HLObject
+from .format.messages.datatype import (
+    ArrayType,
+    BitfieldType,
+    ByteOrder,
+    CharacterSet,
+    ComplexType,
+    CompoundMember,
+    CompoundType,
+    DatatypeClass,
+    EnumType,
+    FixedPointType,
+    FloatType,
+    Normalization,
+    OpaqueType,
+    ReferenceKind,
+    ReferenceType,
+    StringPadding,
+    StringType,
+    TimeType,
+    VlenKind,
+    VlenType,
+)
+from .format.messages.datatype import Datatype as DatatypeRecord
+from .hl import Dataset, Datatype, File, HLObject
 from .lowlevel.describe import (
     FileSpace,
     FilterDescription,
@@ -26,22 +49,52 @@ from .lowlevel.describe import (
     ObjectSettings,
     ObjectSpace,
     StorageDescription,
+    SuperblockDescription,
+    committed_datatype_address,
     describe_file_space,
     describe_header,
     describe_settings,
     describe_space,
     describe_storage,
+    describe_superblock,
+)
+from .lowlevel.describe import (
+    attribute_datatype_addresses as _attribute_datatype_addresses,
 )
 
 __all__ = [
     "FileSpace",
+    "ArrayType",
+    "BitfieldType",
+    "ByteOrder",
+    "CharacterSet",
+    "ComplexType",
+    "CompoundMember",
+    "CompoundType",
+    "DatatypeClass",
+    "DatatypeRecord",
+    "EnumType",
     "FilterDescription",
+    "FixedPointType",
+    "FloatType",
     "HeaderDescription",
     "ObjectSettings",
     "ObjectSpace",
+    "Normalization",
+    "OpaqueType",
+    "ReferenceKind",
+    "ReferenceType",
     "StorageDescription",
+    "StringPadding",
+    "StringType",
+    "SuperblockDescription",
+    "TimeType",
+    "VlenKind",
+    "VlenType",
     "attribute_datatype",
     "committed_type_address",
+    "attribute_datatype_addresses",
+    "committed_address",
     "datatype",
     "datatype_encoded_size",
     "file_space",
@@ -49,6 +102,7 @@ __all__ = [
     "settings",
     "space",
     "storage",
+    "superblock",
 ]
 
 
@@ -104,3 +158,25 @@ def datatype_encoded_size(record: Any) -> int:
     from .format.messages.datatype import encode_datatype
 
     return len(encode_datatype(record))
+# --------------------------------------------------------------------------- for ls / dump
+# What h5ls and h5dump show beyond the above: where committed datatypes are, the superblock.
+# The datatype record classes are re-exported above so that callers need no other module.
+
+
+def committed_address(obj: Dataset | Datatype) -> int | None:
+    """Absolute address of the committed datatype that ``obj``'s type is (a committed
+    datatype: its own address; a dataset: the committed type it uses, else None)."""
+    if isinstance(obj, Dataset):
+        return committed_datatype_address(obj._fs, obj._info)
+    return header(obj).address
+
+
+def attribute_datatype_addresses(obj: HLObject) -> dict[str, int]:
+    """``{attribute name: absolute address}`` for the attributes of ``obj`` whose type is
+    a committed datatype."""
+    return _attribute_datatype_addresses(obj._fs, obj._info)
+
+
+def superblock(file: File) -> SuperblockDescription:
+    """The superblock and file creation properties (what ``h5dump -B`` shows)."""
+    return describe_superblock(file._state)

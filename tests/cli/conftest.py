@@ -1,4 +1,5 @@
-"""The corpus the tool tests share: written once per session by h5py."""
+"""Fixtures of the ``h5pure`` command tests: the corpora, made once per session by h5py
+(``corpus.py`` for diff/repack/stat/copy, ``lsdump_corpus.py`` for ls and dump)."""
 
 import os
 import shutil
@@ -8,6 +9,8 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from oracle import tool_env  # noqa: E402  (beside this file)
 
 SRC = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src"
@@ -45,3 +48,39 @@ def corpus(tmp_path_factory):
     pairs = make.make_pairs(str(d), h5py)
     rich = make.make_rich(str(d / "rich.h5"), h5py)
     return {"dir": str(d), "pairs": pairs, "rich": rich}
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory):
+    """A directory holding every ls/dump corpus file (see ``lsdump_corpus.py``)."""
+    h5py = pytest.importorskip("h5py")
+    import lsdump_corpus as corpus
+
+    directory = tmp_path_factory.mktemp("cli_corpus")
+    corpus.build_corpus(directory, h5py)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def oracle_files(corpus_dir):
+    """The corpus files the C tools read completely (codecs.h5 needs libhdf5's LZF plugin
+    and szip, which a libhdf5 build may lack)."""
+    names = [f"{name}.h5" for name in ("types", "layouts", "links", "attrs", "vds", "refs",
+                                       "misc", "wrap", "names", "mixed")]
+    if shutil.which("h5dump"):
+        probe = subprocess.run(["h5dump", "codecs.h5"], cwd=corpus_dir, capture_output=True,
+                               env=tool_env(), check=False)
+        if probe.returncode == 0 and not probe.stderr:
+            names.append("codecs.h5")
+    return names
+
+
+@pytest.fixture(scope="session")
+def plugins_file(corpus_dir):
+    """``plugins.h5``: plugin filters (hdf5plugin) in the corpus directory."""
+    pytest.importorskip("hdf5plugin")
+    h5py = pytest.importorskip("h5py")
+    import lsdump_corpus as corpus
+
+    corpus.build_plugins(str(corpus_dir / "plugins.h5"), h5py)
+    return "plugins.h5"

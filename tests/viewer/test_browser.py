@@ -265,7 +265,12 @@ def test_plot_y_against_x_tool(page):
     page.get_by_role("button", name="Plot", exact=True).click()
     page.get_by_text("/nD/line against /nD/x_values").wait_for()
     tool = page.locator("[data-testid=plot-tool]")
-    assert "30" in tool.inner_text()  # the X axis runs to x_values' last value, 30
+    # the X axis runs to x_values' last value, 30 (its ticks are drawn after the title)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=plot-tool]').innerText.includes('30')",
+        timeout=15_000,
+    )
+    assert "30" in tool.inner_text()
     page.get_by_label("against X").fill("/nD/image")
     page.get_by_role("button", name="Plot", exact=True).click()
     page.get_by_text("/nD/image is not a 1-D dataset").wait_for()

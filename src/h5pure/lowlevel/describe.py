@@ -11,9 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..filters import filter_for
-from ..format.messages import MessageType
+from ..format.btree_v2 import BTreeV2
+from ..format.fractal_heap import FractalHeap
+from ..format.messages import MessageType, decode_message
 from ..format.messages.layout import ChunkedLayout
-from .objects import ObjectInfo
+from ..format.messages.shared import SharedMessage
+from ..format.object_header import HeaderMessage
+from ..format.superblock import read_superblock_extension
+from .objects import ObjectInfo, resolve_shared
 
 if TYPE_CHECKING:
     from .dataset import DatasetStorage
@@ -45,6 +50,9 @@ class FilterDescription:
     client_data: tuple[int, ...]
     available: bool
     """Whether this interpreter can run the codec."""
+    stored_name: str | None = None
+    """The name the pipeline message stores (None when it stores none: libhdf5 then
+    reports its own filters' names, h5ls and h5dump nothing for others)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,7 @@ def _filter(info: Any) -> FilterDescription:
         optional=bool(info.optional),
         client_data=tuple(int(v) for v in info.client_data),
         available=bool(codec.available()),
+        stored_name=info.name or None,
     )
 
 
@@ -444,4 +453,94 @@ def describe_file_space(fs: FileState) -> FileSpace:
         sohm_heap=0,
         free_space_header=0,
         free_space=0,
+    )
+
+
+# --------------------------------------------------------------------------- for ls / dump
+# (h5pure ls and h5pure dump: committed-type addresses of attributes, the superblock)
+
+
+def attribute_datatype_addresses(fs: FileState, info: ObjectInfo) -> dict[str, int]:
+    """``{attribute name: absolute address}`` of the attributes of ``info`` whose datatype
+    is a committed datatype (h5dump names it by path, h5ls by address)."""
+    messages: list[HeaderMessage] = list(info.raw(MessageType.ATTRIBUTE))
+    ainfo = info.first(MessageType.ATTRIBUTE_INFO)
+    if ainfo is not None and not fs.ctx.is_undefined(ainfo.fractal_heap_address):
+        heap = FractalHeap.open(fs.source, fs.ctx, ainfo.fractal_heap_address)
+        tree = BTreeV2.open(fs.source, fs.ctx, ainfo.name_index_address)
+        for r in tree.records():
+            heap_id = getattr(r, "heap_id", None)
+            if heap_id is not None:
+                messages.append(
+                    HeaderMessage(
+                        type=MessageType.ATTRIBUTE,
+                        flags=0,
+                        data=heap.get(heap_id),
+                        creation_order=None,
+                        address=0,
+                    )
+                )
+    out: dict[str, int] = {}
+    for msg in messages:
+        rec = resolve_shared(fs, decode_message(msg, fs.ctx), MessageType.ATTRIBUTE)
+        if isinstance(rec.datatype, SharedMessage) and rec.datatype.address is not None:
+            name = rec.name if isinstance(rec.name, str) else rec.name.decode("utf-8", "replace")
+            out[name] = fs.absolute(int(rec.datatype.address))
+    return out
+
+
+def committed_datatype_address(fs: FileState, info: ObjectInfo) -> int | None:
+    """Absolute address of the committed datatype a dataset's type refers to, if any."""
+    address = info.committed_datatype_address()
+    return None if address is None else fs.absolute(address)
+
+
+@dataclass(frozen=True)
+class SuperblockDescription:
+    """What ``h5dump -B`` shows of a file's superblock and creation properties."""
+
+    version: int
+    size_of_offsets: int
+    size_of_lengths: int
+    group_internal_k: int
+    group_leaf_k: int
+    indexed_storage_k: int
+    userblock_size: int
+    sohm_version: int
+    """Version of the shared object header message table (0 without one)."""
+    file_space_strategy: int
+    """H5F_fspace_strategy_t: 0 FSM_AGGR (default), 1 PAGE, 2 AGGR, 3 NONE."""
+    free_space_persist: bool
+    free_space_threshold: int
+    file_space_page_size: int
+
+
+def describe_superblock(fs: FileState) -> SuperblockDescription:
+    """The superblock and file creation properties of ``fs``."""
+    sb = fs.superblock
+    ext: dict[Any, Any] = {}
+    if sb.version >= 2 and not fs.ctx.is_undefined(sb.extension_address):
+        ext = read_superblock_extension(fs.source, fs.ctx, sb.extension_address)
+    kvals = ext.get(MessageType.BTREE_K_VALUES)
+    space = ext.get(MessageType.FILE_SPACE_INFO)
+    sohm = ext.get(MessageType.SHARED_MESSAGE_TABLE)
+    strategy, persist, threshold, page = 0, False, 1, 4096
+    if space is not None and int(space.version) >= 1:
+        strategy, persist, threshold = int(space.strategy), bool(space.persist), int(space.threshold)
+        page = int(space.page_size or 4096)
+    return SuperblockDescription(
+        version=int(sb.version),
+        size_of_offsets=int(sb.size_of_offsets),
+        size_of_lengths=int(sb.size_of_lengths),
+        group_internal_k=int(kvals.group_internal_k if kvals else sb.group_internal_k),
+        group_leaf_k=int(kvals.group_leaf_k if kvals else sb.group_leaf_k),
+        indexed_storage_k=int(
+            kvals.indexed_storage_internal_k if kvals else sb.indexed_storage_k
+        ),
+        userblock_size=int(sb.base_address),
+        sohm_version=int(sohm.version) if sohm is not None else 0,
+        file_space_strategy=strategy,
+        free_space_persist=persist,
+        free_space_threshold=threshold,
+        file_space_page_size=page,
     )
