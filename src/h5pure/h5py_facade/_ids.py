@@ -64,9 +64,12 @@ class ObjectIDMixin(FacadeID):
 
     @property
     def valid(self) -> bool:
+        """False once closed, or once the file holding the object was closed."""
         return not self._closed and self._alive()
 
     def get_comment(self) -> bytes:
+        """The object's comment (libhdf5's object comment message); ``b""`` when it has
+        none."""
         found = self._obj._info.first(MessageType.COMMENT)
         return b"" if found is None else str(found.text).encode("utf-8", "surrogateescape")
 

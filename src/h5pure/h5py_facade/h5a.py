@@ -64,12 +64,16 @@ class AttrID(FacadeID, _HLAttrID):
         _HLAttrID.__init__(self, self._parent.attrs._entry(self._attr_name))
 
     def get_name(self) -> bytes:
+        """The attribute's name, as bytes."""
         return self.name
 
     def get_type(self) -> TypeID:
+        """The attribute's datatype, as a transient ``TypeID`` (never reported as
+        committed, even when the attribute uses a committed type)."""
         return typewrap(self.datatype)
 
     def get_space(self) -> SpaceID:
+        """A copy of the attribute's dataspace (scalar, simple or null)."""
         return space_of(self.dataspace)
 
     def read(self, arr: np.ndarray, mtype: Any = None) -> None:
@@ -89,6 +93,7 @@ class AttrID(FacadeID, _HLAttrID):
 
     @property
     def fileno(self) -> Any:
+        """What identifies the file holding the attribute (as the object's ``id.fileno``)."""
         return self._parent.id.fileno
 
 
@@ -143,6 +148,8 @@ def open(
 
 
 def exists(loc: Any, name: Any, *, obj_name: Any = None, lapl: Any = None) -> bool:
+    """Whether the object ``loc`` (or ``obj_name`` below it) has an attribute ``name``
+    (``lapl`` is accepted and ignored)."""
     obj = hl_object(loc, "object")
     if obj_name not in (None, b".", "."):
         obj = obj[text(obj_name)]
@@ -152,6 +159,8 @@ def exists(loc: Any, name: Any, *, obj_name: Any = None, lapl: Any = None) -> bo
 def delete(
     loc: Any, name: Any = None, *, index: int | None = None, obj_name: Any = None, **kwds: Any
 ) -> None:
+    """Remove the attribute ``name`` (or the ``index``-th, in iteration order) of the object
+    ``loc``; h5py's ``index_type``/``order`` keywords are accepted and ignored."""
     obj = hl_object(loc, "object")
     if obj_name not in (None, b".", "."):
         obj = obj[text(obj_name)]
@@ -160,12 +169,17 @@ def delete(
 
 
 def get_num_attrs(loc: Any) -> int:
+    """The number of attributes of the object ``loc``."""
     return len(hl_object(loc, "object").attrs)
 
 
 def get_info(
     loc: Any, name: Any = None, *, index: int | None = None, obj_name: Any = None, **kwds: Any
 ) -> AttrInfo:
+    """Creation order, name encoding and stored data size of an attribute (by ``name`` or
+    ``index``).  ``corder`` is the attribute's position in iteration order (libhdf5 gives
+    the stored creation index, which differs once attributes were deleted), ``cset`` is
+    UTF-8 exactly when the name is not ASCII."""
     attr = open(loc, name, index=index, obj_name=obj_name)
     key = attr._attr_name
     order = list(attr._parent.attrs).index(key)

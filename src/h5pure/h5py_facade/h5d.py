@@ -85,9 +85,12 @@ class DatasetID(ObjectIDMixin, hl_ids.DatasetID):
         return typewrap(self._storage().datatype, committed=committed)
 
     def get_space(self) -> SpaceID:
+        """A copy of the dataset's dataspace, with its current and maximum shape."""
         return space_of(self._storage().dataspace)
 
     def get_space_status(self) -> int:
+        """Whether file space for the elements is allocated: ``SPACE_STATUS_NOT_ALLOCATED``,
+        ``SPACE_STATUS_PART_ALLOCATED`` (some chunks only) or ``SPACE_STATUS_ALLOCATED``."""
         st = self._storage()
         if not st.has_data():
             return SPACE_STATUS_NOT_ALLOCATED
@@ -217,9 +220,13 @@ class DatasetID(ObjectIDMixin, hl_ids.DatasetID):
         dset[key] = values.reshape(shape) if shape is not None else values
 
     def flush(self) -> None:
+        """Write pending changes to the file (h5pure commits the whole file's changes, not
+        this dataset's alone); nothing to do when the file is read-only."""
         self._obj.flush()
 
     def refresh(self) -> None:
+        """Read the dataset's metadata again from the file, so that a SWMR reader sees
+        what the writer has flushed since."""
         self._obj.refresh()
 
 
@@ -285,7 +292,8 @@ def create(
 ) -> DatasetID:
     """A new dataset ``name`` of ``loc`` (anonymous when ``name`` is None) of type
     ``tid`` and dataspace ``space``, with the settings of ``dcpl`` (layout, chunks, fill
-    value and time, filters, time tracking, attribute order)."""
+    value and time, filters, time tracking, attribute order).  ``lcpl`` and ``dapl`` are
+    accepted and ignored."""
     group = hl_object(loc, "location")
     kind = space.get_simple_extent_type()
     dtype = tid.dtype if isinstance(tid, TypeID) else np.dtype(tid)

@@ -39,6 +39,7 @@ def set_scale(dsid: Any, dimname: Any = b"") -> None:
 
 
 def is_scale(dsid: Any) -> bool:
+    """Whether the dataset is a dimension scale (its ``CLASS`` is ``DIMENSION_SCALE``)."""
     return bool(_is_scale(_dset(dsid)))
 
 
@@ -48,24 +49,30 @@ def attach_scale(dsid: Any, dscale_id: Any, idx: int) -> None:
 
 
 def detach_scale(dsid: Any, dscale_id: Any, idx: int) -> None:
+    """Detach the scale ``dscale_id`` from dimension ``idx`` of ``dsid`` (an error when it
+    is not attached there)."""
     DimensionProxy(_dset(dsid), int(idx)).detach_scale(_dset(dscale_id))
 
 
 def is_attached(dsid: Any, dscale_id: Any, idx: int) -> bool:
+    """Whether the scale ``dscale_id`` is attached to dimension ``idx`` of ``dsid``."""
     scale = _dset(dscale_id)
     return any(s == scale for s in DimensionProxy(_dset(dsid), int(idx)).values())
 
 
 def get_num_scales(dsid: Any, idx: int) -> int:
+    """The number of scales attached to dimension ``idx`` of the dataset."""
     return len(DimensionProxy(_dset(dsid), int(idx)))
 
 
 def set_label(dsid: Any, idx: int, label: Any) -> None:
+    """Give dimension ``idx`` of the dataset the label ``label`` (bytes or str)."""
     value = label.decode("utf-8", "surrogateescape") if isinstance(label, bytes) else label
     DimensionProxy(_dset(dsid), int(idx)).label = value
 
 
 def get_label(dsid: Any, idx: int) -> bytes:
+    """The label of dimension ``idx`` of the dataset, as bytes (``b""`` when unset)."""
     return DimensionProxy(_dset(dsid), int(idx)).label.encode("utf-8", "surrogateescape")
 
 

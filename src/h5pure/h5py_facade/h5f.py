@@ -72,10 +72,13 @@ class FileID(ObjectIDMixin, hl_ids.FileID):
         self._obj = file
 
     def get_name(self) -> bytes:
+        """The file's name, as bytes (beyond h5py's ``FileID``, which has ``name``; the
+        module's :func:`get_name` takes any identifier)."""
         return text(self._obj.filename).encode("utf-8", "surrogateescape")
 
     @property
     def name(self) -> bytes:
+        """The file's name as it was opened, as bytes."""
         return self.get_name()
 
     def get_access_plist(self) -> PropFAID:
@@ -118,6 +121,7 @@ class FileID(ObjectIDMixin, hl_ids.FileID):
         return int(fd)
 
     def flush(self) -> None:
+        """Write every pending change of the file (nothing to do when it is read-only)."""
         self._obj.flush()
 
     def get_file_image(self) -> bytes:
@@ -189,7 +193,7 @@ def _refuse(settings: dict[str, Any], honoured: set[str], what: str) -> None:
 
 def open(name: Any, flags: int = ACC_RDONLY, fapl: Any = None) -> FileID:  # noqa: A001
     """Open the existing file ``name`` (``ACC_RDWR`` to write); with a file image in
-    ``fapl``, that image in memory."""
+    ``fapl``, that image in memory.  The SWMR flags are accepted and ignored."""
     mode = "r+" if int(flags) & ACC_RDWR else "r"
     kwds = _file_keywords(fapl, None)
     image = fapl.get_file_image() if fapl is not None else b""
@@ -225,11 +229,14 @@ def _fs_name(name: Any) -> Any:
 
 
 def is_hdf5(name: Any) -> bool:
+    """Whether ``name`` (str or bytes) is an HDF5 file h5pure can open; unlike libhdf5,
+    False rather than an error for a name that does not exist."""
     return _is_hdf5(_fs_name(name))
 
 
 def flush(obj: Any, scope: int = SCOPE_LOCAL) -> None:
-    """Write every change of the file ``obj`` belongs to."""
+    """Write every change of the file ``obj`` belongs to (``scope`` is accepted and
+    ignored)."""
     hl_object(obj).file.flush()
 
 

@@ -60,16 +60,22 @@ class GroupID(ObjectIDMixin, hl_ids.GroupID):
         return len(self._obj)
 
     def get_num_objs(self) -> int:
+        """The number of links in the group."""
         return len(self._obj)
 
     def get_objname_by_idx(self, idx: int) -> bytes:
+        """The name of the ``idx``-th link of the group (in iteration order), as bytes."""
         return list(self)[int(idx)]
 
     def get_objtype_by_idx(self, idx: int) -> int:
+        """The kind (``GROUP``, ``DATASET``, ``TYPE``) of the object the ``idx``-th link
+        leads to, following soft and external links."""
         name = list(self._obj)[int(idx)]
         return _KIND_CODE.get(self._obj[name].kind, UNKNOWN)
 
     def get_linkval(self, name: Any) -> bytes:
+        """The target path of the soft link ``name``, as bytes (a ValueError for a hard
+        link; unlike libhdf5, an external link gives its path in the other file)."""
         link = self._obj.get(text(name), getlink=True)
         path = getattr(link, "path", None)
         if path is None:
@@ -89,15 +95,20 @@ class GroupID(ObjectIDMixin, hl_ids.GroupID):
             dest[text(new_name)] = self._obj[text(current_name)]
 
     def unlink(self, name: Any) -> None:
+        """Remove the link ``name`` from the group."""
         del self._obj[text(name)]
 
     def move(self, current_name: Any, new_name: Any, remote: Any = None) -> None:
+        """Rename the link ``current_name`` to ``new_name``; moving it to another group
+        (``remote``) is not provided and raises NotImplementedError."""
         if remote is not None and hl_object(remote, "group") != self._obj:
             raise NotImplementedError("GroupID.move to another group (remote=) is not provided")
         self._obj.move(text(current_name), text(new_name))
 
     # -- properties ----------------------------------------------------------------------
     def get_create_plist(self) -> PropGCID:
+        """The group's creation settings: link and attribute creation order, time
+        tracking."""
         obj = self._obj
         order = CRT_ORDER_TRACKED | CRT_ORDER_INDEXED if obj._links().track_order else 0
         return PropGCID(
@@ -108,6 +119,7 @@ class GroupID(ObjectIDMixin, hl_ids.GroupID):
 
     @property
     def links(self) -> Any:
+        """The group's link operations (an ``h5l.LinkProxy``)."""
         return LinkProxy(self)
 
 
@@ -126,7 +138,8 @@ def open(loc: Any, name: Any) -> Any:  # noqa: A001 - h5py's name
 
 def create(loc: Any, name: Any, lcpl: Any = None, gcpl: Any = None) -> Any:
     """A new group ``name`` of ``loc`` (anonymous groups, ``name=None``, are not
-    provided); a ``gcpl`` asking for link or attribute creation order tracks it."""
+    provided); a ``gcpl`` asking for link or attribute creation order tracks it.  ``lcpl``
+    is accepted and ignored."""
     if name is None:
         raise NotImplementedError("h5py.h5g.create of an anonymous group is not provided")
     track: bool | None = None

@@ -40,13 +40,16 @@ def open(loc: Any, name: Any, lapl: Any = None) -> Any:  # noqa: A001 - h5py's n
 
 
 def exists_by_name(loc: Any, name: Any, lapl: Any = None) -> bool:
+    """Whether the path ``name`` (relative to ``loc``) names a link: True also for a
+    dangling soft or external link (libhdf5 answers False for a dangling soft link)."""
     return text(name) in hl_object(loc, "location")
 
 
 def get_info(
     loc: Any, name: Any = None, index: int = -1, *, lapl: Any = None, **kwds: Any
 ) -> ObjInfo:
-    """File, address, type, link count and number of attributes of the object."""
+    """File, address, type, link count and number of attributes of the object ``loc``
+    (or ``name`` below it); ``index`` and h5py's other keywords are ignored."""
     obj = hl_object(loc, "location")
     if name is not None:
         obj = obj[text(name)]

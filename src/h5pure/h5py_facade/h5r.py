@@ -48,6 +48,8 @@ def dereference(ref: Any, id: Any) -> Any:  # noqa: A002 - h5py's name
 
 
 def get_name(ref: Any, loc: Any) -> bytes | None:
+    """The path of the object ``ref`` points to (in the file of ``loc``), as bytes; None
+    when no link names it."""
     name = hl_object(loc, "location").file[ref].name
     return None if name is None else name.encode("utf-8", "surrogateescape")
 

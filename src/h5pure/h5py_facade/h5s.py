@@ -73,9 +73,11 @@ class SpaceID(FacadeID):
     # -- extent --------------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...] | None:
+        """The current dimensions (``()`` for a scalar dataspace, None for a null one)."""
         return None if self._kind == NULL else self._shape
 
     def copy(self) -> SpaceID:
+        """An independent copy: the same extent and the same selection."""
         out = SpaceID(self._kind, self._shape, self._maxshape)
         out._sel_type = self._sel_type
         out._blocks = list(self._blocks)
@@ -86,25 +88,33 @@ class SpaceID(FacadeID):
         return out
 
     def is_simple(self) -> bool:
+        """Always True here (libhdf5 answers False for a null dataspace)."""
         return True
 
     def get_simple_extent_type(self) -> int:
+        """The dataspace's class: ``SCALAR``, ``SIMPLE`` or ``NULL``."""
         return self._kind
 
     def get_simple_extent_ndims(self) -> int:
+        """The rank (0 for scalar and null dataspaces)."""
         return len(self._shape) if self._kind == SIMPLE else 0
 
     def get_simple_extent_dims(self, maxdims: bool = False) -> tuple[int, ...]:
+        """The current dimensions, or with ``maxdims`` the maximum ones (``UNLIMITED`` for
+        unlimited axes); ``()`` for scalar and null dataspaces."""
         if self._kind != SIMPLE:
             return ()
         return self._maxshape if maxdims else self._shape
 
     def get_simple_extent_npoints(self) -> int:
+        """The number of elements of the extent (1 for scalar, 0 for null)."""
         if self._kind == NULL:
             return 0
         return int(np.prod(self._shape, dtype=np.int64))
 
     def set_extent_simple(self, dims_tpl: Any, max_dims_tpl: Any = None) -> None:
+        """Make this a simple dataspace of dimensions ``dims_tpl`` (maximum ``max_dims_tpl``;
+        None entries are unlimited) and select all of it."""
         shape = tuple(int(n) for n in dims_tpl)
         maxshape = shape if max_dims_tpl is None else _maxdims(max_dims_tpl)
         _check_extent(shape, maxshape)
@@ -112,10 +122,12 @@ class SpaceID(FacadeID):
         self.select_all()
 
     def set_extent_none(self) -> None:
+        """Make this a null dataspace (no elements; nothing selected)."""
         self._kind, self._shape, self._maxshape = NULL, (), ()
         self.select_none()
 
     def extent_copy(self, source: SpaceID) -> None:
+        """Give this dataspace the extent of ``source`` and select all of it."""
         self._kind, self._shape, self._maxshape = source._kind, source._shape, source._maxshape
         self.select_all()
 
@@ -129,9 +141,11 @@ class SpaceID(FacadeID):
         self._unlimited = None
 
     def select_all(self) -> None:
+        """Select the whole extent."""
         self._reset(SEL_NONE if self._kind == NULL else SEL_ALL)
 
     def select_none(self) -> None:
+        """Select nothing."""
         self._reset(SEL_NONE)
 
     def select_hyperslab(
@@ -254,9 +268,13 @@ class SpaceID(FacadeID):
         return _mask_of_blocks(shape, self._blocks)
 
     def get_select_type(self) -> int:
+        """The kind of selection: ``SEL_NONE``, ``SEL_POINTS``, ``SEL_HYPERSLABS`` or
+        ``SEL_ALL``."""
         return self._sel_type
 
     def get_select_npoints(self) -> int:
+        """The number of elements selected (``UNLIMITED`` for a selection with an unlimited
+        count or block)."""
         if self._sel_type == SEL_ALL:
             return self.get_simple_extent_npoints()
         if self._sel_type == SEL_NONE:
@@ -272,6 +290,8 @@ class SpaceID(FacadeID):
         return int(np.count_nonzero(self._selection_mask()))
 
     def get_select_bounds(self) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """The first and last corners (inclusive) of the box around the selection; None when
+        nothing is selected."""
         if self._sel_type == SEL_NONE:
             return None
         if self._regular is not None:
@@ -287,10 +307,12 @@ class SpaceID(FacadeID):
         return tuple(int(v) for v in found.min(0)), tuple(int(v) for v in found.max(0))
 
     def get_select_elem_npoints(self) -> int:
+        """The number of points of a point selection (TypeError for other selections)."""
         self._require(SEL_POINTS, "point")
         return self.get_select_npoints()
 
     def get_select_elem_pointlist(self) -> np.ndarray:
+        """The selected points as an ``(npoints, rank)`` uint64 array, in the order selected."""
         self._require(SEL_POINTS, "point")
         assert self._points is not None
         return self._points.astype(np.uint64)
@@ -302,6 +324,9 @@ class SpaceID(FacadeID):
         return sorted(set(self._blocks))
 
     def get_select_hyper_nblocks(self) -> int:
+        """The number of blocks of a hyperslab selection: the distinct blocks selected, not
+        merged as libhdf5 merges overlapping and adjacent ones (one per element after
+        AND/XOR/NOT combinations)."""
         return len(self._hyper_blocks())
 
     def get_select_hyper_blocklist(self) -> np.ndarray:
@@ -314,14 +339,19 @@ class SpaceID(FacadeID):
         return out
 
     def is_regular_hyperslab(self) -> bool:
+        """Whether the selection is one regular hyperslab: here, one made by a single
+        ``SELECT_SET`` call (libhdf5 also recognises combined hyperslabs that form one)."""
         return self._sel_type == SEL_HYPERSLABS and self._regular is not None
 
     def get_regular_hyperslab(self) -> tuple[tuple[int, ...], ...]:
+        """``(start, stride, count, block)`` of a regular hyperslab selection (see
+        :meth:`is_regular_hyperslab`); ValueError otherwise."""
         if self._regular is None:
             raise ValueError("Not a regular hyperslab selection")
         return self._regular
 
     def select_valid(self) -> bool:
+        """Whether the selection lies within the extent."""
         if self._sel_type in (SEL_ALL, SEL_NONE):
             return True
         if self._sel_type == SEL_POINTS:

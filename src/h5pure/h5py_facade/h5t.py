@@ -209,9 +209,12 @@ class TypeID(FacadeID):
         return numpy_dtype(self._record)
 
     def py_dtype(self) -> np.dtype:
+        """The numpy dtype h5py reads data of this type as (the same as :attr:`dtype`)."""
         return self.dtype
 
     def get_class(self) -> int:
+        """The type's class (``INTEGER``, ``FLOAT``, ``STRING``...; a variable-length string
+        is a ``STRING``)."""
         return _class_of(self._record)
 
     def detect_class(self, classtype: int) -> bool:
@@ -219,9 +222,12 @@ class TypeID(FacadeID):
         return _contains_class(self._record, int(classtype))
 
     def get_size(self) -> int:
+        """The size of one element in bytes."""
         return int(self._record.size)
 
     def set_size(self, size: int) -> None:
+        """Change the element size to ``size`` bytes (TypeError for a locked or committed
+        type)."""
         self._check_mutable()
         self._record = _with(self._record, size=int(size))
 
@@ -230,9 +236,12 @@ class TypeID(FacadeID):
         return typewrap(self._record)
 
     def lock(self) -> None:
+        """Make the type read-only for good (its setters then raise TypeError); a locked type
+        can be hashed."""
         self._locked = True
 
     def committed(self) -> bool:
+        """Whether the type is stored in a file as a named datatype."""
         return self._committed is not None
 
     def commit(self, group: Any, name: Any, lcpl: Any = None) -> None:
@@ -248,6 +257,7 @@ class TypeID(FacadeID):
         self._committed = target[key]
 
     def get_create_plist(self) -> PropTCID:
+        """A datatype creation property list (always a new one holding the defaults)."""
         return PropTCID()
 
     def _check_mutable(self) -> None:
@@ -257,6 +267,8 @@ class TypeID(FacadeID):
     # -- a committed type's object identity (h5py's ObjectID) ---------------------------
     @property
     def fileno(self) -> Any:
+        """What identifies the file a committed type is stored in (ValueError for a transient
+        type)."""
         if self._committed is None:
             raise ValueError("Invalid location identifier (not a named datatype)")
         return self._committed.id.fileno
@@ -266,46 +278,65 @@ class TypeAtomicID(TypeID):
     """Atomic types: byte order, precision, offset, padding."""
 
     def get_order(self) -> int:
+        """The byte order: ``ORDER_LE`` or ``ORDER_BE``."""
         order = getattr(self._record, "byte_order", ByteOrder.LITTLE)
         return int(order)
 
     def set_order(self, order: int) -> None:
+        """Set the byte order (``ORDER_LE``, ``ORDER_BE``)."""
         self._check_mutable()
         self._record = _with(self._record, byte_order=ByteOrder(int(order)))
 
     def get_precision(self) -> int:
+        """The number of significant bits (all the bits of the size when the type has no
+        precision of its own)."""
         return int(getattr(self._record, "precision", 8 * self._record.size))
 
     def set_precision(self, precision: int) -> None:
+        """Set the number of significant bits."""
         self._check_mutable()
         self._record = _with(self._record, precision=int(precision))
 
     def get_offset(self) -> int:
+        """The bit offset of the first significant bit."""
         return int(getattr(self._record, "bit_offset", 0))
 
     def set_offset(self, offset: int) -> None:
+        """Set the bit offset of the first significant bit."""
         self._check_mutable()
         self._record = _with(self._record, bit_offset=int(offset))
 
     def get_pad(self) -> tuple[int, int]:
+        """``(lsb, msb)``: how the bits below and above the significant ones are filled
+        (``PAD_ZERO``, ``PAD_ONE``, ``PAD_BACKGROUND``)."""
         return (int(getattr(self._record, "lo_pad", 0)), int(getattr(self._record, "hi_pad", 0)))
 
     def set_pad(self, lsb: int, msb: int) -> None:
+        """Set how the bits below (``lsb``) and above (``msb``) the significant ones are
+        filled."""
         self._check_mutable()
         self._record = _with(self._record, lo_pad=int(lsb), hi_pad=int(msb))
 
 
 class TypeIntegerID(TypeAtomicID):
+    """Integer types: their sign, on top of the atomic properties."""
+
     def get_sign(self) -> int:
+        """``SGN_2`` for a signed (two's complement) type, ``SGN_NONE`` for an unsigned one."""
         return SGN_2 if getattr(self._record, "signed", False) else SGN_NONE
 
     def set_sign(self, sign: int) -> None:
+        """Make the type signed (``SGN_2``) or unsigned (``SGN_NONE``)."""
         self._check_mutable()
         self._record = _with(self._record, signed=int(sign) == SGN_2)
 
 
 class TypeFloatID(TypeAtomicID):
+    """Floating-point types: bit fields, exponent bias, normalization, internal padding."""
+
     def get_fields(self) -> tuple[int, int, int, int, int]:
+        """``(spos, epos, esize, mpos, msize)``: bit positions of the sign, exponent and
+        mantissa, and the sizes of the latter two."""
         r = self._record
         assert isinstance(r, FloatType)
         return (
@@ -317,6 +348,7 @@ class TypeFloatID(TypeAtomicID):
         )
 
     def set_fields(self, spos: int, epos: int, esize: int, mpos: int, msize: int) -> None:
+        """Set the bit positions of the sign, exponent and mantissa and their sizes."""
         self._check_mutable()
         self._record = _with(
             self._record,
@@ -328,28 +360,38 @@ class TypeFloatID(TypeAtomicID):
         )
 
     def get_ebias(self) -> int:
+        """The exponent bias."""
         return int(getattr(self._record, "exponent_bias", 0))
 
     def set_ebias(self, ebias: int) -> None:
+        """Set the exponent bias."""
         self._check_mutable()
         self._record = _with(self._record, exponent_bias=int(ebias))
 
     def get_norm(self) -> int:
+        """How the mantissa is normalized: ``NORM_IMPLIED``, ``NORM_MSBSET`` or ``NORM_NONE``."""
         return _NORMALIZATION[int(getattr(self._record, "normalization", 2))]
 
     def get_inpad(self) -> int:
+        """How unused bits inside the type are filled (``PAD_ZERO``, ``PAD_ONE``...)."""
         return int(getattr(self._record, "internal_pad", 0))
 
 
 class TypeTimeID(TypeAtomicID):
+    """Time types (libhdf5's ``H5T_TIME``): only the atomic properties."""
+
     pass
 
 
 class TypeBitfieldID(TypeAtomicID):
+    """Bitfield types: only the atomic properties."""
+
     pass
 
 
 class TypeReferenceID(TypeAtomicID):
+    """Reference types (object and region references)."""
+
     pass
 
 
@@ -357,28 +399,38 @@ class TypeStringID(TypeID):
     """Fixed- and variable-length strings."""
 
     def is_variable_str(self) -> bool:
+        """Whether the string is variable-length."""
         return isinstance(self._record, VlenType)
 
     def get_cset(self) -> int:
+        """The character set: ``CSET_ASCII`` or ``CSET_UTF8``."""
         return int(getattr(self._record, "cset", CharacterSet.ASCII))
 
     def set_cset(self, cset: int) -> None:
+        """Set the character set (``CSET_ASCII``, ``CSET_UTF8``)."""
         self._check_mutable()
         self._record = _with(self._record, cset=CharacterSet(int(cset)))
 
     def get_strpad(self) -> int:
+        """How a string shorter than the size ends: ``STR_NULLTERM``, ``STR_NULLPAD`` or
+        ``STR_SPACEPAD``."""
         return int(getattr(self._record, "padding", StringPadding.NULLTERM))
 
     def set_strpad(self, pad: int) -> None:
+        """Set how a string shorter than the size ends (``STR_NULLTERM``...)."""
         self._check_mutable()
         self._record = _with(self._record, padding=StringPadding(int(pad)))
 
     def get_size(self) -> int:
+        """The size in bytes; 8 for a variable-length string (the size of a pointer, as
+        libhdf5 reports it)."""
         if isinstance(self._record, VlenType):
             return 8  # a char* in memory: what libhdf5 reports for a variable string
         return int(self._record.size)
 
     def set_size(self, size: int) -> None:
+        """Make the string ``size`` bytes long, or variable-length with ``VARIABLE``
+        (keeping its character set and padding)."""
         self._check_mutable()
         r = self._record
         cset = getattr(r, "cset", CharacterSet.ASCII)
@@ -393,11 +445,15 @@ class TypeStringID(TypeID):
 
 
 class TypeOpaqueID(TypeID):
+    """Opaque types: raw bytes with a tag."""
+
     def get_tag(self) -> bytes:
+        """The tag describing the opaque data."""
         r = self._record
         return bytes(r.tag) if isinstance(r, OpaqueType) else b""
 
     def set_tag(self, tag: bytes) -> None:
+        """Set the tag describing the opaque data."""
         self._check_mutable()
         self._record = _with(self._record, tag=bytes(tag))
 
@@ -414,15 +470,18 @@ class TypeCompositeID(TypeID):
         return []
 
     def get_nmembers(self) -> int:
+        """The number of members."""
         return len(self._names())
 
     def get_member_name(self, index: int) -> bytes:
+        """The name of member ``index``, as bytes."""
         names = self._names()
         if not 0 <= int(index) < len(names):
             raise ValueError(f"Invalid member index {index} (index is out of range)")
         return names[int(index)].encode("utf-8", "surrogateescape")
 
     def get_member_index(self, name: Any) -> int:
+        """The index of the member called ``name`` (str or bytes)."""
         key = name.decode("utf-8", "surrogateescape") if isinstance(name, bytes) else name
         try:
             return self._names().index(key)
@@ -431,6 +490,8 @@ class TypeCompositeID(TypeID):
 
 
 class TypeCompoundID(TypeCompositeID):
+    """Compound types: named members at byte offsets."""
+
     def _member(self, index: int) -> CompoundMember:
         r = self._record
         assert isinstance(r, CompoundType)
@@ -439,12 +500,15 @@ class TypeCompoundID(TypeCompositeID):
         return r.members[int(index)]
 
     def get_member_offset(self, index: int) -> int:
+        """The byte offset of member ``index``."""
         return int(self._member(index).offset)
 
     def get_member_type(self, index: int) -> TypeID:
+        """The type of member ``index`` (a transient copy)."""
         return typewrap(self._member(index).effective_type)
 
     def get_member_class(self, index: int) -> int:
+        """The class of member ``index`` (as :meth:`TypeID.get_class`)."""
         return _class_of(self._member(index).effective_type)
 
     def insert(self, name: Any, offset: int, field: TypeID) -> None:
@@ -470,12 +534,15 @@ class TypeCompoundID(TypeCompositeID):
 
 
 class TypeEnumID(TypeCompositeID):
+    """Enumerated types: names for values of an integer base type."""
+
     def _enum(self) -> EnumType:
         r = self._record
         assert isinstance(r, EnumType)
         return r
 
     def get_super(self) -> TypeID:
+        """The integer type the enumeration is built on."""
         return typewrap(self._enum().base)
 
     def _encode(self, value: int) -> bytes:
@@ -494,12 +561,14 @@ class TypeEnumID(TypeCompositeID):
         )
 
     def get_member_value(self, index: int) -> int:
+        """The integer value of member ``index``."""
         r = self._enum()
         if not 0 <= int(index) < len(r.names):
             raise ValueError(f"Invalid member index {index} (index is out of range)")
         return int(r.values[int(index)])
 
     def enum_nameof(self, value: int) -> bytes:
+        """The name (bytes) of the member with integer ``value``."""
         r = self._enum()
         for name, v in zip(r.names, r.values):
             if int(v) == int(value):
@@ -507,38 +576,51 @@ class TypeEnumID(TypeCompositeID):
         raise ValueError(f"Value {value} is not a member of the enum")
 
     def enum_valueof(self, name: Any) -> int:
+        """The integer value of the member called ``name``."""
         return self.get_member_value(self.get_member_index(name))
 
 
 class TypeArrayID(TypeID):
+    """Array types: a fixed-shape array of a base type as one element."""
+
     def get_super(self) -> TypeID:
+        """The type of the array's elements."""
         r = self._record
         assert isinstance(r, ArrayType)
         return typewrap(r.base)
 
     def get_array_ndims(self) -> int:
+        """The rank of the array."""
         r = self._record
         assert isinstance(r, ArrayType)
         return len(r.dims)
 
     def get_array_dims(self) -> tuple[int, ...]:
+        """The shape of the array."""
         r = self._record
         assert isinstance(r, ArrayType)
         return tuple(int(d) for d in r.dims)
 
 
 class TypeVlenID(TypeID):
+    """Variable-length sequences of a base type."""
+
     def get_super(self) -> TypeID:
+        """The type of the sequences' elements."""
         r = self._record
         assert isinstance(r, VlenType)
         return typewrap(r.base)
 
 
 class TypeComplexID(TypeAtomicID):
+    """Complex types (HDF5 2.0's complex class): a real and an imaginary float part."""
+
     def get_order(self) -> int:
+        """The byte order of the two float parts."""
         return int(getattr(self._record.base, "byte_order", ByteOrder.LITTLE))  # type: ignore[attr-defined]
 
     def get_super(self) -> TypeID:
+        """The float type of each of the two parts."""
         r = self._record
         assert isinstance(r, ComplexType)
         return typewrap(r.base)
