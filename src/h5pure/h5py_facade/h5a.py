@@ -16,6 +16,7 @@ from ..dtypes import check_vlen_dtype
 from ..hl import Empty
 from ..hl.attrs import AttrID as _HLAttrID
 from ..hl.attrs import attribute_value
+from ._attributes import INDEX_NAME, ITER_INC, ordered, stored_attributes
 from ._ids import FacadeID, module_getattr
 from ._objects import phil, with_phil
 from ._wrap import hl_object, space_of, text
@@ -129,17 +130,43 @@ def create(
     return AttrID(obj, key)
 
 
-def open(
-    loc: Any, name: Any = None, *, index: int | None = None, obj_name: Any = None, **kwds: Any
-) -> AttrID:  # noqa: A001
-    """The attribute ``name`` (or the ``index``-th) of the object ``loc``."""
+def _target(loc: Any, obj_name: Any) -> Any:
+    """The h5pure object ``loc`` names (or its member ``obj_name``)."""
     obj = hl_object(loc, "object")
     if obj_name not in (None, b".", "."):
         obj = obj[text(obj_name)]
+    return obj
+
+
+def _by_index(obj: Any, index: int, index_type: int, order: int) -> str | None:
+    """The name of the ``index``-th attribute of ``obj`` in the order of ``index_type``
+    and ``order``; None when there is no such attribute."""
+    found = ordered(obj, index_type, order)
+    return found[int(index)].name if int(index) < len(found) else None
+
+
+def open(  # noqa: A001 - h5py's name
+    loc: Any,
+    name: Any = None,
+    index: int = -1,
+    *,
+    obj_name: Any = None,
+    index_type: int = INDEX_NAME,
+    order: int = ITER_INC,
+    lapl: Any = None,
+) -> AttrID:
+    """The attribute ``name`` (or the ``index``-th, in the order ``index_type`` and
+    ``order`` give) of the object ``loc``; exactly one of ``name`` and ``index``."""
+    if (name is None) == (index is None or int(index) < 0):
+        raise TypeError("Exactly one of name or idx must be specified")
+    obj = _target(loc, obj_name)
     if name is None:
-        if index is None:
-            raise TypeError("One of name or index must be given")
-        key = list(obj.attrs)[int(index)]
+        try:
+            key = _by_index(obj, index, index_type, order)
+        except ValueError as e:
+            raise OSError(f"Unable to synchronously open attribute ({e})") from None
+        if key is None:
+            raise OSError("Unable to synchronously open attribute (invalid index specified)")
     else:
         key = text(name)
     if key not in obj.attrs:
@@ -150,21 +177,33 @@ def open(
 def exists(loc: Any, name: Any, *, obj_name: Any = None, lapl: Any = None) -> bool:
     """Whether the object ``loc`` (or ``obj_name`` below it) has an attribute ``name``
     (``lapl`` is accepted and ignored)."""
-    obj = hl_object(loc, "object")
-    if obj_name not in (None, b".", "."):
-        obj = obj[text(obj_name)]
-    return text(name) in obj.attrs
+    return text(name) in _target(loc, obj_name).attrs
 
 
 def delete(
-    loc: Any, name: Any = None, *, index: int | None = None, obj_name: Any = None, **kwds: Any
+    loc: Any,
+    name: Any = None,
+    index: int = -1,
+    *,
+    obj_name: Any = None,
+    index_type: int = INDEX_NAME,
+    order: int = ITER_INC,
+    lapl: Any = None,
 ) -> None:
-    """Remove the attribute ``name`` (or the ``index``-th, in iteration order) of the object
-    ``loc``; h5py's ``index_type``/``order`` keywords are accepted and ignored."""
-    obj = hl_object(loc, "object")
-    if obj_name not in (None, b".", "."):
-        obj = obj[text(obj_name)]
-    key = text(name) if name is not None else list(obj.attrs)[int(index or 0)]
+    """Remove the attribute ``name`` (or the ``index``-th, in the order ``index_type`` and
+    ``order`` give) of the object ``loc``; exactly one of ``name`` and ``index`` must be
+    given (TypeError otherwise, as h5py)."""
+    if (name is None) == (index is None or int(index) < 0):
+        raise TypeError("Exactly one of index or name must be specified.")
+    obj = _target(loc, obj_name)
+    if name is None:
+        key = _by_index(obj, index, index_type, order)
+        if key is None:
+            raise KeyError("Unable to delete attribute (invalid index specified)")
+    else:
+        key = text(name)
+    if key not in obj.attrs:
+        raise KeyError("Unable to delete attribute (can't locate attribute)")
     del obj.attrs[key]
 
 
@@ -174,16 +213,40 @@ def get_num_attrs(loc: Any) -> int:
 
 
 def get_info(
-    loc: Any, name: Any = None, *, index: int | None = None, obj_name: Any = None, **kwds: Any
+    loc: Any,
+    name: Any = None,
+    index: int = -1,
+    *,
+    obj_name: Any = None,
+    index_type: int = INDEX_NAME,
+    order: int = ITER_INC,
+    lapl: Any = None,
 ) -> AttrInfo:
-    """Creation order, name encoding and stored data size of an attribute (by ``name`` or
-    ``index``).  ``corder`` is the attribute's position in iteration order (libhdf5 gives
-    the stored creation index, which differs once attributes were deleted), ``cset`` is
-    UTF-8 exactly when the name is not ASCII."""
-    attr = open(loc, name, index=index, obj_name=obj_name)
-    key = attr._attr_name
-    order = list(attr._parent.attrs).index(key)
-    return AttrInfo(True, order, 0 if key.isascii() else 1, attr.get_storage_size())
+    """Creation index, name encoding and stored data size of the attribute ``loc`` (an
+    ``AttrID``), or of the attribute ``name`` (or the ``index``-th) of the object ``loc``.
+    ``corder`` is libhdf5's creation index: the stored one when the object tracks creation
+    order, else the attribute message's position in the object header (``corder_valid``
+    False for dense attributes of such an object); ``cset`` is UTF-8 exactly when the name
+    is not ASCII."""
+    given = index is not None and int(index) >= 0
+    if name is not None and given:
+        raise TypeError("At most one of name and index may be specified")
+    key: str | None
+    if isinstance(loc, AttrID) and name is None and not given:
+        obj, key = loc._parent, loc._attr_name
+    elif name is None and not given:
+        raise ValueError("Not an attribute (identifier is not of specified type)")
+    else:
+        obj = _target(loc, obj_name)
+        key = _by_index(obj, index, index_type, order) if name is None else text(name)
+        if key is None:
+            raise RuntimeError("Unable to get attribute info (invalid index specified)")
+    stored = next((a for a in stored_attributes(obj) if a.name == key), None)
+    if stored is None:
+        raise RuntimeError(f"Unable to get attribute info (can't locate attribute: '{key}')")
+    size = AttrID(obj, key).get_storage_size()
+    corder = stored.corder if stored.corder_valid else 0
+    return AttrInfo(stored.corder_valid, corder, 0 if key.isascii() else 1, size)
 
 
 def rename(loc: Any, name: Any, new_name: Any, *, obj_name: Any = None, lapl: Any = None) -> None:
@@ -203,16 +266,22 @@ def iterate(
     func: Callable[..., Any],
     index: int = 0,
     *,
-    index_type: int = 0,
-    order: int = 0,
+    index_type: int = INDEX_NAME,
+    order: int = ITER_INC,
     info: bool = False,
 ) -> Any:
-    """Call ``func(name)`` (``func(name, info)`` with ``info``) for each attribute from
-    ``index`` on, until it returns something other than None."""
+    """Call ``func(name)`` (``func(name, info)`` with ``info``) for each attribute of the
+    object ``loc`` from the ``index``-th on, in the order ``index_type`` and ``order``
+    give, until it returns something other than None; return that."""
     obj = hl_object(loc, "object")
-    for key in list(obj.attrs)[int(index) :]:
-        bname = key.encode("utf-8", "surrogateescape")
-        found = func(bname, get_info(loc, bname)) if info else func(bname)
-        if found is not None:
-            return found
+    if int(index) < 0:
+        raise ValueError("Starting index must be a non-negative integer.")
+    found = ordered(obj, index_type, order)
+    if int(index) and int(index) >= len(found):
+        raise RuntimeError("Error iterating over attributes (invalid index specified)")
+    for attr in found[int(index) :]:
+        bname = attr.name.encode("utf-8", "surrogateescape")
+        result = func(bname, get_info(loc, bname)) if info else func(bname)
+        if result is not None:
+            return result
     return None

@@ -1,0 +1,150 @@
+"""The facade's low-level calls on files against h5py's: the same calls on a file of each
+(h5py's through the real h5py, h5pure's through ``h5pure.h5py_facade`` without
+installing), the same results and the same exception classes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import h5pure.h5py_facade as facade
+from h5pure.h5py_facade._wrap import object_id
+
+h5py = pytest.importorskip("h5py")
+
+
+def ident(obj: Any) -> Any:
+    """The low-level identifier of an object of either library (``obj.id`` of h5pure's
+    objects is h5pure's own until the facade is installed)."""
+    return obj.id if isinstance(obj, h5py.HLObject) else object_id(obj)
+
+
+def error(exc: BaseException) -> type:
+    """The builtin exception class ``exc`` is (h5pure's errors subclass them)."""
+    return next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
+
+
+def outcome(fn: Callable[..., Any], *args: Any, **kwds: Any) -> Any:
+    """What a call gives: its value, or the builtin class of what it raised."""
+    try:
+        return fn(*args, **kwds)
+    except Exception as e:
+        return error(e)
+
+
+def both(tmp_path: Any, scenario: Callable[[Any, Any], Any], **file_kwds: Any) -> None:
+    """Run ``scenario(mod, f)`` on a new file of h5py (``mod`` is h5py) and of h5pure
+    (``mod`` is the facade) and check they give the same."""
+    results = []
+    for mod, tag in ((h5py, "h5py"), (facade, "h5pure")):
+        with mod.File(tmp_path / f"{tag}.h5", "w", **file_kwds) as f:
+            results.append(scenario(mod, f))
+    assert results[1] == results[0]
+
+
+# -- h5a ----------------------------------------------------------------------------------
+def _attributes(f: Any) -> tuple[Any, Any]:
+    """A group tracking attribute creation order and one that does not, each with the
+    attributes c, a, b, d (x made and deleted before d)."""
+    tracked = f.create_group("t", track_order=True)
+    plain = f.create_group("u")
+    for obj in (tracked, plain):
+        for name in ("c", "a", "b", "x"):
+            obj.attrs[name] = np.int32(len(name))
+        del obj.attrs["x"]
+        obj.attrs["d"] = np.int64(2)
+    return tracked, plain
+
+
+def test_h5a_delete_needs_a_name_or_an_index(tmp_path):
+    def scenario(mod, f):
+        f.attrs["a"] = 1
+        f.attrs["b"] = 2
+        fid = ident(f)
+        out = [
+            outcome(mod.h5a.delete, fid),
+            outcome(mod.h5a.delete, fid, b"a", 1),
+            outcome(mod.h5a.delete, fid, index=5),
+            outcome(mod.h5a.delete, fid, b"zz"),
+            sorted(f.attrs),
+        ]
+        mod.h5a.delete(fid, index=0, order=1)  # the last by name
+        out.append(sorted(f.attrs))
+        mod.h5a.delete(fid, index=0)
+        return [*out, sorted(f.attrs)]
+
+    both(tmp_path, scenario)
+
+
+@pytest.mark.parametrize("index_type", [0, 1])
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_h5a_index_orders(tmp_path, index_type, order):
+    def scenario(mod, f):
+        out = []
+        for obj in _attributes(f):
+            oid = ident(obj)
+            names: list[bytes] = []
+            mod.h5a.iterate(oid, names.append, index_type=index_type, order=order)
+            out.append(names)
+            out.append(
+                [
+                    mod.h5a.open(oid, index=i, index_type=index_type, order=order).name
+                    for i in range(4)
+                ]
+            )
+            found: list[bytes] = []
+            mod.h5a.iterate(oid, found.append, 2, index_type=index_type, order=order)
+            out.append(found)
+        return out
+
+    both(tmp_path, scenario)
+
+
+def test_h5a_get_info_gives_the_creation_index(tmp_path):
+    def scenario(mod, f):
+        out = []
+        for obj in _attributes(f):
+            oid = ident(obj)
+            for name in sorted(obj.attrs):
+                info = mod.h5a.get_info(oid, name.encode())
+                out.append((name, info.corder_valid, info.corder, info.cset, info.data_size))
+            info = mod.h5a.get_info(mod.h5a.open(oid, b"d"))
+            out.append((info.corder_valid, info.corder))
+            info = mod.h5a.get_info(oid, index=0, index_type=1, order=1)
+            out.append((info.corder_valid, info.corder))
+            seen: list[Any] = []
+            mod.h5a.iterate(oid, lambda n, i, seen=seen: seen.append((n, i.corder)), info=True)
+            out.append(seen)
+        return out
+
+    both(tmp_path, scenario)
+
+
+def test_h5a_argument_errors(tmp_path):
+    def scenario(mod, f):
+        f.attrs["a"] = 1
+        f.attrs["b"] = 2
+        empty = ident(f.create_group("g"))
+        fid = ident(f)
+        return [
+            outcome(mod.h5a.open, fid),
+            outcome(mod.h5a.open, fid, b"a", 1),
+            outcome(mod.h5a.open, fid, index=5),
+            outcome(mod.h5a.open, fid, index=0, index_type=5),
+            outcome(mod.h5a.open, fid, b"zz"),
+            outcome(mod.h5a.get_info, fid),
+            outcome(mod.h5a.get_info, fid, b"a", 1),
+            outcome(mod.h5a.get_info, fid, index=5),
+            outcome(mod.h5a.get_info, fid, b"zz"),
+            outcome(mod.h5a.iterate, fid, lambda n: None, 2),
+            outcome(mod.h5a.iterate, fid, lambda n: None, -1),
+            outcome(mod.h5a.iterate, fid, lambda n: None, index_type=5),
+            outcome(mod.h5a.iterate, empty, lambda n: None, 0),
+            outcome(mod.h5a.iterate, empty, lambda n: None, 1),
+            outcome(mod.h5a.iterate, fid, lambda n: 0),
+        ]
+
+    both(tmp_path, scenario)
