@@ -148,3 +148,22 @@ def test_h5a_argument_errors(tmp_path):
         ]
 
     both(tmp_path, scenario)
+
+
+def test_h5a_get_type_reports_a_committed_type(tmp_path):
+    def scenario(mod, f):
+        f["t"] = np.dtype("<u8")
+        f.attrs.create("named", 42, dtype=f["t"])
+        f.attrs.create("own", 42, dtype="<u8")
+        grp = f.create_group("g")
+        grp.attrs.create("named", 7, dtype=f["t"])
+        out = []
+        for loc in (ident(f), ident(grp)):
+            for name in (b"named", b"own"):
+                if not mod.h5a.exists(loc, name):
+                    continue
+                tid = mod.h5a.open(loc, name).get_type()
+                out.append((name, tid.committed(), tid == ident(f["t"]), tid.dtype))
+        return out
+
+    both(tmp_path, scenario)

@@ -12,11 +12,17 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..dtypes import check_vlen_dtype
+from ..dtypes import Reference, check_vlen_dtype
 from ..hl import Empty
 from ..hl.attrs import AttrID as _HLAttrID
 from ..hl.attrs import attribute_value
-from ._attributes import INDEX_NAME, ITER_INC, ordered, stored_attributes
+from ._attributes import (
+    INDEX_NAME,
+    ITER_INC,
+    committed_type_address,
+    ordered,
+    stored_attributes,
+)
 from ._ids import FacadeID, module_getattr
 from ._objects import phil, with_phil
 from ._wrap import hl_object, space_of, text
@@ -69,9 +75,11 @@ class AttrID(FacadeID, _HLAttrID):
         return self.name
 
     def get_type(self) -> TypeID:
-        """The attribute's datatype, as a transient ``TypeID`` (never reported as
-        committed, even when the attribute uses a committed type)."""
-        return typewrap(self.datatype)
+        """The attribute's datatype: the committed type it uses (``committed()`` True),
+        else a transient copy."""
+        address = committed_type_address(self._parent, self._attr_name)
+        committed = None if address is None else self._parent.file[Reference(address)]
+        return typewrap(self.datatype, committed=committed)
 
     def get_space(self) -> SpaceID:
         """A copy of the attribute's dataspace (scalar, simple or null)."""
