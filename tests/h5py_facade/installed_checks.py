@@ -205,3 +205,18 @@ def test_dimension_scales_through_h5ds(tmp_path):
         h5py.h5ds.iterate(data.id, 1, lambda sid: found.append(sid) or None)
         assert found == [x.id]
         assert data.dims[1][0] == x
+
+
+def test_file_id_is_a_group_id(tmp_path):
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        f.create_group("b")
+        f["a"] = h5py.SoftLink("/b")
+        fid = f.id
+        assert isinstance(fid, h5py.h5g.GroupID) and isinstance(fid, h5py.h5f.FileID)
+        assert len(fid) == fid.get_num_objs() == 2 and list(fid) == [b"a", b"b"]
+        assert fid.links.exists(b"b") and fid.get_linkval(b"a") == b"/b"
+        assert fid.get_objname_by_idx(1) == b"b"
+        fid.link(b"b", b"c")
+        fid.move(b"c", b"d")
+        fid.unlink(b"a")
+        assert sorted(f) == ["b", "d"]

@@ -167,3 +167,48 @@ def test_h5a_get_type_reports_a_committed_type(tmp_path):
         return out
 
     both(tmp_path, scenario)
+
+
+# -- h5g / h5f ----------------------------------------------------------------------------
+def _links(mod: Any, f: Any) -> None:
+    """Groups c, a (with a/z, a/y), b, a dataset, soft links (one dangling), external
+    links (one to this file, one to a missing file)."""
+    for name in ("c", "a", "b"):
+        f.create_group(name)
+    f["a"].create_group("z")
+    f["a"].create_group("y")
+    f["ds"] = np.arange(3)
+    f["s"] = mod.SoftLink("/a")
+    f["dangling"] = mod.SoftLink("/nowhere")
+    f["ext"] = mod.ExternalLink("missing.h5", "/path/x")
+    f["self"] = mod.ExternalLink(f.filename, "/a")
+
+
+@pytest.mark.parametrize("track_order", [False, True])
+def test_file_id_is_a_group_id(tmp_path, track_order):
+    def scenario(mod, f):
+        _links(mod, f)
+        fid = ident(f)
+        out = [
+            isinstance(fid, mod.h5g.GroupID),
+            len(fid),
+            list(fid),
+            fid.get_num_objs(),
+            [fid.get_objname_by_idx(i) for i in range(len(fid))],
+            [outcome(fid.get_objtype_by_idx, i) for i in range(len(fid))],
+            outcome(fid.get_objname_by_idx, 99),
+            fid.get_linkval(b"s"),
+            outcome(fid.get_linkval, b"ext"),
+            outcome(fid.get_linkval, b"a"),
+            outcome(fid.get_linkval, b"nope"),
+            outcome(fid.get_linkval, b"nope/x"),
+            [n in fid for n in (b"a", b"a/z", b"nope", b"s", b"dangling", b"ext")],
+            fid.links.exists(b"a/z"),
+        ]
+        fid.link(b"a", b"hard")
+        fid.link(b"/b", b"soft", mod.h5g.LINK_SOFT)
+        fid.move(b"c", b"c2")
+        fid.unlink(b"b")
+        return [*out, sorted(f), f["hard"] == f["a"], f["soft"] == f["b"] if "b" in f else None]
+
+    both(tmp_path, scenario, track_order=track_order)

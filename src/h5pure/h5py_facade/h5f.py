@@ -8,9 +8,10 @@ from ..drivers.locking import lock_policy
 from ..hl import File
 from ..hl import ids as hl_ids
 from ..hl import is_hdf5 as _is_hdf5
-from ._ids import ObjectIDMixin, module_getattr
+from ._ids import module_getattr
 from ._objects import phil, with_phil
 from ._wrap import attr_creation_order, hl_object, register, text
+from .h5g import GroupID
 from .h5p import CRT_ORDER_INDEXED, CRT_ORDER_TRACKED, PropFAID, PropFCID
 
 __all__ = [
@@ -64,8 +65,9 @@ _LIBVER = {"earliest": 0, "v108": 1, "v110": 2, "v112": 3, "v114": 4, "v200": 5,
 _LIBVER_NAME = {0: "earliest", 1: "v108", 2: "v110", 3: "v112", 4: "v114", 5: "latest"}
 
 
-class FileID(ObjectIDMixin, hl_ids.FileID):
-    """An open file (h5py's ``h5f.FileID``), equal to its root group's identifier."""
+class FileID(GroupID, hl_ids.FileID):
+    """An open file (h5py's ``h5f.FileID``), equal to its root group's identifier; as in
+    h5py it is a ``GroupID``: the root group's links, ``len`` and iteration."""
 
     def __init__(self, file: Any) -> None:
         hl_ids.FileID.__init__(self, file)

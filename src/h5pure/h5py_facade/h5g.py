@@ -63,24 +63,43 @@ class GroupID(ObjectIDMixin, hl_ids.GroupID):
         """The number of links in the group."""
         return len(self._obj)
 
+    def _name_by_idx(self, idx: int, what: str, exc: type[Exception]) -> str:
+        """The name of the ``idx``-th link in name order (libhdf5's deprecated
+        ``H5Gget_objname_by_idx``/``H5Gget_objtype_by_idx`` use the name index, whatever
+        the group tracks)."""
+        names = sorted(self._obj, key=lambda n: n.encode("utf-8", "surrogateescape"))
+        if not 0 <= int(idx) < len(names):
+            raise exc(f"Can't get object {what} (index out of bound)")
+        return names[int(idx)]
+
     def get_objname_by_idx(self, idx: int) -> bytes:
-        """The name of the ``idx``-th link of the group (in iteration order), as bytes."""
-        return list(self)[int(idx)]
+        """The name of the ``idx``-th link of the group in name order, as bytes."""
+        name = self._name_by_idx(idx, "name", RuntimeError)
+        return name.encode("utf-8", "surrogateescape")
 
     def get_objtype_by_idx(self, idx: int) -> int:
-        """The kind (``GROUP``, ``DATASET``, ``TYPE``) of the object the ``idx``-th link
-        leads to, following soft and external links."""
-        name = list(self._obj)[int(idx)]
-        return _KIND_CODE.get(self._obj[name].kind, UNKNOWN)
+        """The kind (``GROUP``, ``DATASET``, ``TYPE``) of the object the ``idx``-th link (in
+        name order) leads to, following soft and external links (TypeError when it leads
+        nowhere)."""
+        name = self._name_by_idx(idx, "info", TypeError)
+        try:
+            obj = self._obj[name]
+        except KeyError as e:
+            raise TypeError(f"Can't get object info ({e})") from None
+        return _KIND_CODE.get(obj.kind, UNKNOWN)
 
     def get_linkval(self, name: Any) -> bytes:
-        """The target path of the soft link ``name``, as bytes (a ValueError for a hard
-        link; unlike libhdf5, an external link gives its path in the other file)."""
-        link = self._obj.get(text(name), getlink=True)
-        path = getattr(link, "path", None)
-        if path is None:
-            raise ValueError("Not a soft link (not a symbolic link)")
-        return str(path).encode("utf-8", "surrogateescape")
+        """The target path of the soft link ``name``, as bytes (ValueError for a hard or
+        external link, as h5py)."""
+        try:
+            link = self._obj.get(text(name), getlink=True)
+        except (KeyError, RuntimeError):
+            link = None
+        if link is None:
+            raise RuntimeError(f"Can't get info for object: '{text(name)}' (component not found)")
+        if not isinstance(link, SoftLink):
+            raise ValueError(f"{name!r} is not a symbolic link.")
+        return str(link.path).encode("utf-8", "surrogateescape")
 
     # -- changing links ------------------------------------------------------------------
     def link(
