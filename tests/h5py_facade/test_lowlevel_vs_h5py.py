@@ -36,11 +36,13 @@ def outcome(fn: Callable[..., Any], *args: Any, **kwds: Any) -> Any:
 
 
 def both(tmp_path: Any, scenario: Callable[[Any, Any], Any], **file_kwds: Any) -> None:
-    """Run ``scenario(mod, f)`` on a new file of h5py (``mod`` is h5py) and of h5pure
-    (``mod`` is the facade) and check they give the same."""
+    """Run ``scenario(mod, f)`` on a new file ``x.h5`` of h5py (``mod`` is h5py) and of
+    h5pure (``mod`` is the facade), each in a directory of its own, and check they give
+    the same."""
     results = []
     for mod, tag in ((h5py, "h5py"), (facade, "h5pure")):
-        with mod.File(tmp_path / f"{tag}.h5", "w", **file_kwds) as f:
+        (tmp_path / tag).mkdir()
+        with mod.File(tmp_path / tag / "x.h5", "w", **file_kwds) as f:
             results.append(scenario(mod, f))
     assert results[1] == results[0]
 
@@ -181,7 +183,7 @@ def _links(mod: Any, f: Any) -> None:
     f["s"] = mod.SoftLink("/a")
     f["dangling"] = mod.SoftLink("/nowhere")
     f["ext"] = mod.ExternalLink("missing.h5", "/path/x")
-    f["self"] = mod.ExternalLink(f.filename, "/a")
+    f["self"] = mod.ExternalLink("x.h5", "/a")  # this file, beside it
 
 
 @pytest.mark.parametrize("track_order", [False, True])
@@ -212,3 +214,118 @@ def test_file_id_is_a_group_id(tmp_path, track_order):
         return [*out, sorted(f), f["hard"] == f["a"], f["soft"] == f["b"] if "b" in f else None]
 
     both(tmp_path, scenario, track_order=track_order)
+
+
+# -- h5l / h5o ----------------------------------------------------------------------------
+PATHS = [
+    b"a",
+    b"a/z",
+    b"a/x",
+    b"nope",
+    b"nope/x",
+    b"ds/x",
+    b"dangling",
+    b"dangling/x",
+    b"ext",
+    b"ext/x",
+    b"self",
+    b"self/z",
+    b"s/z",
+    b"s/x",
+    b"/",
+    b".",
+    b"",
+    b"a//z",
+    b"./a",
+    b"a/.",
+    b"a/",
+    b"/a/z",
+    b"a/z/..",
+]
+
+
+def test_link_and_object_existence(tmp_path):
+    def scenario(mod, f):
+        _links(mod, f)
+        fid = ident(f)
+        return [
+            (p, outcome(fid.links.exists, p), outcome(mod.h5o.exists_by_name, fid, p))
+            for p in PATHS
+        ]
+
+    both(tmp_path, scenario)
+
+
+@pytest.mark.parametrize("track_order", [False, True])
+def test_link_info_and_values(tmp_path, track_order):
+    def scenario(mod, f):
+        _links(mod, f)
+        f["ü"] = mod.ExternalLink("ü.h5", "/é")
+        f["sé"] = mod.SoftLink("/é/x")
+        fid = ident(f)
+        out = []
+        for name in sorted(f, key=lambda n: n.encode()):
+            key = name.encode()
+            info = fid.links.get_info(key)
+            u = None if info.type == mod.h5l.TYPE_HARD else info.u
+            out.append((name, info.type, info.corder_valid, info.corder, info.cset, u))
+            out.append(outcome(fid.links.get_val, key))
+        out.append(outcome(fid.links.get_info, b"nope"))
+        out.append(outcome(fid.links.get_info, b"nope/x"))
+        for path in (b"nope", b"/", b".", b"", b"a/.", b"a/"):
+            out.append(outcome(lambda p: fid.links.get_info(p).type, path))
+            out.append(outcome(fid.links.get_val, path))
+        return out
+
+    both(tmp_path, scenario, track_order=track_order)
+
+
+@pytest.mark.parametrize("idx_type", [0, 1])
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_link_iteration_orders(tmp_path, idx_type, order):
+    def scenario(mod, f):
+        tracked = f.create_group("o", track_order=True)
+        plain = f.create_group("p")
+        for grp in (tracked, plain):
+            for name in ("c", "a", "b"):
+                grp.create_group(name)
+            grp["c"].create_group("z")
+            grp["c"].create_group("y")
+            grp["b2"] = mod.SoftLink("/o")
+        out = []
+        for grp in (tracked, plain):
+            links = ident(grp).links
+            names: list[bytes] = []
+            out.append(outcome(links.iterate, names.append, idx_type=idx_type, order=order))
+            out.append(names)
+            visited: list[bytes] = []
+            out.append(links.visit(visited.append, idx_type=idx_type, order=order))
+            out.append(visited)
+        return out
+
+    both(tmp_path, scenario)
+
+
+def test_link_iteration_stops_and_resumes(tmp_path):
+    def scenario(mod, f):
+        _links(mod, f)
+        links = ident(f).links
+        infos: list[Any] = []
+        return [
+            links.iterate(lambda n: None, idx_type=0, order=0),
+            links.iterate(lambda n: 0, idx_type=0, order=0),
+            links.iterate(lambda n: n if n == b"b" else None, idx_type=0, order=0),
+            links.iterate(lambda n: n if n == b"b" else None, idx_type=0, order=0, idx=3),
+            outcome(links.iterate, lambda n: None, idx=9),
+            outcome(links.iterate, lambda n: None, obj_name=b"nope"),
+            links.iterate(lambda n: None, obj_name=b"a", idx_type=0, order=0),
+            links.visit(lambda n: n if n == b"a/z" else None, idx_type=0, order=0),
+            links.visit(lambda n: 0, idx_type=0, order=0),
+            links.iterate(
+                lambda n, i: infos.append((n, i.type, i.corder_valid)), info=True, order=0
+            ),
+            infos,
+            links.visit(lambda n, i: n if i.type == mod.h5l.TYPE_SOFT else None, info=True),
+        ]
+
+    both(tmp_path, scenario)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..format.messages import MessageType
+from ..hl import Group
 from .h5s import NULL, SCALAR, SIMPLE, UNLIMITED, SpaceID
 
 _MAKERS: dict[str, Callable[[Any], Any]] = {}
@@ -74,3 +75,27 @@ def space_of(dataspace: Any) -> SpaceID:
         return SpaceID(kind)
     maxshape = tuple(UNLIMITED if m is None else int(m) for m in dataspace.maxshape)
     return SpaceID(SIMPLE, tuple(int(n) for n in dataspace.shape), maxshape)
+
+
+def walk_path(group: Any, path: str, what: str) -> tuple[Any, str]:
+    """The group holding the last component of ``path`` (relative to ``group``, or absolute)
+    and that component ("" for the root itself), following hard, soft and external links
+    on the way; RuntimeError, as libhdf5, when a component on the way is missing, dangling
+    or not a group."""
+    parts = [p for p in path.split("/") if p]
+    current = group.file if path.startswith("/") else group
+    if not parts:
+        return current, ""
+    for part in parts[:-1]:
+        if part == ".":
+            continue
+        entry = current._link(part)
+        if entry is None:
+            raise RuntimeError(f"{what} (component not found)")
+        try:
+            current = current._follow(entry)
+        except KeyError:
+            raise RuntimeError(f"{what} (component not found)") from None
+        if not isinstance(current, Group):
+            raise RuntimeError(f"{what} (message type not found)")
+    return current, parts[-1]

@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ..hl import ExternalLink, SoftLink
+from ..hl import ExternalLink, Group, SoftLink
 from ._ids import FacadeID, module_getattr
 from ._objects import phil, with_phil
-from ._wrap import hl_object, text
+from ._wrap import hl_object, text, walk_path
 
 __all__ = ["LinkInfo", "LinkProxy", "phil", "with_phil"]
 
 __getattr__ = module_getattr(globals())
+
+_INDEX_NAME = 0
+_INDEX_CRT_ORDER = 1
+_ITER_INC = 0
+_ITER_DEC = 1
+_ITER_NATIVE = 2
 
 TYPE_HARD = 0
 TYPE_SOFT = 1
@@ -42,52 +48,44 @@ class LinkProxy(FacadeID):
         return hl_object(self._gid, "group")
 
     def _entry(self, name: Any) -> Any:
-        group = self._group
         path = text(name)
-        parent, _, base = path.rstrip("/").rpartition("/")
-        if parent:
-            owner = group[parent]
-        else:
-            owner = group.file if path.startswith("/") else group
-        entry = owner._link(base)
+        if not path:
+            raise ValueError("No name specified (no name specified)")
+        parent, last = walk_path(self._group, path, "Unable to get link info")
+        entry = parent._link(last) if last not in ("", ".") else None
         if entry is None:
-            raise KeyError(f"Unable to get link info (link {path!r} doesn't exist)")
+            raise RuntimeError("Unable to get link info (name doesn't exist)")
         return entry
 
     def exists(self, name: Any, lapl: Any = None) -> bool:
         """Whether the link ``name`` (a path, relative to the group or absolute) exists;
-        unlike libhdf5, False also when a group on the way is missing."""
-        try:
-            self._entry(name)
-        except KeyError:
-            return False
-        return True
+        RuntimeError when a group on the way is missing, as libhdf5 (a final "." names no
+        link)."""
+        path = text(name)
+        what = "Unable to synchronously check link existence"
+        if not path:
+            raise RuntimeError(f"{what} (name parameter cannot be an empty string)")
+        parent, last = walk_path(self._group, path, what)
+        if not last:
+            return True  # "/": the root group
+        return last != "." and parent._link(last) is not None
 
-    def get_info(self, name: Any, index: int = -1, lapl: Any = None) -> LinkInfo:
+    def get_info(self, name: Any, index: int = -1, *, lapl: Any = None) -> LinkInfo:
         """Type, creation order, name encoding and ``u`` of the link ``name``: ``u`` is a
-        hard link's address, else the length of the target path plus one (libhdf5 also
-        counts an external link's file name and flags).  ``index`` is ignored."""
-        entry = self._entry(name)
-        order = entry.creation_order
-        # libhdf5 stores names as given; h5py (and h5pure) mark non-ASCII names UTF-8
-        cset = 0 if entry.name.isascii() else 1
-        address = entry.address if entry.kind == "hard" else len(entry.target or "") + 1
-        return LinkInfo(
-            _TYPES.get(entry.kind, -1), order is not None, int(order or 0), cset, address
-        )
+        hard link's address, else the size of the stored value as libhdf5 counts it (a soft
+        link's path and its NUL; an external link's flags byte, file name and path, each
+        with its NUL).  ``index`` is ignored, as by h5py."""
+        return _link_info(self._entry(name))
 
     def get_val(self, name: Any, lapl: Any = None) -> Any:
         """The value of a soft link (its target path) or of an external link (``(file
         name, object path)``), as bytes; a TypeError for a hard link."""
         entry = self._entry(name)
         if entry.kind == "soft":
-            return (entry.target or "").encode("utf-8", "surrogateescape")
+            return _bytes(entry.target)
         if entry.kind == "external":
-            return (
-                (entry.external_file or "").encode("utf-8", "surrogateescape"),
-                (entry.target or "").encode("utf-8", "surrogateescape"),
-            )
-        raise TypeError("Link is not a soft or external link")
+            return (_bytes(entry.external_file), _bytes(entry.target))
+        raise TypeError("Link must be either a soft or external link")
 
     def create_soft(self, new_name: Any, target: Any, lcpl: Any = None, lapl: Any = None) -> None:
         """Make ``new_name`` a soft link to the path ``target``."""
@@ -119,27 +117,129 @@ class LinkProxy(FacadeID):
             raise NotImplementedError("LinkProxy.move to another group is not provided")
         self._group.move(text(src_name), text(dst_name))
 
+    def _start(self, obj_name: Any, what: str) -> Any:
+        """The group ``obj_name`` names (relative to this one)."""
+        key = text(obj_name)
+        if key in ("", "."):
+            return self._group
+        try:
+            found = self._group[key]
+        except KeyError:
+            raise RuntimeError(f"{what} (object '{key}' doesn't exist)") from None
+        if not isinstance(found, Group):
+            raise RuntimeError(f"{what} (not a group)")
+        return found
+
     def iterate(
-        self, func: Callable[[bytes], Any], idx_type: int = 0, order: int = 0, lapl: Any = None
-    ) -> Any:
-        """Call ``func(name)`` for each link of the group until it returns non-None
-        (always in the group's iteration order: ``idx_type`` and ``order`` are ignored)."""
-        for name in self._group:
-            found = func(name.encode("utf-8", "surrogateescape"))
-            if found is not None:
-                return found
-        return None
+        self,
+        func: Callable[..., Any],
+        *,
+        idx_type: int = _INDEX_NAME,
+        order: int = _ITER_NATIVE,
+        obj_name: Any = b".",
+        lapl: Any = None,
+        info: bool = False,
+        idx: int = 0,
+    ) -> tuple[Any, int]:
+        """Call ``func(name)`` (``func(name, LinkInfo)`` with ``info``) for each link of the
+        group (or of its member ``obj_name``) from the ``idx``-th on, in the order of
+        ``idx_type`` and ``order``, until it returns something true; return ``(that value,
+        the index to go on from)``.  ``_ITER_NATIVE`` is creation order in a group that
+        tracks it, name order otherwise (libhdf5's storage order)."""
+        what = "Link iteration failed"
+        group = self._start(obj_name, what)
+        if int(idx_type) == _INDEX_CRT_ORDER and not group._links().track_order:
+            raise RuntimeError(f"{what} (no creation order index to query)")
+        entries = _ordered_links(group, idx_type, order)
+        start = int(idx)
+        if start < 0:
+            raise OverflowError("can't convert negative value to hsize_t")
+        if start and start >= len(entries):
+            raise RuntimeError(f"{what} (invalid index specified)")
+        result = None
+        for i, entry in enumerate(entries[start:], start):
+            bname = _bytes(entry.name)
+            result = func(bname, _link_info(entry)) if info else func(bname)
+            if result:
+                return result, i + 1
+        return result, len(entries)
 
     def visit(
         self,
-        func: Callable[[bytes], Any],
-        idx_type: int = 0,
-        order: int = 0,
+        func: Callable[..., Any],
+        *,
+        idx_type: int = _INDEX_NAME,
+        order: int = _ITER_NATIVE,
+        obj_name: Any = b".",
         lapl: Any = None,
         info: bool = False,
     ) -> Any:
-        """Call ``func(name)`` for each link below the group until it returns non-None
-        (``idx_type`` and ``order`` are ignored; ``info=True`` is not provided)."""
-        if info:
-            raise NotImplementedError("LinkProxy.visit(info=True) is not provided")
-        return self._group.visit_links(lambda name: func(name.encode("utf-8", "surrogateescape")))
+        """Call ``func(path)`` (``func(path, LinkInfo)`` with ``info``) for each link below
+        the group (or its member ``obj_name``), each group entered once, in the order of
+        ``idx_type`` and ``order`` in every group (name order in groups that do not track
+        creation order), until it returns something true; return that."""
+        group = self._start(obj_name, "Link visiting failed")
+        seen = {group._info.address}
+        result: Any = None
+
+        def walk_group(grp: Any, prefix: str) -> bool:
+            nonlocal result
+            index = idx_type
+            if int(index) == _INDEX_CRT_ORDER and not grp._links().track_order:
+                index = _INDEX_NAME
+            for entry in _ordered_links(grp, index, order):
+                path = _bytes(prefix + entry.name)
+                result = func(path, _link_info(entry)) if info else func(path)
+                if result:
+                    return True
+                if entry.kind != "hard":
+                    continue
+                target = grp._follow(entry)
+                if isinstance(target, Group) and target._info.address not in seen:
+                    seen.add(target._info.address)
+                    if walk_group(target, f"{prefix}{entry.name}/"):
+                        return True
+            return False
+
+        walk_group(group, "")
+        return result
+
+
+def _bytes(value: str | None) -> bytes:
+    return (value or "").encode("utf-8", "surrogateescape")
+
+
+def _link_info(entry: Any) -> LinkInfo:
+    """h5py's ``LinkInfo`` of one of h5pure's link entries."""
+    order = entry.creation_order
+    # libhdf5 stores names as given; h5py (and h5pure) mark non-ASCII names UTF-8
+    cset = 0 if entry.name.isascii() else 1
+    if entry.kind == "hard":
+        u = entry.address
+    elif entry.kind == "external":
+        u = 1 + len(_bytes(entry.external_file)) + 1 + len(_bytes(entry.target)) + 1
+    else:
+        u = len(_bytes(entry.target)) + 1
+    return LinkInfo(_TYPES.get(entry.kind, -1), order is not None, int(order or 0), cset, u)
+
+
+def _ordered_links(group: Any, index_type: int, order: int) -> list[Any]:
+    """The link entries of ``group`` in the order of ``index_type`` (``h5._INDEX_NAME``,
+    ``_INDEX_CRT_ORDER``) and ``order`` (``h5._ITER_INC``, ``_ITER_DEC``, ``_ITER_NATIVE``:
+    creation order when tracked, else name order)."""
+    table = group._links()
+    entries = list(table.entries.values())
+    index_type, order = int(index_type), int(order)
+    if index_type not in (_INDEX_NAME, _INDEX_CRT_ORDER) or order not in (
+        _ITER_INC,
+        _ITER_DEC,
+        _ITER_NATIVE,
+    ):
+        raise ValueError("Invalid index type or order (invalid index type specified)")
+    if order == _ITER_NATIVE:
+        index_type = _INDEX_CRT_ORDER if table.track_order else _INDEX_NAME
+    if index_type == _INDEX_CRT_ORDER:
+        entries.sort(key=lambda e: -1 if e.creation_order is None else e.creation_order)
+    else:
+        entries.sort(key=lambda e: _bytes(e.name))
+    return entries[::-1] if order == _ITER_DEC else entries

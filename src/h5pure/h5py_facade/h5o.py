@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from ._ids import module_getattr
 from ._objects import phil, with_phil
-from ._wrap import hl_object, object_id, text
+from ._wrap import hl_object, object_id, text, walk_path
 from .h5g import get_objinfo
 
 __all__ = ["ObjInfo", "copy", "exists_by_name", "get_info", "link", "open", "phil", "with_phil"]
@@ -40,9 +40,27 @@ def open(loc: Any, name: Any, lapl: Any = None) -> Any:  # noqa: A001 - h5py's n
 
 
 def exists_by_name(loc: Any, name: Any, lapl: Any = None) -> bool:
-    """Whether the path ``name`` (relative to ``loc``) names a link: True also for a
-    dangling soft or external link (libhdf5 answers False for a dangling soft link)."""
-    return text(name) in hl_object(loc, "location")
+    """Whether the path ``name`` (relative to ``loc``) leads to an object: False for a
+    missing last link and for a dangling soft or external link, RuntimeError when a group
+    on the way is missing, as libhdf5."""
+    path = text(name)
+    if not path:
+        raise ValueError(
+            "Name parameter cannot be an empty string (name parameter cannot be an empty string)"
+        )
+    parent, last = walk_path(
+        hl_object(loc, "location"), path, f"Unable to determine if '{path}' exists"
+    )
+    if last in ("", "."):
+        return True  # the root, or the group the path ends in
+    entry = parent._link(last)
+    if entry is None:
+        return False
+    try:
+        parent._follow(entry)
+    except KeyError:
+        return False
+    return True
 
 
 def get_info(
