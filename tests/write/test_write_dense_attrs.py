@@ -235,7 +235,7 @@ def test_rewriting_dense_storage_reuses_its_space(tmp_path):
             f.flush()
             sizes.append(os.path.getsize(path))
     # the first rewrites move the structures once; after that the file stops growing
-    assert sizes[-1] == sizes[2], sizes
+    assert max(sizes[2:]) <= sizes[2] and sizes[-1] == sizes[-2], sizes
     with h5py.File(path, "r") as f:
         assert f["g"].attrs["big"][0] == 7
         assert list(f["g"].attrs)[-1] == "big"

@@ -68,7 +68,17 @@ class Driver(ABC):
         self._check_writable()
 
     def flush(self) -> None:
-        """Push written bytes to the storage."""
+        """Push written bytes to the storage (the operating system's cache, for files):
+        what a killed process has written survives it."""
+
+    def sync(self) -> None:
+        """Make every byte written so far durable (``fsync``): what a power cut would
+        otherwise lose.  The commit's barriers call it with ``File(fsync=True)``."""
+        self.flush()
+
+    journaled: bool = True
+    """Whether commits to this driver go through the journal (False where every byte
+    reaches the storage in one piece at the end anyway, as the core driver's image)."""
 
     def close(self) -> None:
         self.closed = True

@@ -95,6 +95,13 @@ class CoreDriver(Driver):
             self.buf.extend(bytes(size - len(self.buf)))
         self._dirty = True
 
+    journaled = False  # the image reaches the backing store whole, at each flush
+
+    def sync(self) -> None:
+        self.flush()
+        if self.fd is not None:
+            os.fsync(self.fd)
+
     def flush(self) -> None:
         if self.fd is not None and self._dirty:
             pwrite_all(self.fd, 0, self.buf)

@@ -58,6 +58,8 @@ class FamilyDriver(Driver):
         self._locking = locking
         self._grow = threading.Lock()
         self.fds: list[int] = []
+        self._made_from = 1 << 62
+        """The first member this driver created (members from there on did not exist)."""
         try:
             # member 0 is opened (or created) in the file's mode; the members after it
             # exist already or are made as writes reach them
@@ -100,6 +102,7 @@ class FamilyDriver(Driver):
         with self._grow:
             while len(self.fds) <= member:
                 name = member_name(self.path, len(self.fds))
+                self._made_from = min(self._made_from, len(self.fds))
                 self.fds.append(open_locked(name, "w", self._locking))
             return self.fds[member]
 
@@ -133,11 +136,18 @@ class FamilyDriver(Driver):
             last, end = last - 1, self.memb_size
         fd = self._member_fd(last)
         os.ftruncate(fd, end)
-        # later members are emptied, not removed (libhdf5 leaves the files in place)
-        for later in self.fds[last + 1 :]:
+        # later members are emptied, not removed (libhdf5 leaves the files in place),
+        # except those this driver made (a commit journal past the end reached them)
+        keep = max(last + 1, self._made_from)
+        for later in self.fds[last + 1 : keep]:
             os.ftruncate(later, 0)
+        with self._grow:
+            while len(self.fds) > keep:
+                index = len(self.fds) - 1
+                close_locked(self.fds.pop())
+                os.unlink(member_name(self.path, index))
 
-    def flush(self) -> None:
+    def sync(self) -> None:
         if self.writable and not self.closed:
             for fd in self.fds:
                 os.fsync(fd)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 from typing import Any
 
@@ -59,3 +60,14 @@ class FileObjDriver(Driver):
     def flush(self) -> None:
         if self.writable and hasattr(self.fileobj, "flush"):
             self.fileobj.flush()
+
+    def sync(self) -> None:
+        """Flush, then ``fsync`` the object's descriptor when it has one (a real file)."""
+        self.flush()
+        fileno = getattr(self.fileobj, "fileno", None)
+        if self.writable and fileno is not None:
+            try:
+                fd = fileno()
+            except (OSError, ValueError, io.UnsupportedOperation):
+                return  # an in-memory object: nothing more durable exists
+            os.fsync(fd)

@@ -195,13 +195,12 @@ class Sec2Driver(Driver):
         os.ftruncate(self.fd, size)
         self._size = size
 
-    #: fsync at every flush. Off by default, as libhdf5's sec2 driver has no flush
-    #: callback (written bytes reach the OS page cache; durability is the OS's);
-    #: set True on the class or an instance to force data to the disk at each commit.
-    sync_on_flush: bool = False
-
     def flush(self) -> None:
-        if self.sync_on_flush and self.writable and not self.closed:
+        """Nothing to do: every write is a system call (libhdf5's sec2 driver has no flush
+        callback either); durability is :meth:`sync`'s."""
+
+    def sync(self) -> None:
+        if self.writable and not self.closed:
             os.fsync(self.fd)
 
     def close(self) -> None:

@@ -78,6 +78,11 @@ class File(Group):
     for compatibility; ``rdcc_nslots``, ``rdcc_nbytes`` and ``rdcc_w0`` set the decoded
     chunk cache of every dataset (default libhdf5 2.0's 8191 slots, 8 MiB, 0.75;
     ``rdcc_nbytes=0`` off).
+
+    Every ``flush()`` and ``close()`` commits atomically: whenever the writing process
+    dies, the file holds the state of its last completed commit.  ``fsync=True`` (beyond
+    h5py) also makes each commit durable against power loss (``fsync`` at its barriers);
+    by default, as with h5py, a commit reaches the operating system, not the disk.
     """
 
     def __init__(
@@ -103,6 +108,8 @@ class File(Group):
         alignment_threshold: int = 1,
         alignment_interval: int = 1,
         meta_block_size: int | None = None,
+        *,
+        fsync: bool = False,
         **kwds: Any,
     ) -> None:
         if isinstance(getattr(name, "_obj", None), File):
@@ -123,6 +130,7 @@ class File(Group):
             locking=locking,
             chunk_cache=ChunkCacheSettings().updated(rdcc_nslots, rdcc_nbytes, rdcc_w0),
             swmr_read=bool(swmr) and mode == "r",
+            fsync=bool(fsync),
         )
         self._open(request, locking, meta_block_size)
 

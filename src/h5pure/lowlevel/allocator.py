@@ -5,7 +5,9 @@ lowest address first, so the same sequence of calls always gives the same addres
 ranks rely on this).  Space freed since the last commit is *pending*: it becomes reusable
 only after the next commit point, so the metadata of the last flush never points at bytes
 that were overwritten (crash consistency).  Freed space touching the end of the file
-shrinks the end-of-file address instead.
+shrinks the end-of-file address instead.  Space handed out since the last commit is
+*fresh*: no committed structure uses it, so it may be written before the commit that
+publishes it; any other write to the file is an in-place change the commit journals.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class Allocator:
     """Reusable (address, size) blocks, sorted by address, coalesced."""
     pending: list[tuple[int, int]] = field(default_factory=list)
     """Blocks freed since the last commit."""
+    fresh: list[tuple[int, int]] = field(default_factory=list)
+    """Blocks allocated since the last commit, sorted, coalesced."""
 
     def allocate(self, size: int, align: int = 1) -> int:
         """Address of ``size`` new bytes (``align`` must be a power of two)."""
@@ -37,12 +41,23 @@ class Allocator:
                     self._insert(self.free, addr, waste)
                 if avail - waste > size:
                     self._insert(self.free, start + size, avail - waste - size)
+                self._insert(self.fresh, start, size)
                 return start
         start = (self.eoa + align - 1) & ~(align - 1)
         if start > self.eoa:
             self._insert(self.free, self.eoa, start - self.eoa)
         self.eoa = start + size
+        self._insert(self.fresh, start, size)
         return start
+
+    def is_fresh(self, address: int, size: int) -> bool:
+        """Whether ``[address, address + size)`` lies in space allocated since the last
+        commit (no committed structure uses it: it may be written in place)."""
+        i = bisect.bisect_right(self.fresh, (address, 1 << 63)) - 1
+        if i < 0:
+            return False
+        start, length = self.fresh[i]
+        return start <= address and address + size <= start + length
 
     def release(self, address: int, size: int) -> None:
         """Give back ``size`` bytes at ``address``; reusable after the next commit."""
@@ -54,6 +69,7 @@ class Allocator:
         for addr, size in self.pending:
             self._insert(self.free, addr, size)
         self.pending.clear()
+        self.fresh.clear()
         # free space at the end of the file shrinks the file instead
         while self.free and self.free[-1][0] + self.free[-1][1] == self.eoa:
             addr, _ = self.free.pop()

@@ -2,8 +2,9 @@
 chunk is placed, and the chunk index rebuilt at the commit point.
 
 Placing a chunk (:meth:`ChunkStores.place`) is the one way chunk bytes reach the file: a
-chunk whose stored size is unchanged is rewritten in place; otherwise its old space is
-released (reusable after the next commit) and the bytes go to new space.  The index itself
+chunk written since the last commit whose stored size is unchanged is rewritten in place;
+otherwise (a chunk the committed state holds, or a new size) its old space is released
+(reusable after the next commit) and the bytes go to new space.  The index itself
 is metadata, built from the :class:`ChunkStore` when the session commits.
 """
 
@@ -95,11 +96,13 @@ class ChunkStores:
 
     def place(self, store: ChunkStore, coords: tuple[int, ...], data: Buffer, mask: int) -> None:
         """Store the (filtered) bytes ``data`` of chunk ``coords`` with ``mask``: in place
-        when the chunk had this size, else in new space (the old released)."""
+        when the chunk had this size and was written since the last commit, else in new
+        space (the old released): a chunk the committed state holds is never overwritten
+        before the commit that replaces it (copy on write)."""
         core = self._core
         nbytes = memoryview(data).nbytes
         entry = store.entries.get(coords)
-        if entry is not None and entry[1] == nbytes:
+        if entry is not None and entry[1] == nbytes and core.allocator.is_fresh(entry[0], nbytes):
             address = entry[0]
         else:
             if entry is not None:

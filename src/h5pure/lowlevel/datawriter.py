@@ -103,6 +103,8 @@ class DataWriter:
         if target is None:
             return False
         address, block, nrows, index = target
+        if storage.layout_class == "chunked" and not self._core.allocator.is_fresh(address, 1):
+            return False  # a committed chunk: copied on write by the general path
         value = (
             val if type(val) is np.ndarray and val.dtype == dtype else np.asarray(val, dtype=dtype)
         )
@@ -205,6 +207,7 @@ class DataWriter:
                 and entry[1] == chunk_bytes
                 and chunk_shape
                 and not _covers_whole_chunk(proj.chunk_sel, chunk_shape)
+                and core.allocator.is_fresh(entry[0], entry[1])
             ):
                 # an unfiltered chunk already stored: rewrite only the rows the selection
                 # touches

@@ -23,6 +23,7 @@ from ..drivers.locking import LockPolicy, lock_policy
 from ..errors import FormatError, ReadOnlyError
 from .chunkcache import ChunkCacheSettings
 from .file import FileState, set_open_file_lookup
+from .journal import OverlayDriver, find_interrupted_commit, replay
 from .session import create_file, open_for_writing
 
 FileKey = tuple[str, int, int]
@@ -44,6 +45,9 @@ class OpenRequest:
     track_order: bool
     locking: Any
     chunk_cache: ChunkCacheSettings
+    fsync: bool = False
+    """``File(fsync=True)``: commits ``fsync`` the file at their barriers (durable against
+    power loss), and replaying an interrupted commit at open does too."""
     image: bytes | None = None
     """The file's content (h5py's ``File.in_memory(file_image)``): opened in memory with
     the core driver; ``name`` only names it."""
@@ -269,6 +273,13 @@ def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
                 track_order=req.track_order,
             )
         else:
+            interrupted = find_interrupted_commit(driver_obj, str(fname))
+            if interrupted is not None:
+                # a writer died inside a commit whose journal is complete: finish it
+                if req.mode == "r":  # in memory only: a read-only open changes nothing
+                    driver_obj = OverlayDriver(driver_obj, interrupted.absolute())
+                else:
+                    replay(driver_obj, interrupted, sync=req.fsync)
             state = FileState(driver_obj, str(fname))
             try:
                 info = state.driver_info()
@@ -286,6 +297,8 @@ def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
     except BaseException:
         driver_obj.close()
         raise
+    if state.writer is not None:
+        state.writer.fsync = req.fsync
     state.chunk_cache = req.chunk_cache
     return state
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..dtypes import datatype_for, fill_value_bytes, numpy_dtype, to_storage
 from ..format.context import FormatContext
+from ..format.journal import JournalRecord, encode_pointer, encode_record
 from ..format.messages import MessageType
 from ..format.messages.datatype import encode_datatype
 from ..format.messages.misc import encode_driver_info, encode_driver_info_block, make_driver_info
@@ -98,6 +99,11 @@ class WriteSession:
         self._staged: list[tuple[int, bytes]] = []
         """Metadata queued for the next commit, in the order it was staged."""
         self._committing = False
+        self._sequence = 0
+        """Commits journaled in this session (numbers the journal records)."""
+        self.fsync = False
+        """``File(fsync=True)``: each commit's barriers and end ``fsync`` the file, so a
+        committed state survives a power cut; off by default, as libhdf5's flush."""
 
     # -- the two ways bytes reach the file ----------------------------------------------
     def write_raw(self, address: int, data: Buffer) -> None:
@@ -373,8 +379,13 @@ class WriteSession:
 
     # -- the commit point ---------------------------------------------------------------
     def commit(self) -> None:
-        """Serialize every change: link storage, chunk indexes, heaps, headers, then the
-        queued metadata, then the superblock."""
+        """Serialize every change -- link storage, chunk indexes, heaps, headers, then the
+        queued metadata -- and publish it with the superblock, atomically: the file holds
+        either the last committed state or this one, whenever the process dies (and,
+        with ``fsync``, whenever the power goes).  Metadata in space allocated since the
+        last commit is written first (nothing committed points at it); changes to bytes
+        the committed state uses are journaled (:mod:`h5pure.format.journal`) before they
+        are made; the superblock is the last write."""
         with self.lock:
             fs = self.fs
             self._committing = True
@@ -389,18 +400,64 @@ class WriteSession:
             finally:
                 self._committing = False
                 staged, self._staged = self._staged, []
-                try:
-                    self._write_metadata(staged)
-                except BaseException:
-                    # the models are clean already: the next commit writes these again
-                    self._staged = staged
-                    raise
-                fs.source.staged.clear()
-            self._write_superblock()
-            fs.driver.flush()
+            try:
+                self._publish(staged)
+            except BaseException:
+                # nothing in the models is dirty any more: the next commit writes these
+                self._staged = staged
+                raise
+            fs.source.staged.clear()
+            fs.source.refresh_size()
             self.allocator.commit()
 
-    def _write_superblock(self) -> None:
+    def _publish(self, staged: list[tuple[int, bytes]]) -> None:
+        """Write ``staged`` and the new superblock in the crash-safe order."""
+        fs = self.fs
+        allocator = self.allocator
+        fresh = [(a, d) for a, d in staged if allocator.is_fresh(a, len(d))]
+        in_place = [(a, d) for a, d in staged if not allocator.is_fresh(a, len(d))]
+        self._write_metadata(fresh)
+        superblock = self._superblock_writes()
+        end = fs.superblock.eof_address
+        if fs.driver.size() < end:  # the physical file reaches the end-of-file address
+            self._write_metadata([(end - 1 - self.ctx.base_address, b"\0")])
+        driver_info = superblock[1:]  # (unchanged bytes after the v0/v1 superblock)
+        if in_place and fs.driver.journaled:
+            self._sequence += 1
+            record = encode_record(
+                JournalRecord(self._sequence, tuple(in_place + driver_info + superblock[:1]))
+            )
+            base = self.ctx.base_address
+            at = base + ((max(allocator.eoa, fs.driver.size() - base) + 7) & ~7)
+            fs.driver.write(at, record)
+            self._barrier()
+            fs.driver.write(base, encode_pointer(at, len(record)))
+            self._barrier()
+            self._write_metadata(in_place + driver_info)
+            self._barrier()
+            self._write_metadata(superblock[:1])
+            # the record is past the end of the file: no reader looks there; cut it off,
+            # once the superblock no longer points at it
+            if fs.driver.size() > end:
+                self._barrier()
+                fs.driver.truncate(end)
+        else:
+            self._write_metadata(in_place)
+            self._barrier()
+            self._write_metadata(superblock)
+        if self.fsync:
+            fs.driver.sync()
+        else:
+            fs.driver.flush()
+
+    def _barrier(self) -> None:
+        """Order the writes before it before those after it, against a power cut too when
+        the file asks for ``fsync`` (a killed process loses nothing it wrote anyway)."""
+        if self.fsync:
+            self.fs.driver.sync()
+
+    def _superblock_writes(self) -> list[tuple[int, bytes]]:
+        """The new superblock (first) and the driver info block of a v0/v1 superblock."""
         fs = self.fs
         sb = fs.superblock
         root_entry = sb.root_entry
@@ -415,12 +472,7 @@ class WriteSession:
         items = [(0, encode_superblock(sb))]
         if sb.driver_info is not None and not self.ctx.is_undefined(sb.driver_info_address):
             items.append((sb.driver_info_address, encode_driver_info_block(sb.driver_info)))
-        self._write_metadata(items)
-        # the physical file must reach the end-of-file address
-        end = sb.eof_address
-        if fs.driver.size() < end:
-            self._write_metadata([(end - 1 - sb.base_address, b"\0")])
-        fs.source.refresh_size()
+        return items
 
     def close(self) -> None:
         """Free the anonymous objects nothing links to, commit, then cut the file at its
