@@ -100,6 +100,8 @@ class WriteSession:
         """Metadata queued for the next commit, in the order it was staged."""
         self._committing = False
         self._sequence = 0
+        self._journal_published = False
+        """Whether the commit under way has written its journal pointer (see commit)."""
         """Commits journaled in this session (numbers the journal records)."""
         self.fsync = False
         """``File(fsync=True)``: each commit's barriers and end ``fsync`` the file, so a
@@ -389,6 +391,7 @@ class WriteSession:
         with self.lock:
             fs = self.fs
             self._committing = True
+            self._journal_published = False
             try:
                 self.groups.write_dirty()
                 self.chunks.write_dirty()
@@ -397,18 +400,39 @@ class WriteSession:
                     self.stage(address, data)
                     fs.forget_global_heap_collection(address)
                 self.objects.write_dirty(self.attributes.header_slots)
+            except Exception as e:  # what was staged stays queued for the next commit
+                raise self._commit_failed(e) from e
             finally:
                 self._committing = False
-                staged, self._staged = self._staged, []
+            staged, self._staged = self._staged, []
             try:
                 self._publish(staged)
-            except BaseException:
+            except BaseException as e:
                 # nothing in the models is dirty any more: the next commit writes these
                 self._staged = staged
+                if isinstance(e, Exception):
+                    raise self._commit_failed(e) from e
                 raise
             fs.source.staged.clear()
             fs.source.refresh_size()
             self.allocator.commit()
+
+    def _commit_failed(self, error: Exception) -> OSError:
+        """The error a failed commit raises: what failed, and the state the file is in."""
+        if self._journal_published:
+            state = (
+                "the file holds this commit's journal, which the next h5pure open for "
+                "writing completes (until then h5pure reads the file as this commit left it)"
+            )
+        else:
+            state = "the file keeps its last committed state"
+        if isinstance(error, OSError) and error.strerror:
+            what = error.strerror
+        else:
+            what = f"{type(error).__name__}: {error}"
+        errno = error.errno if isinstance(error, OSError) else None
+        message = f"{self.fs.filename!r}: the commit failed ({what}); {state}"
+        return OSError(errno, message) if errno is not None else OSError(message)
 
     def _publish(self, staged: list[tuple[int, bytes]]) -> None:
         """Write ``staged`` and the new superblock in the crash-safe order."""
@@ -432,6 +456,7 @@ class WriteSession:
             fs.driver.write(at, record)
             self._barrier()
             fs.driver.write(base, encode_pointer(at, len(record)))
+            self._journal_published = True
             self._barrier()
             self._write_metadata(in_place + driver_info)
             self._barrier()
