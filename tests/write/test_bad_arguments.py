@@ -310,8 +310,9 @@ def test_driver_failure_during_flush(tmp_path, monkeypatch, after):
         f.attrs["b"] = np.arange(3)
         driver = f._state.driver
         _fail_once(monkeypatch, driver, "write", after=after)
-        with pytest.raises(Boom):
+        with pytest.raises(OSError, match="the commit failed") as info:
             f.flush()
+        assert isinstance(info.value.__cause__, Boom)
         monkeypatch.undo()
     with h5py.File(path, "r") as f:
         assert sorted(f) == ["ext", "fixed", "g", "later", "s"]
