@@ -321,7 +321,8 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
     ) -> Any:
         """Create a dataset, as h5py's ``create_dataset`` (shape, dtype, data, chunks,
         maxshape, compression, compression_opts, shuffle, fletcher32, scaleoffset,
-        fillvalue...)."""
+        fillvalue..., and ``dcpl``, a dataset creation property list of the h5py facade:
+        with ``dcpl.set_layout(h5d.COMPACT)`` the values live in the object header)."""
         access = _DatasetAccess.take(kwds)
         dset = create_dataset(self, name, shape, dtype, data, **kwds)
         access.apply(dset)

@@ -38,10 +38,12 @@ from .allocator import Allocator
 from .attrwriter import AttributeWriter
 from .chunkstore import ChunkStores
 from .create import (
+    DATASET_HEADER_AREA,
     LIBVER_ORDER,
     DatasetPlan,
     FormatVersions,
     PreparedDataset,
+    dataset_header_area,
     dataset_messages,
     format_versions,
     libver_of_superblock,
@@ -65,8 +67,6 @@ if TYPE_CHECKING:
 
 _COMMITTED_TYPE_FLAGS = 0x05
 """Constant + do-not-share: the flags ``H5T__commit`` gives a committed type's message."""
-_DATASET_AREA = 256
-"""The least message area of a new dataset's header (room for attributes to come)."""
 
 
 class WriteSession:
@@ -164,7 +164,7 @@ class WriteSession:
                 plan = replace(plan, external=build_external(self, spec.external, nbytes))
             model = self.objects.new(
                 dataset_messages(self.ctx, plan, self.versions),
-                min_area=_DATASET_AREA,
+                min_area=dataset_header_area(plan),
                 track_order=spec.track_order,
                 track_times=spec.track_times,
             )
@@ -216,7 +216,7 @@ class WriteSession:
             plan = replace(prepared.plan, virtual=heap_id)
             model = self.objects.new(
                 dataset_messages(self.ctx, plan, self.versions),
-                min_area=_DATASET_AREA,
+                min_area=DATASET_HEADER_AREA,
                 track_order=False,  # h5py creates virtual datasets untracked
             )
             self._link_new(parent, name, model.address)
