@@ -142,6 +142,12 @@ class WriteSession:
             self._link_new(parent, name, address)
             return address
 
+    def set_link_phase_change(self, group: int, max_compact: int, min_dense: int) -> None:
+        """The link storage phase change of the group at ``group`` (see
+        :meth:`GroupStore.set_phase_change`)."""
+        with self.lock:
+            self.groups.set_phase_change(group, max_compact, min_dense)
+
     def prepare_dataset(self, spec: DatasetSpec) -> PreparedDataset:
         """The datatype, fill value and filter pipeline of a dataset to create (checks
         them; a vlen fill value goes to the global heap now)."""
