@@ -24,7 +24,13 @@ from ..filters import build_pipeline
 from ..format.context import FormatContext
 from ..format.messages import MessageType
 from ..format.messages.dataspace import Dataspace
-from ..format.messages.datatype import Datatype, encode_datatype
+from ..format.messages.datatype import (
+    ArrayType,
+    CompoundType,
+    Datatype,
+    VlenType,
+    encode_datatype,
+)
 from ..format.messages.fill import FillValue, FillValueOld
 from ..format.messages.filter_pipeline import FilterInfo, FilterPipeline
 from ..format.messages.layout import (
@@ -339,6 +345,18 @@ class PreparedDataset:
         )
 
 
+def _holds_vlen(dt: Datatype) -> bool:
+    """The type is or holds variable-length data (libhdf5 then fills on allocation);
+    references, numpy objects too, do not count."""
+    if isinstance(dt, VlenType):
+        return True
+    if isinstance(dt, CompoundType):
+        return any(_holds_vlen(m.effective_type) for m in dt.members)
+    if isinstance(dt, ArrayType):
+        return _holds_vlen(dt.base)
+    return False
+
+
 def prepare_dataset(spec: DatasetSpec, low: str, heap: GlobalHeapWriter) -> PreparedDataset:
     """The datatype, fill value and filter pipeline of a new dataset (a vlen fill value
     goes to the global heap ``heap`` now); a compact dataset is checked first."""
@@ -367,7 +385,7 @@ def prepare_dataset(spec: DatasetSpec, low: str, heap: GlobalHeapWriter) -> Prep
         fill=fill,
         fill_time=spec.fill_time,
         compact=spec.compact,
-        vlen=dtype.kind == "O" or dtype.hasobject,
+        vlen=_holds_vlen(datatype),
         committed_type=spec.committed_type,
     )
     return PreparedDataset(spec, plan)
