@@ -25,7 +25,10 @@ def link_storage(path: Any) -> dict[str, tuple[str, tuple[int, int] | None]]:
             if MessageType.SYMBOL_TABLE in types:
                 kind = "stab"
             else:
-                linfo = decode_message(header.first(MessageType.LINK_INFO), fs.ctx)
+                found = header.first(MessageType.LINK_INFO)
+                if found is None:
+                    raise ValueError(f"{path}: group {name}: no symbol table, no link info")
+                linfo = decode_message(found, fs.ctx)
                 dense = not fs.ctx.is_undefined(linfo.fractal_heap_address)
                 kind = "dense" if dense else f"compact{types.count(MessageType.LINK)}"
             phase = None
