@@ -170,3 +170,23 @@ def make_rich(path: str, h5py) -> str:
         layout[1] = h5py.VirtualSource(".", "/plain", shape=(10, 10))[9]
         f.create_virtual_dataset("virtual", layout, fillvalue=-5)
     return path
+
+
+def make_layouts(path: str, h5py) -> str:
+    """Datasets for ``-l``: compact ones (made through a dcpl), one too large for the
+    compact layout, one just small enough, an extendible one, a filtered one, a scalar;
+    groups of 3, 6 and 12 links (old-style: ``-c``/``-d`` make them new-style)."""
+    with h5py.File(path, "w") as f:
+        for name, data in (("small", np.arange(10)), ("s2", np.arange(6.0).reshape(2, 3))):
+            dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+            dcpl.set_layout(h5py.h5d.COMPACT)
+            f.create_dataset(name, data=data, dcpl=dcpl)
+        f["big"] = np.arange(20000.0)
+        f["fits"] = np.zeros(65520, "u1")
+        f.create_dataset("ext", data=np.arange(10), maxshape=(None,), chunks=(5,))
+        f.create_dataset("gz", data=np.arange(100), compression="gzip")
+        f["scalar"] = 1.5
+        for group, n in (("g3", 3), ("g6", 6), ("g12", 12)):
+            for k in range(n):
+                f[f"{group}/m{k:02d}"] = k
+    return path

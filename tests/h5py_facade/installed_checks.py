@@ -107,6 +107,12 @@ def test_lowlevel_calls_write_through_the_public_api(tmp_path):
         did = h5py.h5d.create(f.id, b"x", h5py.h5t.NATIVE_INT32, space, dcpl=dcpl)
         did.write(h5py.h5s.ALL, h5py.h5s.ALL, np.arange(8, dtype="i4"))
         did.extend((12,))
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_layout(h5py.h5d.COMPACT)
+        dcpl.set_fill_value(np.array(-1, "i2"))
+        cid = h5py.h5d.create(f.id, b"c", h5py.h5t.NATIVE_INT16, h5py.h5s.create_simple((5,)), dcpl)
+        cid.write(h5py.h5s.ALL, h5py.h5s.ALL, np.arange(5, dtype="i2"))
+        f["c"][1:3] = -7
         enum = h5py.h5t.enum_create(h5py.h5t.py_create(np.dtype("u1")))
         enum.enum_insert(b"a", 0)
         enum.enum_insert(b"b", 1)
@@ -122,6 +128,9 @@ def test_lowlevel_calls_write_through_the_public_api(tmp_path):
     with h5py.File(path, "r") as f:
         assert f.attrs["title"] == b"hello"
         assert f["x"].shape == (12,) and f["x"].chunks == (4,)
+        assert f["c"].id.get_create_plist().get_layout() == h5py.h5d.COMPACT
+        assert f["c"].id.get_create_plist().get_alloc_time() == h5py.h5d.ALLOC_TIME_EARLY
+        np.testing.assert_array_equal(f["c"][...], [0, -7, -7, 3, 4])
         np.testing.assert_array_equal(f["x"][...], [0, 1, 2, 3, 4, 5, 6, 7, 7, 7, 7, 7])
         assert h5py.check_enum_dtype(f["e"].dtype) == {"a": 0, "b": 1}
         assert isinstance(f["e"].id, h5py.h5t.TypeEnumID)
@@ -167,7 +176,8 @@ def test_settings_not_honoured_are_refused(tmp_path):
         space = h5py.h5s.create_simple((4,))
         dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
         dcpl.set_layout(h5py.h5d.COMPACT)
-        with pytest.raises(NotImplementedError, match="compact"):
+        dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_LATE)
+        with pytest.raises(ValueError, match="compact dataset must have early space"):
             h5py.h5d.create(f.id, b"c", h5py.h5t.NATIVE_INT8, space, dcpl=dcpl)
         dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
         dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)

@@ -16,7 +16,13 @@ from ..tools.repackspec import SpecError, parse_filter, parse_layout
 _EPILOG = """\
 FILT: [objects:]GZIP=1-9 | SZIP=pixels,NN|EC | SHUF | FLET | NBIT | SOFF=factor,IN|DS |
       LZF | UD=id,flag,count,values... | NONE          (repeat -f for a pipeline)
-LAYT: [objects:]CHUNK=AxB... | CONTI | COMPA
+LAYT: [objects:]CHUNK=AxB... | CHUNK=NONE | CONTI | COMPA
+      CONTI and COMPA fix the maximum shape to the shape; COMPA (the data inside the
+      object header, at most 64 KiB) is not applied to a dataset with filters unless
+      -f NONE removes them, nor to one too large: it keeps its layout
+-c L1 -d L2: groups keep up to L1 links in their header and switch to dense storage
+      (a fractal heap and B-tree) above, back below L2 (libhdf5's defaults 8 and 6;
+      L2 <= L1; other values make every group new-style, as h5repack does)
 
 Beyond h5repack: chunks whose shape and filters do not change are copied as stored
 (no decompression); memory stays within --budget; --verify compares the result with
@@ -65,8 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-L", "--latest", action="store_true", help="latest file format")
     p.add_argument("--low", type=_bound, help="low libver bound (0 earliest, 1 v18, 2 v110)")
     p.add_argument("--high", type=_bound, help="high libver bound")
-    p.add_argument("-c", "--compact", type=int, metavar="L1", help="max compact links")
-    p.add_argument("-d", "--indexed", type=int, metavar="L2", help="min dense links")
+    p.add_argument("-c", "--compact", type=int, metavar="L1", help="most links in a compact group")
+    p.add_argument(
+        "-d", "--indexed", type=int, metavar="L2", help="fewest links in an indexed group"
+    )
     p.add_argument("-u", "--ublock", metavar="U", help="file holding a user block")
     p.add_argument("-b", "--block", type=int, metavar="B", help="user block size")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -97,13 +105,18 @@ def main(argv: list[str] | None = None) -> int:
     if src is None or dst is None or files:
         print("h5pure repack: need an input and an output file", file=sys.stderr)
         return 2
-    if args.compact is not None or args.indexed is not None:
-        print(
-            "h5pure repack: -c/-d (link storage thresholds) are not supported by h5pure's "
-            "writer yet; nothing written",
-            file=sys.stderr,
-        )
-        return 2
+    phase = None
+    if (args.compact or 0) > 0 or (args.indexed or 0) > 0:
+        # h5repack: an option not given is 0
+        phase = (args.compact or 0, args.indexed or 0)
+        if phase[1] > phase[0] or phase[0] > 65535:
+            # h5repack's own check (libhdf5 would take one more)
+            print(
+                f"h5pure repack: -c {phase[0]} -d {phase[1]}: minimum indexed size is "
+                "greater than maximum compact size (or above 65535)",
+                file=sys.stderr,
+            )
+            return 2
     try:
         opts = RepackOptions(
             filters=[parse_filter(f) for f in args.filter],
@@ -115,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             jobs=max(1, args.jobs),
             progress=args.progress,
             verbose=args.verbose,
+            link_phase_change=phase,
         )
     except SpecError as e:
         print(f"h5pure repack: {e}", file=sys.stderr)

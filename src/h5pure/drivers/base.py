@@ -76,6 +76,10 @@ class Driver(ABC):
         otherwise lose.  The commit's barriers call it with ``File(fsync=True)``."""
         self.flush()
 
+    def unlock(self) -> None:
+        """Release the file lock while staying open (a SWMR writer lets readers in, as
+        libhdf5's ``H5Fstart_swmr_write``); a driver without a lock does nothing."""
+
     journaled: bool = True
     """Whether commits to this driver go through the journal (False where every byte
     reaches the storage in one piece at the end anyway, as the core driver's image)."""

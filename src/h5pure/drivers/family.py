@@ -14,7 +14,7 @@ import os
 import threading
 
 from .base import Driver, register_driver
-from .locking import LockPolicy
+from .locking import LockPolicy, unlock_fd
 from .options import c_unsigned
 from .sec2 import close_locked, open_locked, pread_exact, pwrite_all
 
@@ -146,6 +146,10 @@ class FamilyDriver(Driver):
                 index = len(self.fds) - 1
                 close_locked(self.fds.pop())
                 os.unlink(member_name(self.path, index))
+
+    def unlock(self) -> None:
+        for fd in self.fds:
+            unlock_fd(fd)
 
     def sync(self) -> None:
         if self.writable and not self.closed:

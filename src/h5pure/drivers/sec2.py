@@ -199,6 +199,9 @@ class Sec2Driver(Driver):
         """Nothing to do: every write is a system call (libhdf5's sec2 driver has no flush
         callback either); durability is :meth:`sync`'s."""
 
+    def unlock(self) -> None:
+        unlock_fd(self.fd)
+
     def sync(self) -> None:
         if self.writable and not self.closed:
             os.fsync(self.fd)

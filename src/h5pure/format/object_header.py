@@ -565,6 +565,18 @@ def encode_object_header(
     )
 
 
+def v2_chunk0_total(chunk0_size: int, flags: int = 0) -> int:
+    """Bytes of chunk 0 of a v2 header with a ``chunk0_size``-byte message area: prefix
+    (times and phase-change values as ``flags`` say, the chunk size field as wide as the
+    size needs), area and checksum (IV.A.1.b)."""
+    size = V2_PREFIX_HEAD.size() + (1 << _chunk0_size_flags(chunk0_size)) + chunk0_size + 4
+    if flags & FLAG_TIMES:
+        size += V2_TIMES.size()
+    if flags & FLAG_ATTR_PHASE_CHANGE:
+        size += V2_PHASE.size()
+    return size
+
+
 def _with_prefix(
     ctx: FormatContext,
     version: int,

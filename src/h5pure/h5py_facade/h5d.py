@@ -17,6 +17,7 @@ import numpy as np
 from ..dtypes import Reference
 from ..hl import Empty, VirtualLayout, VirtualSource
 from ..hl import ids as hl_ids
+from ..hl.create import create_compact_dataset
 from ..hl.ids import StoreInfo
 from ..lowlevel.chunkcache import ChunkCacheSettings
 from ..lowlevel.dataset import configure_chunk_cache, configure_prefixes
@@ -66,6 +67,7 @@ _LAYOUT_CODE = {
     "chunked": CHUNKED,
     "virtual": VIRTUAL,
 }
+_LAYOUT_NAME = {code: name for name, code in _LAYOUT_CODE.items()}
 _FILL_TIME_NAME = {FILL_TIME_ALLOC: "alloc", FILL_TIME_NEVER: "never", FILL_TIME_IFSET: "ifset"}
 
 
@@ -311,8 +313,13 @@ def create(
         dset = _create_virtual(group, name, dtype, space, dcpl)
         return object_id(dset)  # type: ignore[no-any-return]
     if dcpl is not None:
-        kwds.update(_dcpl_keywords(dcpl, dtype))
-    dset = group.create_dataset(None if name is None else text(name), dtype=dtype, **kwds)
+        kwds.update(dcpl_keywords(dcpl, dtype))
+    name = None if name is None else text(name)
+    if dcpl is not None and dcpl.get_layout() == COMPACT:
+        # h5py's high-level API has no compact keyword: a dcpl is the way there
+        dset = create_compact_dataset(group, name, dtype=dtype, **kwds)
+    else:
+        dset = group.create_dataset(name, dtype=dtype, **kwds)
     return object_id(dset)  # type: ignore[no-any-return]
 
 
@@ -358,8 +365,9 @@ _HONOURED = {
 }
 
 
-def _dcpl_keywords(dcpl: Any, dtype: np.dtype) -> dict[str, Any]:
-    """``create_dataset`` keywords for what ``dcpl`` sets; refuses what h5pure cannot."""
+def dcpl_keywords(dcpl: Any, dtype: np.dtype | None) -> dict[str, Any]:
+    """``create_dataset`` keywords for what ``dcpl`` sets (its fill value converted to
+    ``dtype`` unless that is None); refuses what h5pure cannot."""
     settings = dcpl.changed()
     extra = sorted(set(settings) - _HONOURED)
     if extra:
@@ -369,24 +377,26 @@ def _dcpl_keywords(dcpl: Any, dtype: np.dtype) -> dict[str, Any]:
         )
     kwds: dict[str, Any] = {}
     layout = settings.get("layout", CONTIGUOUS)
-    if layout == COMPACT:
-        raise NotImplementedError("h5py.h5d.create: the compact layout is not provided")
     if layout == VIRTUAL:
         raise NotImplementedError("h5py.h5d.create: use Group.create_virtual_dataset")
     if layout == CHUNKED:
         kwds["chunks"] = tuple(settings["chunk"])
-    elif "chunk" in settings:
+    elif "chunk" in settings and layout != COMPACT:
         kwds["chunks"] = False
-    if "alloc_time" in settings and settings["alloc_time"] not in (
-        ALLOC_TIME_DEFAULT,
-        _default_alloc("chunked" if layout == CHUNKED else "contiguous"),
-    ):
+    alloc = settings.get("alloc_time", ALLOC_TIME_DEFAULT)
+    if layout == COMPACT and alloc not in (ALLOC_TIME_DEFAULT, ALLOC_TIME_EARLY):
+        raise ValueError(
+            "Unable to synchronously create dataset "
+            "(compact dataset must have early space allocation)"
+        )
+    if alloc not in (ALLOC_TIME_DEFAULT, _default_alloc(_LAYOUT_NAME.get(layout, "contiguous"))):
         raise NotImplementedError(
             "h5py.h5d.create: an allocation time other than libhdf5's default for the "
             "layout is not provided"
         )
     if "fill_value" in settings:
-        kwds["fillvalue"] = np.asarray(settings["fill_value"]).astype(dtype).reshape(())[()]
+        fill = np.asarray(settings["fill_value"])
+        kwds["fillvalue"] = (fill if dtype is None else fill.astype(dtype)).reshape(())[()]
     if "fill_time" in settings:
         kwds["fill_time"] = _FILL_TIME_NAME[int(settings["fill_time"])]
     if "obj_track_times" in settings:

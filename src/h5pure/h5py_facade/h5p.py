@@ -40,7 +40,14 @@ DEFAULT = None
 # libhdf5's enumerations the lists store (h5d/h5f constants, repeated to avoid a cycle)
 _LAYOUT_COMPACT, _LAYOUT_CONTIGUOUS, _LAYOUT_CHUNKED, _LAYOUT_VIRTUAL = 0, 1, 2, 3
 _FILL_TIME_IFSET = 2
-_ALLOC_TIME_LATE, _ALLOC_TIME_INCR = 2, 3
+_ALLOC_TIME_DEFAULT, _ALLOC_TIME_EARLY, _ALLOC_TIME_LATE, _ALLOC_TIME_INCR = 0, 1, 2, 3
+_LAYOUT_ALLOC_TIME = {
+    _LAYOUT_COMPACT: _ALLOC_TIME_EARLY,
+    _LAYOUT_CONTIGUOUS: _ALLOC_TIME_LATE,
+    _LAYOUT_CHUNKED: _ALLOC_TIME_INCR,
+    _LAYOUT_VIRTUAL: _ALLOC_TIME_INCR,
+}
+"""libhdf5's allocation time of each layout, until one is set (``H5P__set_layout``)."""
 _FILTER_DEFLATE, _FILTER_SHUFFLE, _FILTER_FLETCHER32, _FILTER_SZIP = 1, 2, 3, 4
 _FILTER_SCALEOFFSET = 6
 _FLAG_OPTIONAL = 1
@@ -256,12 +263,23 @@ class PropDCID(PropOCID):
         """The storage layout (``h5d.CONTIGUOUS``, ``CHUNKED``, ``COMPACT``, ``VIRTUAL``); a
         layout other than chunked also sets the allocation time to ``ALLOC_TIME_LATE``."""
         self._set("layout", int(layout))
-        if int(layout) != _LAYOUT_CHUNKED:
-            self._set("alloc_time", _ALLOC_TIME_LATE)
+        if "alloc_time" not in self._explicit:
+            self._props["alloc_time"] = _LAYOUT_ALLOC_TIME.get(int(layout), _ALLOC_TIME_LATE)
 
     def get_layout(self) -> int:
         """The storage layout (``h5d.CONTIGUOUS``...)."""
         return int(self._get("layout"))
+
+    def dataset_keywords(self, dtype: np.dtype | None) -> dict[str, Any]:
+        """Beyond h5py: the ``create_dataset`` keywords this list stands for (the fill
+        value converted to ``dtype`` when known), ``compact=True`` for the compact
+        layout; what h5pure's ``Group.create_dataset(dcpl=...)`` reads."""
+        from .h5d import dcpl_keywords  # h5d imports this module
+
+        kwds = dcpl_keywords(self, dtype)
+        if self.get_layout() == _LAYOUT_COMPACT:
+            kwds["compact"] = True
+        return kwds
 
     def set_chunk(self, chunksize: Any) -> None:
         """Store the dataset in chunks of shape ``chunksize`` (the layout becomes chunked)."""
@@ -271,9 +289,7 @@ class PropDCID(PropOCID):
                 "All chunk dimensions must be positive (all chunk dimensions must be positive)"
             )
         self._set("chunk", chunks)
-        self._set("layout", _LAYOUT_CHUNKED)
-        if "alloc_time" not in self._explicit:
-            self._props["alloc_time"] = _ALLOC_TIME_INCR
+        self.set_layout(_LAYOUT_CHUNKED)
 
     def get_chunk(self) -> tuple[int, ...]:
         """The chunk shape (ValueError when none was set)."""
@@ -309,8 +325,14 @@ class PropDCID(PropOCID):
         return int(self._get("fill_time"))
 
     def set_alloc_time(self, alloc_time: int) -> None:
-        """When file space is allocated (``h5d.ALLOC_TIME_*``); ``h5d.create`` accepts only
-        libhdf5's default for the layout."""
+        """When file space is allocated (``h5d.ALLOC_TIME_*``); ``ALLOC_TIME_DEFAULT`` goes
+        back to the layout's own time, as libhdf5 does."""
+        if int(alloc_time) == _ALLOC_TIME_DEFAULT:
+            # back to the layout's own time, as libhdf5 does
+            self._explicit.discard("alloc_time")
+            layout = int(self._get("layout"))
+            self._props["alloc_time"] = _LAYOUT_ALLOC_TIME.get(layout, _ALLOC_TIME_LATE)
+            return
         self._set("alloc_time", int(alloc_time))
 
     def get_alloc_time(self) -> int:

@@ -20,7 +20,7 @@ import numpy as np
 from ..dtypes import Reference, RegionReference, check_ref_dtype, numpy_dtype
 from ..errors import CopyError, CopySourceNotFoundError
 from .base import HLObject
-from .create import create_dataset
+from .create import create_compact_dataset, create_dataset
 from .dataset import Dataset
 from .datatype import Datatype, commit_datatype
 from .values import Empty, ExternalLink, SoftLink
@@ -154,7 +154,9 @@ class _Copier:
                 kw["maxshape"] = src.maxshape
         if st.fill_bytes() is not None:
             kw["fillvalue"] = src.fillvalue
-        new = create_dataset(parent, name, src.shape, dtype, **kw)
+        # H5Ocopy copies the layout too: a compact dataset stays compact
+        make = create_compact_dataset if st.layout_class == "compact" else create_dataset
+        new = make(parent, name, src.shape, dtype, **kw)
 
         def read(region: Any) -> Any:
             values = src[region]

@@ -1,5 +1,9 @@
 """Creating datasets: h5py's ``create_dataset`` arguments checked and normalised, then
-handed to the write session."""
+handed to the write session.
+
+:func:`create_compact_dataset` is the same with the compact layout, which h5py's
+high-level API reaches only through a dataset creation property list: the h5py facade's
+``h5d.create`` and the tools use it."""
 
 from __future__ import annotations
 
@@ -40,6 +44,78 @@ def create_dataset(
     dtype: Any = None,
     data: Any = None,
     *,
+    dcpl: Any = None,
+    **kwds: Any,
+) -> Dataset:
+    """h5py's ``Group.create_dataset`` (see :meth:`Group.create_dataset`).
+
+    ``dcpl`` is a dataset creation property list: any object with a
+    ``dataset_keywords(dtype) -> dict`` method giving the ``create_dataset`` keywords it
+    stands for, ``compact=True`` for the compact layout (the h5py facade's ``h5p``
+    lists have it)."""
+    compact = False
+    if dcpl is not None and not _scalar_or_empty(shape, data):
+        kwds, compact = _with_creation_list(dcpl, dtype, data, kwds)
+    return _create(group, name, shape, dtype, data, compact, **kwds)
+
+
+def _scalar_or_empty(shape: Any, data: Any) -> bool:
+    if shape is not None:
+        return shape == ()
+    return data is None or isinstance(data, Empty) or np.ndim(data) == 0
+
+
+def _with_creation_list(
+    dcpl: Any, dtype: Any, data: Any, kwds: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    """The keywords of ``create_dataset(..., dcpl=dcpl, **kwds)`` and whether the layout
+    is compact, as h5py's ``filters.fill_dcpl`` completes the list: the keywords add to
+    it, and a chunk shape (given, or guessed for filters or a maximum shape) makes it
+    chunked.  h5py gives an empty or scalar dataset a new list (the caller checks)."""
+    try:
+        known = np.dtype(dtype) if dtype is not None else np.asarray(data).dtype
+    except TypeError:  # a committed type or a type identifier: the fill value as given
+        known = None
+    base = dict(dcpl.dataset_keywords(known))
+    compact = bool(base.pop("compact", False))
+    base.pop("track_times", None)  # h5py always sets its own (False by default)
+    given = {k: v for k, v in kwds.items() if v is not None}
+    chunks = given.get("chunks")
+    if chunks not in (None, False):
+        compact = False
+    elif chunks is None and (
+        any(given.get(k) for k in ("shuffle", "fletcher32", "compression"))
+        or (given.get("maxshape") and not given.get("external"))
+        or "scaleoffset" in given
+    ):
+        compact = False
+        base.pop("chunks", None)
+    return {**kwds, **base, **given}, compact
+
+
+def create_compact_dataset(
+    group: Group,
+    name: str | None,
+    shape: Any = None,
+    dtype: Any = None,
+    data: Any = None,
+    **kwds: Any,
+) -> Dataset:
+    """``create_dataset`` with the compact layout: the values live in the dataset's object
+    header (at most 64 KiB of them).  libhdf5 refuses chunks, filters, external storage
+    and a maximum shape beyond the shape, with ``ValueError``."""
+    return _create(group, name, shape, dtype, data, True, **kwds)
+
+
+def _create(
+    group: Group,
+    name: str | None,
+    shape: Any,
+    dtype: Any,
+    data: Any,
+    compact: bool,
+    /,
+    *,
     chunks: Any = None,
     maxshape: Any = None,
     compression: Any = None,
@@ -55,7 +131,6 @@ def create_dataset(
     allow_unknown_filter: bool = False,
     **kwds: Any,
 ) -> Dataset:
-    """h5py's ``Group.create_dataset`` (see :meth:`Group.create_dataset`)."""
     writer = group._session("create dataset")
     committed, dtype, record = group._type_argument(dtype)
     if data is not None and not isinstance(data, Empty):
@@ -114,7 +189,7 @@ def create_dataset(
         allow_unknown_filter=allow_unknown_filter,
     )
     filtered = filters.filtered
-    if shape is None or shape == ():
+    if shape is None or shape == () or (compact and chunks in (None, False)):
         chunk_shape = None
     elif isinstance(chunks, tuple):
         check = maxshape if maxshape is not None else shape
@@ -163,6 +238,7 @@ def create_dataset(
         dtype=dtype,
         maxshape=maxshape,
         chunks=chunk_shape,
+        compact=compact,
         filters=filters,
         fillvalue=fillvalue,
         fill_time=_fill_time_code(fill_time),

@@ -4,8 +4,9 @@ semantics."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -23,6 +24,10 @@ from .ids import DatasetID
 from .reference import region_shape, single_block
 from .values import Empty, read_as, unnpystring
 
+_T = TypeVar("_T")
+_SWMR_ATTEMPTS = 100
+"""Reads a SWMR reader tries before an error is final (libhdf5's default is 100 too)."""
+
 
 class Dataset(HLObject):
     """A dataset: ``dset[sel]`` reads a numpy array; ``shape``, ``dtype``, ``chunks``..."""
@@ -32,7 +37,28 @@ class Dataset(HLObject):
     # -- storage ---------------------------------------------------------------------
     @property
     def _storage(self) -> DatasetStorage:
-        return self._fs.dataset(self._info)
+        fs = self._fs
+        if fs.swmr and fs.writer is None:
+            return self._swmr_retry(lambda: fs.dataset(self._info))
+        return fs.dataset(self._info)
+
+    def _swmr_retry(self, read: Callable[[], _T]) -> _T:
+        """``read()``, for a SWMR reader: the writer of another process may be rewriting
+        what it reads (a structure whose checksum fails, an address past the end the
+        file had a moment ago), so a failed read is tried again on what the file holds
+        now -- up to ``_SWMR_ATTEMPTS`` times over about two seconds, as libhdf5's
+        readers retry metadata reads -- before the error is raised."""
+        fs = self._fs
+        for attempt in range(_SWMR_ATTEMPTS):
+            try:
+                return read()
+            except OSError:
+                if attempt == _SWMR_ATTEMPTS - 1:
+                    raise
+                time.sleep(min(0.001 * (attempt + 1), 0.05))
+                fs.follow_growth()
+                fs.invalidate(self._info.address)  # the index is read again
+        raise AssertionError("unreachable")
 
     @property
     def id(self) -> DatasetID:
@@ -182,6 +208,8 @@ class Dataset(HLObject):
         if names:
             rest = tuple(a for a in args if not isinstance(a, str))
             return self.fields(list(names) if len(names) > 1 else names[0])[rest]
+        if self._fs.swmr and self._fs.writer is None:
+            return self._swmr_retry(lambda: self._read(args))
         return self._read(args)
 
     def _read(self, args: tuple[Any, ...], dtype: Any = None) -> Any:
@@ -415,6 +443,7 @@ class Dataset(HLObject):
     def refresh(self) -> None:
         """Read the dataset's metadata afresh (a SWMR reader sees what the writer flushed)."""
         self._fs.refresh(self._info.address)
+        self._info.reload()
 
     def flush(self) -> None:
         """Write the dataset's changes to the file (a SWMR writer makes them visible)."""

@@ -138,7 +138,7 @@ class File(Group):
         name = request.name
         opened = open_file(request)
         if request.swmr_read:
-            opened.state.swmr = True  # h5py's swmr=True: a SWMR reader
+            opened.state.start_swmr_read()  # h5py's swmr=True: a SWMR reader
         self._locking = locking
         self._opened = opened
         self._state = opened.state

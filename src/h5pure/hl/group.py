@@ -321,7 +321,8 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
     ) -> Any:
         """Create a dataset, as h5py's ``create_dataset`` (shape, dtype, data, chunks,
         maxshape, compression, compression_opts, shuffle, fletcher32, scaleoffset,
-        fillvalue...)."""
+        fillvalue..., and ``dcpl``, a dataset creation property list of the h5py facade:
+        with ``dcpl.set_layout(h5d.COMPACT)`` the values live in the object header)."""
         access = _DatasetAccess.take(kwds)
         dset = create_dataset(self, name, shape, dtype, data, **kwds)
         access.apply(dset)
@@ -538,3 +539,17 @@ class _DatasetAccess:
 def _path_text(value: Any) -> str | None:
     """A directory given as str, bytes or path (None stays None)."""
     return None if value is None else os.fsdecode(value)
+
+
+def set_link_phase_change(group: Group, max_compact: int = 8, min_dense: int = 6) -> None:
+    """Beyond h5py (libhdf5's ``H5Pset_link_phase_change``, which h5py does not expose):
+    ``group`` keeps its links as link messages in its header up to ``max_compact`` of
+    them and in dense storage (a fractal heap indexed by a v2 B-tree) beyond, going back
+    below ``min_dense``.  Values other than libhdf5's 8 and 6 are stored with the group,
+    which is then new-style whatever the file's ``libver``.  ``ValueError`` for values
+    libhdf5 refuses (above 65535, ``min_dense > max_compact + 1``)."""
+    writer = group._session("set link phase change")
+    try:
+        writer.set_link_phase_change(group._info.address, int(max_compact), int(min_dense))
+    except ValueError as e:
+        raise ValueError(f"Unable to set link phase change ({e})") from None

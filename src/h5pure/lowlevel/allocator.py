@@ -27,6 +27,11 @@ class Allocator:
     """Blocks freed since the last commit."""
     fresh: list[tuple[int, int]] = field(default_factory=list)
     """Blocks allocated since the last commit, sorted, coalesced."""
+    hold: int = 0
+    """Commits that freed space waits beyond the next before reuse: a SWMR writer holds
+    it (readers in other processes may still follow the structures of a recent commit)."""
+    aging: list[list[tuple[int, int]]] = field(default_factory=list)
+    """Freed blocks held back, one list per commit, oldest first (``hold`` > 0)."""
 
     def allocate(self, size: int, align: int = 1) -> int:
         """Address of ``size`` new bytes (``align`` must be a power of two)."""
@@ -65,10 +70,13 @@ class Allocator:
             self.pending.append((address, size))
 
     def commit(self) -> None:
-        """The last flush is on disk: space freed before it may now be reused."""
-        for addr, size in self.pending:
-            self._insert(self.free, addr, size)
-        self.pending.clear()
+        """The last flush is on disk: space freed before it may now be reused (after
+        ``hold`` more commits)."""
+        self.aging.append(self.pending)
+        self.pending = []
+        while len(self.aging) > self.hold:
+            for addr, size in self.aging.pop(0):
+                self._insert(self.free, addr, size)
         self.fresh.clear()
         # free space at the end of the file shrinks the file instead
         while self.free and self.free[-1][0] + self.free[-1][1] == self.eoa:
@@ -92,4 +100,5 @@ class Allocator:
 
     @property
     def free_bytes(self) -> int:
-        return sum(size for _, size in self.free) + sum(size for _, size in self.pending)
+        held = sum(size for blocks in self.aging for _, size in blocks)
+        return sum(size for _, size in self.free) + sum(size for _, size in self.pending) + held

@@ -145,8 +145,11 @@ class ChunkStores:
         layout = storage.layout
         if not isinstance(layout, ChunkedLayout):
             raise TypeError(f"dataset at 0x{address:x} is not chunked")
-        for block in store.old_index:
-            core.allocator.release(*block)
+        # a SWMR writer rewrites the index where it was (blocks of the same size, in the
+        # order the index type builds them), as libhdf5 updates it: readers in other
+        # processes keep following the same addresses; otherwise the index is built in
+        # new space and the old one freed (crash-safe without journaling it)
+        old = list(store.old_index) if fs.swmr else []
         request = ChunkIndexRequest(
             core.ctx,
             layout,
@@ -158,11 +161,20 @@ class ChunkStores:
         blocks: list[tuple[int, int]] = []
 
         def alloc(size: int) -> int:
+            for i, (a, sz) in enumerate(old):
+                if sz == size:
+                    del old[i]
+                    blocks.append((a, size))
+                    return a
             a = core.allocator.allocate(size)
             blocks.append((a, size))
             return a
 
         built = chunk_index(layout.index_type).build(request, store.table(), alloc)
+        kept = set(blocks)
+        for block in store.old_index:
+            if block not in kept:
+                core.allocator.release(*block)
         for a, blob in built.blocks:
             core.stage(a, blob)
         store.old_index = blocks

@@ -4,6 +4,10 @@ Message order and flags follow ``H5D__update_oh_info`` (``src/H5Dint.c``): datas
 datatype (constant), fill value v2 (constant) and, when the user set a fill value, the old
 fill value message too, then the filter pipeline (constant) and the layout.  Filter client
 data is completed the way each filter's ``set_local`` callback completes it.
+
+A compact dataset keeps its raw data in the layout message (class 0, layout version 3
+whatever the bounds), allocated early and filled at creation; its header is 256 bytes
+plus the data, as ``H5D__update_oh_info`` asks ``H5O_create`` for.
 """
 
 from __future__ import annotations
@@ -20,7 +24,13 @@ from ..filters import build_pipeline
 from ..format.context import FormatContext
 from ..format.messages import MessageType
 from ..format.messages.dataspace import Dataspace
-from ..format.messages.datatype import Datatype, encode_datatype
+from ..format.messages.datatype import (
+    ArrayType,
+    CompoundType,
+    Datatype,
+    VlenType,
+    encode_datatype,
+)
 from ..format.messages.fill import FillValue, FillValueOld
 from ..format.messages.filter_pipeline import FilterInfo, FilterPipeline
 from ..format.messages.layout import (
@@ -47,7 +57,16 @@ if TYPE_CHECKING:
 _CONSTANT = 0x01
 _SHARED = 0x02
 _ALLOC_EARLY, _ALLOC_LATE, _ALLOC_INCR = 1, 2, 3
-_FILL_ALLOC, _FILL_IFSET = 0, 2
+_FILL_ALLOC, _FILL_NEVER, _FILL_IFSET = 0, 1, 2
+
+DATASET_HEADER_AREA = 256
+"""The least message area of a new dataset's header (``H5D_MINHDR_SIZE``: room for
+attributes to come); a compact dataset's data comes on top of it."""
+MESSAGE_MAX_SIZE = 0x10000
+"""``H5O_MESG_MAX_SIZE``: a message body must stay below it (its size is a 16-bit field)."""
+_COMPACT_META = 4
+"""Bytes of a compact layout message before the data: version, class, 16-bit size
+(``H5D__layout_meta_size``)."""
 
 
 LIBVER_ORDER = ("earliest", "v108", "v110", "v112", "v114", "v200", "latest")
@@ -109,6 +128,7 @@ class DatasetPlan:
     fill_time: int | None = None
     """0 on allocation, 1 never, 2 if set (None: libhdf5's choice for the type)."""
     compact: bool = False
+    """The compact layout (the data in the layout message)."""
     vlen: bool = False
     """The datatype holds variable-length data (libhdf5 then fills on allocation)."""
     committed_type: int | None = None
@@ -193,7 +213,7 @@ def _layout(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
     esize = plan.datatype.size
     n = math.prod(int(d) for d in plan.shape) if plan.shape is not None else 0
     if plan.compact:
-        return CompactLayout(3, bytes(n * esize))
+        return CompactLayout(3, compact_fill(plan, n))
     if plan.virtual is not None:
         # the virtual layout class exists from layout message version 4 (libhdf5 1.10)
         return VirtualLayout(4, plan.virtual[0], plan.virtual[1])
@@ -203,6 +223,56 @@ def _layout(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
         chunks = tuple(plan.chunks)
         return ChunkedLayout(3, chunks, esize, ChunkIndexType.BTREE_V1, ctx.undefined_address)
     return ContiguousLayout(3, ctx.undefined_address, n * esize)
+
+
+def compact_fill(plan: DatasetPlan, n: int) -> bytes:
+    """The initial data of a compact dataset of ``n`` elements: the user's fill value
+    repeated, unless it is never to be written (``H5D__init_storage``: zeros otherwise,
+    the default fill value of every type, vlen included)."""
+    fill_time = plan.fill_time if plan.fill_time is not None else _FILL_IFSET
+    if plan.fill is None or fill_time == _FILL_NEVER or len(plan.fill) != plan.datatype.size:
+        return bytes(n * plan.datatype.size)
+    return plan.fill * n
+
+
+def dataset_header_area(plan: DatasetPlan) -> int:
+    """The message area ``H5D__update_oh_info`` asks for: the least dataset area plus the
+    raw data of a compact dataset."""
+    if not plan.compact:
+        return DATASET_HEADER_AREA
+    n = math.prod(int(d) for d in plan.shape) if plan.shape is not None else 0
+    return DATASET_HEADER_AREA + n * plan.datatype.size
+
+
+def check_compact(spec: DatasetSpec, nbytes: int, header_version: int) -> None:
+    """libhdf5's refusals of a compact dataset (``H5D__create``,
+    ``H5D__compact_construct``, ``H5O_msg_alloc``), in its order, with its messages.
+
+    A version 1 header stores message sizes padded to 8 bytes in a 16-bit field: libhdf5
+    writes a header it cannot read back for 65525-65531 bytes of data there; h5pure
+    refuses those as libhdf5 refuses 65532 bytes."""
+    prefix = "Unable to synchronously create dataset"
+    if spec.filters.filtered:
+        raise ValueError(f"{prefix} (filters can only be used with chunked layout)")
+    if spec.external:
+        raise ValueError(f"{prefix} (external storage not supported with compact layout)")
+    if spec.chunks is not None:
+        raise ValueError(f"{prefix} (a chunked dataset cannot have the compact layout)")
+    if (
+        spec.shape is not None
+        and spec.maxshape is not None
+        and any(m is None or m > n for m, n in zip(spec.maxshape, spec.shape))
+    ):
+        raise ValueError(f"{prefix} (extendible compact dataset not allowed)")
+    if nbytes > MESSAGE_MAX_SIZE - _COMPACT_META:
+        raise ValueError(
+            f"{prefix} (compact dataset size is bigger than header message maximum size)"
+        )
+    body = _COMPACT_META + nbytes
+    if header_version == 1:
+        body = (body + 7) & ~7
+    if body >= MESSAGE_MAX_SIZE:
+        raise ValueError(f"{prefix} (object header message is too large)")
 
 
 def contiguous_layout(address: int, size: int) -> ContiguousLayout:
@@ -275,11 +345,27 @@ class PreparedDataset:
         )
 
 
+def _holds_vlen(dt: Datatype) -> bool:
+    """The type is or holds variable-length data (libhdf5 then fills on allocation);
+    references, numpy objects too, do not count."""
+    if isinstance(dt, VlenType):
+        return True
+    if isinstance(dt, CompoundType):
+        return any(_holds_vlen(m.effective_type) for m in dt.members)
+    if isinstance(dt, ArrayType):
+        return _holds_vlen(dt.base)
+    return False
+
+
 def prepare_dataset(spec: DatasetSpec, low: str, heap: GlobalHeapWriter) -> PreparedDataset:
     """The datatype, fill value and filter pipeline of a new dataset (a vlen fill value
-    goes to the global heap ``heap`` now)."""
+    goes to the global heap ``heap`` now); a compact dataset is checked first."""
     dtype = spec.dtype
     datatype = spec.datatype if spec.datatype is not None else datatype_for_new(dtype, low)
+    if spec.compact:
+        n = math.prod(int(d) for d in spec.shape) if spec.shape is not None else 0
+        new_style = spec.track_order or LIBVER_ORDER.index(low) > 0
+        check_compact(spec, n * datatype.size, 2 if new_style else 1)
     fill = None if spec.fillvalue is None else fill_value_bytes(spec.fillvalue, datatype, heap)
     pipeline: tuple[FilterInfo, ...] = ()
     if spec.chunks is not None and spec.filters.filtered:
@@ -298,7 +384,8 @@ def prepare_dataset(spec: DatasetSpec, low: str, heap: GlobalHeapWriter) -> Prep
         filters=pipeline,
         fill=fill,
         fill_time=spec.fill_time,
-        vlen=dtype.kind == "O" or dtype.hasobject,
+        compact=spec.compact,
+        vlen=_holds_vlen(datatype),
         committed_type=spec.committed_type,
     )
     return PreparedDataset(spec, plan)

@@ -486,7 +486,7 @@ class DatasetStorage:
 
     def _read_compact(self, sel: Any, out: np.ndarray) -> None:
         whole = self._whole(self.compact_data)
-        _scatter_one_chunk(sel, whole, out)
+        _scatter_one_chunk(sel, whole, out, len(self.shape))
 
     def _contiguous_reader(self) -> Callable[[int, int], bytes] | None:
         """A function reading (offset, size) of the dataset's contiguous bytes, or None
@@ -830,11 +830,13 @@ def _shift_axis0(chunk_sel: tuple[Any, ...], lo: int) -> tuple[Any, ...]:
     return (first, *chunk_sel[1:])
 
 
-def _scatter_one_chunk(sel: Any, whole: np.ndarray, out: np.ndarray) -> None:
-    if not whole.shape:
+def _scatter_one_chunk(sel: Any, whole: np.ndarray, out: np.ndarray, rank: int) -> None:
+    """The selected elements of ``whole`` (every element of a dataspace of ``rank``
+    dimensions; an array datatype's dimensions trail them) into ``out``."""
+    if rank == 0:
         out[...] = whole
         return
-    for proj in sel.chunk_projections(whole.shape):
+    for proj in sel.chunk_projections(whole.shape[:rank]):
         out[proj.out_sel] = whole[proj.chunk_sel]
 
 

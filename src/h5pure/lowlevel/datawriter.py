@@ -301,8 +301,11 @@ class DataWriter:
             raise TypeError("not a compact dataset")
         whole = np.frombuffer(layout.compact_data or b"", dtype=storage.storage_dtype, count=n)
         whole = whole.reshape(storage.shape + storage.storage_dtype.shape).copy()
-        for proj in sel.chunk_projections(storage.shape or (1,)):
-            whole[proj.chunk_sel] = values[proj.out_sel]
+        if storage.shape:
+            for proj in sel.chunk_projections(storage.shape):
+                whole[proj.chunk_sel] = values[proj.out_sel]
+        else:  # a scalar dataset
+            whole[...] = values
         new_layout = replace(layout, compact_data=whole.tobytes())
         self._core.objects.load(storage.address).set(
             MessageType.LAYOUT, new_layout.encode(storage.fs.ctx)

@@ -14,7 +14,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..drivers import get_driver
@@ -425,7 +425,23 @@ class FileState:
             return  # this process writes it: the session's model is the current state
         self._headers.pop(address)
         self.source.refresh_size()
+        if self.swmr:
+            self.follow_growth()
         self.invalidate(address)
+
+    def start_swmr_read(self) -> None:
+        """Read as a SWMR reader (h5py's ``swmr=True``): the writer of another process
+        appends while this file is open, so the end of the file is where the file ends
+        now, not where the superblock read at open said (libhdf5's SWMR readers likewise
+        read past the stored end of allocation)."""
+        self.swmr = True
+        self.follow_growth()
+
+    def follow_growth(self) -> None:
+        """Let reads reach the file's current end (a SWMR reader, after a refresh)."""
+        size = self.driver.size() - self.ctx.base_address
+        if self.ctx.eof_address is not None and size > self.ctx.eof_address:
+            self.ctx = replace(self.ctx, eof_address=size)
 
     def cached(self, address: int) -> ObjectViews | None:
         """The views of ``address`` built so far, without creating any."""

@@ -4,8 +4,12 @@ or its link messages at the commit point.
 A symbol-table group that receives an external link or a non-ASCII name is converted to
 link messages in its (v1) object header, as libhdf5 converts it (``H5G__obj_insert``).
 Link-message groups switch to dense storage (fractal heap + v2 B-tree name index, plus a
-creation-order index when it is tracked) above 8 links, and back to link messages below
-6, as ``H5G__obj_insert``/``H5G__obj_remove`` do with the default group info.
+creation-order index when it is tracked) when a link is added to ``max_compact`` of them,
+and back to link messages when one removed leaves fewer than ``min_dense`` (the group info
+message's values, 8 and 6 by default), link by link as ``H5G__obj_insert`` and
+``H5G__obj_remove_update_linfo`` change phase; the structures are written at the commit.
+Non-default values are stored in the group info message and make the group new-style
+(link messages) whatever the ``libver``, as libhdf5 does.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 MAX_COMPACT_LINKS = 8
 MIN_DENSE_LINKS = 6
 """libhdf5's default group info phase change (``H5G_CRT_GINFO_MAX_COMPACT``/``MIN_DENSE``)."""
+MAX_PHASE_VALUE = 65535
+"""The phase change values are 16-bit fields of the group info message."""
 GROUP_AREA_V2 = 224
 """Message area libhdf5 gives a new group header with creation order tracked."""
 
@@ -74,6 +80,9 @@ class GroupStore:
                 next_creation_order=(max(orders) + 1) if orders else 0,
                 dirty=False,
             )
+            ginfo = info.first(MessageType.GROUP_INFO)
+            if ginfo is not None and ginfo.flags & 0x01:
+                model.max_compact, model.min_dense = ginfo.max_compact, ginfo.min_dense
             if storage == "dense":
                 # released when the links are written again
                 linfo = info.first(MessageType.LINK_INFO)
@@ -135,6 +144,8 @@ class GroupStore:
             model.next_creation_order += 1
         model.links[entry.name] = entry
         model.dirty = True
+        if model.storage == "compact" and len(model.links) > model.max_compact:
+            model.storage = "dense"
         fs = self._core.fs
         with fs.cache_lock:
             # the link table read before stays current when the link goes last in its
@@ -155,6 +166,8 @@ class GroupStore:
                 "(specified link may be '.' or not exist))"
             ) from None
         model.dirty = True
+        if model.storage == "dense" and (not model.links or len(model.links) < model.min_dense):
+            model.storage = "compact"
         fs = self._core.fs
         with fs.cache_lock:
             views = fs.cached(group)
@@ -171,7 +184,7 @@ class GroupStore:
             model = self._core.objects.load(address)
             for block in group.old_structures or self._old_symbol_table(group, model):
                 allocator.release(*block)
-        elif group.storage == "dense":
+        else:  # dense storage on disk, if any, whatever the links were to become
             for block in group.old_structures:
                 allocator.release(*block)
         del self._models[address]
@@ -193,21 +206,60 @@ class GroupStore:
 
     def _write(self, group: GroupModel) -> None:
         model = self._core.objects.load(group.address)
-        if group.storage == "symbol_table" and _needs_link_messages(group):
+        if group.storage == "symbol_table" and (
+            _needs_link_messages(group) or _phase_change_stored(group)
+        ):
             self._convert_to_link_messages(group, model)
+            if len(group.links) > group.max_compact:
+                group.storage = "dense"
         if group.storage == "symbol_table":
             self._write_symbol_table(group, model)
         else:
-            n = len(group.links)
-            dense = n > MAX_COMPACT_LINKS or (group.storage == "dense" and n >= MIN_DENSE_LINKS)
             for address, size in group.old_structures:
                 self._core.allocator.release(address, size)
             group.old_structures = []
-            if dense:
+            self._set_group_info(group, model)
+            if group.storage == "dense":
                 self._write_dense_links(group, model)
             else:
                 self._write_link_messages(group, model)
         group.dirty = False
+
+    def set_phase_change(self, address: int, max_compact: int, min_dense: int) -> None:
+        """Store links of the group at ``address`` as link messages up to ``max_compact``
+        of them, densely from then on down to ``min_dense`` (libhdf5's
+        ``H5Pset_link_phase_change``; values other than 8 and 6 make the group new-style
+        at the commit).  Its current links change phase now if they must."""
+        if not 0 <= max_compact <= MAX_PHASE_VALUE:
+            raise ValueError("max compact value must be < 65536")
+        if not 0 <= min_dense <= max_compact + 1:
+            raise ValueError("min dense value must be <= max compact value + 1")
+        group = self.load(address)
+        group.max_compact, group.min_dense = max_compact, min_dense
+        group.dirty = True
+        n = len(group.links)
+        if group.storage == "compact" and n > max_compact:
+            group.storage = "dense"
+        elif group.storage == "dense" and (n == 0 or n < min_dense):
+            group.storage = "compact"
+
+    def _set_group_info(self, group: GroupModel, model: ObjectModel) -> None:
+        """The group info message, holding the phase change values when they are not
+        libhdf5's defaults (its estimates, if any, kept)."""
+        ctx = self._core.ctx
+        slots = model.find(MessageType.GROUP_INFO)
+        old = decode_message(_as_message(slots[0]), ctx) if slots else None
+        stored = _phase_change_stored(group)
+        info = GroupInfo(
+            ((old.flags if old is not None else 0) & ~0x01) | (0x01 if stored else 0),
+            group.max_compact if stored else None,
+            group.min_dense if stored else None,
+            old.est_num_entries if old is not None else None,
+            old.est_name_length if old is not None else None,
+        )
+        body = info.encode(ctx)
+        if not slots or slots[0].body != body or slots[0].flags != 0x01:
+            model.set(MessageType.GROUP_INFO, body, 0x01)
 
     def _set_link_info(
         self, group: GroupModel, model: ObjectModel, heap: int, name: int, co: int
@@ -233,7 +285,6 @@ class GroupStore:
         ctx = core.ctx
         for slot in model.find(MessageType.LINK):
             model.remove(slot)
-        model.set(MessageType.GROUP_INFO, GroupInfo(0, None, None, None, None).encode(ctx), 0x01)
         structures: list[tuple[int, int]] = []
 
         def alloc(size: int) -> int:
@@ -344,12 +395,16 @@ class GroupStore:
         for slot in model.find(MessageType.LINK):
             model.remove(slot)
         undef = ctx.undefined_address
-        if group.storage == "dense" or group.track_order:
-            self._set_link_info(group, model, undef, undef, undef)
+        self._set_link_info(group, model, undef, undef, undef)
         group.storage = "compact"
-        model.set(MessageType.GROUP_INFO, GroupInfo(0, None, None, None, None).encode(ctx), 0x01)
         for entry in group.links.values():
             model.add(MessageSlot(MessageType.LINK, _link_of(entry, group.track_order).encode(ctx)))
+
+
+def _phase_change_stored(group: GroupModel) -> bool:
+    """libhdf5 stores the phase change values (and makes the group new-style) when they
+    are not its defaults."""
+    return (group.max_compact, group.min_dense) != (MAX_COMPACT_LINKS, MIN_DENSE_LINKS)
 
 
 def _needs_link_messages(group: GroupModel) -> bool:

@@ -117,7 +117,8 @@ class GroupModel:
     address: int
     links: dict[str, LinkEntry]
     storage: str
-    """"symbol_table" (v1 B-tree + local heap), "compact" (link messages) or "dense"."""
+    """"symbol_table" (v1 B-tree + local heap), "compact" (link messages) or "dense": how
+    the links are to be stored (updated link by link, as libhdf5 changes phase)."""
     track_order: bool = False
     next_creation_order: int = 0
     old_structures: list[tuple[int, int]] = field(default_factory=list)
@@ -126,3 +127,7 @@ class GroupModel:
     stab: SymbolTableMessage | None = None
     """The symbol table message this session wrote for the group (None: none yet, the
     structures on disk are the group's own)."""
+    max_compact: int = 8
+    """Most links kept as link messages (the group info message's, libhdf5's 8 by default)."""
+    min_dense: int = 6
+    """Fewest links kept in dense storage once there (libhdf5's 6 by default)."""

@@ -54,6 +54,14 @@ class ObjectInfo:
             header = self._header = self.fs.object_header(self.address)
         return header
 
+    def reload(self) -> None:
+        """Forget the header and what was decoded from it: the next use reads the object
+        header from the file again (a SWMR reader's ``refresh``)."""
+        self._header = None
+        self._generation = -1
+        self._decoded = {}
+        self._types = None
+
     def raw(self, mtype: MessageType) -> list[HeaderMessage]:
         return [m for m in self.header.messages if m.type == mtype]
 

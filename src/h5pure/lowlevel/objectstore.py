@@ -18,9 +18,9 @@ from ..format.messages import MessageType
 from ..format.messages.misc import ModificationTime, RefCount
 from ..format.object_header import (
     encode_header,
-    encode_object_header,
     encoded_message_size,
     read_object_header,
+    v2_chunk0_total,
 )
 from .model import MessageSlot, ObjectModel
 
@@ -101,11 +101,14 @@ class ObjectStore:
             else:
                 mtime = ModificationTime(now).encode()
                 slots.append(MessageSlot(MessageType.MODIFICATION_TIME, mtime))
-        area = sum(encoded_message_size(len(sl.body), version, flags) for sl in slots)
-        area = max(area, min_area, H5O_MIN_SIZE_V1)
-        total = V1_PREFIX_SIZE + area
-        if version == 2:
-            total = len(encode_object_header(core.ctx, 2, [], area, flags=flags, times=times))
+        hint = max(min_area, H5O_MIN_SIZE_V1)
+        if not core.versions.new_style:
+            # H5O_ALIGN_F: with the earliest low bound libhdf5 rounds the size asked for a
+            # new header up to 8 bytes, a v2 one (creation order tracked) too; messages
+            # that do not fit then extend chunk 0 by what they need
+            hint = (hint + 7) & ~7
+        area = max(sum(encoded_message_size(len(sl.body), version, flags) for sl in slots), hint)
+        total = V1_PREFIX_SIZE + area if version == 1 else v2_chunk0_total(area, flags)
         address = core.allocator.allocate(total)
         model = ObjectModel(
             address=address,

@@ -39,10 +39,12 @@ from .allocator import Allocator
 from .attrwriter import AttributeWriter
 from .chunkstore import ChunkStores
 from .create import (
+    DATASET_HEADER_AREA,
     LIBVER_ORDER,
     DatasetPlan,
     FormatVersions,
     PreparedDataset,
+    dataset_header_area,
     dataset_messages,
     format_versions,
     libver_of_superblock,
@@ -64,10 +66,44 @@ if TYPE_CHECKING:
     from ..drivers.base import Driver
     from .core import Buffer
 
+_SWMR_WRITE_FLAGS = 0x05
+"""Superblock status flags of a file open for SWMR writing (write access + SWMR write
+access, libhdf5's ``H5F_SUPER_WRITE_ACCESS | H5F_SUPER_SWMR_WRITE_ACCESS``); cleared
+at close."""
+SWMR_HOLD = 64
+"""Commits a SWMR writer keeps freed space unused beyond the next commit."""
+_SWMR_RANKS = {
+    # leaves of the chunk indexes, then their inner nodes, then their headers, then the
+    # object headers that point at them: the order in which a SWMR writer changes
+    # structures in place (libhdf5's flush dependencies: a child before its parent)
+    b"EADB": 0,
+    b"FADB": 0,
+    b"BTLF": 0,
+    b"TREE": 0,
+    b"FHDB": 0,
+    b"EASB": 1,
+    b"BTIN": 1,
+    b"FHIB": 1,
+    b"HEAP": 1,
+    b"GCOL": 1,
+    b"EAIB": 2,
+    b"EAHD": 3,
+    b"FAHD": 3,
+    b"BTHD": 3,
+    b"FRHP": 3,
+    b"SNOD": 3,
+    b"OCHK": 4,
+    b"OHDR": 5,
+}
+
+
+def _swmr_rank(blob: bytes) -> int:
+    """Where a structure changed in place comes in a SWMR commit (by its signature)."""
+    return _SWMR_RANKS.get(bytes(blob[:4]), 1)
+
+
 _COMMITTED_TYPE_FLAGS = 0x05
 """Constant + do-not-share: the flags ``H5T__commit`` gives a committed type's message."""
-_DATASET_AREA = 256
-"""The least message area of a new dataset's header (room for attributes to come)."""
 
 
 class WriteSession:
@@ -150,6 +186,12 @@ class WriteSession:
             self._link_new(parent, name, address)
             return address
 
+    def set_link_phase_change(self, group: int, max_compact: int, min_dense: int) -> None:
+        """The link storage phase change of the group at ``group`` (see
+        :meth:`GroupStore.set_phase_change`)."""
+        with self.lock:
+            self.groups.set_phase_change(group, max_compact, min_dense)
+
     def prepare_dataset(self, spec: DatasetSpec) -> PreparedDataset:
         """The datatype, fill value and filter pipeline of a dataset to create (checks
         them; a vlen fill value goes to the global heap now)."""
@@ -172,7 +214,7 @@ class WriteSession:
                 plan = replace(plan, external=build_external(self, spec.external, nbytes))
             model = self.objects.new(
                 dataset_messages(self.ctx, plan, self.versions),
-                min_area=_DATASET_AREA,
+                min_area=dataset_header_area(plan),
                 track_order=spec.track_order,
                 track_times=spec.track_times,
             )
@@ -224,7 +266,7 @@ class WriteSession:
             plan = replace(prepared.plan, virtual=heap_id)
             model = self.objects.new(
                 dataset_messages(self.ctx, plan, self.versions),
-                min_area=_DATASET_AREA,
+                min_area=DATASET_HEADER_AREA,
                 track_order=False,  # h5py creates virtual datasets untracked
             )
             self._link_new(parent, name, model.address)
@@ -368,11 +410,19 @@ class WriteSession:
             self.data.resize(storage, shape)
 
     def start_swmr(self) -> None:
-        """Switch to SWMR writing (h5py's ``f.swmr_mode = True``): everything so far is
-        committed, and the file stays in SWMR mode until it is closed."""
+        """Switch to SWMR writing (h5py's ``f.swmr_mode = True``), as libhdf5 does:
+        the superblock is marked open for SWMR writing, everything so far is committed,
+        and the file lock is released so that readers in other processes (``swmr=True``)
+        can open the file.  From then on commits publish in reader order (see
+        :meth:`_publish`) and freed space waits :data:`SWMR_HOLD` commits before reuse.
+        The file stays in SWMR mode until it is closed."""
         with self.lock:
-            self.commit()
+            fs = self.fs
+            fs.superblock = replace(fs.superblock, flags=fs.superblock.flags | _SWMR_WRITE_FLAGS)
             self.fs.swmr = True
+            self.allocator.hold = SWMR_HOLD
+            self.commit()
+            fs.driver.unlock()
 
     @property
     def free_bytes(self) -> int:
@@ -446,7 +496,7 @@ class WriteSession:
         if fs.driver.size() < end:  # the physical file reaches the end-of-file address
             self._write_metadata([(end - 1 - self.ctx.base_address, b"\0")])
         driver_info = superblock[1:]  # (unchanged bytes after the v0/v1 superblock)
-        if in_place and fs.driver.journaled:
+        if in_place and fs.driver.journaled and not fs.swmr:
             self._sequence += 1
             record = encode_record(
                 JournalRecord(self._sequence, tuple(in_place + driver_info + superblock[:1]))
@@ -466,6 +516,23 @@ class WriteSession:
             if fs.driver.size() > end:
                 self._barrier()
                 fs.driver.truncate(end)
+        elif fs.swmr:
+            # SWMR readers in other processes follow the file while it is written: the
+            # superblock stays valid (no journal pointer), and what an object header
+            # points at is written before it -- new structures first, then changed
+            # continuation chunks and indexes, then first header chunks, one object at
+            # a time -- so each object is seen at its last or its new state
+            self._barrier()
+            ranks = sorted({_swmr_rank(d) for _, d in in_place})
+            for rank in ranks:
+                group = [(a, d) for a, d in in_place if _swmr_rank(d) == rank]
+                if rank == _SWMR_RANKS[b"OHDR"]:
+                    for item in group:  # one object at a time
+                        self._write_metadata([item])
+                else:
+                    self._write_metadata(group)
+            self._barrier()
+            self._write_metadata(superblock)
         else:
             self._write_metadata(in_place)
             self._barrier()
@@ -509,6 +576,9 @@ class WriteSession:
                 if model is not None and model.refcount == 0:
                     model.refcount = 1  # _release drops the last reference itself
                     self._release(address)
+        if self.fs.swmr:  # the file is closed properly: no longer open for SWMR writing
+            sb = self.fs.superblock
+            self.fs.superblock = replace(sb, flags=sb.flags & ~_SWMR_WRITE_FLAGS)
         self.commit()
         end = self.fs.superblock.eof_address
         if self.fs.driver.size() > end:

@@ -28,7 +28,11 @@ class DatasetSpec:
     maxshape: tuple[int | None, ...] | None = None
     """None: the shape (fixed size); None entries are unlimited."""
     chunks: tuple[int, ...] | None = None
-    """The chunk shape (chunked layout), or None for contiguous storage."""
+    """The chunk shape (chunked layout), or None for contiguous (or compact) storage."""
+    compact: bool = False
+    """The compact layout: the raw data inside the layout message of the object header
+    (libhdf5's ``H5D_COMPACT``; h5py reaches it only through a dataset creation property
+    list).  Needs ``chunks`` None, no filters, no external storage and a fixed size."""
     filters: FilterArgs = NO_FILTERS
     """h5py's filter keywords, normalised (``filters.normalize_filter_args``)."""
     fillvalue: Any = None

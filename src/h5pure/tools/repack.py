@@ -30,6 +30,8 @@ import numpy as np
 from .. import inspect as h5inspect
 from ..dtypes import Reference, RegionReference, check_ref_dtype, check_vlen_dtype
 from ..hl import Dataset, Datatype, Empty, ExternalLink, File, Group, SoftLink
+from ..hl.create import create_compact_dataset
+from ..hl.group import set_link_phase_change
 from .progress import Progress
 from .repackspec import (
     FilterRequest,
@@ -76,6 +78,9 @@ class RepackOptions:
     progress: bool | None = None
     """Draw a progress bar (None: when stderr is a terminal)."""
     verbose: bool = False
+    link_phase_change: tuple[int, int] | None = None
+    """``-c``/``-d``: (most links in compact groups, fewest in dense ones) for every group
+    of the new file (None: each group keeps libhdf5's 8 and 6)."""
 
 
 @dataclass
@@ -121,6 +126,11 @@ def repack(src_path: str, dst_path: str, opts: RepackOptions | None = None) -> R
         except (OSError, ValueError) as e:
             raise RepackError(f"{dst_path}: {e}") from None
         try:
+            if opts.link_phase_change is not None:
+                try:
+                    set_link_phase_change(dst, *opts.link_phase_change)
+                except ValueError as e:
+                    raise RepackError(f"-c/-d: {e}") from None
             copier = _Copier(src, dst, opts, result, src_path)
             copier.run()
         finally:
@@ -172,6 +182,8 @@ class _Plan:
     """How one dataset is written."""
 
     kwargs: dict[str, Any]
+    compact: bool
+    """The compact layout (the source's, or ``-l COMPA``)."""
     raw_copy_possible: bool
     layout: LayoutRequest | None
     """The requested layout these keywords carry out."""
@@ -292,11 +304,16 @@ class _Copier:
             return known
         parent_path, _, base = path.rpartition("/")
         parent = self._ensure_group(parent_path or "/")
-        copy = parent.create_group(
-            base, track_order=h5inspect.settings(src_group).link_order_tracked
-        )
+        copy = self._new_group(parent, base, src_group)
         self.done[_identity(src_group)] = copy
         self.objects.append((src_group, copy))
+        return copy
+
+    def _new_group(self, parent: Any, name: str, src: Any) -> Any:
+        """The copy of the group ``src`` as ``parent/name`` (empty)."""
+        copy = parent.create_group(name, track_order=h5inspect.settings(src).link_order_tracked)
+        if self.opts.link_phase_change is not None:
+            set_link_phase_change(copy, *self.opts.link_phase_change)
         return copy
 
     def _group(self, src: Any, dst: Any) -> None:
@@ -326,9 +343,7 @@ class _Copier:
                 dst[name] = self.done[key]
                 continue
             if isinstance(obj, Group):
-                copy = dst.create_group(
-                    name, track_order=h5inspect.settings(obj).link_order_tracked
-                )
+                copy = self._new_group(dst, name, obj)
                 self.done[key] = copy
                 self.objects.append((obj, copy))
                 self._group(obj, copy)
@@ -345,9 +360,10 @@ class _Copier:
     def _path_of(self, obj: Any) -> str:
         return obj.name or "(anonymous)"
 
-    def _plan(self, src: Any) -> _Plan:
+    def _plan(self, src: Any, with_layouts: bool = True) -> _Plan:
         """The ``create_dataset`` keywords of the copy of ``src``, the requests they
-        carry out, and the keywords to fall back on if the requested filters fail."""
+        carry out, and the keywords to fall back on if the requested filters fail
+        (without ``with_layouts``: the plan ignoring the ``-l`` requests)."""
         path = self._path_of(src)
         st = h5inspect.storage(src)
         kw: dict[str, Any] = {}
@@ -367,18 +383,22 @@ class _Copier:
         committed = self._committed_type(src)
         kw["dtype"] = committed if committed is not None else dtype
         nbytes = int(np.prod(shape)) * dtype.itemsize if not scalar else dtype.itemsize
-        layouts = for_object(self.opts.layouts, path)
+        layouts = for_object(self.opts.layouts, path) if with_layouts else None
+        filters = for_object(self.opts.filters, path)
         layout = layouts[-1] if layouts else None
         chunks: Any = src.chunks
+        compact = st.layout == "compact"
         if st.layout in ("compact", "virtual") or st.external:
             chunks = None
-            if st.layout == "compact" and not (layout and layout.kind == "CONTI"):
-                self.result.notes.append(f"{path}: compact layout written contiguous")
-        unlimited = "maxshape" in kw and any(m is None for m in kw["maxshape"])
+        # h5repack writes datasets of references in a pass of their own, with the
+        # source's storage whatever -l and -f ask
+        refs = check_ref_dtype(dtype) is not None
         if layout is not None:
             why = None
             if scalar:
                 why = "a scalar dataset has one layout"
+            elif refs:
+                why = "h5repack keeps the storage of a dataset of references"
             elif layout.kind == "CHUNK":
                 assert layout.chunks is not None
                 limit = kw.get("maxshape") or shape
@@ -388,29 +408,33 @@ class _Copier:
                     why = f"chunks larger than the dataset {tuple(shape)}"
                 else:
                     chunks = tuple(layout.chunks)
-            elif layout.kind == "CONTI":
-                if unlimited:
-                    why = "the dataset has unlimited dimensions"
-                else:
-                    chunks = None
+            elif layout.kind == "COMPA" and st.filters and _names(filters or []) != "NONE":
+                # h5repack keeps the filters, which the compact layout refuses
+                why = "its filters need chunked storage (-f NONE removes them)"
             else:
-                why = "h5pure cannot write compact datasets yet"
+                # h5repack makes the maximum shape the shape, unlimited or not
+                chunks = None
+                kw.pop("maxshape", None)
             if why is not None:
-                self._skip([layout], path, why, by_design=scalar)
+                self._skip([layout], path, why, by_design=scalar or refs)
                 layout = None
             else:
                 self.candidates[id(layout)] = self.candidates.get(id(layout), 0) + 1
-        no_filters = layout is not None and layout.kind == "CONTI"
-        requested = for_object(self.opts.filters, path)
+        if layout is not None:
+            compact = layout.kind == "COMPA"
+        no_filters = layout is not None and layout.kind in ("CONTI", "COMPA")
+        requested = filters
         fkw: dict[str, Any] = {}
         if requested is not None:
             why = None
             if scalar or nbytes == 0:
                 why = "a scalar or empty dataset takes no filters"
+            elif refs:
+                why = "h5repack keeps the storage of a dataset of references"
             elif nbytes < self.opts.min_size:
                 requested = None  # -m: by design, not a failure
             elif no_filters and _names(requested) != "NONE":
-                why = "contiguous storage takes no filters"
+                why = "contiguous or compact storage takes no filters"
             if why is not None and requested is not None:
                 self._skip(requested, path, why, by_design=True)
                 requested = None
@@ -431,7 +455,8 @@ class _Copier:
                     f"{path}: its filter pipeline could not be kept ({e}); written unfiltered"
                 )
         elif st.filters and no_filters:
-            self.result.notes.append(f"{path}: filters dropped with the CONTI layout")
+            assert layout is not None
+            self.result.notes.append(f"{path}: filters dropped with the {layout.kind} layout")
         if requested is None:
             fkw = keep
         filtered = any(fkw.get(k) for k in ("compression", "shuffle", "fletcher32")) or (
@@ -439,6 +464,7 @@ class _Copier:
         )
         if filtered and chunks is None:
             chunks = self._auto_chunks(shape, dtype, nbytes)
+            compact = False
         if chunks is not None and not scalar:
             kw["chunks"] = chunks
         fallback = None
@@ -455,7 +481,7 @@ class _Copier:
             and tuple(chunks) == tuple(src.chunks or ())
             and check_ref_dtype(dtype) is None
         )
-        return _Plan(kw, raw, layout, requested, fallback)
+        return _Plan(kw, compact and not scalar, raw, layout, requested, fallback)
 
     def _skip(self, requests: list[Any], path: str, why: str, by_design: bool = False) -> None:
         """A request that cannot apply to ``path``: a failure when it names the object,
@@ -491,6 +517,8 @@ class _Copier:
         try:
             if shape is None:
                 copy = parent.create_dataset(name, data=Empty(plan.kwargs.pop("dtype")))
+            elif plan.compact:
+                copy = self._compact_copy(src, parent, name, plan)
             else:
                 try:
                     copy = parent.create_dataset(name, shape, **plan.kwargs)
@@ -519,13 +547,32 @@ class _Copier:
             self._copy_values(src, copy)
         return copy
 
+    def _compact_copy(self, src: Any, parent: Any, name: str, plan: _Plan) -> Any:
+        """The compact copy of ``src``; when libhdf5 would refuse it (beyond the 64 KiB
+        of a header message), the copy the plan without ``-l`` makes, as h5repack falls
+        back on the source's settings."""
+        try:
+            return create_compact_dataset(parent, name, src.shape, **plan.kwargs)
+        except ValueError as e:
+            if plan.layout is None:
+                raise
+            self._skip([plan.layout], self._path_of(src), str(e))
+            fallback = self._plan(src, with_layouts=False)
+            plan.kwargs, plan.compact, plan.layout = fallback.kwargs, fallback.compact, None
+            plan.raw_copy_possible = fallback.raw_copy_possible
+            if plan.compact:
+                return create_compact_dataset(parent, name, src.shape, **plan.kwargs)
+            return parent.create_dataset(name, src.shape, **plan.kwargs)
+
     def _check_applied(self, plan: _Plan, copy: Any, path: str) -> None:
         """Count the requests the new dataset really carries (its stored layout and
         pipeline are read back), report the others."""
         st = h5inspect.storage(copy)
         if plan.layout is not None:
-            ok = (plan.layout.kind == "CONTI" and st.layout == "contiguous") or (
-                plan.layout.kind == "CHUNK" and st.chunk_shape == plan.layout.chunks
+            ok = (
+                (plan.layout.kind == "CONTI" and st.layout == "contiguous")
+                or (plan.layout.kind == "COMPA" and st.layout == "compact")
+                or (plan.layout.kind == "CHUNK" and st.chunk_shape == plan.layout.chunks)
             )
             if ok:
                 self.applied[id(plan.layout)] = self.applied.get(id(plan.layout), 0) + 1
