@@ -30,7 +30,28 @@ OPTIONS = [
     "-w0 -rd",
     "--follow-symlinks -rv",
     "-r --follow-symlinks --no-dangling-links",
+    "-a",
 ]
+
+
+def test_addresses(corpus_dir, oracle_files):
+    """``-a`` with ``-v``: raw data addresses and chunk tables, on every corpus dataset but
+    one -- h5ls 1.10.8 crashes (SIGSEGV) on a chunked dataset with no chunk written, for
+    which h5pure lists the index address as undefined and an empty table."""
+    files = [f for f in oracle_files if f != "layouts.h5"]
+    assert_same(run_theirs("h5ls", ["-rva", *files], corpus_dir),
+                run_ours("ls", ["-rva", *files], corpus_dir), "h5ls -rva")
+    import h5py
+
+    with h5py.File(corpus_dir / "layouts.h5", "r") as f:
+        names = [n for n in f if n != "empty_chunked"]
+    args = ["-va", *(f"layouts.h5/{n}" for n in names)]
+    assert_same(run_theirs("h5ls", args, corpus_dir), run_ours("ls", args, corpus_dir),
+                "h5ls -va layouts.h5/...")
+    ours = run_ours("ls", ["-va", "layouts.h5/empty_chunked"], corpus_dir)
+    text = ours.stdout.decode() if isinstance(ours.stdout, bytes) else ours.stdout
+    assert "    Address: 18446744073709551615\n" in text
+    assert text.rstrip().endswith("==============================")
 
 
 @pytest.mark.parametrize("options", OPTIONS)

@@ -58,6 +58,7 @@ class LsOptions:
     no_line_wrap: bool = False
     follow_symlinks: bool = False
     no_dangling_links: bool = False
+    address: bool = False
 
 
 class _Listing:
@@ -208,6 +209,8 @@ class _Listing:
             shared = f"{self.fileno}:{addr}" if addr is not None else None
             self.write(f"    {'Type:':<10} " + ls_type(dt, 15, simple=self.opts.simple,
                                                         shared=shared) + "\n")
+            if self.opts.address:
+                self.address_details(dset, st)
         if self.opts.data:
             info = self.data_format(attribute=False)
             self.write("    Data:\n")
@@ -224,6 +227,25 @@ class _Listing:
                 common.note_error(common.ToolError(common.first_line(exc), self.fname,
                                                    dset.name))
             self.write("\n")
+
+    def address_details(self, dset: Dataset, st: Any) -> None:
+        """``-a`` with ``-v``: where the raw data is -- a contiguous dataset's offset, or a
+        chunked dataset's index address and a table of its chunks (h5ls 1.10 crashes on a
+        chunked dataset with no chunk written; this lists an empty table)."""
+        if st.layout == "contiguous":  # (external data: no address in this file)
+            addr = _UNDEFINED_ADDRESS if st.address is None or st.external else st.address
+            self.write(f"    {'Address:':<10} {addr}\n")
+        elif st.layout == "chunked":
+            index = _UNDEFINED_ADDRESS if st.index_address is None else st.index_address
+            self.write(f"    Address: {index}\n")
+            self.write("           Flags    Bytes     Address          Logical Offset\n")
+            self.write("        ========== ======== ========== ==============================\n")
+            dsid = dset.id
+            for i in range(dsid.get_num_chunks()):
+                info = dsid.get_chunk_info(i)
+                offset = ", ".join(str(int(n)) for n in (*info.chunk_offset, 0))
+                self.write(f"        0x{int(info.filter_mask):08x} {int(info.size):>8} "
+                           f"{int(info.byte_offset):>10} [{offset}]\n")
 
     def fill_text(self, dset: Dataset, dt: Any, st: Any) -> str:
         """``-vv`` (beyond h5ls, whose second ``-v`` changes nothing): the fill value, when
@@ -411,6 +433,10 @@ def dataset_dims(dset: Dataset, verbose: bool) -> str:
     return " {" + ", ".join(parts) + "}"
 
 
+_UNDEFINED_ADDRESS = 2**64 - 1
+"""What h5ls prints for an address never allocated (libhdf5's HADDR_UNDEF)."""
+
+
 def storage_text(dset: Dataset, dt: Any, st: Any) -> str:
     """The ``Storage:`` line: logical and allocated bytes, utilization."""
     if dt.cls == 9 and not getattr(dt, "kind", 0):  # variable-length sequences
@@ -550,6 +576,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="follow soft and external links and show their targets")
     p.add_argument("--no-dangling-links", action="store_true",
                    help="with --follow-symlinks: exit 1 if a link does not resolve")
+    p.add_argument("-a", "--address", action="store_true",
+                   help="with -v: print raw data addresses (a contiguous dataset's offset; "
+                   "a chunked dataset's index address and each chunk's flags, size, address "
+                   "and logical offset)")
     p.add_argument("-V", "--version", action="version", version=common.version_text(PROG))
     return p
 
@@ -588,6 +618,7 @@ def main(argv: list[str] | None = None) -> int:
         no_line_wrap=width == 0,
         follow_symlinks=args.follow_symlinks,
         no_dangling_links=args.no_dangling_links,
+        address=args.address,
     )
     def work(out: common.StreamOut) -> tuple[list[str], int]:
         _, err, status = list_objects(args.files, opts, out)

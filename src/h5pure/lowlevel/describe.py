@@ -82,6 +82,8 @@ class StorageDescription:
     fill_defined: bool
     fill_value: bytes | None
     """The stored fill value bytes (None: default, all zero; or undefined)."""
+    index_address: int | None = None
+    """Absolute file offset of a chunked dataset's chunk index (None: none allocated)."""
 
 
 def describe_storage(storage: DatasetStorage) -> StorageDescription:
@@ -108,6 +110,11 @@ def describe_storage(storage: DatasetStorage) -> StorageDescription:
         fill_time=_FILL_TIMES.get(int(fill.fill_time), "ifset") if fill else "ifset",
         fill_defined=bool(fill.defined) if fill else True,
         fill_value=storage.fill_bytes(),
+        index_address=(
+            None
+            if chunked is None or storage.fs.ctx.is_undefined(chunked.index_address)
+            else storage.fs.absolute(chunked.index_address)
+        ),
     )
 
 
