@@ -243,9 +243,10 @@ class _Listing:
             dsid = dset.id
             for i in range(dsid.get_num_chunks()):
                 info = dsid.get_chunk_info(i)
-                offset = ", ".join(str(int(n)) for n in (*info.chunk_offset, 0))
-                self.write(f"        0x{int(info.filter_mask):08x} {int(info.size):>8} "
-                           f"{int(info.byte_offset):>10} [{offset}]\n")
+                coords = [int(n) for n in (info.chunk_offset or ())] + [0]
+                offset = ", ".join(str(n) for n in coords)
+                self.write(f"        0x{int(info.filter_mask or 0):08x} {int(info.size or 0):>8} "
+                           f"{int(info.byte_offset or 0):>10} [{offset}]\n")
 
     def fill_text(self, dset: Dataset, dt: Any, st: Any) -> str:
         """``-vv`` (beyond h5ls, whose second ``-v`` changes nothing): the fill value, when

@@ -110,12 +110,18 @@ def describe_storage(storage: DatasetStorage) -> StorageDescription:
         fill_time=_FILL_TIMES.get(int(fill.fill_time), "ifset") if fill else "ifset",
         fill_defined=bool(fill.defined) if fill else True,
         fill_value=storage.fill_bytes(),
-        index_address=(
-            None
-            if chunked is None or storage.fs.ctx.is_undefined(chunked.index_address)
-            else storage.fs.absolute(chunked.index_address)
-        ),
+        index_address=_index_address(storage, chunked),
     )
+
+
+def _index_address(storage: DatasetStorage, chunked: ChunkedLayout | None) -> int | None:
+    """The absolute address of a chunked dataset's index, None when it has none."""
+    if chunked is None:
+        return None
+    address = chunked.index_address
+    if address is None or storage.fs.ctx.is_undefined(address):
+        return None
+    return storage.fs.absolute(address)
 
 
 def _filter(info: Any) -> FilterDescription:
