@@ -119,16 +119,35 @@ class MpioDriver(Driver):
         # every rank has looked at the file (File's mode "a" asks whether it exists)
         # before any rank creates it
         barrier(comm, "open")
+        error: OSError | None = None
+        if mode == "x":  # rank 0 creates the file (MPICH's MODE_EXCL misreports on others)
+            if self.rank == 0:
+                try:
+                    os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666))
+                except OSError as e:
+                    error = e
+            error = comm.bcast(error, root=0)
+            if error is not None:
+                raise error
         amode = {
             "r": MPI.MODE_RDONLY,
             "r+": MPI.MODE_RDWR,
             "w": MPI.MODE_RDWR | MPI.MODE_CREATE,
-            "x": MPI.MODE_RDWR | MPI.MODE_CREATE | MPI.MODE_EXCL,
+            "x": MPI.MODE_RDWR,
         }[mode]
+        fh: Any = None
         try:
-            self.fh = MPI.File.Open(comm, path, amode, info or MPI.INFO_NULL)
+            fh = MPI.File.Open(comm, path, amode, info or MPI.INFO_NULL)
         except MPI.Exception as e:
-            raise _os_error(MPI, e, path) from None
+            error = _os_error(MPI, e, path)
+        # the ranks fail together, with the first failing rank's error
+        errors = comm.allgather(error)
+        first = next((e for e in errors if e is not None), None)
+        if first is not None:
+            if fh is not None:
+                fh.Close()
+            raise first
+        self.fh = fh
         if mode == "w":
             self.fh.Set_size(0)  # collective; libhdf5 truncates a file opened with "w"
         self._size = int(self.fh.Get_size())
@@ -137,6 +156,9 @@ class MpioDriver(Driver):
         """The end of this rank's raw writes (within the allocated space)."""
         self._scratch: dict[int, bytearray] = {}
         """Absolute offset -> bytes of this rank's not yet placed raw data."""
+        self.abandoned = False
+        """Set when a collective was given up: closing then skips ``MPI_File_close``
+        (collective), which the other ranks might never join."""
         self.collective_writes = 0
         """Raw data writes inside ``with dset.collective:`` (for tests and statistics)."""
 
@@ -275,7 +297,8 @@ class MpioDriver(Driver):
     def close(self) -> None:
         if not self.closed:
             self.closed = True
-            self.fh.Close()
+            if not self.abandoned:
+                self.fh.Close()
         super().close()
 
     @classmethod

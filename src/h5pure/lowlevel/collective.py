@@ -109,6 +109,9 @@ class Collective:
         self._log: list[str] = []
         self._count = 0
         self.diverged = False
+        self.timed_out = False
+        """A collective was given up: the others may still be in it, so this rank makes
+        no further collective call on the file (not even the closing one)."""
 
     def note(self, op: str, *args: Any) -> None:
         """Record one collective operation and its arguments."""
@@ -131,7 +134,12 @@ class Collective:
         mine[1] = self._count
         mine[2:] = np.frombuffer(self._digest.digest(), dtype=np.uint64)
         every = np.zeros((self.size, 4), dtype=np.uint64)
-        wait(self.comm.Iallgather(mine, every), kind, self.rank)
+        try:
+            wait(self.comm.Iallgather(mine, every), kind, self.rank)
+        except CollectiveError:
+            self.diverged = True  # nothing more is committed from this rank
+            self.timed_out = True
+            raise
         if not (every == every[0]).all():
             self._raise_divergence(kind, every)
         self._reset()
@@ -475,6 +483,8 @@ class ParallelSession(WriteSession):
             super().commit()
 
     def close(self) -> None:
+        if self.sync.timed_out:
+            self.driver.abandoned = True
         if self.sync.diverged:
             return  # the last committed state stays; the driver still closes collectively
         super().close()
