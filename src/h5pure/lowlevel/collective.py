@@ -417,6 +417,7 @@ class ParallelSession(WriteSession):
                 if held is None:
                     owners[key] = (rank, nbytes, mask, digest)
                 elif held[3] != digest:
+                    self.sync.diverged = True  # every rank: nothing more is committed
                     raise CollectiveError(
                         f"chunk {coords} of the dataset at 0x{ds:x} was written by ranks "
                         f"{held[0]} and {rank} with different values since the last "

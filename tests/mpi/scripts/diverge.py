@@ -33,6 +33,10 @@ try:
             if r == n - 1:
                 raise Mine("user error")
             f.create_dataset("d", (4,), dtype="i4")
+        elif scenario == "chunk":  # every rank writes its row of one shared chunk
+            f.flush()  # a committed state: the empty file
+            d = f.create_dataset("c", (n, 4), dtype="i4", chunks=(n, 4))
+            d[r] = r + 1
         elif scenario == "timeout":  # the last rank is too slow to arrive
             if r == n - 1:
                 time.sleep(6)
