@@ -64,6 +64,20 @@ def test_h5pure_reads_serial_h5py_files_under_mpio(tmp_path, h5py):
     check_ok(run(4, "read_h5pure.py", path), 4)
 
 
+def test_fill_values_and_reused_space(tmp_path, h5py):
+    path = str(tmp_path / "fill.h5")
+    n = 4
+    check_ok(run(n, "fill.py", path), n)
+    with h5py.File(path, "r") as f:
+        want = np.full((n * 4, 3), -5, dtype="i4")
+        for r in range(n):
+            want[r * 4 : r * 4 + 2] = r
+        assert np.array_equal(f["f"][...], want)
+        want = np.zeros((n, 100))
+        want[:, :50] = 1.0
+        assert np.array_equal(f["reuse"][...], want)
+
+
 def test_modes(tmp_path):
     check_ok(run(2, "modes.py", str(tmp_path / "modes.h5")), 2)
 

@@ -368,15 +368,14 @@ class ParallelSession(WriteSession):
             return
         end_before = self.allocator.eoa
         at = self.data._ensure_contiguous(storage, True)
-        nbytes = int(np.prod(storage.shape, dtype=np.int64)) * storage.storage_dtype.itemsize
         fill = storage.fill_value()
         if at < end_before or (fill.size and np.frombuffer(fill.tobytes(), np.uint8).any()):
-            block = storage.new_output(storage.shape).reshape(-1).view(np.uint8).data
-            self.driver.write(self.ctx.base_address + at, block)  # rank 0
+            if self.driver.rank == 0:  # (inside the allocated space: every rank's size()
+                # stays the same without the others recording this write)
+                block = storage.new_output(storage.shape).reshape(-1).view(np.uint8).data
+                self.driver.write(self.ctx.base_address + at, block)
             self.sync.exchange("create")  # nobody writes into it before the fill
         self.fs.invalidate(address)
-        if nbytes == 0:
-            return
 
     def _write_contiguous(self, storage: DatasetStorage, sel: Any, raw: np.ndarray) -> None:
         address = storage.contiguous_address
