@@ -247,21 +247,6 @@ class MpioDriver(Driver):
             at, piece = pieces[k] if k < len(pieces) else (0, empty)
             self.fh.Write_at_all(at, piece)
 
-    def read_runs(self, runs: Sequence[tuple[int, int]], out: memoryview) -> None:
-        """Collective read (``Read_at_all``) of the ``(offset, length)`` runs into ``out``,
-        in order; every rank calls it."""
-        view = memoryview(out).cast("B")
-        pieces: list[tuple[int, memoryview]] = []
-        pos = 0
-        for offset, length in runs:
-            pieces.extend(_pieces(offset, view[pos : pos + length]))
-            pos += length
-        count = max(self.comm.allgather(len(pieces)))
-        empty = memoryview(bytearray(0))
-        for k in range(count):
-            at, piece = pieces[k] if k < len(pieces) else (0, empty)
-            self.fh.Read_at_all(at, piece)
-
     def take_scratch(self, offset: int, size: int) -> bytes:
         """The scratch bytes at ``offset``, forgotten."""
         data = bytes(self._scratch_at(offset, size))
