@@ -182,9 +182,13 @@ class MpioDriver(Driver):
         status = self.MPI.Status()
         for at, piece in _pieces(offset, view):
             self.fh.Read_at(at, piece, status)
-            got = status.Get_count(self.MPI.BYTE)
+            got = max(status.Get_count(self.MPI.BYTE), 0)
             if got != len(piece):
-                raise self._short(offset, len(view), at - offset + max(got, 0))
+                if at + len(piece) > self.size():
+                    raise self._short(offset, len(view), at - offset + got)
+                # space the ranks allocated that nobody has written yet: zeros, as in a
+                # sparse file
+                piece[got:] = bytes(len(piece) - got)
 
     def readv(self, offset: int, buffers: Sequence[Any]) -> None:
         for buf in buffers:
@@ -246,6 +250,12 @@ class MpioDriver(Driver):
         for k in range(count):
             at, piece = pieces[k] if k < len(pieces) else (0, empty)
             self.fh.Write_at_all(at, piece)
+
+    def note_extent(self, end: int) -> None:
+        """Every rank learnt that the file's allocated space reaches ``end`` (raw data
+        any rank may have written there must read back; the same call on every rank, so
+        :meth:`size` stays the same everywhere)."""
+        self._raw_end = max(self._raw_end, end)
 
     def take_scratch(self, offset: int, size: int) -> bytes:
         """The scratch bytes at ``offset``, forgotten."""

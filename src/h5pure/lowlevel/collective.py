@@ -36,7 +36,7 @@ import contextlib
 import hashlib
 import pickle
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -183,6 +183,28 @@ def _fingerprint(value: Any) -> bytes:
         return hashlib.blake2b(pickle.dumps(value, protocol=4), digest_size=16).digest()
     except Exception:
         return repr(value).encode()
+
+
+class _NothingInPlace:
+    """The session as the chunk writer sees it, with no space fresh (no in-place rows)."""
+
+    def __init__(self, session: WriteSession) -> None:
+        self._session = session
+        self.allocator = _NeverFresh(session.allocator)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+class _NeverFresh:
+    def __init__(self, allocator: Any) -> None:
+        self._allocator = allocator
+
+    def is_fresh(self, address: int, size: int) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._allocator, name)
 
 
 class ParallelChunkStores(ChunkStores):
@@ -333,7 +355,14 @@ class ParallelSession(WriteSession):
                 self._write_contiguous(storage, sel, raw)
             elif cls == "chunked":
                 if sel.nselect:
-                    self.data._write_chunked(storage, sel, raw)
+                    # every touched chunk is rewritten whole (never rows in place: ranks
+                    # writing other parts of one chunk would overwrite each other's rows
+                    # unseen), so the synchronisation sees each writer of each chunk
+                    self.data._core = cast(Any, _NothingInPlace(self))
+                    try:
+                        self.data._write_chunked(storage, sel, raw)
+                    finally:
+                        self.data._core = self
                 if self.collective:
                     self.sync_chunks("write")
             elif cls == "compact":  # metadata: every rank must write the same values
@@ -375,6 +404,10 @@ class ParallelSession(WriteSession):
                 block = storage.new_output(storage.shape).reshape(-1).view(np.uint8).data
                 self.driver.write(self.ctx.base_address + at, block)
             self.sync.exchange("create")  # nobody writes into it before the fill
+        # every rank knows the dataset's space is part of the file now (what any rank
+        # writes there reads back on every rank; unwritten bytes read as zeros)
+        nbytes = int(np.prod(storage.shape, dtype=np.int64)) * storage.storage_dtype.itemsize
+        self.driver.note_extent(self.ctx.base_address + at + nbytes)
         self.fs.invalidate(address)
 
     def _write_contiguous(self, storage: DatasetStorage, sel: Any, raw: np.ndarray) -> None:
@@ -464,6 +497,8 @@ class ParallelSession(WriteSession):
             store.dirty = True
             self.objects.load(ds).touch()
             self.fs.invalidate(ds)
+        placed = [store.entries[k[1]] for k in owners for store in [chunks._stores[k[0]]]]
+        driver.note_extent(base + max(a + n for a, n, _ in placed))
         driver._scratch.clear()
         chunks._scratch_top = SCRATCH_BASE - base
         collective = kind == "write" and bool(self.collective)

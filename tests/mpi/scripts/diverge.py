@@ -37,6 +37,14 @@ try:
             f.flush()  # a committed state: the empty file
             d = f.create_dataset("c", (n, 4), dtype="i4", chunks=(n, 4))
             d[r] = r + 1
+        elif scenario == "columns":  # a placed chunk, then ranks write its columns
+            d = f.create_dataset("c", (4, 2 * n), dtype="i4", chunks=(4, 2 * n))
+            with d.collective:
+                if r == 0:
+                    d[...] = 1
+                else:
+                    d[0:0] = 1
+            d[:, 2 * r : 2 * r + 2] = r + 10
         elif scenario == "timeout":  # the last rank is too slow to arrive
             if r == n - 1:
                 time.sleep(6)
