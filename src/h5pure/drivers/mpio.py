@@ -150,7 +150,9 @@ class MpioDriver(Driver):
         self.fh = fh
         if mode == "w":
             self.fh.Set_size(0)  # collective; libhdf5 truncates a file opened with "w"
-        self._size = int(self.fh.Get_size())
+        # rank 0's view: another rank may return from Set_size before rank 0 truncated,
+        # and every rank must start from the same size (the commit decides on it)
+        self._size = int(comm.bcast(self.fh.Get_size() if self.rank == 0 else None, root=0))
         """The end of the file as every rank sees it (metadata writes and truncations)."""
         self._raw_end = 0
         """The end of this rank's raw writes (within the allocated space)."""
