@@ -3,6 +3,8 @@
 ``import h5pure as h5py`` runs h5py code that reads HDF5 files.
 """
 
+from typing import Any
+
 from . import version
 from .dtypes import (
     Reference,
@@ -68,6 +70,7 @@ __all__ = [
     "check_string_dtype",
     "check_vlen_dtype",
     "enum_dtype",
+    "get_config",
     "get_threads",
     "install_as_h5py",
     "is_hdf5",
@@ -90,3 +93,11 @@ def install_as_h5py() -> None:
     from .h5py_facade._install import install_as_h5py as install
 
     install()
+
+
+def get_config() -> Any:
+    """h5py's configuration object (``h5py.get_config()``): ``get_config().mpi`` is true
+    when ``driver="mpio"`` is available (mpi4py imports)."""
+    from .h5py_facade.h5 import get_config as config
+
+    return config()

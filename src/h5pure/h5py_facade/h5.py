@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..drivers.mpio import mpi_available
 from ._ids import module_getattr
 from ._objects import phil, with_phil
 from .h5py_warnings import H5pyDeprecationWarning
@@ -39,13 +40,17 @@ class H5PYConfig:
 
     API_16 = None
     API_18 = None
-    mpi = False
     ros3 = False
     direct_vfd = False
     has_native_complex = True
     default_file_mode = "r"
     swmr_min_hdf5_version = (1, 9, 178)
     vds_min_hdf5_version = (1, 9, 233)
+
+    @property
+    def mpi(self) -> bool:
+        """Whether ``driver="mpio"`` is available (mpi4py imports)."""
+        return mpi_available()
 
     def __getattr__(self, name: str) -> Any:
         if name in _FIXED:

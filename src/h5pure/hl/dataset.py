@@ -14,6 +14,7 @@ from ..dtypes import RegionReference, check_string_dtype, check_vlen_dtype, nump
 from ..dtypes.convert import decode_bytes
 from ..errors import ExtentError
 from ..filters import describe_pipeline
+from ..lowlevel.collective import collective_mode
 from ..lowlevel.dataset import DatasetStorage
 from ..lowlevel.virtual import VDSmap, virtual_mappings
 from ..selection import Selection, select
@@ -444,6 +445,12 @@ class Dataset(HLObject):
         """Read the dataset's metadata afresh (a SWMR reader sees what the writer flushed)."""
         self._fs.refresh(self._info.address)
         self._info.reload()
+
+    @property
+    def collective(self) -> Any:
+        """h5py's ``with dset.collective:`` (files opened with ``driver="mpio"``): the raw
+        data writes inside are collective MPI-IO calls, made by every rank."""
+        return collective_mode(self._fs)
 
     def flush(self) -> None:
         """Write the dataset's changes to the file (a SWMR writer makes them visible)."""

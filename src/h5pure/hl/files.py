@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import ClosedObjectError, FormatError, LibverError, ObjectNotFoundError
 from ..lowlevel.chunkcache import ChunkCacheSettings
+from ..lowlevel.collective import atomic, is_parallel, make_parallel
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.opening import (
     OpenRequest,
@@ -137,6 +138,8 @@ class File(Group):
     def _open(self, request: OpenRequest, locking: Any, meta_block_size: int | None) -> None:
         name = request.name
         opened = open_file(request)
+        if is_parallel(opened.state):
+            make_parallel(opened.state)
         if request.swmr_read:
             opened.state.start_swmr_read()  # h5py's swmr=True: a SWMR reader
         self._locking = locking
@@ -253,6 +256,17 @@ class File(Group):
         if self._is_open:
             self._is_open = False
             close_file(self._opened)
+
+    @property
+    def atomic(self) -> bool:
+        """MPI atomic mode of a file opened with ``driver="mpio"`` (set collectively)."""
+        self._check_open()
+        return atomic(self._state)
+
+    @atomic.setter
+    def atomic(self, value: bool) -> None:
+        self._check_open()
+        atomic(self._state, bool(value))
 
     def flush(self) -> None:
         """Write every change to the file (the commit point)."""
