@@ -243,28 +243,36 @@ class DatasetStorage:
 
     # -- chunk index --------------------------------------------------------------------
     def chunk_lookup(self) -> _ChunkLookup:
-        if self._lookup is None:
-            with self._lock:
-                if self._lookup is None:
-                    writer = self.fs.writer
-                    store = writer.chunks.loaded(self.address) if writer is not None else None
-                    if store is not None:
-                        table = store.table()
-                    else:
-                        table = load_chunk_table(
-                            self.fs.source,
-                            self.fs.ctx,
-                            self.layout,
-                            self.shape,
-                            self.maxshape,
-                            self.element_size,
-                            bool(self.filters),
-                        )
-                    cs = np.asarray(self.chunk_shape, dtype=np.int64)
-                    grid = table.offsets // cs if len(table) else table.offsets
-                    index = {tuple(int(v) for v in row): i for i, row in enumerate(grid)}
-                    self._lookup = _ChunkLookup(table, index)
-        return self._lookup
+        """The chunk index as arrays plus a grid-coordinates dict, built on first use.
+
+        A writer drops it (``forget_chunks``, ``reset_extent``) while readers may be
+        between a test and a use: the reference is taken once, so a reader gets either
+        the old lookup or a new one, never None."""
+        lookup = self._lookup
+        if lookup is not None:
+            return lookup
+        with self._lock:
+            lookup = self._lookup
+            if lookup is None:
+                writer = self.fs.writer
+                store = writer.chunks.loaded(self.address) if writer is not None else None
+                if store is not None:
+                    table = store.table()
+                else:
+                    table = load_chunk_table(
+                        self.fs.source,
+                        self.fs.ctx,
+                        self.layout,
+                        self.shape,
+                        self.maxshape,
+                        self.element_size,
+                        bool(self.filters),
+                    )
+                cs = np.asarray(self.chunk_shape, dtype=np.int64)
+                grid = table.offsets // cs if len(table) else table.offsets
+                index = {tuple(int(v) for v in row): i for i, row in enumerate(grid)}
+                lookup = self._lookup = _ChunkLookup(table, index)
+            return lookup
 
     def chunk_cache(self) -> ChunkCache:
         """The cache of this dataset's decoded chunks (created on first use)."""
