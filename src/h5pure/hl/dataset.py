@@ -11,7 +11,7 @@ import numpy as np
 
 from ..dtypes import RegionReference, check_string_dtype, check_vlen_dtype, numpy_dtype, to_memory
 from ..dtypes.convert import decode_bytes
-from ..errors import ExtentError
+from ..errors import ExtentError, FormatError
 from ..filters import describe_pipeline
 from ..lowlevel.dataset import DatasetStorage
 from ..lowlevel.virtual import VDSmap, virtual_mappings
@@ -32,7 +32,12 @@ class Dataset(HLObject):
     # -- storage ---------------------------------------------------------------------
     @property
     def _storage(self) -> DatasetStorage:
-        return self._fs.dataset(self._info)
+        try:
+            return self._fs.dataset(self._info)
+        except FormatError as e:  # the message names file and address; add the path
+            if self._name and not str(e).startswith(repr(self._name)):
+                raise type(e)(f"{self._name!r}: {e}") from e
+            raise
 
     @property
     def id(self) -> DatasetID:

@@ -10,6 +10,7 @@ the rows touched are read, straight into memory.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections import deque
@@ -111,13 +112,25 @@ class DatasetStorage:
         # not kept: ``obj`` (its header and decoded messages) would outlive the dataset
         # object in the file's cache, and the messages needed are copied out below
         self.address = obj.address
+        try:
+            self._decode_messages(obj)
+        except FormatError as e:
+            raise type(e)(f"{self.where()}: {e}") from e
+        self._lookup: _ChunkLookup | None = None
+        self._lock = threading.Lock()
+        self._simple_plan: Any = None
+        self.cache_settings: ChunkCacheSettings = fs.chunk_cache_overrides.get(
+            obj.address, fs.chunk_cache
+        )
+        self._cache: ChunkCache | None = None
+        self._check_storage_size()
+
+    def _decode_messages(self, obj: ObjectInfo) -> None:
         self.dataspace = obj.first(MessageType.DATASPACE)
         self.datatype = obj.first(MessageType.DATATYPE)
         layout = obj.first(MessageType.LAYOUT)
         if self.dataspace is None or self.datatype is None or not isinstance(layout, Layout):
-            raise FormatError(
-                f"dataset at 0x{obj.address:x} lacks a dataspace, datatype or layout message"
-            )
+            raise FormatError("it lacks a dataspace, datatype or layout message")
         self.layout: Layout = layout
         self.pipeline = obj.first(MessageType.FILTER_PIPELINE)
         self.fill_message = obj.first(MessageType.FILL_VALUE)
@@ -129,13 +142,41 @@ class DatasetStorage:
         self._grows_with_sources = self.layout.layout_class == "virtual" and None in self.maxshape
         self.storage_dtype: np.dtype = storage_dtype(self.datatype)
         self.element_size = int(self.datatype.size)
-        self._lookup: _ChunkLookup | None = None
-        self._lock = threading.Lock()
-        self._simple_plan: Any = None
-        self.cache_settings: ChunkCacheSettings = fs.chunk_cache_overrides.get(
-            obj.address, fs.chunk_cache
-        )
-        self._cache: ChunkCache | None = None
+
+    def where(self) -> str:
+        """The dataset in error messages: its address and file."""
+        return f"dataset at 0x{self.address:x} of {self.fs.filename!r}"
+
+    def _check_storage_size(self) -> None:
+        """Refuse an extent the stored elements cannot hold before anything is sized by
+        it, as libhdf5 does when it opens the dataset (``H5D__contig_check``,
+        ``H5D__compact_init``): a corrupt dimension then fails here, cleanly, instead of
+        allocating the output of a read from it."""
+        layout = self.layout
+        if self.is_null or not isinstance(layout, (ContiguousLayout, CompactLayout)):
+            return
+        nbytes = math.prod(self._shape) * self.element_size
+        if isinstance(layout, CompactLayout):
+            held = len(layout.compact_data or b"")
+            if held < nbytes:
+                raise FormatError(
+                    f"{self.where()}: size of compact dataset's data buffer ({held} bytes) "
+                    f"does not match size of dataset data ({nbytes} bytes for shape "
+                    f"{self._shape})"
+                )
+            return
+        address = self.contiguous_address
+        if address is None:  # external or never allocated: nothing in this file to bound
+            return
+        if nbytes >= 1 << (8 * self.fs.ctx.size_of_lengths):
+            raise FormatError(f"{self.where()}: size of dataset's storage overflowed")
+        end = self.fs.filesize() - self.fs.ctx.base_address
+        if address + nbytes > end:
+            raise FormatError(
+                f"{self.where()}: invalid dataset size, likely file corruption: "
+                f"{nbytes} bytes for shape {self._shape} at 0x{address:x} pass the end of "
+                f"the file (0x{end:x})"
+            )
 
     # -- properties ---------------------------------------------------------------------
     @property
@@ -259,15 +300,18 @@ class DatasetStorage:
                 if store is not None:
                     table = store.table()
                 else:
-                    table = load_chunk_table(
-                        self.fs.source,
-                        self.fs.ctx,
-                        self.layout,
-                        self.shape,
-                        self.maxshape,
-                        self.element_size,
-                        bool(self.filters),
-                    )
+                    try:
+                        table = load_chunk_table(
+                            self.fs.source,
+                            self.fs.ctx,
+                            self.layout,
+                            self.shape,
+                            self.maxshape,
+                            self.element_size,
+                            bool(self.filters),
+                        )
+                    except FormatError as e:
+                        raise type(e)(f"{self.where()}: {e}") from e
                 cs = np.asarray(self.chunk_shape, dtype=np.int64)
                 grid = table.offsets // cs if len(table) else table.offsets
                 index = {tuple(int(v) for v in row): i for i, row in enumerate(grid)}
@@ -666,6 +710,8 @@ class DatasetStorage:
             if len(group) == 1:  # bytes: the decoder takes them without a copy
                 raws.append(source.read(*ranges[group[0]]))
             else:
+                for k in group:  # before any buffer is sized by a stored chunk size
+                    source.check_range(*ranges[k], f"{self.where()}: chunk {work[k][2]}")
                 buffers: list[Any] = []
                 end = ranges[group[0]][0]
                 for k in group:

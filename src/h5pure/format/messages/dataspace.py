@@ -130,6 +130,12 @@ def decode_dataspace(data: bytes, ctx: FormatContext, flags: int = 0) -> Dataspa
         unlimited = ctx.unlimited_size
         raw = [cur.length(ctx) for _ in range(rank)]
         maxshape = tuple(None if m == unlimited else m for m in raw)
+        for i, (n, m) in enumerate(zip(shape, maxshape)):
+            if m is not None and n > m:  # libhdf5 refuses the object at open likewise
+                raise FormatError(
+                    f"dataspace message: dataspace dim {i} size of {n} is greater than "
+                    f"maxdim size of {m}"
+                )
     else:
         maxshape = shape
     permutation = None
