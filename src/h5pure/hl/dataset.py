@@ -342,6 +342,8 @@ class Dataset(HLObject):
             )
         if any(n < 0 for n in size):
             raise OverflowError("can't convert negative value to hsize_t")
+        if any(n >= 1 << 64 for n in size):
+            raise OverflowError("Python int too large to convert to C unsigned long")
         maxshape = self.maxshape or shape
         for n, m in zip(size, maxshape):
             if m is not None and n > m:
@@ -349,6 +351,7 @@ class Dataset(HLObject):
                     "Unable to synchronously change a dataset's dimensions (dimension cannot "
                     f"exceed the existing maximal size (new: {n} max: {m}))"
                 )
+        self._storage.check_new_extent(size)
         writer.resize(self._storage, size)
 
     def write_direct(

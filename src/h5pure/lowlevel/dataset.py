@@ -23,11 +23,13 @@ import numpy as np
 
 from ..drivers.base import coalesce
 from ..dtypes import storage_dtype
-from ..errors import FormatError, UnsupportedFeatureError
+from ..errors import ExtentError, FormatError, UnsupportedFeatureError
 from ..filters import ChunkInfo, decode_chunk
-from ..format.chunk_index import ChunkTable, load_chunk_table
+from ..format.chunk_index import ChunkIndexRequest, ChunkTable, chunk_index, load_chunk_table
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType
+from ..format.context import FormatContext
+from ..format.messages.dataspace import extent_limit
 from ..format.messages.layout import ChunkedLayout, CompactLayout, ContiguousLayout, Layout
 from .chunkcache import ChunkCache, ChunkCacheSettings
 from .threads import decode_pool, get_threads
@@ -102,6 +104,21 @@ __all__ = [
 class _ChunkLookup:
     table: ChunkTable
     index: dict[tuple[int, ...], int]
+
+
+def extent_refusal(
+    ctx: FormatContext, layout: Layout, shape: tuple[int, ...], maxshape: tuple[int | None, ...]
+) -> str | None:
+    """Why a dataset of ``layout`` cannot be written with current dims ``shape`` (maximum
+    ``maxshape``): a dim or element count its dataspace message cannot encode, or more
+    chunks than its chunk index can number; None when it can."""
+    why = extent_limit(shape, ctx)
+    if why is None:
+        why = extent_limit(tuple(m for m in maxshape if m is not None), ctx, current=False)
+    if why is None and isinstance(layout, ChunkedLayout):
+        request = ChunkIndexRequest(ctx, layout, shape, maxshape, filtered=False)
+        why = chunk_index(layout.index_type).extent_limit(request)
+    return why
 
 
 class DatasetStorage:
@@ -479,6 +496,18 @@ class DatasetStorage:
         index[0] = 0 if type(k0) is int else slice(None)
         index.append(Ellipsis)  # a 0-d array, never a scalar, when every axis is an int
         return address + lo * rowbytes, tuple(block), nrows, tuple(index)
+
+    def check_new_extent(self, shape: tuple[int, ...]) -> None:
+        """Raise :class:`ExtentError` when ``shape`` cannot be written: a dim or element
+        count the dataspace message cannot encode (h5pure would refuse to read it back),
+        or more chunks than the dataset's chunk index can number.  Called before a resize
+        changes anything, so a refused resize leaves the session as it was."""
+        why = extent_refusal(self.fs.ctx, self.layout, shape, tuple(self.maxshape))
+        if why is not None:
+            raise ExtentError(
+                f"Unable to synchronously change a dataset's dimensions ({self.where()}: "
+                f"new extent {shape}: {why})"
+            )
 
     def reset_extent(self, dataspace: Any) -> None:
         """Take a new dataspace (a resize by the writer) without re-reading the object:
