@@ -197,7 +197,7 @@ def test_corrupt_mapping_fields_read_cleanly(tmp_path, field, value):
     start, size = _vds_heap_object(bytes(data))
     # a regular hyperslab, version 3, 2-byte fields: flags, size 2, rank 1, start, stride,
     # count, block (h5py writes the smallest width that holds the values)
-    head = bytes.fromhex("0102" "01000000" "0000" "0100" "0100" "6400")
+    head = bytes.fromhex("0102010000000000010001006400")
     at = data.find(head, start, start + size)
     assert at > 0
     pos = at + 6 + 2 * ["start", "stride", "count", "block"].index(field)

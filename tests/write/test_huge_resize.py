@@ -54,7 +54,9 @@ def test_out_of_range_dims_raise_overflow_error_as_h5py(tmp_path, shape):
         f["d"].resize(shape)
     with h5py.File(path, "r") as f, h5py.File(tmp_path / "theirs.h5", "w") as g:
         assert f["d"].shape == (4, 10)
-        theirs = g.create_dataset("d", shape=(4, 10), maxshape=(None, 10), chunks=(2, 10), dtype="f8")
+        theirs = g.create_dataset(
+            "d", shape=(4, 10), maxshape=(None, 10), chunks=(2, 10), dtype="f8"
+        )
         with pytest.raises(OverflowError):
             theirs.resize(shape)
 

@@ -26,9 +26,9 @@ from ..dtypes import storage_dtype
 from ..errors import ExtentError, FormatError, UnsupportedFeatureError
 from ..filters import ChunkInfo, decode_chunk
 from ..format.chunk_index import ChunkIndexRequest, ChunkTable, chunk_index, load_chunk_table
+from ..format.context import FormatContext
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType
-from ..format.context import FormatContext
 from ..format.messages.dataspace import extent_limit
 from ..format.messages.layout import ChunkedLayout, CompactLayout, ContiguousLayout, Layout
 from .chunkcache import ChunkCache, ChunkCacheSettings
