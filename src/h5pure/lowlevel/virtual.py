@@ -309,6 +309,15 @@ def _read_state(storage: DatasetStorage) -> VirtualState:
         block = read_vds_mappings(
             storage.fs.source, storage.fs.ctx, int(heap_address), int(heap_index)
         )
+    rank = len(storage.stored_shape)
+    for m in block.mappings:
+        sel = m.virtual_selection
+        if sel.kind not in (SelectionType.ALL, SelectionType.NONE) and sel.rank != rank:
+            # libhdf5 checks the virtual selection against the dataspace likewise
+            raise FormatError(
+                f"virtual dataset at 0x{storage.address:x}: mapping selection of rank "
+                f"{sel.rank} for a dataspace of rank {rank}"
+            )
     return VirtualState(block.mappings, storage.fs)
 
 
@@ -458,8 +467,14 @@ def read_virtual(storage: DatasetStorage, sel: Any, out: np.ndarray) -> None:
     request = _Request.from_selection(sel)
     prefix = storage.fs.virtual_prefixes.get(storage.address)
     for m in state.mappings:
+        printf = _has_printf(m.source_file) or _has_printf(m.source_dataset)
         for c in _expand(state.fs, m, vshape):
             src = _source_storage(state.fs, c.file_name, c.dset_name, prefix)
+            if src is None and printf:
+                # the printf sources end at the first missing one (libhdf5's default
+                # printf gap of 0, as in virtual_extent); looking further would probe
+                # one name per block of an extent a corrupt file may make astronomic
+                break
             if src is None:
                 continue  # libhdf5 leaves the fill value where a source is missing
             _read_mapping(c, src, vshape, request, out, storage.storage_dtype)
