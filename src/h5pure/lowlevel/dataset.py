@@ -106,6 +106,10 @@ class _ChunkLookup:
     index: dict[tuple[int, ...], int]
 
 
+_MAX_FILE_OFFSET = 2**63 - 1
+"""Largest offset a file can be read at (a signed 64-bit ``off_t``)."""
+
+
 def extent_refusal(
     ctx: FormatContext, layout: Layout, shape: tuple[int, ...], maxshape: tuple[int | None, ...]
 ) -> str | None:
@@ -955,9 +959,15 @@ class _ExternalReader:
             lo, hi = max(offset, pos), min(end, pos + slot_size)
             if lo >= hi:
                 continue
+            at = file_offset + lo - pos
+            if at > _MAX_FILE_OFFSET:
+                raise FormatError(
+                    f"external raw data file {name!r}: offset {at} is past the largest file "
+                    "offset"
+                )
             try:
                 with open(self._path(name), "rb") as fh:
-                    fh.seek(file_offset + lo - pos)
+                    fh.seek(at)
                     data = fh.read(hi - lo)
             except OSError as e:
                 raise OSError(f"external raw data file {name!r}: {e}") from e

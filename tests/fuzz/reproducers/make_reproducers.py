@@ -82,6 +82,40 @@ def vds_scalar_dataspace(path: Path) -> None:
     _patch(path, [(at, bytes([1, 0, 0, 0]))])
 
 
+@reproducer
+def efl_offset_overflow(path: Path) -> None:
+    """Fuzz case 7718 (seed 2, misc): an external raw storage slot whose file offset is
+    2**63 (past a signed off_t).  Reading sought there: ValueError from ``seek``.  The
+    external file is the reproducer itself, so it exists wherever the file is."""
+    import h5py
+
+    with h5py.File(path, "w", libver="earliest") as f:
+        f.create_dataset("ext", shape=(4,), dtype="<i4", external=[(path.name, 0, 16)])
+    data = path.read_bytes()
+    # the slot: name offset, file offset 0, size 16 (8 bytes each); one slot only
+    slot = struct.pack("<QQ", 0, 16)
+    at = data.find(slot)
+    assert at > 0 and data.find(slot, at + 1) < 0, "external file list slot not found"
+    _patch(path, [(at, struct.pack("<Q", 2**63))])
+
+
+@reproducer
+def compound_duplicate_names(path: Path) -> None:
+    """Fuzz case 9067 (seed 2, earliest): a compound datatype whose two members have the
+    same name.  numpy refused the dtype with a bare ValueError ("name already used as a
+    name or title"); libhdf5 never writes one (H5Tinsert: "member name is not unique"),
+    so it is an OSError at the datatype message now."""
+    import h5py
+
+    comp = np.dtype([("ab", "<i4"), ("ac", "<f8")])
+    with h5py.File(path, "w", libver="earliest") as f:
+        f.create_dataset("compound", data=np.zeros(3, dtype=comp))
+    data = path.read_bytes()
+    at = data.find(b"ac\0")
+    assert at > 0 and data.find(b"ac\0", at + 1) < 0, "member name not found"
+    _patch(path, [(at, b"ab")])
+
+
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(HERE.parents[2] / "src"))
     names = argv if argv else list(REPRODUCERS)
