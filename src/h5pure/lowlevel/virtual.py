@@ -181,9 +181,9 @@ def _axis_sets(
 ) -> list[np.ndarray] | None:
     """Per-axis sorted coordinates when ``sel`` is their outer product (ALL, regular
     hyperslabs, one block), unlimited counts and blocks cut at ``extent``; None otherwise.
-    ``clip``: keep only coordinates inside ``extent`` (a suffix of each axis: the rest can
-    be neither requested nor read), so the work is bounded by the extent whatever counts
-    a corrupt selection records."""
+    ``clip``: keep only coordinates inside ``extent`` (what is cut is a suffix of each
+    axis, and can be neither requested nor read), so the work is bounded by the extent
+    whatever counts a corrupt selection records."""
     if sel.kind == SelectionType.ALL:
         return [np.arange(n, dtype=np.int64) for n in extent]
     if sel.kind == SelectionType.NONE:
