@@ -35,6 +35,10 @@ class Sizes:
     """Variable-length strings written and read."""
     appends: int
     """One-row appends, each after a resize."""
+    vds_elements: int
+    """Elements of a 1-D float64 virtual dataset, read whole and strided."""
+    vds_mappings: int
+    """Its mappings (each onto its own source dataset in the same file)."""
     limit_mib: int
     """Buffer size used to measure the machine's limits."""
 
@@ -70,6 +74,8 @@ FULL = Sizes(
     attr_names=100,
     vlen_count=200_000,
     appends=10_000,
+    vds_elements=80_000,
+    vds_mappings=800,
     limit_mib=256,
 )
 QUICK = Sizes(
@@ -86,6 +92,8 @@ QUICK = Sizes(
     attr_names=100,
     vlen_count=20_000,
     appends=500,
+    vds_elements=80_000,
+    vds_mappings=800,
     limit_mib=64,
 )
 SMOKE = Sizes(
@@ -102,6 +110,8 @@ SMOKE = Sizes(
     attr_names=10,
     vlen_count=200,
     appends=20,
+    vds_elements=2_000,
+    vds_mappings=20,
     limit_mib=1,
 )
 PRESETS = {s.name: s for s in (FULL, QUICK, SMOKE)}

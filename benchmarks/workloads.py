@@ -432,6 +432,31 @@ def check_appends(result: Any, path: Path, ctx: Context) -> None:
         expect_equal(f["log"][...], np.arange(8.0)[None, :] + np.arange(n)[:, None], "log")
 
 
+def build_vds(h5: ModuleType, path: Path, ctx: Context) -> None:
+    n, m = ctx.sizes.vds_elements, ctx.sizes.vds_mappings
+    per = n // m
+    layout = h5.VirtualLayout(shape=(per * m,), dtype="f8")
+    with h5.File(path, "w", libver="latest") as f:
+        for i in range(m):
+            d = f.create_dataset(f"s{i:05d}", data=np.arange(i * per, (i + 1) * per, dtype="f8"))
+            layout[i * per : (i + 1) * per] = h5.VirtualSource(d)
+        f.create_virtual_dataset("v", layout, fillvalue=-1)
+
+
+def vds_read(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    with h5.File(path, "r") as f:
+        v = f["v"]
+        return v[...], v[::3], v[5 : len(v) // 2]
+
+
+def check_vds(result: Any, path: Path, ctx: Context) -> None:
+    per = ctx.sizes.vds_elements // ctx.sizes.vds_mappings
+    want = np.arange(per * ctx.sizes.vds_mappings, dtype="f8")
+    expect_equal(result[0], want, "whole virtual dataset")
+    expect_equal(result[1], want[::3], "strided virtual read")
+    expect_equal(result[2], want[5 : len(want) // 2], "virtual slice")
+
+
 # ---------------------------------------------------------------- the list
 
 
@@ -585,6 +610,15 @@ WORKLOADS: list[Workload] = [
         lambda s: f"{s.appends} x resize + d[i] = row",
         appends,
         check_appends,
+    ),
+    Workload(
+        "vds_read",
+        1.0,
+        Kind.READ,
+        lambda s: f"virtual 1-D f8: {s.vds_elements} elements in {s.vds_mappings} mappings",
+        vds_read,
+        check_vds,
+        source=build_vds,
     ),
 ]
 BY_NAME = {w.name: w for w in WORKLOADS}

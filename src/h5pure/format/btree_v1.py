@@ -494,7 +494,9 @@ def build_symbol_table(
         ctx, GROUP_NODE, items, prev.to_bytes(ln, "little"), 2 * internal_k, alloc
     )
     heap_address = alloc(HEAP_HEADER.size(ctx) + len(heap))
-    local = LocalHeap(heap_address, heap_address + HEAP_HEADER.size(ctx), bytes(heap), free_head)
+    local = LocalHeap(
+        heap_address, heap_address + HEAP_HEADER.size(ctx), bytes(heap), free_head, ctx.size_of_lengths
+    )
     blocks = nodes + blocks
     blocks.append((heap_address, local.encode_header(ctx) + bytes(heap)))
     return SymbolTableLayout(btree, heap_address, blocks)
@@ -543,7 +545,9 @@ def _small_symbol_table(
     )
     heap_size = HEAP_HEADER.size(ctx)
     heap_address = alloc(heap_size + len(heap))
-    local = LocalHeap(heap_address, heap_address + heap_size, bytes(heap), FREE_NULL)
+    local = LocalHeap(
+        heap_address, heap_address + heap_size, bytes(heap), FREE_NULL, ctx.size_of_lengths
+    )
     blocks = [
         (tree_at, node),
         (snod_at, snod),

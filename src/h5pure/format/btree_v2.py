@@ -543,7 +543,16 @@ class BTreeV2:
         n = recs.shape[0]
         if n == 0:
             return ChunkTable.empty(rank)
-        offsets = recs["scaled"].astype(np.int64) * np.asarray(chunk_shape, dtype=np.int64)
+        scaled = recs["scaled"]
+        limit = np.asarray([(2**63 - 1) // max(int(c), 1) for c in chunk_shape], dtype=np.uint64)
+        too_big = (scaled > limit).any(axis=1)
+        if bool(too_big.any()):
+            i = int(np.flatnonzero(too_big)[0])
+            raise FormatError(
+                f"v2 B-tree at 0x{self.address:x}: record {i} has scaled offsets "
+                f"{tuple(int(v) for v in scaled[i])} beyond any extent (bad coordinate offset)"
+            )
+        offsets = scaled.astype(np.int64) * np.asarray(chunk_shape, dtype=np.int64)
         if self.record_type == 11:
             weights = np.left_shift(np.uint64(1), np.arange(w, dtype=np.uint64) * np.uint64(8))
             sizes = (recs["size"].astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)

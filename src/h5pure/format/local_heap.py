@@ -4,12 +4,13 @@ HDF5 File Format Specification 4.0, III.D "Disk Format: Level 1D - Local Heaps".
 A "HEAP" header points at a contiguous data segment; names are NUL-terminated strings at
 byte offsets into that segment.  The free list is a chain of ``(next offset, size)`` blocks
 inside the segment; libhdf5 writes ``1`` (``H5HL_FREE_NULL``) for "no free block", the spec
-says the undefined address; both are accepted.
+says the undefined address; both are accepted.  The free list is decoded only on demand
+(:attr:`LocalHeap.free_blocks`): reading names never needs it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import FormatError
 from .context import ByteSource, FormatContext
@@ -56,8 +57,8 @@ class LocalHeap:
     """The data segment (``data_size`` bytes)."""
     free_list_head: int
     """Offset of the first free block, or ``FREE_NULL`` / the undefined length value."""
-    free_blocks: list[FreeBlock] = field(default_factory=list)
-    """The decoded free list, in chain order."""
+    size_of_lengths: int = 8
+    """Width of the free list's fields (the file's size of lengths)."""
 
     @classmethod
     def read(cls, source: ByteSource, ctx: FormatContext, address: int) -> LocalHeap:
@@ -85,16 +86,21 @@ class LocalHeap:
             data = head[size : size + data_size]  # the usual layout: read with the header
         else:
             data = source.read(data_address, data_size)
-        heap = cls(address, data_address, data, h["free_list_head"])
-        heap.free_blocks = heap._walk_free_list(ctx)
-        return heap
+        # the free list is not walked here: finding names never needs it, and libhdf5's
+        # own crashes leave it torn (h5py then refuses the group; the names are intact)
+        return cls(address, data_address, data, h["free_list_head"], ctx.size_of_lengths)
 
-    def _walk_free_list(self, ctx: FormatContext) -> list[FreeBlock]:
-        width = ctx.size_of_lengths
+    @property
+    def free_blocks(self) -> list[FreeBlock]:
+        """The free list in chain order, walked on each access.  Raises
+        :class:`FormatError` when it is torn (offsets outside the data segment, a cycle).
+        Nothing in h5pure needs it: a writer rebuilds the whole heap of a group it
+        changes, free list included."""
+        width = self.size_of_lengths
         blocks: list[FreeBlock] = []
         seen: set[int] = set()
         offset = self.free_list_head
-        while offset != FREE_NULL and offset != ctx.unlimited_size:
+        while offset != FREE_NULL and offset != (1 << (8 * width)) - 1:
             if offset in seen:
                 raise FormatError(
                     f"local heap at 0x{self.address:x}: cycle in free list at offset {offset}"

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import H5pyDeprecationWarning
 from ..filters import normalize_filter_args
+from ..lowlevel.create import check_new_extent
 from ..lowlevel.external import normalize_external
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.paths import join
@@ -253,6 +254,7 @@ def _create(
     # the fill value is stored (a vlen one in the global heap) before any missing parent
     # group is created, as libhdf5 sets up the creation property list first
     prepared = writer.prepare_dataset(spec)
+    check_new_extent(writer.ctx, prepared.plan, writer.versions)
     parent = None
     if name is not None:
         parent, base = group._new_link_place(name, "create dataset")

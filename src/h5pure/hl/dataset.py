@@ -12,7 +12,7 @@ import numpy as np
 
 from ..dtypes import RegionReference, check_string_dtype, check_vlen_dtype, numpy_dtype, to_memory
 from ..dtypes.convert import decode_bytes
-from ..errors import ExtentError
+from ..errors import ExtentError, FormatError
 from ..filters import describe_pipeline
 from ..lowlevel.collective import collective_mode
 from ..lowlevel.dataset import DatasetStorage
@@ -40,8 +40,16 @@ class Dataset(HLObject):
     def _storage(self) -> DatasetStorage:
         fs = self._fs
         if fs.swmr and fs.writer is None:
-            return self._swmr_retry(lambda: fs.dataset(self._info))
-        return fs.dataset(self._info)
+            return self._swmr_retry(self._open_storage)
+        return self._open_storage()
+
+    def _open_storage(self) -> DatasetStorage:
+        try:
+            return self._fs.dataset(self._info)
+        except FormatError as e:  # the message names file and address; add the path
+            if self._name and not str(e).startswith(repr(self._name)):
+                raise type(e)(f"{self._name!r}: {e}") from e
+            raise
 
     def _swmr_retry(self, read: Callable[[], _T]) -> _T:
         """``read()``, for a SWMR reader: the writer of another process may be rewriting
@@ -366,6 +374,8 @@ class Dataset(HLObject):
             )
         if any(n < 0 for n in size):
             raise OverflowError("can't convert negative value to hsize_t")
+        if any(n >= 1 << 64 for n in size):
+            raise OverflowError("Python int too large to convert to C unsigned long")
         maxshape = self.maxshape or shape
         for n, m in zip(size, maxshape):
             if m is not None and n > m:
@@ -373,6 +383,7 @@ class Dataset(HLObject):
                     "Unable to synchronously change a dataset's dimensions (dimension cannot "
                     f"exceed the existing maximal size (new: {n} max: {m}))"
                 )
+        self._storage.check_new_extent(size)
         writer.resize(self._storage, size)
 
     def write_direct(

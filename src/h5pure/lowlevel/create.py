@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ..dtypes import datatype_for, fill_value_bytes
+from ..errors import ExtentError
 from ..filters import build_pipeline
 from ..format.context import FormatContext
 from ..format.messages import MessageType
@@ -48,6 +49,7 @@ from ..format.messages.layout import (
 )
 from ..format.messages.misc import ExternalFileList
 from ..format.messages.shared import SharedMessage
+from .dataset import extent_refusal
 from .model import MessageSlot
 from .specs import DatasetSpec
 
@@ -273,6 +275,26 @@ def check_compact(spec: DatasetSpec, nbytes: int, header_version: int) -> None:
         body = (body + 7) & ~7
     if body >= MESSAGE_MAX_SIZE:
         raise ValueError(f"{prefix} (object header message is too large)")
+
+
+def check_new_extent(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> None:
+    """Raise :class:`ExtentError` when the dataset ``plan`` describes could not be
+    written: dims its dataspace message cannot encode, or more chunks than the chunk
+    index it gets can number.  Called before anything of the dataset is created."""
+    if plan.shape is None or plan.virtual is not None:
+        return
+    maxshape = plan.maxshape if plan.maxshape is not None else plan.shape
+    why = extent_refusal(ctx, _layout_for_check(ctx, plan, v), plan.shape, maxshape)
+    if why is not None:
+        raise ExtentError(f"Unable to synchronously create dataset (extent {plan.shape}: {why})")
+
+
+def _layout_for_check(ctx: FormatContext, plan: DatasetPlan, v: FormatVersions) -> Layout:
+    if plan.chunks is not None and v.layout_chunked >= 4:
+        return _layout_v4(ctx, plan, v)
+    if plan.chunks is not None:
+        return ChunkedLayout(3, tuple(plan.chunks), plan.datatype.size, ChunkIndexType.BTREE_V1)
+    return ContiguousLayout(3, ctx.undefined_address, 0)
 
 
 def contiguous_layout(address: int, size: int) -> ContiguousLayout:

@@ -10,6 +10,7 @@ the rows touched are read, straight into memory.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections import deque
@@ -22,11 +23,13 @@ import numpy as np
 
 from ..drivers.base import coalesce
 from ..dtypes import storage_dtype
-from ..errors import FormatError, UnsupportedFeatureError
+from ..errors import ExtentError, FormatError, UnsupportedFeatureError
 from ..filters import ChunkInfo, decode_chunk
-from ..format.chunk_index import ChunkTable, load_chunk_table
+from ..format.chunk_index import ChunkIndexRequest, ChunkTable, chunk_index, load_chunk_table
+from ..format.context import FormatContext
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType
+from ..format.messages.dataspace import extent_limit
 from ..format.messages.layout import ChunkedLayout, CompactLayout, ContiguousLayout, Layout
 from .chunkcache import ChunkCache, ChunkCacheSettings
 from .threads import decode_pool, get_threads
@@ -103,6 +106,25 @@ class _ChunkLookup:
     index: dict[tuple[int, ...], int]
 
 
+_MAX_FILE_OFFSET = 2**63 - 1
+"""Largest offset a file can be read at (a signed 64-bit ``off_t``)."""
+
+
+def extent_refusal(
+    ctx: FormatContext, layout: Layout, shape: tuple[int, ...], maxshape: tuple[int | None, ...]
+) -> str | None:
+    """Why a dataset of ``layout`` cannot be written with current dims ``shape`` (maximum
+    ``maxshape``): a dim or element count its dataspace message cannot encode, or more
+    chunks than its chunk index can number; None when it can."""
+    why = extent_limit(shape, ctx)
+    if why is None:
+        why = extent_limit(tuple(m for m in maxshape if m is not None), ctx, current=False)
+    if why is None and isinstance(layout, ChunkedLayout):
+        request = ChunkIndexRequest(ctx, layout, shape, maxshape, filtered=False)
+        why = chunk_index(layout.index_type).extent_limit(request)
+    return why
+
+
 class DatasetStorage:
     """Everything needed to read a dataset's elements, decoded once per open dataset."""
 
@@ -111,13 +133,25 @@ class DatasetStorage:
         # not kept: ``obj`` (its header and decoded messages) would outlive the dataset
         # object in the file's cache, and the messages needed are copied out below
         self.address = obj.address
+        try:
+            self._decode_messages(obj)
+        except FormatError as e:
+            raise type(e)(f"{self.where()}: {e}") from e
+        self._lookup: _ChunkLookup | None = None
+        self._lock = threading.Lock()
+        self._simple_plan: Any = None
+        self.cache_settings: ChunkCacheSettings = fs.chunk_cache_overrides.get(
+            obj.address, fs.chunk_cache
+        )
+        self._cache: ChunkCache | None = None
+        self._check_storage_size()
+
+    def _decode_messages(self, obj: ObjectInfo) -> None:
         self.dataspace = obj.first(MessageType.DATASPACE)
         self.datatype = obj.first(MessageType.DATATYPE)
         layout = obj.first(MessageType.LAYOUT)
         if self.dataspace is None or self.datatype is None or not isinstance(layout, Layout):
-            raise FormatError(
-                f"dataset at 0x{obj.address:x} lacks a dataspace, datatype or layout message"
-            )
+            raise FormatError("it lacks a dataspace, datatype or layout message")
         self.layout: Layout = layout
         self.pipeline = obj.first(MessageType.FILTER_PIPELINE)
         self.fill_message = obj.first(MessageType.FILL_VALUE)
@@ -129,13 +163,41 @@ class DatasetStorage:
         self._grows_with_sources = self.layout.layout_class == "virtual" and None in self.maxshape
         self.storage_dtype: np.dtype = storage_dtype(self.datatype)
         self.element_size = int(self.datatype.size)
-        self._lookup: _ChunkLookup | None = None
-        self._lock = threading.Lock()
-        self._simple_plan: Any = None
-        self.cache_settings: ChunkCacheSettings = fs.chunk_cache_overrides.get(
-            obj.address, fs.chunk_cache
-        )
-        self._cache: ChunkCache | None = None
+
+    def where(self) -> str:
+        """The dataset in error messages: its address and file."""
+        return f"dataset at 0x{self.address:x} of {self.fs.filename!r}"
+
+    def _check_storage_size(self) -> None:
+        """Refuse an extent the stored elements cannot hold before anything is sized by
+        it, as libhdf5 does when it opens the dataset (``H5D__contig_check``,
+        ``H5D__compact_init``): a corrupt dimension then fails here, cleanly, instead of
+        allocating the output of a read from it."""
+        layout = self.layout
+        if self.is_null or not isinstance(layout, (ContiguousLayout, CompactLayout)):
+            return
+        nbytes = math.prod(self._shape) * self.element_size
+        if isinstance(layout, CompactLayout):
+            held = len(layout.compact_data or b"")
+            if held < nbytes:
+                raise FormatError(
+                    f"{self.where()}: size of compact dataset's data buffer ({held} bytes) "
+                    f"does not match size of dataset data ({nbytes} bytes for shape "
+                    f"{self._shape})"
+                )
+            return
+        address = self.contiguous_address
+        if address is None:  # external or never allocated: nothing in this file to bound
+            return
+        if nbytes >= 1 << (8 * self.fs.ctx.size_of_lengths):
+            raise FormatError(f"{self.where()}: size of dataset's storage overflowed")
+        end = self.fs.filesize() - self.fs.ctx.base_address
+        if address + nbytes > end:
+            raise FormatError(
+                f"{self.where()}: invalid dataset size, likely file corruption: "
+                f"{nbytes} bytes for shape {self._shape} at 0x{address:x} pass the end of "
+                f"the file (0x{end:x})"
+            )
 
     # -- properties ---------------------------------------------------------------------
     @property
@@ -243,14 +305,23 @@ class DatasetStorage:
 
     # -- chunk index --------------------------------------------------------------------
     def chunk_lookup(self) -> _ChunkLookup:
-        if self._lookup is None:
-            with self._lock:
-                if self._lookup is None:
-                    writer = self.fs.writer
-                    store = writer.chunks.loaded(self.address) if writer is not None else None
-                    if store is not None:
-                        table = store.table()
-                    else:
+        """The chunk index as arrays plus a grid-coordinates dict, built on first use.
+
+        A writer drops it (``forget_chunks``, ``reset_extent``) while readers may be
+        between a test and a use: the reference is taken once, so a reader gets either
+        the old lookup or a new one, never None."""
+        lookup = self._lookup
+        if lookup is not None:
+            return lookup
+        with self._lock:
+            lookup = self._lookup
+            if lookup is None:
+                writer = self.fs.writer
+                store = writer.chunks.loaded(self.address) if writer is not None else None
+                if store is not None:
+                    table = store.table()
+                else:
+                    try:
                         table = load_chunk_table(
                             self.fs.source,
                             self.fs.ctx,
@@ -260,11 +331,13 @@ class DatasetStorage:
                             self.element_size,
                             bool(self.filters),
                         )
-                    cs = np.asarray(self.chunk_shape, dtype=np.int64)
-                    grid = table.offsets // cs if len(table) else table.offsets
-                    index = {tuple(int(v) for v in row): i for i, row in enumerate(grid)}
-                    self._lookup = _ChunkLookup(table, index)
-        return self._lookup
+                    except FormatError as e:
+                        raise type(e)(f"{self.where()}: {e}") from e
+                cs = np.asarray(self.chunk_shape, dtype=np.int64)
+                grid = table.offsets // cs if len(table) else table.offsets
+                index = {tuple(int(v) for v in row): i for i, row in enumerate(grid)}
+                lookup = self._lookup = _ChunkLookup(table, index)
+            return lookup
 
     def chunk_cache(self) -> ChunkCache:
         """The cache of this dataset's decoded chunks (created on first use)."""
@@ -427,6 +500,18 @@ class DatasetStorage:
         index[0] = 0 if type(k0) is int else slice(None)
         index.append(Ellipsis)  # a 0-d array, never a scalar, when every axis is an int
         return address + lo * rowbytes, tuple(block), nrows, tuple(index)
+
+    def check_new_extent(self, shape: tuple[int, ...]) -> None:
+        """Raise :class:`ExtentError` when ``shape`` cannot be written: a dim or element
+        count the dataspace message cannot encode (h5pure would refuse to read it back),
+        or more chunks than the dataset's chunk index can number.  Called before a resize
+        changes anything, so a refused resize leaves the session as it was."""
+        why = extent_refusal(self.fs.ctx, self.layout, shape, tuple(self.maxshape))
+        if why is not None:
+            raise ExtentError(
+                f"Unable to synchronously change a dataset's dimensions ({self.where()}: "
+                f"new extent {shape}: {why})"
+            )
 
     def reset_extent(self, dataspace: Any) -> None:
         """Take a new dataspace (a resize by the writer) without re-reading the object:
@@ -658,6 +743,8 @@ class DatasetStorage:
             if len(group) == 1:  # bytes: the decoder takes them without a copy
                 raws.append(source.read(*ranges[group[0]]))
             else:
+                for k in group:  # before any buffer is sized by a stored chunk size
+                    source.check_range(*ranges[k], f"{self.where()}: chunk {work[k][2]}")
                 buffers: list[Any] = []
                 end = ranges[group[0]][0]
                 for k in group:
@@ -874,9 +961,15 @@ class _ExternalReader:
             lo, hi = max(offset, pos), min(end, pos + slot_size)
             if lo >= hi:
                 continue
+            at = file_offset + lo - pos
+            if at > _MAX_FILE_OFFSET:
+                raise FormatError(
+                    f"external raw data file {name!r}: offset {at} is past the largest file "
+                    "offset"
+                )
             try:
                 with open(self._path(name), "rb") as fh:
-                    fh.seek(file_offset + lo - pos)
+                    fh.seek(at)
                     data = fh.read(hi - lo)
             except OSError as e:
                 raise OSError(f"external raw data file {name!r}: {e}") from e

@@ -54,7 +54,7 @@ def build_external(
         data += name + b"\0" * (_align8(len(name) + 1) - len(name))
     head_size = HEADER.size(ctx)
     address = core.allocator.allocate(head_size + len(data))
-    heap = LocalHeap(address, address + head_size, bytes(data), FREE_NULL)
+    heap = LocalHeap(address, address + head_size, bytes(data), FREE_NULL, ctx.size_of_lengths)
     # the heap never changes after creation: written once, by the next commit
     core.stage(address, heap.encode_header(ctx) + bytes(data))
     return ExternalFileList(address, slots)

@@ -87,6 +87,19 @@ class FileSource:
                 )
         return self.driver.read(start, size)
 
+    def check_range(self, address: int, size: int, what: str) -> None:
+        """Raise a :class:`FormatError` naming ``what`` when ``size`` bytes at
+        ``address`` do not lie in the file: called before a buffer of that size is
+        allocated for them, so a corrupt size fails cleanly instead of with MemoryError."""
+        start = self.base + address
+        if address < 0 or size < 0 or start + size > self._size:
+            self.refresh_size()
+            if address < 0 or size < 0 or start + size > self._size:
+                raise FormatError(
+                    f"{what}: address 0x{address:x} (+{size} bytes) is beyond the end of "
+                    f"the file (0x{max(0, self._size - self.base):x})"
+                )
+
     def read_many(self, ranges: list[tuple[int, int]]) -> list[bytes]:
         """The bytes of every ``(address, size)`` range, through the driver's
         :meth:`~h5pure.drivers.base.Driver.read_many` (merged requests on remote drivers)."""

@@ -16,6 +16,7 @@ the dataset's extent follow its sources (libhdf5's default "last available" view
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -175,31 +176,53 @@ def _bounds(sel: SerializedSelection) -> tuple[tuple[int, ...], tuple[int, ...]]
     return None
 
 
-def _axis_sets(sel: SerializedSelection, extent: tuple[int, ...]) -> list[np.ndarray] | None:
+def _axis_sets(
+    sel: SerializedSelection, extent: tuple[int, ...], clip: bool = False
+) -> list[np.ndarray] | None:
     """Per-axis sorted coordinates when ``sel`` is their outer product (ALL, regular
-    hyperslabs, one block), clipped to ``extent``; None otherwise."""
+    hyperslabs, one block), unlimited counts and blocks cut at ``extent``; None otherwise.
+    ``clip``: keep only coordinates inside ``extent`` (what is cut is a suffix of each
+    axis, and can be neither requested nor read), so the work is bounded by the extent
+    whatever counts a corrupt selection records."""
     if sel.kind == SelectionType.ALL:
         return [np.arange(n, dtype=np.int64) for n in extent]
     if sel.kind == SelectionType.NONE:
         return [np.zeros(0, dtype=np.int64) for _ in extent]
+    if len(extent) != sel.rank:
+        raise FormatError(
+            f"virtual dataset selection of rank {sel.rank} for a dataspace of rank {len(extent)}"
+        )
     if sel.regular is not None:
         reg = sel.regular
         axes = []
         for d, (st, sd, ct, bl) in enumerate(zip(reg.start, reg.stride, reg.count, reg.block)):
-            n = int(extent[d]) if d < len(extent) else 0
+            n = int(extent[d])
             block = max(n - st, 0) if bl is None else int(bl)
             stride = max(int(sd), 1)
             count = (max(n - st, 0) + stride - 1) // stride if ct is None else int(ct)
+            if count > 1 and stride < block:
+                raise FormatError(
+                    f"virtual dataset selection: hyperslab blocks of {block} overlap at "
+                    f"stride {stride}"
+                )
+            if clip or ct is None or bl is None:
+                # blocks starting inside the extent, each cut at the extent
+                count = min(count, max(0, -(-(n - st) // stride)))
+                block = min(block, max(0, n - st))
             if count * block > 1 << 40:
                 raise FormatError(f"virtual dataset selection of {count}x{block} elements")
             idx = (st + stride * np.arange(count, dtype=np.int64))[:, None] + np.arange(block)
             idx = idx.reshape(-1)
-            if ct is None or bl is None:
+            if clip or ct is None or bl is None:
                 idx = idx[idx < n]
             axes.append(idx)
         return axes
     if sel.blocks is not None and len(sel.blocks) == 1:
         start, end = sel.blocks[0]
+        if clip:
+            end = tuple(min(e, n - 1) for e, n in zip(end, extent))
+        if sum(max(0, e - s + 1) for s, e in zip(start, end)) > 1 << 40:
+            raise FormatError(f"virtual dataset selection block {start}-{end}")
         return [np.arange(s, e + 1, dtype=np.int64) for s, e in zip(start, end)]
     return None
 
@@ -211,11 +234,35 @@ def _product(axes: list[np.ndarray]) -> np.ndarray:
     return np.stack([g.reshape(-1) for g in grids], axis=-1).astype(np.int64)
 
 
+def _uncut(sel: SerializedSelection, axes: list[np.ndarray]) -> bool:
+    """``axes`` (from ``_axis_sets(sel, ..., clip=True)``) hold every coordinate the
+    selection records: the extent cut none."""
+    if sel.regular is not None:
+        reg = sel.regular
+        return all(
+            ct is not None and bl is not None and len(a) == int(ct) * int(bl)
+            for a, ct, bl in zip(axes, reg.count, reg.block)
+        )
+    if sel.blocks is not None and len(sel.blocks) == 1:
+        start, end = sel.blocks[0]
+        return all(len(a) == e - s + 1 for a, s, e in zip(axes, start, end))
+    return True  # ALL and NONE are the extent itself
+
+
 def _coordinates(sel: SerializedSelection, extent: tuple[int, ...]) -> np.ndarray:
     """Selected coordinates in C order (libhdf5 iterates hyperslabs in C order)."""
     if sel.points is not None:
         return np.array(sel.points, dtype=np.int64).reshape(-1, sel.rank)
     if sel.blocks is not None:
+        total = sum(
+            int(np.prod([max(0, e - s + 1) for s, e in zip(start, end)], dtype=object))
+            for start, end in sel.blocks
+        )
+        if total > max(1, int(np.prod(extent, dtype=object))):
+            raise FormatError(
+                f"virtual dataset selection of {total} elements in blocks is larger than "
+                f"its dataspace {tuple(extent)}"
+            )
         parts = [
             _product([np.arange(s, e + 1, dtype=np.int64) for s, e in zip(start, end)])
             for start, end in sel.blocks
@@ -262,6 +309,15 @@ def _read_state(storage: DatasetStorage) -> VirtualState:
         block = read_vds_mappings(
             storage.fs.source, storage.fs.ctx, int(heap_address), int(heap_index)
         )
+    rank = len(storage.stored_shape)
+    for m in block.mappings:
+        sel = m.virtual_selection
+        if sel.kind not in (SelectionType.ALL, SelectionType.NONE) and sel.rank != rank:
+            # libhdf5 checks the virtual selection against the dataspace likewise
+            raise FormatError(
+                f"virtual dataset at 0x{storage.address:x}: mapping selection of rank "
+                f"{sel.rank} for a dataspace of rank {rank}"
+            )
     return VirtualState(block.mappings, storage.fs)
 
 
@@ -411,22 +467,60 @@ def read_virtual(storage: DatasetStorage, sel: Any, out: np.ndarray) -> None:
     request = _Request.from_selection(sel)
     prefix = storage.fs.virtual_prefixes.get(storage.address)
     for m in state.mappings:
+        printf = _has_printf(m.source_file) or _has_printf(m.source_dataset)
         for c in _expand(state.fs, m, vshape):
             src = _source_storage(state.fs, c.file_name, c.dset_name, prefix)
+            if src is None and printf:
+                # the printf sources end at the first missing one (libhdf5's default
+                # printf gap of 0, as in virtual_extent); looking further would probe
+                # one name per block of an extent a corrupt file may make astronomic
+                break
             if src is None:
                 continue  # libhdf5 leaves the fill value where a source is missing
             _read_mapping(c, src, vshape, request, out, storage.storage_dtype)
 
 
-class _Request:
-    """The requested elements: per-axis sorted unique coordinates with their output
-    positions (orthogonal selections), or coordinates with positions (points)."""
+class _AxisRequest(NamedTuple):
+    """The requested coordinates along one axis: ``uniq`` sorted and unique; the output
+    positions of ``uniq[i]`` are ``order[starts[i] : starts[i] + counts[i]]``."""
 
-    def __init__(
-        self,
-        axes: list[tuple[np.ndarray, list[np.ndarray]]] | None,
-        points: np.ndarray | None,
-    ) -> None:
+    uniq: np.ndarray
+    order: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+    once: bool
+    """Every coordinate is requested once (no repeated index)."""
+
+    @classmethod
+    def of(cls, idx: np.ndarray) -> _AxisRequest:
+        uniq, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
+        order = np.argsort(inverse.reshape(-1), kind="stable")
+        starts = np.cumsum(counts) - counts
+        return cls(uniq, order, starts, counts, bool(len(uniq) == len(idx)))
+
+    def positions(self, hits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Output positions of the request entries ``hits`` (indices into ``uniq``),
+        concatenated, and how many each has."""
+        if self.once:
+            return self.order[hits], np.ones(len(hits), dtype=np.int64)
+        lens = self.counts[hits]
+        first = np.cumsum(lens) - lens
+        flat = np.repeat(self.starts[hits] - first, lens) + np.arange(int(lens.sum()))
+        return self.order[flat], lens
+
+    def find(self, coords: np.ndarray) -> np.ndarray:
+        """Index into ``uniq`` of each coordinate, -1 where it is not requested."""
+        pos = np.searchsorted(self.uniq, coords)
+        ok = pos < len(self.uniq)
+        ok[ok] = self.uniq[pos[ok]] == coords[ok]
+        return np.where(ok, pos, -1)
+
+
+class _Request:
+    """The requested elements: per-axis requests (orthogonal selections), or
+    coordinates with positions (points)."""
+
+    def __init__(self, axes: list[_AxisRequest] | None, points: np.ndarray | None) -> None:
         self.axes = axes
         self.points = points
 
@@ -434,12 +528,10 @@ class _Request:
     def from_selection(cls, sel: Any) -> _Request:
         if sel.points is not None:
             return cls(None, np.asarray(sel.points, dtype=np.int64))
-        axes = []
-        for ax in sel.axes:
-            idx = np.asarray(ax.indices(), dtype=np.int64).reshape(-1)
-            uniq, inverse = np.unique(idx, return_inverse=True)
-            groups = [np.nonzero(inverse == i)[0] for i in range(len(uniq))]
-            axes.append((uniq, groups))
+        axes = [
+            _AxisRequest.of(np.asarray(ax.indices(), dtype=np.int64).reshape(-1))
+            for ax in sel.axes
+        ]
         return cls(axes, None)
 
 
@@ -451,14 +543,39 @@ def _read_mapping(
     out: np.ndarray,
     dtype: np.dtype,
 ) -> None:
+    if c.vsel.kind != SelectionType.ALL and c.vsel.rank != len(vshape):
+        raise FormatError(
+            f"virtual dataset mapping selection of rank {c.vsel.rank} for a dataspace of "
+            f"rank {len(vshape)}"
+        )
+    if request.axes is not None:
+        # cut at the extents, the axes cost no more than the extents whatever a corrupt
+        # selection records.  An unlimited selection is cut to the shorter side: along
+        # each paired axis the coordinates increase (blocks cannot overlap), so the
+        # pairs left are a prefix, exact.  Any other selection cut at an extent falls to
+        # the general path below, which pairs element by element or refuses it.
+        cut = _unlimited_axis(c.vsel) is not None or _unlimited_axis(c.ssel) is not None
+        vaxes = _axis_sets(c.vsel, vshape, clip=True)
+        saxes = _axis_sets(c.ssel, src.shape, clip=True)
+        if (
+            vaxes is not None
+            and saxes is not None
+            and (cut or (_uncut(c.vsel, vaxes) and _uncut(c.ssel, saxes)))
+        ):
+            pairing = _pair_axes(vaxes, saxes, cut)
+            if pairing is not None:
+                _read_separable(vaxes, saxes, pairing, src, request, out, dtype)
+                return
     vaxes = _axis_sets(c.vsel, vshape)
     saxes = _axis_sets(c.ssel, src.shape)
-    if vaxes is not None and saxes is not None and request.axes is not None:
-        cut = _unlimited_axis(c.vsel) is not None or _unlimited_axis(c.ssel) is not None
-        pairing = _pair_axes(vaxes, saxes, cut)
-        if pairing is not None:
-            _read_separable(vaxes, saxes, pairing, src, request, out, dtype)
-            return
+    for axes, what in ((vaxes, "virtual"), (saxes, "source")):
+        if axes is not None and math.prod(len(a) for a in axes) > max(
+            math.prod(vshape), math.prod(src.shape)
+        ):
+            raise FormatError(
+                f"virtual dataset mapping: the {what} selection holds more elements than "
+                f"either dataspace ({tuple(vshape)}, {tuple(src.shape)})"
+            )
     vcoords = _product(vaxes) if vaxes is not None else _coordinates(c.vsel, vshape)
     scoords = _product(saxes) if saxes is not None else _coordinates(c.ssel, src.shape)
     n = min(len(vcoords), len(scoords))
@@ -497,18 +614,37 @@ def _read_separable(
     assert request.axes is not None
     hit_req: list[np.ndarray] = []  # per virtual axis: indices into the request's uniq
     hit_map: list[np.ndarray] = []  # per virtual axis: positions within vaxes[d]
-    for (uniq, _), a in zip(request.axes, vaxes):
-        pos = np.searchsorted(a, uniq)
-        ok = pos < len(a)
-        ok[ok] = a[pos[ok]] == uniq[ok]
-        if not ok.any():
-            return
-        hit_req.append(np.nonzero(ok)[0])
-        hit_map.append(pos[ok])
+    for ax, a in zip(request.axes, vaxes):
+        # the work is the smaller of the mapping's and the request's coordinates (times
+        # a log): reading many small mappings stays linear in the elements read
+        if len(a) <= len(ax.uniq):
+            found = ax.find(a)
+            mine = np.flatnonzero(found >= 0)
+            if not len(mine):
+                return
+            hit_req.append(found[mine])
+            hit_map.append(mine)
+        else:
+            uniq = ax.uniq
+            pos = np.searchsorted(a, uniq)
+            ok = pos < len(a)
+            ok[ok] = a[pos[ok]] == uniq[ok]
+            if not ok.any():
+                return
+            hit_req.append(np.nonzero(ok)[0])
+            hit_map.append(pos[ok])
     src_index: list[Any] = [np.array([a[0]]) if len(a) == 1 else None for a in saxes]
     for dv, ds in pairing:
-        src_index[ds] = saxes[ds][hit_map[dv]]
-    data = src.read(select(tuple(src_index), src.shape))
+        src_index[ds] = _as_slice(saxes[ds][hit_map[dv]])
+    key = tuple(
+        slice(int(k[0]), int(k[0]) + 1) if isinstance(k, np.ndarray) and len(k) == 1 else k
+        for k in src_index
+    )
+    data = None
+    if all(isinstance(k, slice) for k in key):  # one block: the one-read fast path
+        data = src.read_simple(key)
+    if data is None:
+        data = src.read(select(tuple(src_index), src.shape))
     # source axes in pairing order, then singleton virtual axes broadcast
     kept = [ds for _, ds in pairing]
     dropped = [d for d in range(len(saxes)) if d not in kept]
@@ -529,13 +665,27 @@ def _scatter(
     assert request.axes is not None
     out_axes = []
     take = []
-    for (_, groups), hits, n in zip(request.axes, hit_req, data.shape):
-        positions = [groups[h] for h in hits]
-        lens = [len(p) for p in positions]
-        out_axes.append(np.concatenate(positions))
+    for ax, hits, n in zip(request.axes, hit_req, data.shape):
+        positions, lens = ax.positions(hits)
+        out_axes.append(positions)
         src_pos = np.repeat(np.arange(len(hits)) if n != 1 else np.zeros(len(hits), int), lens)
         take.append(src_pos)
+    slices = [_as_slice(a) for a in out_axes]
+    if all(isinstance(a, slice) for a in slices) and all(
+        len(t) == n or n == 1 for t, n in zip(take, data.shape)
+    ):  # one block of the output, in order: no index arrays
+        out[tuple(slices)] = data
+        return
     out[np.ix_(*out_axes)] = data[np.ix_(*take)]
+
+
+def _as_slice(idx: np.ndarray) -> Any:
+    """``idx`` as a step-1 slice when it is a run of consecutive integers (faster to
+    select and to read), else unchanged."""
+    n = len(idx)
+    if n and int(idx[-1]) - int(idx[0]) == n - 1 and (n < 3 or bool(np.all(np.diff(idx) == 1))):
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+    return idx
 
 
 def _read_points(
@@ -566,18 +716,17 @@ def _read_points(
         out[np.nonzero(ok)[0]] = _cast(values, dtype)
         return
     assert request.axes is not None
-    luts = []
-    for (uniq, groups), n in zip(request.axes, vshape):
-        lut = np.full(n, -1, dtype=np.int64)
-        lut[uniq] = np.arange(len(uniq))
-        luts.append((lut, groups))
-    ids = np.stack([lut[vcoords[:, d]] for d, (lut, _) in enumerate(luts)], axis=-1)
+    ids = np.stack([ax.find(vcoords[:, d]) for d, ax in enumerate(request.axes)], axis=-1)
     keep = np.all(ids >= 0, axis=1)
     if not keep.any():
         return
     values = _cast(src.read(Selection.from_points(scoords[keep], src.shape)), dtype)
-    for row, value in zip(ids[keep], values):
-        target = tuple(luts[d][1][i] for d, i in enumerate(row))
+    rows = ids[keep]
+    if all(ax.once for ax in request.axes):
+        out[tuple(ax.order[rows[:, d]] for d, ax in enumerate(request.axes))] = values
+        return
+    for row, value in zip(rows, values):  # a request repeating indices
+        target = tuple(ax.positions(np.array([i]))[0] for ax, i in zip(request.axes, row))
         out[np.ix_(*target)] = value
 
 

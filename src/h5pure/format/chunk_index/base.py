@@ -139,6 +139,12 @@ class ChunkIndex(ABC, Generic[P]):
             raise ValueError(f"{self.name} chunk index without its parameters: {params!r}")
         return params  # type: ignore[return-value]
 
+    def extent_limit(self, request: ChunkIndexRequest) -> str | None:
+        """Why this index cannot describe chunks over ``request.shape`` (with
+        ``request.maxshape``), or None when it can.  Asked before a resize changes
+        anything, so an extent the index could not be written for is refused up front."""
+        return None
+
     @abstractmethod
     def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
         """The allocated chunks, sorted by origin (C order)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
+import numpy as np
+
 from ...errors import FormatError
 from ..context import ByteSource, FormatContext
 from .base import ChunkIndexRequest, ChunkTable, chunk_index
@@ -16,7 +18,7 @@ from .base import ChunkIndexRequest, ChunkTable, chunk_index
 if TYPE_CHECKING:
     from ..messages.layout import ChunkedLayout, Layout
 
-__all__ = ["load_chunk_table"]
+__all__ = ["check_chunk_offsets", "load_chunk_table"]
 
 
 def load_chunk_table(
@@ -55,4 +57,41 @@ def load_chunk_table(
         maxshape=tuple(None if m is None else int(m) for m in maxshape),
         filtered=filtered,
     )
-    return chunk_index(chunked.index_type).load(source, request)
+    table = chunk_index(chunked.index_type).load(source, request)
+    index = chunked.index_type
+    name = index.name if hasattr(index, "name") else str(index)
+    address = chunked.index_address
+    where = f"chunk index ({name.lower().replace('_', ' ')})" + (
+        "" if address is None or ctx.is_undefined(address) else f" at 0x{address:x}"
+    )
+    check_chunk_offsets(table, chunk_shape, request.maxshape, where)
+    return table
+
+
+def check_chunk_offsets(
+    table: ChunkTable,
+    chunk_shape: Sequence[int],
+    maxshape: Sequence[int | None],
+    where: str,
+) -> None:
+    """Refuse chunk records whose origin is not on the chunk grid or lies outside the
+    maximum extent (libhdf5's "bad coordinate offset"): read as they are, such a record
+    would be silently skipped (its data read as fill values) or overwrite another chunk.
+    A record inside the maximum extent but past the current one is allowed (libhdf5
+    ignores it, and so do reads here)."""
+    if len(table) == 0:
+        return
+    offsets = table.offsets
+    cs = np.asarray(chunk_shape, dtype=np.int64)
+    bad = (offsets < 0).any(axis=1) | (offsets % cs != 0).any(axis=1)
+    for axis, m in enumerate(maxshape):
+        if m is not None:
+            bad |= offsets[:, axis] >= max(int(m), 1)
+    if bool(bad.any()):
+        i = int(np.flatnonzero(bad)[0])
+        origin = tuple(int(v) for v in offsets[i])
+        raise FormatError(
+            f"{where}: bad coordinate offset: chunk at element offset {origin} (address "
+            f"0x{int(table.addresses[i]):x}) is not on the chunk grid {tuple(chunk_shape)} "
+            f"inside the maximum extent {tuple('unlimited' if m is None else m for m in maxshape)}"
+        )

@@ -556,6 +556,20 @@ class ExtensibleArrayIndex(ChunkIndex[ExtensibleArrayParams]):
         if 0 in asdict(params).values():
             raise FormatError(f"zero extensible array parameter {asdict(params)}")
 
+    def extent_limit(self, request: ChunkIndexRequest) -> str | None:
+        # chunks are numbered over the maximum grid with the unlimited dim (at its
+        # current size) first; the array holds at most 2**max_nelmts_bits of them
+        p = self.params_of(request.layout.index_params)
+        grid = 1
+        for n, m, c in zip(request.shape, request.maxshape, request.chunk_shape):
+            grid *= -(-(n if m is None else m) // c)
+        if grid > 1 << p.max_nelmts_bits:
+            return (
+                f"{grid} chunks exceed the {2**p.max_nelmts_bits} an extensible array index "
+                f"of {p.max_nelmts_bits} bits holds"
+            )
+        return None
+
     def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
         return load_extensible_array(
             source,

@@ -73,6 +73,10 @@ class FixedArrayParams:
     """log2 of the number of entries in one data block page (libhdf5 default 10)."""
 
 
+MAX_FIXED_ARRAY_ENTRIES = 1 << 28
+"""Most chunks h5pure indexes with a fixed array: the index is built whole in memory
+(libhdf5 writes the whole data block too), 2 GiB of addresses at this size."""
+
 _FA_PARAMS = Struct("fixed array index parameters", [("page_bits", U8)])
 
 
@@ -398,6 +402,19 @@ class FixedArrayIndex(ChunkIndex[FixedArrayParams]):
     def check_params(self, params: FixedArrayParams) -> None:
         if params.page_bits == 0:
             raise FormatError("fixed array page bits 0")
+
+    def extent_limit(self, request: ChunkIndexRequest) -> str | None:
+        # one entry per chunk of the maximum extent, written whole (libhdf5 allocates the
+        # whole data block too): MAX_FIXED_ARRAY_ENTRIES bounds what that costs
+        grid = 1
+        for n, m, c in zip(request.shape, request.maxshape, request.chunk_shape):
+            grid *= -(-(n if m is None else m) // c)
+        if grid > MAX_FIXED_ARRAY_ENTRIES:
+            return (
+                f"{grid} chunks exceed the {MAX_FIXED_ARRAY_ENTRIES} entries h5pure writes "
+                "in a fixed array index (choose larger chunks)"
+            )
+        return None
 
     def load(self, source: ByteSource, request: ChunkIndexRequest) -> ChunkTable:
         return load_fixed_array(

@@ -96,6 +96,19 @@ class Dataspace:
         return bytes(out)
 
 
+def extent_limit(shape: tuple[int, ...], ctx: FormatContext, current: bool = True) -> str | None:
+    """Why dims ``shape`` cannot be stored in a dataspace message of this file (and read
+    back: :func:`decode_dataspace` refuses the same), or None when they can.
+    ``current``: they are the current dims, whose element count is bounded too (maximum
+    dims are only encoded)."""
+    for i, n in enumerate(shape):
+        if not 0 <= n < ctx.unlimited_size:
+            return f"dim {i} of {n} does not fit a {ctx.size_of_lengths}-byte length"
+    if current and math.prod(shape) > MAX_ELEMENTS:
+        return f"dimensions {shape} hold more than 2**63 - 1 elements"
+    return None
+
+
 def decode_dataspace(data: bytes, ctx: FormatContext, flags: int = 0) -> Dataspace:
     """Decode a dataspace message body (versions 1 and 2)."""
     if not data:
@@ -130,6 +143,12 @@ def decode_dataspace(data: bytes, ctx: FormatContext, flags: int = 0) -> Dataspa
         unlimited = ctx.unlimited_size
         raw = [cur.length(ctx) for _ in range(rank)]
         maxshape = tuple(None if m == unlimited else m for m in raw)
+        for i, (n, m) in enumerate(zip(shape, maxshape)):
+            if m is not None and n > m:  # libhdf5 refuses the object at open likewise
+                raise FormatError(
+                    f"dataspace message: dataspace dim {i} size of {n} is greater than "
+                    f"maxdim size of {m}"
+                )
     else:
         maxshape = shape
     permutation = None

@@ -420,8 +420,12 @@ class CompoundType(Datatype):
         if count * 10 > r.remaining:
             raise r.fail(f"compound claims {count} members, more than the message can hold")
         members = []
+        names: set[str] = set()
         for _ in range(count):
             name = _decode_name(r, pad8=version < 3)
+            if name in names:  # libhdf5's H5Tinsert refuses it: "member name is not unique"
+                raise r.fail(f"compound member name {name!r} is not unique")
+            names.add(name)
             dims: tuple[int, ...] = ()
             perm = 0
             if version == 1:

@@ -441,6 +441,7 @@ _EFL_HEAD = Struct(
         ("heap_address", OFFSET),
     ],
 )
+_MAX_FILE_OFFSET = 2**63 - 1
 _EFL_SLOT = Struct(
     "external file list slot", [("name_offset", LENGTH), ("offset", LENGTH), ("size", LENGTH)]
 )
@@ -460,6 +461,12 @@ def decode_external_file_list(data: bytes, ctx: FormatContext, flags: int = 0) -
     slots = [
         ExternalSlot(**_EFL_SLOT.decode(data, pos + i * step, ctx)) for i in range(head["used"])
     ]
+    for i, slot in enumerate(slots):
+        if slot.offset > _MAX_FILE_OFFSET:  # libhdf5 keeps it in a signed off_t
+            raise FormatError(
+                f"external file list message: slot {i} offset {slot.offset} is past the "
+                "largest file offset"
+            )
     return ExternalFileList(head["heap_address"], slots, head["allocated"])
 
 
