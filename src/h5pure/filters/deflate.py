@@ -25,29 +25,29 @@ what it decodes to do not.
 
 from __future__ import annotations
 
-import importlib
 import zlib
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from ..format.messages.filter_pipeline import FilterInfo
+from . import optional
 from .base import ChunkInfo, Filter, register_filter
 
-
-def _optional(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:  # optional speed-up
-        return None
+_libdeflate: Any = optional.NOT_LOADED
+_isal_zlib: Any = optional.NOT_LOADED
 
 
-_libdeflate = _optional("deflate")
-_isal_zlib = _optional("isal.isal_zlib")
+def _codecs() -> tuple[Any, Any]:
+    """``(deflate, isal.isal_zlib)``, each ``None`` when missing; imported on first use."""
+    global _libdeflate, _isal_zlib
+    if _libdeflate is optional.NOT_LOADED:
+        _libdeflate = optional.load("deflate")
+    if _isal_zlib is optional.NOT_LOADED:
+        _isal_zlib = optional.load("isal.isal_zlib")
+    return _libdeflate, _isal_zlib
 
-_inflate: Any = _isal_zlib.decompress if _isal_zlib is not None else zlib.decompress
 
 _ISAL_LEVELS = (1,)
 """Levels encoded with ISA-L when libdeflate is missing (see the module docstring)."""
@@ -57,6 +57,7 @@ def compressor(level: int) -> Callable[[Any], bytes]:
     """The function that compresses a bytes-like object into a zlib stream at ``level``
     (0-9; larger values are capped at 9 as libhdf5 does), the fastest one installed."""
     level = max(0, min(int(level), 9))
+    _libdeflate, _isal_zlib = _codecs()
     if _libdeflate is not None:
         lib = _libdeflate
         return lambda data: bytes(lib.zlib_compress(data, level))
@@ -99,12 +100,14 @@ class Deflate(Filter):
         return int(client_data[0]) if client_data else None
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
+        _libdeflate, _isal_zlib = _codecs()
         if _libdeflate is not None and chunk.out_size:
             try:
                 return bytes(_libdeflate.zlib_decompress(data, chunk.out_size))
             except Exception:  # wrong size guess or odd stream: let zlib judge
                 pass
-        return bytes(_inflate(data))
+        inflate = _isal_zlib.decompress if _isal_zlib is not None else zlib.decompress
+        return bytes(inflate(data))
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         level = info.client_data[0] if info.client_data else 6
