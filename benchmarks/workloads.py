@@ -513,16 +513,18 @@ class Measured:
     value: Any = None
 
 
-_TIMED_IMPORT = "import time; t = time.perf_counter(); import {0}; print(time.perf_counter() - t)"
+_TIMED = "import time; t = time.perf_counter(); {0}; print(time.perf_counter() - t)"
+_OPEN = "import {0}; f = {0}.File({1!r}, 'r'); names = list(f); shape = f['x'].shape; f.close()"
 
 
-def import_time(h5: ModuleType, path: Path, ctx: Context) -> Any:
-    """``import <library>`` in a fresh interpreter, bytecode cached as an installed package
-    has it (an untimed first import writes the cache); the child times the import alone."""
+def _in_fresh_interpreter(h5: ModuleType, ctx: Context, statement: str) -> Measured:
+    """Time ``statement`` in a fresh interpreter, bytecode cached as an installed package
+    has it (an untimed first run writes the cache); the child times the statement alone,
+    not the interpreter's start."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("PYTHONPYCACHEPREFIX", str(ctx.tmpdir / "pycache"))
-    code = _TIMED_IMPORT.format(h5.__name__)
+    code = _TIMED.format(statement)
     hide = os.environ.get("H5PURE_BENCH_HIDE")
     if hide:  # the plain install: the same packages hidden in the child
         code = f"import benchmarks.installs as i; i.hide({hide.split(',')!r}); " + code
@@ -530,12 +532,23 @@ def import_time(h5: ModuleType, path: Path, ctx: Context) -> Any:
             [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH", "")]
         )
     cmd = [sys.executable, "-c", code]
-    key = "imported-" + h5.__name__
+    key = "warm-" + code
     if key not in ctx._cache:
         subprocess.run(cmd, env=env, check=True, capture_output=True)
         ctx._cache[key] = True
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
     return Measured(float(out.split()[-1]))
+
+
+def import_time(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    """``import <library>`` in a fresh interpreter."""
+    return _in_fresh_interpreter(h5, ctx, f"import {h5.__name__}")
+
+
+def import_open(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    """``import <library>``, then open a file, list its root group, read a dataset's shape
+    and close it: what a short script or a command pays before its work."""
+    return _in_fresh_interpreter(h5, ctx, _OPEN.format(h5.__name__, str(path)))
 
 
 def _check_nothing(result: Any, path: Path, ctx: Context) -> None:
@@ -729,6 +742,15 @@ WORKLOADS: list[Workload] = [
         lambda s: "python -c 'import <library>'",
         import_time,
         _check_nothing,
+    ),
+    Workload(
+        "import_open",
+        1.0,
+        Kind.READ,
+        lambda s: "the same + File(path), list it, close",
+        import_open,
+        _check_nothing,
+        source=build_gzip,
     ),
     Workload(
         "appends",
