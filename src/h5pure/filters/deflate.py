@@ -1,8 +1,8 @@
 """Deflate (filter id 1): zlib streams (RFC 1950), as ``src/H5Zdeflate.c`` writes them with
 ``compress2``; client data ``[level]``.
 
-Decoding prefers libdeflate (package ``deflate``) when the output size is known, then
-``isal.isal_zlib``, then the standard library.
+Decoding prefers libdeflate (package ``deflate``, else imagecodecs' binding of the same
+library) when the output size is known, then ``isal.isal_zlib``, then the standard library.
 
 Encoding writes the same kind of stream (zlib header, raw deflate, Adler-32), which any
 inflater reads, with the fastest compressor that keeps the level's promise:
@@ -39,11 +39,31 @@ _libdeflate: Any = optional.NOT_LOADED
 _isal_zlib: Any = optional.NOT_LOADED
 
 
+class _ImagecodecsDeflate:
+    """imagecodecs' libdeflate binding (a dependency), with the two calls of the
+    ``deflate`` package: the same library, the same streams at the same levels, and it
+    releases the GIL."""
+
+    def __init__(self, codecs: Any) -> None:
+        self._codecs = codecs
+
+    def zlib_compress(self, data: Any, level: int) -> bytes:
+        return self._codecs.deflate_encode(data, level=level)  # type: ignore[no-any-return]
+
+    def zlib_decompress(self, data: Any, size: int) -> bytes:
+        return self._codecs.deflate_decode(data, out=size)  # type: ignore[no-any-return]
+
+
 def _codecs() -> tuple[Any, Any]:
-    """``(deflate, isal.isal_zlib)``, each ``None`` when missing; imported on first use."""
+    """``(libdeflate, isal.isal_zlib)``, each ``None`` when missing; imported on first use.
+    libdeflate comes from the ``deflate`` package, else from imagecodecs."""
     global _libdeflate, _isal_zlib
     if _libdeflate is optional.NOT_LOADED:
-        _libdeflate = optional.load("deflate")
+        lib: Any = optional.load("deflate")
+        if lib is None:
+            codecs = optional.load("imagecodecs", "deflate_decode")
+            lib = _ImagecodecsDeflate(codecs) if codecs is not None else None
+        _libdeflate = lib
     if _isal_zlib is optional.NOT_LOADED:
         _isal_zlib = optional.load("isal.isal_zlib")
     return _libdeflate, _isal_zlib
