@@ -34,6 +34,7 @@ def _imagecodecs() -> Any:
         _codecs = optional.load("imagecodecs", "bitshuffle_decode")
     return _codecs
 
+
 HEADER = struct.Struct(">QI")
 """Decoded size (u64) and block size in bytes (u32), big-endian (compressed variants only)."""
 NONE, LZ4, ZSTD = 0, 2, 3

@@ -29,6 +29,7 @@ def _imagecodecs() -> Any:
         _codecs = optional.load("imagecodecs", "blosc_decode")
     return _codecs
 
+
 FRAME_HEADER = struct.Struct("<BBBBIII")
 """version, versionlz, flags, typesize, nbytes, blocksize, cbytes."""
 COMPRESSORS = ("blosclz", "lz4", "lz4hc", "snappy", "zlib", "zstd")

@@ -39,6 +39,7 @@ def _imagecodecs() -> Any:
         _codecs = optional.load("imagecodecs", "lzf_decode")
     return _codecs
 
+
 _MAX_OUT = 1 << 31
 FILTER_VERSION, LZF_VERSION = 4, 0x0105
 """What h5py's ``set_local`` puts in the first two client-data slots when they are 0."""
@@ -135,7 +136,9 @@ class Lzf(Filter):
         return lzf_decompress(data, size or _MAX_OUT)
 
     def can_encode(self) -> bool:
-        return _imagecodecs() is not None or _python_lzf() is not None  # the pure-Python codec only reads
+        return (
+            _imagecodecs() is not None or _python_lzf() is not None
+        )  # the pure-Python codec only reads
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         out: bytes | None = None
