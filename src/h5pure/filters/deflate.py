@@ -123,7 +123,8 @@ class Deflate(Filter):
         _libdeflate, _isal_zlib = _codecs()
         if _libdeflate is not None and chunk.out_size:
             try:
-                return bytes(_libdeflate.zlib_decompress(data, chunk.out_size))
+                # bytes or a bytearray, handed on uncopied (every later step takes buffers)
+                return _libdeflate.zlib_decompress(data, chunk.out_size)  # type: ignore[no-any-return]
             except Exception:  # wrong size guess or odd stream: let zlib judge
                 pass
         inflate = _isal_zlib.decompress if _isal_zlib is not None else zlib.decompress

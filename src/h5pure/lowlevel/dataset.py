@@ -773,7 +773,7 @@ class DatasetStorage:
     def read_chunk_bytes(self, table: ChunkTable, i: int) -> bytes:
         return self.fs.source.read(int(table.addresses[i]), int(table.sizes[i]))
 
-    def load_chunk(self, table: ChunkTable, i: int, raw: bytes | None = None) -> np.ndarray:
+    def load_chunk(self, table: ChunkTable, i: int, raw: Any = None) -> np.ndarray:
         """Chunk ``i`` of the table, decoded, as an array of the chunk shape (``raw``: its
         stored bytes when already fetched)."""
         chunk_shape = self.chunk_shape
