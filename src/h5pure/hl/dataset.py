@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,7 +14,6 @@ from ..dtypes.convert import decode_bytes
 from ..errors import ExtentError
 from ..filters import describe_pipeline
 from ..lowlevel.dataset import DatasetStorage
-from ..lowlevel.virtual import VDSmap, virtual_mappings
 from ..selection import Selection, select
 from ..selection.regions import all_selection, serialize_region
 from .base import HLObject
@@ -22,6 +21,9 @@ from .dims import DimensionManager, is_scale, make_scale
 from .ids import DatasetID
 from .reference import region_shape, single_block
 from .values import Empty, read_as, unnpystring
+
+if TYPE_CHECKING:
+    from ..lowlevel.virtual import VDSmap
 
 
 class Dataset(HLObject):
@@ -151,6 +153,8 @@ class Dataset(HLObject):
         src_space)`` for each."""
         if not self.is_virtual:
             raise RuntimeError("Not a virtual dataset")
+        from ..lowlevel.virtual import virtual_mappings  # virtual datasets only
+
         return virtual_mappings(self._storage)
 
     @property

@@ -30,7 +30,6 @@ from ..format.messages import MessageType
 from ..format.messages.layout import ChunkedLayout, CompactLayout, ContiguousLayout, Layout
 from .chunkcache import ChunkCache, ChunkCacheSettings
 from .threads import decode_pool, get_threads
-from .virtual import read_virtual, virtual_extent
 
 if TYPE_CHECKING:
     from .file import FileState
@@ -144,6 +143,8 @@ class DatasetStorage:
         dimensions, which libhdf5 sizes from what its sources hold at each look (they
         may grow or shrink meanwhile, in this process or another)."""
         if self._grows_with_sources:
+            from .virtual import virtual_extent  # virtual datasets only
+
             return virtual_extent(self)
         return self._shape
 
@@ -341,6 +342,8 @@ class DatasetStorage:
         elif cls == "virtual":
             if not prefilled:
                 self.fill_output(out)
+            from .virtual import read_virtual
+
             read_virtual(self, sel, out)
         else:
             raise UnsupportedFeatureError(f"layout class {cls!r} is not supported")
