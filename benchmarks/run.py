@@ -1,11 +1,17 @@
 """Run the same workloads through h5pure and h5py and print time ratios.
 
     python benchmarks/run.py [--quick] [--only NAME[,NAME]] [--repeat N] [--json out.json]
+                             [--install plain|extras|numpy-only] [--no-compare]
 
 Each workload runs ``repeat`` times per library (alternating h5py, h5pure); the table shows
 the median times, their ratio h5pure/h5py (lower is better), the issue's target, a floor
 from the machine limits measured in the same run, and whether each library's result was
 verified correct.  Files go to a temporary directory under ``$TMPDIR``, removed afterwards.
+
+The run is made with the extras installed here (``--install extras``, the default), then
+again in a child process as a plain ``pip install h5pure`` would run (``--install plain``:
+the extras' packages hidden, see ``installs.py``), and a last table puts both ratios side
+by side.  ``--no-compare`` skips the second run.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,9 +36,9 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import limits  # noqa: E402
+from benchmarks import installs, limits  # noqa: E402
 from benchmarks.sizes import PRESETS, MiB, Sizes  # noqa: E402
-from benchmarks.workloads import BY_NAME, CheckError, Context, Workload  # noqa: E402
+from benchmarks.workloads import BY_NAME, CheckError, Context, Measured, Workload  # noqa: E402
 
 
 @dataclass
@@ -94,7 +101,10 @@ def run_workload(
                 gc.collect()
                 t0 = time.perf_counter()
                 value = w.run(module, path, ctx)
-                r.times.append(time.perf_counter() - t0)
+                elapsed = time.perf_counter() - t0
+                if isinstance(value, Measured):  # the workload timed the part that counts
+                    elapsed, value = value.seconds, value.value
+                r.times.append(elapsed)
                 last[name] = (value, path)
                 r.check = "ok"
             except Exception as exc:  # a library failing is a result, not a crash
@@ -196,6 +206,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--only", help="comma-separated workload names: " + ",".join(BY_NAME))
     p.add_argument("--repeat", type=int, default=3, help="runs per library (median; default 3)")
     p.add_argument("--json", metavar="OUT", help="also write every timing to this JSON file")
+    p.add_argument(
+        "--install",
+        choices=sorted(installs.INSTALLS),
+        default="extras",
+        help="imitate this install (hide the packages it lacks); default: extras (as is)",
+    )
+    p.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="do not run the plain install again in a child process",
+    )
     args = p.parse_args(argv)
     if args.size is None:
         args.size = "quick" if args.quick else "full"
@@ -211,13 +232,61 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _child_args(args: argparse.Namespace, install: str, out: Path) -> list[str]:
+    return [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--size",
+        args.size,
+        "--only",
+        ",".join(args.names),
+        "--repeat",
+        str(args.repeat),
+        "--install",
+        install,
+        "--no-compare",
+        "--json",
+        str(out),
+    ]
+
+
+def _met(ratio: float | None, target: float) -> str:
+    if ratio is None:
+        return "-"
+    return f"{ratio:.2f} {'yes' if ratio <= target else 'no'}"
+
+
+def format_comparison(results: list[Result], plain: dict[str, Any]) -> str:
+    """One line per workload: the ratio and whether it meets its target, plain and extras."""
+    by_name = {r["name"]: r for r in plain["results"]}
+    lines = [f"{'workload':<19} {'target':>7}  {'plain install':>14}  {'with extras':>12}"]
+    for r in results:
+        p = by_name.get(r.workload.name, {})
+        lines.append(
+            f"{r.workload.name:<19} {f'<= {r.workload.target:g}':>7}  "
+            f"{_met(p.get('ratio'), r.workload.target):>14}  "
+            f"{_met(r.ratio, r.workload.target):>12}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sizes = PRESETS[args.size]
+    hidden = installs.INSTALLS[args.install]
+    if hidden:  # before h5pure is imported: its codecs are imported on first use
+        os.environ["H5PURE_BENCH_HIDE"] = ",".join(hidden)
+        installs.hide(hidden)
     info = machine()
+    extras = installs.present("plain")
+    label = (
+        f"install {args.install}"
+        + (f" (hidden: {', '.join(hidden)})" if hidden else "")
+        + (f" (extras present: {', '.join(extras)})" if args.install == "extras" else "")
+    )
     print(
         f"h5pure {info['h5pure']} vs h5py {info['h5py']} (libhdf5 {info['libhdf5']}), "
-        f"size {sizes.name}, median of {args.repeat}, {info['date']}"
+        f"size {sizes.name}, median of {args.repeat}, {info['date']}, {label}"
     )
     print(
         f"machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, {info['os']}, "
@@ -235,19 +304,35 @@ def main(argv: list[str] | None = None) -> int:
 
         print("measuring machine limits ...", flush=True)
         lim, results = run_benchmark(args.names, sizes, args.repeat, Path(tmp), echo)
-    print("machine limits (same run):")
-    print(format_limits(lim))
+        print("machine limits (same run):")
+        print(format_limits(lim))
+        plain: dict[str, Any] | None = None
+        child_failed = False
+        if args.install == "extras" and not args.no_compare and extras:
+            print(f"\nthe same as a plain install would run it (without {', '.join(extras)}):")
+            out = Path(tmp) / "plain.json"
+            code = subprocess.call(_child_args(args, "plain", out))
+            child_failed = code != 0
+            if out.exists():
+                plain = json.loads(out.read_text())
+                print("\nh5pure / h5py, plain install and with extras (each run's own h5py time):")
+                print(format_comparison(results, plain))
     print(f"total {time.perf_counter() - t0:.1f} s")
     if args.json:
         doc = {
             "machine": info,
             "size": sizes.name,
             "repeat": args.repeat,
+            "install": args.install,
             "limits_bytes_per_s": lim,
             "results": [r.as_json() for r in results],
         }
+        if plain is not None:
+            doc["plain"] = plain
         Path(args.json).write_text(json.dumps(doc, indent=1) + "\n")
     bad = [r.workload.name for r in results if any(x.check != "ok" for x in r.libs.values())]
+    if child_failed:
+        bad.append("(the plain-install run)")
     if bad:
         print("not verified correct: " + ", ".join(bad))
     return 1 if bad else 0

@@ -3,43 +3,85 @@
 ``import h5pure as h5py`` runs h5py code that reads HDF5 files.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import version
-from .dtypes import (
-    Reference,
-    RegionReference,
-    check_dtype,
-    check_enum_dtype,
-    check_opaque_dtype,
-    check_ref_dtype,
-    check_string_dtype,
-    check_vlen_dtype,
-    enum_dtype,
-    opaque_dtype,
-    ref_dtype,
-    regionref_dtype,
-    special_dtype,
-    string_dtype,
-    vlen_dtype,
-)
-from .hl import (
-    AttributeManager,
-    Dataset,
-    Datatype,
-    Empty,
-    ExternalLink,
-    File,
-    Group,
-    HardLink,
-    HLObject,
-    SoftLink,
-    VirtualLayout,
-    VirtualSource,
-    is_hdf5,
-)
-from .lowlevel.threads import get_threads, set_threads
-from .selection import MultiBlockSlice
+
+if TYPE_CHECKING:  # the names below are loaded on first use (see __getattr__)
+    from .dtypes import (
+        Reference,
+        RegionReference,
+        check_dtype,
+        check_enum_dtype,
+        check_opaque_dtype,
+        check_ref_dtype,
+        check_string_dtype,
+        check_vlen_dtype,
+        enum_dtype,
+        opaque_dtype,
+        ref_dtype,
+        regionref_dtype,
+        special_dtype,
+        string_dtype,
+        vlen_dtype,
+    )
+    from .hl import (
+        AttributeManager,
+        Dataset,
+        Datatype,
+        Empty,
+        ExternalLink,
+        File,
+        Group,
+        HardLink,
+        HLObject,
+        SoftLink,
+        VirtualLayout,
+        VirtualSource,
+        is_hdf5,
+    )
+    from .lowlevel.threads import get_threads, set_threads
+    from .selection import MultiBlockSlice
+
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "Reference RegionReference check_dtype check_enum_dtype check_opaque_dtype "
+            "check_ref_dtype check_string_dtype check_vlen_dtype enum_dtype opaque_dtype "
+            "ref_dtype regionref_dtype special_dtype string_dtype vlen_dtype"
+        ).split(),
+        "dtypes",
+    ),
+    **dict.fromkeys(
+        (
+            "AttributeManager Dataset Datatype Empty ExternalLink File Group HardLink HLObject "
+            "SoftLink VirtualLayout VirtualSource is_hdf5"
+        ).split(),
+        "hl",
+    ),
+    "get_threads": "lowlevel.threads",
+    "set_threads": "lowlevel.threads",
+    "MultiBlockSlice": "selection",
+}
+"""Public name -> the submodule that defines it.  ``import h5pure`` loads none of them:
+the engine (and numpy) are imported when a name is first used, so a program pays only for
+what it touches -- and a command such as ``h5pure --help`` starts at once."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'h5pure' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = version.version
 

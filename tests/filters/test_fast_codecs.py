@@ -35,16 +35,19 @@ def _deflate_backend(monkeypatch: Any, backend: str) -> None:
     if backend == "libdeflate":
         pytest.importorskip("deflate")
         monkeypatch.setattr(deflate_mod, "_isal_zlib", None)
+    elif backend == "imagecodecs":  # libdeflate through imagecodecs (the dependency)
+        codecs = pytest.importorskip("imagecodecs")
+        monkeypatch.setattr(deflate_mod, "_libdeflate", deflate_mod._ImagecodecsDeflate(codecs))
+        monkeypatch.setattr(deflate_mod, "_isal_zlib", None)
     elif backend == "isal":
         pytest.importorskip("isal")
         monkeypatch.setattr(deflate_mod, "_libdeflate", None)
     else:
         monkeypatch.setattr(deflate_mod, "_libdeflate", None)
         monkeypatch.setattr(deflate_mod, "_isal_zlib", None)
-        monkeypatch.setattr(deflate_mod, "_inflate", zlib.decompress)
 
 
-DEFLATE_BACKENDS = ["libdeflate", "isal", "zlib"]
+DEFLATE_BACKENDS = ["libdeflate", "imagecodecs", "isal", "zlib"]
 
 
 @pytest.mark.parametrize("backend", DEFLATE_BACKENDS)
@@ -94,7 +97,7 @@ def test_level_mapping_keeps_level_meaning(monkeypatch: Any) -> None:
     ISA-L only takes level 1 when libdeflate is missing."""
     raw = _data("<i4").tobytes() * 8
     assert len(deflate_mod.compressor(0)(raw)) > len(raw)  # stored blocks, as zlib's 0
-    if deflate_mod._libdeflate is not None:
+    if deflate_mod._codecs()[0] is not None:
         assert len(deflate_mod.compressor(9)(raw)) <= 1.05 * len(zlib.compress(raw, 9))
     monkeypatch.setattr(deflate_mod, "_libdeflate", None)
     calls: list[int] = []
@@ -244,3 +247,24 @@ def test_write_from_caller_memory_is_not_kept(tmp_path: Any, h5py: Any, compress
         np.testing.assert_array_equal(d[...], data)
     with h5py.File(path, "r") as f:
         np.testing.assert_array_equal(f["x"][...], data)
+
+
+def test_libdeflate_comes_from_imagecodecs_without_the_deflate_package(monkeypatch: Any) -> None:
+    """The dependency's binding is used when the ``deflate`` package is missing, and it
+    writes the same stream as that package at the same level."""
+    pytest.importorskip("imagecodecs")
+    real_load = deflate_mod.optional.load
+
+    def load(name: str, needs: str | None = None) -> Any:
+        return None if name == "deflate" else real_load(name, needs)
+
+    monkeypatch.setattr(deflate_mod.optional, "load", load)
+    monkeypatch.setattr(deflate_mod, "_libdeflate", deflate_mod.optional.NOT_LOADED)
+    monkeypatch.setattr(deflate_mod, "_isal_zlib", deflate_mod.optional.NOT_LOADED)
+    lib, _ = deflate_mod._codecs()
+    assert isinstance(lib, deflate_mod._ImagecodecsDeflate)
+    raw = _data("<i4").tobytes() * 4
+    stream = deflate_mod.compressor(4)(raw)
+    assert zlib.decompress(stream) == raw
+    deflate = pytest.importorskip("deflate")
+    assert stream == bytes(deflate.zlib_compress(raw, 4))

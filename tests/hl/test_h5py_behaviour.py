@@ -192,7 +192,7 @@ def test_compression_without_its_codec_is_refused_at_create(tmp_path: Path) -> N
         check=True,
     ).stdout.splitlines()
     assert out == [
-        'lzf refused: Compression filter "lzf" is unavailable (pip install python-lzf)',
+        'lzf refused: Compression filter "lzf" is unavailable (pip install imagecodecs)',
         'szip refused: Compression filter "szip" is unavailable (pip install imagecodecs)',
         "32000 refused: Unknown compression filter number: 32000",
         "[]",

@@ -313,10 +313,36 @@ def _vlen_item(
     return conv.copy() if conv.base is not None or not conv.flags.writeable else conv
 
 
+_FEW = 4
+"""Up to this many vlen elements (an attribute's string or two) are looked up one by one:
+Python beats setting up the numpy gather of ``_c_vlen_gathered``."""
+
+
+def _c_vlen_few(raw: np.ndarray, dt: VlenType, resolver: Any) -> np.ndarray:
+    flat = raw.reshape(-1)
+    out = np.empty(flat.size, dtype=object)
+    for i, (n, address, index) in enumerate(
+        zip(flat["length"].tolist(), flat["address"].tolist(), flat["index"].tolist())
+    ):
+        if address == 0 or n == 0:  # the null element, or an empty one
+            out[i] = (
+                b"" if dt.kind == VlenKind.STRING else _vlen_item(b"", 0, 0, 0, dt, resolver, 0, 0)
+            )
+            continue
+        coll = resolver.global_heap_collection(address)
+        starts, sizes = coll.starts, coll.sizes
+        if not 0 < index < len(starts) or starts[index] < 0:
+            coll.get(index)  # raises the FormatError
+        out[i] = _vlen_item(coll.buf, starts[index], n, sizes[index], dt, resolver, address, index)
+    return out.reshape(raw.shape)
+
+
 def _c_vlen_gathered(raw: np.ndarray, dt: VlenType, resolver: Any) -> np.ndarray:
     """Vlen elements through ``resolver.global_heap_collection(address)``: every
     collection referenced is fetched once, the (collection, index) pairs are looked up in
     the collections' object tables together, and strings are cut from one buffer."""
+    if raw.size <= _FEW:
+        return _c_vlen_few(raw, dt, resolver)
     data = np.ascontiguousarray(raw).reshape(-1)
     lengths = data["length"].astype(np.int64)
     addresses = data["address"].astype(np.uint64)

@@ -22,17 +22,18 @@ import numpy as np
 
 from ..errors import FilterError
 from ..format.messages.filter_pipeline import FilterInfo
-from . import blockcodecs
+from . import blockcodecs, optional
 from .base import ChunkInfo, Filter, register_filter
 
-_codecs: Any
-try:
-    import imagecodecs as _codecs
+_codecs: Any = optional.NOT_LOADED
 
-    if not hasattr(_codecs, "bitshuffle_decode"):
-        _codecs = None
-except ImportError:  # optional speed-up: numpy does the same
-    _codecs = None
+
+def _imagecodecs() -> Any:
+    global _codecs
+    if _codecs is optional.NOT_LOADED:
+        _codecs = optional.load("imagecodecs", "bitshuffle_decode")
+    return _codecs
+
 
 HEADER = struct.Struct(">QI")
 """Decoded size (u64) and block size in bytes (u32), big-endian (compressed variants only)."""
@@ -62,6 +63,7 @@ def _transpose(a: np.ndarray, k: int, m: int, elem: int, inverse: bool) -> bytes
 
 def bitshuffle(data: bytes | bytearray, elem: int, block: int, *, inverse: bool = False) -> bytes:
     """The blocked bit transposition of ``bshuf_bitshuffle`` (``inverse``: its undoing)."""
+    _codecs = _imagecodecs()
     if _codecs is not None:
         codec = _codecs.bitshuffle_decode if inverse else _codecs.bitshuffle_encode
         return bytes(codec(data, itemsize=elem, blocksize=block))

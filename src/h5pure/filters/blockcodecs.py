@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import FilterError
+from . import optional
 
 PACKAGE = "imagecodecs"
 """The pip package that provides the codecs."""
@@ -20,19 +21,22 @@ MAX_CHUNK_BYTES = (1 << 32) - 1
 LZ4_MAX_RATIO = 256
 """An LZ4 block never decodes to more than 255 bytes per stored byte (plus a literal tail)."""
 
-_codecs: Any
-try:
-    import imagecodecs as _codecs
-except ImportError:  # optional codec package
-    _codecs = None
+_codecs: Any = optional.NOT_LOADED
+
+
+def _imagecodecs() -> Any:
+    global _codecs
+    if _codecs is optional.NOT_LOADED:
+        _codecs = optional.load("imagecodecs")
+    return _codecs
 
 
 def lz4_available() -> bool:
-    return _codecs is not None and hasattr(_codecs, "lz4_decode")
+    return _imagecodecs() is not None and hasattr(_codecs, "lz4_decode")
 
 
 def zstd_available() -> bool:
-    return _codecs is not None and hasattr(_codecs, "zstd_decode")
+    return _imagecodecs() is not None and hasattr(_codecs, "zstd_decode")
 
 
 def require(available: bool, codec: str, what: str) -> None:

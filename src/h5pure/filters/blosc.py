@@ -16,17 +16,19 @@ from typing import Any
 
 from ..errors import FilterError
 from ..format.messages.filter_pipeline import FilterInfo
+from . import optional
 from .base import ChunkInfo, Filter, register_filter
 from .blockcodecs import MAX_CHUNK_BYTES
 
-_codecs: Any
-try:
-    import imagecodecs as _codecs
+_codecs: Any = optional.NOT_LOADED
 
-    if not hasattr(_codecs, "blosc_decode"):
-        _codecs = None
-except ImportError:  # optional codec package
-    _codecs = None
+
+def _imagecodecs() -> Any:
+    global _codecs
+    if _codecs is optional.NOT_LOADED:
+        _codecs = optional.load("imagecodecs", "blosc_decode")
+    return _codecs
+
 
 FRAME_HEADER = struct.Struct("<BBBBIII")
 """version, versionlz, flags, typesize, nbytes, blocksize, cbytes."""
@@ -42,7 +44,7 @@ class Blosc(Filter):
     package = "imagecodecs"
 
     def available(self) -> bool:
-        return _codecs is not None
+        return _imagecodecs() is not None
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         what = f"blosc filter, {chunk.where()}"
@@ -57,7 +59,7 @@ class Blosc(Filter):
             raise FilterError(f"{what}: frame claims {nbytes} bytes, more than a chunk can hold")
         if nbytes == 0:
             return b""
-        out = _codecs.blosc_decode(bytes(data[:cbytes]), numthreads=1, out=nbytes)
+        out = _imagecodecs().blosc_decode(bytes(data[:cbytes]), numthreads=1, out=nbytes)
         if len(out) != nbytes:
             raise FilterError(f"{what}: frame (format {version}) decodes to {len(out)} bytes")
         return bytes(out)
@@ -76,7 +78,7 @@ class Blosc(Filter):
         if shuffle > 2 or level > 9:
             raise FilterError(f"{what}: bad Blosc parameters (level {level}, shuffle {shuffle})")
         frame = bytes(
-            _codecs.blosc_encode(
+            _imagecodecs().blosc_encode(
                 bytes(data),
                 level,
                 compressor=COMPRESSORS[compressor],

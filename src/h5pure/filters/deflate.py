@@ -1,8 +1,8 @@
 """Deflate (filter id 1): zlib streams (RFC 1950), as ``src/H5Zdeflate.c`` writes them with
 ``compress2``; client data ``[level]``.
 
-Decoding prefers libdeflate (package ``deflate``) when the output size is known, then
-``isal.isal_zlib``, then the standard library.
+Decoding prefers libdeflate (package ``deflate``, else imagecodecs' binding of the same
+library) when the output size is known, then ``isal.isal_zlib``, then the standard library.
 
 Encoding writes the same kind of stream (zlib header, raw deflate, Adler-32), which any
 inflater reads, with the fastest compressor that keeps the level's promise:
@@ -25,29 +25,49 @@ what it decodes to do not.
 
 from __future__ import annotations
 
-import importlib
 import zlib
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from ..format.messages.filter_pipeline import FilterInfo
+from . import optional
 from .base import ChunkInfo, Filter, register_filter
 
-
-def _optional(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:  # optional speed-up
-        return None
+_libdeflate: Any = optional.NOT_LOADED
+_isal_zlib: Any = optional.NOT_LOADED
 
 
-_libdeflate = _optional("deflate")
-_isal_zlib = _optional("isal.isal_zlib")
+class _ImagecodecsDeflate:
+    """imagecodecs' libdeflate binding (a dependency), with the two calls of the
+    ``deflate`` package: the same library, the same streams at the same levels, and it
+    releases the GIL."""
 
-_inflate: Any = _isal_zlib.decompress if _isal_zlib is not None else zlib.decompress
+    def __init__(self, codecs: Any) -> None:
+        self._codecs = codecs
+
+    def zlib_compress(self, data: Any, level: int) -> bytes:
+        return self._codecs.deflate_encode(data, level=level)  # type: ignore[no-any-return]
+
+    def zlib_decompress(self, data: Any, size: int) -> bytes:
+        return self._codecs.deflate_decode(data, out=size)  # type: ignore[no-any-return]
+
+
+def _codecs() -> tuple[Any, Any]:
+    """``(libdeflate, isal.isal_zlib)``, each ``None`` when missing; imported on first use.
+    libdeflate comes from the ``deflate`` package, else from imagecodecs."""
+    global _libdeflate, _isal_zlib
+    if _libdeflate is optional.NOT_LOADED:
+        lib: Any = optional.load("deflate")
+        if lib is None:
+            codecs = optional.load("imagecodecs", "deflate_decode")
+            lib = _ImagecodecsDeflate(codecs) if codecs is not None else None
+        _libdeflate = lib
+    if _isal_zlib is optional.NOT_LOADED:
+        _isal_zlib = optional.load("isal.isal_zlib")
+    return _libdeflate, _isal_zlib
+
 
 _ISAL_LEVELS = (1,)
 """Levels encoded with ISA-L when libdeflate is missing (see the module docstring)."""
@@ -57,6 +77,7 @@ def compressor(level: int) -> Callable[[Any], bytes]:
     """The function that compresses a bytes-like object into a zlib stream at ``level``
     (0-9; larger values are capped at 9 as libhdf5 does), the fastest one installed."""
     level = max(0, min(int(level), 9))
+    _libdeflate, _isal_zlib = _codecs()
     if _libdeflate is not None:
         lib = _libdeflate
         return lambda data: bytes(lib.zlib_compress(data, level))
@@ -99,12 +120,15 @@ class Deflate(Filter):
         return int(client_data[0]) if client_data else None
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
+        _libdeflate, _isal_zlib = _codecs()
         if _libdeflate is not None and chunk.out_size:
             try:
-                return bytes(_libdeflate.zlib_decompress(data, chunk.out_size))
+                # bytes or a bytearray, handed on uncopied (every later step takes buffers)
+                return _libdeflate.zlib_decompress(data, chunk.out_size)  # type: ignore[no-any-return]
             except Exception:  # wrong size guess or odd stream: let zlib judge
                 pass
-        return bytes(_inflate(data))
+        inflate = _isal_zlib.decompress if _isal_zlib is not None else zlib.decompress
+        return bytes(inflate(data))
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         level = info.client_data[0] if info.client_data else 6

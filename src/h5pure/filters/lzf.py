@@ -19,23 +19,26 @@ import numpy as np
 
 from ..errors import FilterError
 from ..format.messages.filter_pipeline import FilterInfo
+from . import optional
 from .base import ChunkInfo, Filter, LocalInfo, register_filter
 
-_lzf: Any = None
-try:
-    import lzf
+_lzf: Any = optional.NOT_LOADED
+_codecs: Any = optional.NOT_LOADED
 
-    _lzf = lzf
-except ImportError:
-    pass
-_codecs: Any
-try:
-    import imagecodecs as _codecs
 
-    if not hasattr(_codecs, "lzf_decode"):
-        _codecs = None
-except ImportError:
-    _codecs = None
+def _python_lzf() -> Any:
+    global _lzf
+    if _lzf is optional.NOT_LOADED:
+        _lzf = optional.load("lzf")
+    return _lzf
+
+
+def _imagecodecs() -> Any:
+    global _codecs
+    if _codecs is optional.NOT_LOADED:
+        _codecs = optional.load("imagecodecs", "lzf_decode")
+    return _codecs
+
 
 _MAX_OUT = 1 << 31
 FILTER_VERSION, LZF_VERSION = 4, 0x0105
@@ -86,7 +89,7 @@ def lzf_decompress(data: bytes, limit: int) -> bytes:
 class Lzf(Filter):
     filter_id = 32000
     name = "lzf"
-    package = "python-lzf"
+    package = "imagecodecs"
     accepts_buffers = True
     h5py_name = "lzf"
     h5py_compression = 1
@@ -113,6 +116,7 @@ class Lzf(Filter):
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         # h5py >= 2.x stores the chunk size as the third client-data value.
         size = chunk.out_size or (info.client_data[2] if len(info.client_data) > 2 else 0)
+        _codecs, _lzf = _imagecodecs(), _python_lzf()
         if _codecs is not None and chunk.out_size:
             # imagecodecs releases the GIL (python-lzf does not): chunks decode in parallel
             return bytes(_codecs.lzf_decode(data, out=chunk.out_size))
@@ -128,13 +132,17 @@ class Lzf(Filter):
             raise FilterError(f"lzf filter: {chunk.where()} does not decompress to {size} bytes")
         if _codecs is not None:
             return bytes(_codecs.lzf_decode(data, out=size or None))
+        optional.warn_slow("LZF", "imagecodecs")
         return lzf_decompress(data, size or _MAX_OUT)
 
     def can_encode(self) -> bool:
-        return _codecs is not None or _lzf is not None  # the pure-Python codec only reads
+        return (
+            _imagecodecs() is not None or _python_lzf() is not None
+        )  # the pure-Python codec only reads
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         out: bytes | None = None
+        _codecs, _lzf = _imagecodecs(), _python_lzf()
         if not len(data):
             pass  # nothing to compress: stored raw (mask bit set), as h5py's filter does
         elif _codecs is not None:
@@ -149,7 +157,7 @@ class Lzf(Filter):
             raw = bytes(data)
             out = _lzf.compress(raw, len(raw))
         else:
-            raise FilterError("lzf filter: no LZF compressor: pip install python-lzf")
+            raise FilterError("lzf filter: no LZF compressor: pip install imagecodecs")
         if out is None:
             raise FilterError(f"lzf filter: {chunk.where()} does not compress")
         return bytes(out)

@@ -21,8 +21,9 @@ def decode_chunk(
     pipeline: FilterPipeline,
     filter_mask: int,
     chunk: ChunkInfo,
-) -> bytes:
-    """Unfilter one stored chunk; returns the raw element bytes.
+) -> bytes | memoryview:
+    """Unfilter one stored chunk; returns the raw element bytes (``bytes``, or a read-only
+    byte ``memoryview`` a codec filled, handed on without a copy).
 
     ``data`` may be any flat buffer (a ``bytearray`` the chunk was read into): it is
     copied only for a filter that wants ``bytes``."""
@@ -49,7 +50,13 @@ def decode_chunk(
             raise FilterError(
                 f"filter {codec.name!r} (id {codec.filter_id}) failed to decode {chunk.where()}: {e}"
             ) from e
-    return out if isinstance(out, bytes) else bytes(out)
+    if isinstance(out, bytes) or (
+        isinstance(out, memoryview) and out.readonly and out.format == "B" and out.ndim == 1
+    ):
+        return out
+    if isinstance(out, bytearray):  # a codec's fresh output: read-only, not copied
+        return memoryview(out).toreadonly()
+    return bytes(out)
 
 
 def encode_chunk(

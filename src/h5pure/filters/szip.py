@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import FilterError
 from ..format.messages.filter_pipeline import FilterInfo
+from . import optional
 from .base import (
     ChunkInfo,
     Filter,
@@ -54,14 +55,14 @@ def _byte_order(base: np.dtype) -> str | None:
     return None
 
 
-_codecs: Any
-try:
-    import imagecodecs as _codecs
+_codecs: Any = optional.NOT_LOADED
 
-    if not hasattr(_codecs, "szip_decode"):
-        _codecs = None
-except ImportError:
-    _codecs = None
+
+def _imagecodecs() -> Any:
+    global _codecs
+    if _codecs is optional.NOT_LOADED:
+        _codecs = optional.load("imagecodecs", "szip_decode")
+    return _codecs
 
 
 def _params(info: FilterInfo, chunk: ChunkInfo) -> tuple[int, int, int, int]:
@@ -148,7 +149,7 @@ class Szip(Filter):
         return method, (int(client_data[1]) if len(client_data) > 1 else None)
 
     def available(self) -> bool:
-        return _codecs is not None
+        return _imagecodecs() is not None
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         mask, ppb, bpp, pps = _params(info, chunk)
@@ -159,11 +160,11 @@ class Szip(Filter):
             raise FilterError(
                 f"szip filter: {chunk.where()} claims {size} bytes, expected {chunk.out_size}"
             )
-        return bytes(_codecs.szip_decode(data[4:], mask, ppb, bpp, pps, out=size))
+        return bytes(_imagecodecs().szip_decode(data[4:], mask, ppb, bpp, pps, out=size))
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         mask, ppb, bpp, pps = _params(info, chunk)
-        body = bytes(_codecs.szip_encode(bytes(data), mask, ppb, bpp, pps))
+        body = bytes(_imagecodecs().szip_encode(bytes(data), mask, ppb, bpp, pps))
         if len(body) > len(data):  # libhdf5's output buffer is the input size
             raise FilterError(f"szip filter: {chunk.where()} does not compress")
         return len(data).to_bytes(4, "little") + body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,19 @@ class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
     def get_id(self, name: str) -> AttrID:
         """The attribute as h5py's ``h5a.AttrID``: ``name`` (bytes), ``shape``, ``dtype``."""
         return AttrID(self._entry(name))
+
+    def _pairs(self) -> Iterator[tuple[str, Any]]:
+        """``(name, value)`` of every attribute in order, the table looked up once
+        (``items()`` and ``values()``)."""
+        table = self._table()
+        fs = self._parent._fs
+        for name in table.names():
+            entry = table.get(name)
+            if entry is None:  # deleted while iterating: as a lookup by name would
+                raise ObjectNotFoundError(
+                    f"Unable to synchronously open attribute (can't locate attribute: '{name}')"
+                )
+            yield name, attribute_value(fs, entry)
 
     def __contains__(self, name: object) -> bool:
         name = _attr_name(name)
@@ -197,12 +211,11 @@ def attribute_value(fs: Any, entry: AttributeEntry) -> Any:
     """The value h5py returns for an attribute: Empty, a numpy scalar, str, or an array."""
     dt = entry.datatype
     space = entry.dataspace
-    mdtype = numpy_dtype(dt)
+    mdtype, sdtype, vlen_encoding = _value_plan(dt)
     if space.kind == "null":
         return Empty(mdtype)
     shape = tuple(int(n) for n in space.shape)
-    sdtype = storage_dtype(dt)
-    n = int(np.prod(shape, dtype=np.int64))
+    n = math.prod(shape)
     if len(entry.data) < n * sdtype.itemsize:
         raise FormatError(
             f"attribute {entry.name!r}: {len(entry.data)} bytes of data, "
@@ -210,12 +223,32 @@ def attribute_value(fs: Any, entry: AttributeEntry) -> Any:
         )
     raw = np.frombuffer(entry.data, dtype=sdtype, count=n).reshape(shape + sdtype.shape)
     arr = to_memory(raw, dt, fs)
-    info = check_string_dtype(mdtype)
-    if info is not None and info.length is None:
-        arr = _decode_vlen_strings(arr, info.encoding)
+    if vlen_encoding is not None:
+        arr = _decode_vlen_strings(arr, vlen_encoding)
     if arr.shape == ():
         return arr[()]
     return arr
+
+
+_PLANS: dict[Any, tuple[np.dtype, np.dtype, str | None]] = {}
+"""Datatype record -> (memory dtype, storage dtype, encoding of a vlen string type): the
+attributes of a file repeat a few types (records are immutable, so sharing is safe)."""
+
+
+def _value_plan(dt: Any) -> tuple[np.dtype, np.dtype, str | None]:
+    try:
+        plan = _PLANS.get(dt)
+        hashable = True
+    except TypeError:  # a record holding a list
+        plan, hashable = None, False
+    if plan is None:
+        mdtype = numpy_dtype(dt)
+        info = check_string_dtype(mdtype)
+        encoding = info.encoding if info is not None and info.length is None else None
+        plan = (mdtype, storage_dtype(dt), encoding)
+        if hashable and len(_PLANS) < 4096:
+            _PLANS[dt] = plan
+    return plan
 
 
 def _decode_vlen_strings(arr: np.ndarray, encoding: str) -> np.ndarray:

@@ -141,7 +141,14 @@ class _Copier:
         kw: dict[str, Any] = {}
         if st.is_null:
             return create_dataset(parent, name, data=Empty(src.dtype), dtype=dtype)
-        if src.chunks is not None:
+        raw = _raw_chunk_copy(src)
+        if raw:
+            # H5Ocopy: the stored pipeline kept as it is (plugin filters too), each chunk's
+            # bytes and filter mask copied undecoded
+            kw.update(chunks=src.chunks, _pipeline=st.pipeline.filters if st.pipeline else ())
+            if src.maxshape != src.shape:
+                kw["maxshape"] = src.maxshape
+        elif src.chunks is not None:
             kw.update(
                 chunks=src.chunks,
                 compression=src.compression if src.compression != "unknown" else None,
@@ -169,7 +176,9 @@ class _Copier:
         fix_refs = (
             check_ref_dtype(src.dtype) is not None and src.file._state is not parent.file._state
         )
-        if src.shape == ():
+        if raw and _same_storage(new._storage, st):
+            _copy_chunks(st, new._storage)
+        elif src.shape == ():
             new[()] = read(())
         elif src.chunks is not None:
             table = st.chunk_table()
@@ -182,6 +191,46 @@ class _Copier:
         elif st.has_data():
             new[...] = read(...)
         return new
+
+
+def _raw_chunk_copy(src: Any) -> bool:
+    """Whether ``src``'s chunks can be copied as stored: plain numbers or records of them
+    (no variable-length data or references, whose stored bytes point into the source
+    file)."""
+    return (
+        src.chunks is not None
+        and not src.dtype.hasobject
+        and check_ref_dtype(src.dtype) is None
+        and src._storage.layout_class == "chunked"
+    )
+
+
+def _same_storage(new: Any, old: Any) -> bool:
+    """Whether a chunk of ``old`` means the same as stored in ``new``: the same element
+    bytes, chunk shape and filter pipeline."""
+    return (
+        new.storage_dtype == old.storage_dtype
+        and new.element_size == old.element_size
+        and new.chunk_shape == old.chunk_shape
+        and _filters(new) == _filters(old)
+        and new.fill_bytes() == old.fill_bytes()
+    )
+
+
+def _filters(storage: Any) -> list[tuple[int, int, tuple[int, ...]]]:
+    return [(f.filter_id, f.flags, tuple(f.client_data)) for f in storage.filters]
+
+
+def _copy_chunks(src: Any, dst: Any) -> None:
+    """Copy every allocated chunk's stored bytes and filter mask from ``src`` to ``dst``,
+    in address order (one pass over the source), undecoded."""
+    table = src.chunk_table()
+    writer = dst.fs.writer
+    chunk_shape = src.chunk_shape
+    for i in np.argsort(table.addresses, kind="stable"):
+        coords = tuple(int(o) // c for o, c in zip(table.offsets[i], chunk_shape))
+        data = src.read_chunk_bytes(table, int(i))
+        writer.put_chunk(dst, coords, data, int(table.filter_masks[i]))
 
 
 def copy(

@@ -130,8 +130,13 @@ def _create(
     fill_time: Any = None,
     external: Any = None,
     allow_unknown_filter: bool = False,
+    _pipeline: Any = None,
     **kwds: Any,
 ) -> Dataset:
+    """h5py's ``Group.create_dataset`` (see :meth:`Group.create_dataset`).
+
+    ``_pipeline`` (``Group.copy``): a stored filter pipeline to keep as it is, in place of
+    the filter keywords."""
     writer = group._session("create dataset")
     committed, dtype, record = group._type_argument(dtype)
     if data is not None and not isinstance(data, Empty):
@@ -241,6 +246,7 @@ def _create(
         chunks=chunk_shape,
         compact=compact,
         filters=filters,
+        pipeline=_pipeline,
         fillvalue=fillvalue,
         fill_time=_fill_time_code(fill_time),
         # h5py's default track_order (File(track_order=) only orders the root group)

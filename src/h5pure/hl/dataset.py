@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -16,7 +16,6 @@ from ..errors import ExtentError, FormatError
 from ..filters import describe_pipeline
 from ..lowlevel.collective import collective_mode
 from ..lowlevel.dataset import DatasetStorage
-from ..lowlevel.virtual import VDSmap, virtual_mappings
 from ..selection import Selection, select
 from ..selection.regions import all_selection, serialize_region
 from .base import HLObject
@@ -28,6 +27,8 @@ from .values import Empty, read_as, unnpystring
 _T = TypeVar("_T")
 _SWMR_ATTEMPTS = 100
 """Reads a SWMR reader tries before an error is final (libhdf5's default is 100 too)."""
+if TYPE_CHECKING:
+    from ..lowlevel.virtual import VDSmap
 
 
 class Dataset(HLObject):
@@ -186,6 +187,8 @@ class Dataset(HLObject):
         src_space)`` for each."""
         if not self.is_virtual:
             raise RuntimeError("Not a virtual dataset")
+        from ..lowlevel.virtual import virtual_mappings  # virtual datasets only
+
         return virtual_mappings(self._storage)
 
     @property
@@ -303,12 +306,49 @@ class Dataset(HLObject):
         onto the destination selection; ``dest`` a C-contiguous, writable array)."""
         if self._storage.is_null:
             raise TypeError("Empty datasets have no numpy representation")
+        if self._read_into(dest, source_sel, dest_sel):
+            return
         src = np.asarray(self[source_sel if source_sel is not None else ...])
         target = dest[dest_sel if dest_sel is not None else ...]
         _check_broadcast(src.shape, np.shape(target))
         if not (dest.flags.c_contiguous and dest.flags.writeable):
             raise TypeError("Array must be C-contiguous and writable")
         dest[dest_sel if dest_sel is not None else ...] = src
+
+    def _read_into(self, dest: Any, source_sel: Any, dest_sel: Any) -> bool:
+        """``read_direct`` without an intermediate array: when ``dest[dest_sel]`` is a view
+        of ``dest`` shaped like the source selection, of the dataset's own numeric dtype,
+        the engine fills that view in place.  False when the general path must run
+        (conversions, broadcasting, fancy destination indices, region references)."""
+        st = self._storage
+        if not (
+            isinstance(dest, np.ndarray)
+            and dest.flags.c_contiguous
+            and dest.flags.writeable
+            and dest.dtype == st.storage_dtype
+            and dest.dtype.kind in "biufc"
+            and dest.dtype == self.dtype
+        ):
+            return False
+        args = source_sel if source_sel is not None else (Ellipsis,)
+        args = args if isinstance(args, tuple) else (args,)
+        if any(isinstance(a, (str, RegionReference)) for a in args):
+            return False
+        if st.shape == () and args not in ((), (Ellipsis,)):
+            return False  # h5py's error comes from the general path
+        target = dest[dest_sel if dest_sel is not None else ...]
+        if not isinstance(target, np.ndarray) or not np.may_share_memory(target, dest):
+            return False  # fancy destination indices: numpy made a copy
+        sel = select(args, st.shape)
+        if tuple(target.shape) != tuple(sel.out_shape):
+            return False  # broadcasting: the general path checks and copies
+        out = target.view()
+        try:
+            out.shape = tuple(sel.mshape)  # the same memory, integer axes as length 1
+        except AttributeError:
+            return False
+        st.read(sel, out)
+        return True
 
     # -- writing ------------------------------------------------------------------
     def __setitem__(self, args: Any, val: Any) -> None:

@@ -108,6 +108,11 @@ class ValuesViewHDF5(ValuesView):  # type: ignore[type-arg]
 
     def __iter__(self) -> Iterator[Any]:
         mapping: Any = self._mapping  # type: ignore[attr-defined]
+        pairs = getattr(mapping, "_pairs", None)
+        if pairs is not None:  # the mapping walks its table once
+            for _, value in pairs():
+                yield value
+            return
         for key in mapping:
             yield mapping.get(key)
 
@@ -125,6 +130,10 @@ class ItemsViewHDF5(ItemsView):  # type: ignore[type-arg]
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         mapping: Any = self._mapping  # type: ignore[attr-defined]
+        pairs = getattr(mapping, "_pairs", None)
+        if pairs is not None:  # the mapping walks its table once
+            yield from pairs()
+            return
         for key in mapping:
             yield (key, mapping.get(key))
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FormatError
-from ..format.btree_v2 import AttributeNameRecord, BTreeV2
-from ..format.fractal_heap import FractalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.messages.shared import SharedMessage
 from ..format.object_header import HeaderMessage
@@ -115,6 +113,10 @@ def read_attributes(fs: FileState, obj: ObjectInfo) -> AttributeTable:
         add(raw, raw.creation_order)
     ainfo = obj.first(MessageType.ATTRIBUTE_INFO)
     if ainfo is not None and not fs.ctx.is_undefined(ainfo.fractal_heap_address):
+        # dense storage: imported here, as most files keep attributes in the header
+        from ..format.btree_v2 import AttributeNameRecord, BTreeV2
+        from ..format.fractal_heap import FractalHeap
+
         heap = FractalHeap.open(fs.source, fs.ctx, ainfo.fractal_heap_address)
         tree = BTreeV2.open(fs.source, fs.ctx, ainfo.name_index_address)
         for r in tree.records():

@@ -14,8 +14,9 @@ same addresses everywhere (it is deterministic: same calls, same addresses):
   timeout (no hang).
 - **Metadata once.**  The commit is the serial atomic commit; the driver writes metadata
   on rank 0 only (see :mod:`h5pure.drivers.mpio`), after an exchange that is also the
-  barrier ordering every rank's raw data before the publishing superblock write, and the
-  driver's end-of-commit flush is a barrier.
+  barrier ordering every rank's raw data before the publishing superblock write; a barrier
+  after staging (every rank has read the structures the commit replaces before rank 0
+  writes over them in place), and the driver's end-of-commit flush is a barrier.
 - **Raw data through MPI-IO.**  Contiguous datasets are allocated when created (as
   libhdf5 does in parallel) and each rank writes the byte runs of its selection
   (``Write_at``; ``Write_at_all`` inside ``with dset.collective:``).
@@ -40,7 +41,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from ..drivers.mpio import SCRATCH_BASE, CollectiveError, MpioDriver, wait
+from ..drivers.mpio import SCRATCH_BASE, CollectiveError, MpioDriver, barrier, wait
 from ..dtypes import to_storage
 from .chunkstore import ChunkStore, ChunkStores
 from .dataset import DatasetStorage
@@ -516,6 +517,13 @@ class ParallelSession(WriteSession):
                 )
             self.sync_chunks("commit")
             super().commit()
+
+    def _publish(self, staged: list[tuple[int, bytes]]) -> None:
+        """Publish once every rank has staged the commit: staging reads the committed
+        structures it replaces (a group's old symbol table, a chunk index), and rank 0
+        must not overwrite them in place while a slower rank still reads them."""
+        barrier(self.comm, "publish")
+        super()._publish(staged)
 
     def close(self) -> None:
         if self.sync.timed_out:

@@ -390,7 +390,9 @@ def prepare_dataset(spec: DatasetSpec, low: str, heap: GlobalHeapWriter) -> Prep
         check_compact(spec, n * datatype.size, 2 if new_style else 1)
     fill = None if spec.fillvalue is None else fill_value_bytes(spec.fillvalue, datatype, heap)
     pipeline: tuple[FilterInfo, ...] = ()
-    if spec.chunks is not None and spec.filters.filtered:
+    if spec.chunks is not None and spec.pipeline is not None:
+        pipeline = tuple(spec.pipeline)
+    elif spec.chunks is not None and spec.filters.filtered:
         pipeline = build_pipeline(
             dtype=dtype,
             chunks=spec.chunks,

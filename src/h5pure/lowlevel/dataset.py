@@ -33,7 +33,6 @@ from ..format.messages.dataspace import extent_limit
 from ..format.messages.layout import ChunkedLayout, CompactLayout, ContiguousLayout, Layout
 from .chunkcache import ChunkCache, ChunkCacheSettings
 from .threads import decode_pool, get_threads
-from .virtual import read_virtual, virtual_extent
 
 if TYPE_CHECKING:
     from .file import FileState
@@ -206,6 +205,8 @@ class DatasetStorage:
         dimensions, which libhdf5 sizes from what its sources hold at each look (they
         may grow or shrink meanwhile, in this process or another)."""
         if self._grows_with_sources:
+            from .virtual import virtual_extent  # virtual datasets only
+
             return virtual_extent(self)
         return self._shape
 
@@ -303,6 +304,14 @@ class DatasetStorage:
         out[...] = np.frombuffer(raw, dtype=self.storage_dtype)[0]
         return out
 
+    def fill_output(self, out: np.ndarray) -> None:
+        """Set every element of ``out`` (caller memory) to the fill value."""
+        raw = self.fill_bytes()
+        if raw is None or len(raw) != self.storage_dtype.itemsize:
+            out[...] = 0
+        else:
+            out[...] = np.frombuffer(raw, dtype=self.storage_dtype)[0]
+
     # -- chunk index --------------------------------------------------------------------
     def chunk_lookup(self) -> _ChunkLookup:
         """The chunk index as arrays plus a grid-coordinates dict, built on first use.
@@ -382,19 +391,32 @@ class DatasetStorage:
         return self.chunk_lookup().table
 
     # -- reading ------------------------------------------------------------------------
-    def read(self, sel: Any) -> np.ndarray:
-        """The selected elements, of the storage dtype, shaped ``sel.mshape``."""
-        out = self.new_output(tuple(sel.mshape))
+    def read(self, sel: Any, out: np.ndarray | None = None) -> np.ndarray:
+        """The selected elements, of the storage dtype, shaped ``sel.mshape``.
+
+        ``out``: caller memory of that dtype and shape, any strides (a view into a larger
+        array), filled in place and returned -- no intermediate array: stored bytes are
+        read straight into it where its layout allows, decoded chunks scattered into it;
+        elements no stored data covers get the fill value."""
+        prefilled = out is None
+        if out is None:
+            out = self.new_output(tuple(sel.mshape))
         if sel.nselect == 0 or self.is_null:
             return out
         cls = self.layout_class
         if cls == "compact":
             self._read_compact(sel, out)
         elif cls == "contiguous":
+            if not prefilled and self._contiguous_reader() is None:
+                self.fill_output(out)  # never written: all fill value
             self._read_contiguous(sel, out)
         elif cls == "chunked":
-            self._read_chunked(sel, out)
+            self._read_chunked(sel, out, prefilled)
         elif cls == "virtual":
+            if not prefilled:
+                self.fill_output(out)
+            from .virtual import read_virtual
+
             read_virtual(self, sel, out)
         else:
             raise UnsupportedFeatureError(f"layout class {cls!r} is not supported")
@@ -676,18 +698,25 @@ class DatasetStorage:
                 out[proj.out_sel] = rows[_shift_axis0(proj.chunk_sel, lo)]
                 targets[k] = None
 
-    def _read_chunked(self, sel: Any, out: np.ndarray) -> None:
+    def _read_chunked(self, sel: Any, out: np.ndarray, prefilled: bool = True) -> None:
         lookup = self.chunk_lookup()
         if len(lookup.table) == 0:
+            if not prefilled:
+                self.fill_output(out)
             return
         chunk_shape = self.chunk_shape
         assert chunk_shape is not None  # chunked layout always has a chunk shape
         work: list[tuple[Any, int, tuple[int, ...]]] = []
+        missing = False
         for proj in sel.chunk_projections(chunk_shape):
             coords = tuple(int(c) for c in proj.chunk_coords)
             i = lookup.index.get(coords)
             if i is not None:
                 work.append((proj, i, coords))
+            else:
+                missing = True
+        if missing and not prefilled:
+            self.fill_output(out)  # chunks never written read as the fill value
         if not work:
             return
         filtered = self.pipeline is not None and bool(self.pipeline.filters)
@@ -834,7 +863,7 @@ class DatasetStorage:
     def read_chunk_bytes(self, table: ChunkTable, i: int) -> bytes:
         return self.fs.source.read(int(table.addresses[i]), int(table.sizes[i]))
 
-    def load_chunk(self, table: ChunkTable, i: int, raw: bytes | None = None) -> np.ndarray:
+    def load_chunk(self, table: ChunkTable, i: int, raw: Any = None) -> np.ndarray:
         """Chunk ``i`` of the table, decoded, as an array of the chunk shape (``raw``: its
         stored bytes when already fetched)."""
         chunk_shape = self.chunk_shape

@@ -21,7 +21,6 @@ from ..drivers import get_driver
 from ..drivers.base import Driver
 from ..errors import FormatError
 from ..format.context import FormatContext
-from ..format.fractal_heap import FractalHeap
 from ..format.global_heap import GlobalHeapCollection, read_global_heap_collection
 from ..format.messages import MessageType
 from ..format.messages.misc import DriverInfo
@@ -40,6 +39,7 @@ from .links import LinkTable, read_links
 from .objects import ObjectInfo
 
 if TYPE_CHECKING:
+    from ..format.fractal_heap import FractalHeap
     from .session import WriteSession
     from .virtual import VirtualState
 
@@ -384,6 +384,8 @@ class FileState:
         """The fractal heap of a shared message index (opened once)."""
         heap = self._sohm_heaps.get(address)
         if heap is None:
+            from ..format.fractal_heap import FractalHeap  # shared messages only
+
             with self.cache_lock:
                 heap = self._sohm_heaps[address] = FractalHeap.open(self.source, self.ctx, address)
         return heap

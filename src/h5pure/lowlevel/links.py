@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 
 from ..errors import FormatError
 from ..format.btree_v1 import iter_group_entries
-from ..format.btree_v2 import BTreeV2, LinkNameRecord
-from ..format.fractal_heap import FractalHeap
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.object_header import HeaderMessage
@@ -139,6 +137,10 @@ def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
 
 
 def _dense_links(fs: FileState, linfo: object) -> list[LinkEntry]:
+    # dense link storage: imported here, as most groups keep links in the header
+    from ..format.btree_v2 import BTreeV2, LinkNameRecord
+    from ..format.fractal_heap import FractalHeap
+
     heap = FractalHeap.open(fs.source, fs.ctx, linfo.fractal_heap_address)  # type: ignore[attr-defined]
     tree = BTreeV2.open(fs.source, fs.ctx, linfo.name_index_address)  # type: ignore[attr-defined]
     out = []

@@ -24,7 +24,6 @@ from ..errors import FormatError, ReadOnlyError
 from .chunkcache import ChunkCacheSettings
 from .file import FileState, set_open_file_lookup
 from .journal import OverlayDriver, find_interrupted_commit, replay
-from .session import create_file, open_for_writing
 
 FileKey = tuple[str, int, int]
 """What makes two opens one file: the driver and the (device, inode) of the file."""
@@ -265,6 +264,8 @@ def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
         if isinstance(fname, bytes):
             fname = fname.decode("utf-8", "surrogateescape")
         if create:
+            from .session import create_file  # the writer: loaded when first needed
+
             state = create_file(
                 driver_obj,
                 str(fname),
@@ -293,6 +294,8 @@ def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
                 check_not_truncated(state)
             check_existing_userblock(req.userblock_size, state.userblock_size)
             if req.mode != "r":
+                from .session import open_for_writing
+
                 open_for_writing(state, req.libver)
     except BaseException:
         driver_obj.close()

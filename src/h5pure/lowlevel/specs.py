@@ -51,6 +51,9 @@ class DatasetSpec:
     initial: np.ndarray | None = None
     """Values (of ``dtype``, shaped ``shape``) to store at creation when the layout allows
     it (contiguous plain numbers): see :meth:`WriteSession.create_dataset`."""
+    pipeline: tuple[Any, ...] | None = None
+    """A stored filter pipeline (``FilterInfo`` records) to keep as it is -- a copy of a
+    dataset, whose chunks are then copied as stored -- else None: built from ``filters``."""
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..btree_v1 import build_chunk_btree_v1, read_chunk_btree_v1
-from ..btree_v2 import BTreeV2, BTreeV2Record, ChunkRecord, FilteredChunkRecord, build_btree_v2
 from ..context import ByteSource, FormatContext
 from ..structs import U8, U32, Struct
 from .base import Alloc, ChunkIndex, ChunkIndexRequest, ChunkIndexType, ChunkTable, register_index
+
+if TYPE_CHECKING:  # imported where used: most files never need a v2 B-tree
+    from ..btree_v2 import BTreeV2Record
 
 # btree_v1 imports this package (for ChunkTable): the B-tree modules are imported where
 # used, once the package is initialised.
@@ -75,6 +78,8 @@ def load_btree_v2(
     if address is None or ctx.is_undefined(address):
         return ChunkTable.empty(rank)
 
+    from ..btree_v2 import BTreeV2
+
     tree = BTreeV2.open(source, ctx, address, ndims=rank)
     table = tree.records_as_chunk_table(rank, tuple(chunk_shape), chunk_bytes)
     return _drop_unallocated(table, ctx)
@@ -121,6 +126,8 @@ class BTreeV2Index(ChunkIndex[BTreeV2Params]):
 
         params = self.params_of(request.layout.index_params)
         scaled = table.offsets // np.asarray(request.chunk_shape, dtype=np.int64)
+        from ..btree_v2 import ChunkRecord, FilteredChunkRecord, build_btree_v2
+
         records: list[BTreeV2Record] = []
         for row, a, size, mask in zip(scaled, table.addresses, table.sizes, table.filter_masks):
             coords = tuple(int(v) for v in row)

@@ -1,0 +1,65 @@
+"""``import h5pure`` loads numpy and the version only; the public names load the engine on
+first use, and opening a file for reading does not load the writer."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import h5pure
+
+
+def _run(code: str, *args: str) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.split()
+
+
+def test_import_loads_no_engine_module() -> None:
+    loaded = _run(
+        """
+        import sys
+        import h5pure
+        print(*sorted(m for m in sys.modules if m.startswith("h5pure.")))
+        """
+    )
+    assert loaded == ["h5pure.version"]
+
+
+def test_opening_for_reading_does_not_load_the_writer(tmp_path: Path, h5py: Any) -> None:
+    path = tmp_path / "f.h5"
+    with h5py.File(path, "w") as f:
+        f["x"] = [1, 2, 3]
+    loaded = _run(
+        """
+        import sys
+        import h5pure
+        with h5pure.File(sys.argv[1], "r") as f:
+            assert list(f["x"][...]) == [1, 2, 3]
+        print(*sorted(m for m in sys.modules if m.startswith("h5pure.lowlevel.")))
+        """,
+        str(path),
+    )
+    for writer in ("session", "datawriter", "groupwriter", "attrwriter", "chunkstore"):
+        assert f"h5pure.lowlevel.{writer}" not in loaded
+
+
+def test_public_names_resolve_on_first_use() -> None:
+    from h5pure import File, string_dtype
+
+    assert File is h5pure.hl.File and string_dtype is h5pure.dtypes.string_dtype
+    assert h5pure.get_threads() >= 1
+    for name in h5pure.__all__:
+        assert getattr(h5pure, name) is not None, name
+        assert name in dir(h5pure)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        h5pure.nope  # noqa: B018
