@@ -14,7 +14,6 @@ from ..dtypes import RegionReference, check_string_dtype, check_vlen_dtype, nump
 from ..dtypes.convert import decode_bytes
 from ..errors import ExtentError, FormatError
 from ..filters import describe_pipeline
-from ..lowlevel.collective import collective_mode
 from ..lowlevel.dataset import DatasetStorage
 from ..selection import Selection, select
 from ..selection.regions import all_selection, serialize_region
@@ -501,6 +500,8 @@ class Dataset(HLObject):
     def collective(self) -> Any:
         """h5py's ``with dset.collective:`` (files opened with ``driver="mpio"``): the raw
         data writes inside are collective MPI-IO calls, made by every rank."""
+        from ..lowlevel.collective import collective_mode  # loads the writer
+
         return collective_mode(self._fs)
 
     def flush(self) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 
 from ..errors import ClosedObjectError, FormatError, LibverError, ObjectNotFoundError
 from ..lowlevel.chunkcache import ChunkCacheSettings
-from ..lowlevel.collective import atomic, is_parallel, make_parallel
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.opening import (
     OpenRequest,
@@ -138,7 +137,11 @@ class File(Group):
     def _open(self, request: OpenRequest, locking: Any, meta_block_size: int | None) -> None:
         name = request.name
         opened = open_file(request)
-        if is_parallel(opened.state):
+        if opened.state.writer is not None and opened.state.driver.name == "mpio":
+            # imported here: the parallel session builds on the writer, which a file
+            # opened for reading does not load
+            from ..lowlevel.collective import make_parallel
+
             make_parallel(opened.state)
         if request.swmr_read:
             opened.state.start_swmr_read()  # h5py's swmr=True: a SWMR reader
@@ -261,11 +264,15 @@ class File(Group):
     def atomic(self) -> bool:
         """MPI atomic mode of a file opened with ``driver="mpio"`` (set collectively)."""
         self._check_open()
+        from ..lowlevel.collective import atomic
+
         return atomic(self._state)
 
     @atomic.setter
     def atomic(self, value: bool) -> None:
         self._check_open()
+        from ..lowlevel.collective import atomic
+
         atomic(self._state, bool(value))
 
     def flush(self) -> None:
