@@ -57,10 +57,6 @@ _LOG_LIMIT = 10000
 """Operations remembered between two synchronisation points (for the error message)."""
 
 
-def is_parallel(fs: FileState) -> bool:
-    return isinstance(fs.driver, MpioDriver)
-
-
 def make_parallel(fs: FileState) -> None:
     """Turn the write session of a file opened through the mpio driver into a
     :class:`ParallelSession` (idempotent; nothing to do for read-only files)."""
