@@ -147,3 +147,10 @@ def test_contiguous_runs():
         assert (got != -1).sum() == np.asarray(full[key]).size, key
     assert os.path.exists(SCRIPTS)
     assert ROWS > 0
+
+
+def test_a_slow_rank_stages_before_rank_0_publishes(tmp_path, h5py):
+    path = str(tmp_path / "slow.h5")
+    check_ok(run(2, "slow_stager.py", path, timeout=180), 2)
+    with h5py.File(path, "r") as f:
+        assert sorted(f) == ["c", "g0", "g1", "g2", "x"]
