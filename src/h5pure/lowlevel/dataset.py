@@ -34,6 +34,9 @@ from ..format.messages.layout import ChunkedLayout, CompactLayout, ContiguousLay
 from .chunkcache import ChunkCache, ChunkCacheSettings
 from .threads import decode_pool, get_threads
 
+_MAX_ARRAY_BYTES = np.iinfo(np.intp).max
+"""The largest array numpy can describe (numpy refuses a larger one)."""
+
 if TYPE_CHECKING:
     from .file import FileState
     from .objects import ObjectInfo
@@ -297,6 +300,15 @@ class DatasetStorage:
         return np.frombuffer(raw, dtype=self.storage_dtype).reshape(())
 
     def new_output(self, shape: tuple[int, ...]) -> np.ndarray:
+        running = self.storage_dtype.itemsize
+        for n in shape:  # numpy's rule: no partial product of the sizes may overflow
+            running *= int(n)
+            if running > _MAX_ARRAY_BYTES:  # numpy's refusal names neither dataset nor size
+                raise ValueError(
+                    f"cannot read a selection of shape {shape} ({self.storage_dtype.itemsize}"
+                    f"-byte elements) of the {self.where()} into one array: larger than "
+                    "numpy can describe; read a smaller selection"
+                )
         raw = self.fill_bytes()
         if raw is None or len(raw) != self.storage_dtype.itemsize:
             return np.zeros(shape, dtype=self.storage_dtype)

@@ -116,6 +116,24 @@ def compound_duplicate_names(path: Path) -> None:
     _patch(path, [(at, b"ab")])
 
 
+@reproducer
+def extent_past_numpy(path: Path) -> None:
+    """Fuzz case 8892 (seed 4, latest): a chunked dataset of shape (3, 0), unlimited along
+    its first axis, whose first dimension became 2**63 - 2**60.  It holds no element, but
+    numpy cannot describe an array of that shape (the size times the element size
+    overflows before the zero): reading it raised numpy's bare ValueError ("array is too
+    big").  Now a ValueError naming the dataset and the shape."""
+    import h5py
+
+    with h5py.File(path, "w", libver="latest") as f:
+        f.create_dataset("d", shape=(3, 0), maxshape=(None, 4), chunks=(2, 4), dtype="<i2")
+    data = path.read_bytes()
+    pattern = bytes([2, 2, 1, 1]) + struct.pack("<QQ", 3, 0)
+    at = data.find(pattern)
+    assert at > 0 and data.find(pattern, at + 1) < 0, "dataspace message not found"
+    _patch(path, [(at + 4, struct.pack("<Q", 2**63 - 2**60))])
+
+
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(HERE.parents[2] / "src"))
     names = argv if argv else list(REPRODUCERS)
