@@ -39,6 +39,8 @@ class Sizes:
     """Elements of a 1-D float64 virtual dataset, read whole and strided."""
     vds_mappings: int
     """Its mappings (each onto its own source dataset in the same file)."""
+    small_chunks: int
+    """Chunks of 4 x 16 float32 (256 bytes, gzip) of a dataset read whole."""
     limit_mib: int
     """Buffer size used to measure the machine's limits."""
 
@@ -76,6 +78,7 @@ FULL = Sizes(
     appends=10_000,
     vds_elements=80_000,
     vds_mappings=800,
+    small_chunks=100_000,
     limit_mib=256,
 )
 QUICK = Sizes(
@@ -94,6 +97,7 @@ QUICK = Sizes(
     appends=500,
     vds_elements=80_000,
     vds_mappings=800,
+    small_chunks=100_000,
     limit_mib=64,
 )
 SMOKE = Sizes(
@@ -112,6 +116,7 @@ SMOKE = Sizes(
     appends=20,
     vds_elements=2_000,
     vds_mappings=20,
+    small_chunks=200,
     limit_mib=1,
 )
 PRESETS = {s.name: s for s in (FULL, QUICK, SMOKE)}

@@ -461,6 +461,23 @@ def check_vds(result: Any, path: Path, ctx: Context) -> None:
     expect_equal(result[2], want[5 : len(want) // 2], "virtual slice")
 
 
+def build_small_chunks(h5: ModuleType, path: Path, ctx: Context) -> None:
+    n = ctx.sizes.small_chunks
+    data = np.arange(n * 64, dtype="f4").reshape(n * 4, 16) % 1000
+    with h5.File(path, "w") as f:
+        f.create_dataset("s", data=data, chunks=(4, 16), compression="gzip")
+
+
+def small_chunks_read(h5: ModuleType, path: Path, ctx: Context) -> Any:
+    with h5.File(path, "r") as f:
+        return f["s"][...]
+
+
+def check_small_chunks(result: Any, path: Path, ctx: Context) -> None:
+    n = ctx.sizes.small_chunks
+    expect_equal(result, np.arange(n * 64, dtype="f4").reshape(n * 4, 16) % 1000, "small chunks")
+
+
 # ---------------------------------------------------------------- the list
 
 
@@ -794,6 +811,15 @@ WORKLOADS: list[Workload] = [
         vds_read,
         check_vds,
         source=build_vds,
+    ),
+    Workload(
+        "small_chunks",
+        1.0,
+        Kind.READ,
+        lambda s: f"{s.small_chunks} gzip chunks of 256 bytes, read whole",
+        small_chunks_read,
+        check_small_chunks,
+        source=build_small_chunks,
     ),
 ]
 BY_NAME = {w.name: w for w in WORKLOADS}

@@ -244,3 +244,20 @@ def test_resize_and_direct_chunk_writes_drop_cached_chunks(tmp_path, h5py):
         np.testing.assert_array_equal(f["r"][0:10], want[0:10])
     with h5py.File(p, "r") as f:
         np.testing.assert_array_equal(f["r"][...], want)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_read_larger_than_the_cache_leaves_its_last_chunks_cached(path, decodes, threads):
+    """A read of more chunks than the budget holds caches only what survives it (the
+    last ones, as LRU eviction would leave them) and reads the same as h5py's."""
+    h5pure.set_threads(threads)
+    try:
+        with h5pure.File(path, "r", rdcc_nbytes=3 * CHUNK_BYTES, rdcc_nslots=BIG) as f:
+            d = f["z"]
+            np.testing.assert_array_equal(d[...], DATA)
+            assert len(decodes) == 10
+            assert _cached(d) == [7, 8, 9]
+            np.testing.assert_array_equal(d[70:100], DATA[70:100])
+            assert len(decodes) == 10  # all three from the cache
+    finally:
+        h5pure.set_threads(None)

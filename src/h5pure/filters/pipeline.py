@@ -15,6 +15,28 @@ from ..errors import FilterError, FormatError
 from ..format.messages.filter_pipeline import FilterPipeline
 from .base import ChunkInfo, get_filter
 
+_PLANS: dict[tuple[int, int], tuple[FilterPipeline, list[tuple[int, bool]]]] = {}
+"""``(id(pipeline), filter mask)`` -> the pipeline and its decode steps ``(index of the
+filter, whether the step's output size is known)``: worked out once, not per chunk."""
+
+
+def _decode_plan(pipeline: FilterPipeline, filter_mask: int) -> list[tuple[int, bool]]:
+    key = (id(pipeline), filter_mask)
+    entry = _PLANS.get(key)
+    if entry is not None and entry[0] is pipeline:
+        return entry[1]
+    filters = pipeline.filters
+    order = [i for i in reversed(range(len(filters))) if not (filter_mask >> i) & 1]
+    steps = []
+    for pos, i in enumerate(order):
+        # the output size of this step is known when every step still to come keeps sizes
+        known = all(get_filter(filters[j].filter_id).size_preserving for j in order[pos + 1 :])
+        steps.append((i, known))
+    if len(_PLANS) > 256:  # pipelines of closed files: start afresh
+        _PLANS.clear()
+    _PLANS[key] = (pipeline, steps)
+    return steps
+
 
 def decode_chunk(
     data: bytes | bytearray | memoryview,
@@ -27,18 +49,14 @@ def decode_chunk(
 
     ``data`` may be any flat buffer (a ``bytearray`` the chunk was read into): it is
     copied only for a filter that wants ``bytes``."""
-    filters = pipeline.filters
-    active = [i for i in range(len(filters)) if not (filter_mask >> i) & 1]
     out: Any = data
-    for pos, i in enumerate(reversed(active)):
+    filters = pipeline.filters
+    for i, known in _decode_plan(pipeline, filter_mask):
         info = filters[i]
         codec = get_filter(info.filter_id)
         codec.ensure_available()
         if not (codec.accepts_buffers or isinstance(out, bytes)):
             out = bytes(out)
-        # The output size of this step is known when every step still to come keeps sizes.
-        rest = list(reversed(active))[pos + 1 :]
-        known = all(get_filter(filters[j].filter_id).size_preserving for j in rest)
         step = chunk._replace(out_size=chunk.nbytes if known and chunk.chunk_shape else None)
         try:
             out = codec.decode(out, info, step)

@@ -89,6 +89,9 @@ _COALESCE_GAP = 4 << 10
 """Stored ranges at most this far apart are fetched with one (vectored) read."""
 _COALESCE_SPAN = 8 << 20
 """The most bytes one coalesced read spans."""
+_TASK_BYTES = 256 << 10
+"""Stored bytes of small chunks decoded by one thread-pool task (fewer tasks: a task
+costs about as much as decoding a few KiB)."""
 _FILTERED_SPAN = 1 << 20
 """The same for filtered chunks: decoding starts once a group is read, and a big chunk
 read alone comes as bytes the decoder needs not copy."""
@@ -225,9 +228,16 @@ class DatasetStorage:
     @property
     def chunk_shape(self) -> tuple[int, ...] | None:
         layout = self.layout
-        if not isinstance(layout, ChunkedLayout):
-            return None
-        return tuple(int(n) for n in layout.chunk_shape)
+        known = self.__dict__.get("_chunk_shape_of")
+        if known is not None and known[0] is layout:  # asked once per chunk: kept
+            return known[1]  # type: ignore[no-any-return]
+        shape = (
+            tuple(int(n) for n in layout.chunk_shape)
+            if isinstance(layout, ChunkedLayout)
+            else None
+        )
+        self.__dict__["_chunk_shape_of"] = (layout, shape)
+        return shape
 
     @property
     def contiguous_address(self) -> int | None:
@@ -356,7 +366,7 @@ class DatasetStorage:
                         raise type(e)(f"{self.where()}: {e}") from e
                 cs = np.asarray(self.chunk_shape, dtype=np.int64)
                 grid = table.offsets // cs if len(table) else table.offsets
-                index = {tuple(int(v) for v in row): i for i, row in enumerate(grid)}
+                index = {tuple(row): i for i, row in enumerate(grid.tolist())}
                 lookup = self._lookup = _ChunkLookup(table, index)
             return lookup
 
@@ -720,9 +730,12 @@ class DatasetStorage:
         assert chunk_shape is not None  # chunked layout always has a chunk shape
         work: list[tuple[Any, int, tuple[int, ...]]] = []
         missing = False
+        index = lookup.index
         for proj in sel.chunk_projections(chunk_shape):
-            coords = tuple(int(c) for c in proj.chunk_coords)
-            i = lookup.index.get(coords)
+            coords = proj.chunk_coords
+            if type(coords) is not tuple or any(type(c) is not int for c in coords):
+                coords = tuple(int(c) for c in coords)
+            i = index.get(coords)
             if i is not None:
                 work.append((proj, i, coords))
             else:
@@ -748,6 +761,8 @@ class DatasetStorage:
     ) -> list[tuple[Any, int, tuple[int, ...]]]:
         """Scatter the chunks the cache holds; the work left."""
         cache = self.chunk_cache()
+        if len(cache) == 0:
+            return work
         left = []
         for item in work:
             chunk = cache.get(item[2])
@@ -758,34 +773,80 @@ class DatasetStorage:
         return left
 
     def _decoded(
-        self, table: ChunkTable, item: tuple[Any, int, tuple[int, ...]], raw: Any, generation: int
+        self,
+        table: ChunkTable,
+        item: tuple[Any, int, tuple[int, ...]],
+        raw: Any,
+        generation: int,
+        keep: bool = True,
     ) -> np.ndarray:
-        """Chunk ``item`` decoded from its stored bytes ``raw``, and cached."""
+        """Chunk ``item`` decoded from its stored bytes ``raw``, and cached (unless not
+        ``keep``: a later chunk of the same read would evict it)."""
         chunk = self.load_chunk(table, item[1], raw)
-        if self.cache_settings.enabled and chunk.nbytes <= self.cache_settings.nbytes:
+        if keep and self.cache_settings.enabled and chunk.nbytes <= self.cache_settings.nbytes:
             full = _covers_chunk(item[0].chunk_sel, chunk.shape)
             self.chunk_cache().put(item[2], chunk, full, generation)
         return chunk
+
+    def _decoded_batch(
+        self,
+        table: ChunkTable,
+        batch: list[tuple[tuple[Any, int, tuple[int, ...]], Any, bool]],
+        generation: int,
+    ) -> list[np.ndarray]:
+        """:meth:`_decoded` for each ``(item, raw, keep)`` of ``batch``: one pool task for
+        many small chunks (a task per chunk would cost more than decoding it)."""
+        return [self._decoded(table, item, raw, generation, keep) for item, raw, keep in batch]
 
     def _read_filtered(
         self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
     ) -> None:
         """Fetch the stored chunks, adjacent ones together (one vectored read), and
         decode them in the thread pool (on this thread with 1 thread or 1 chunk) while
-        the next ones are read; scattered into ``out`` in order."""
+        the next ones are read, small chunks several to a task; scattered into ``out``
+        in order."""
         generation = self.chunk_cache().generation if self.cache_settings.enabled else 0
         ranges = [(int(table.addresses[i]), int(table.sizes[i])) for _, i, _ in work]
         pool = decode_pool() if len(work) > 1 and get_threads() > 1 else None
-        pending: deque[tuple[Any, Future[np.ndarray], int]] = deque()
+        # a task decodes at least _TASK_BYTES of stored bytes (or one chunk), but the
+        # work is still cut into enough tasks to keep every thread busy
+        task_bytes = min(_TASK_BYTES, sum(n for _, n in ranges) // (4 * get_threads()) + 1)
+        # the chunks before ``kept_from`` would be evicted by the later ones of this read
+        # (all chunks decode to the same size): not put in the cache at all
+        kept_from = 0
+        if self.cache_settings.enabled:
+            chunk_bytes = math.prod(self.chunk_shape or ()) * self.storage_dtype.itemsize
+            kept_from = max(0, len(work) - self.cache_settings.nbytes // max(chunk_bytes, 1))
+        pending: deque[tuple[list[Any], Future[list[np.ndarray]], int]] = deque()
+        batch: list[tuple[tuple[Any, int, tuple[int, ...]], Any, bool]] = []
+        batch_bytes = 0
         in_flight = 0
         source = self.fs.source
+        where = ""
+
+        def submit() -> None:
+            nonlocal batch, batch_bytes, in_flight
+            assert pool is not None
+            future = pool.submit(self._decoded_batch, table, batch, generation)
+            pending.append(([item for item, _, _ in batch], future, batch_bytes))
+            in_flight += batch_bytes
+            batch, batch_bytes = [], 0
+
+        def scatter_oldest() -> None:
+            nonlocal in_flight
+            items, future, size = pending.popleft()
+            in_flight -= size
+            for item, chunk in zip(items, future.result()):
+                out[item[0].out_sel] = chunk[item[0].chunk_sel]
+
         for group in coalesce(ranges, _COALESCE_GAP, _FILTERED_SPAN):
             raws: list[Any] = []
             if len(group) == 1:  # bytes: the decoder takes them without a copy
                 raws.append(source.read(*ranges[group[0]]))
             else:
+                where = where or self.where()
                 for k in group:  # before any buffer is sized by a stored chunk size
-                    source.check_range(*ranges[k], f"{self.where()}: chunk {work[k][2]}")
+                    source.check_range(*ranges[k], f"{where}: chunk {work[k][2]}")
                 buffers: list[Any] = []
                 end = ranges[group[0]][0]
                 for k in group:
@@ -799,20 +860,21 @@ class DatasetStorage:
                 source.readv(ranges[group[0]][0], buffers)
             for k, raw in zip(group, raws):
                 item = work[k]
+                keep = k >= kept_from
                 if pool is None:
-                    chunk = self._decoded(table, item, raw, generation)
+                    chunk = self._decoded(table, item, raw, generation, keep)
                     out[item[0].out_sel] = chunk[item[0].chunk_sel]
                     continue
-                future = pool.submit(self._decoded, table, item, raw, generation)
-                pending.append((item, future, len(raw)))
-                in_flight += len(raw)
+                batch.append((item, raw, keep))
+                batch_bytes += len(raw)
+                if batch_bytes >= task_bytes:
+                    submit()
             while pending and in_flight > _BATCH_BYTES:
-                item, future, size = pending.popleft()
-                in_flight -= size
-                out[item[0].out_sel] = future.result()[item[0].chunk_sel]
+                scatter_oldest()
+        if batch:
+            submit()
         while pending:
-            item, future, _ = pending.popleft()
-            out[item[0].out_sel] = future.result()[item[0].chunk_sel]
+            scatter_oldest()
 
     def _read_unfiltered_rows(
         self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
@@ -885,7 +947,7 @@ class DatasetStorage:
         if self.pipeline is not None and self.pipeline.filters:
             info = ChunkInfo(self.element_size, chunk_shape, int(table.addresses[i]))
             raw = decode_chunk(raw, self.pipeline, int(table.filter_masks[i]), info)
-        n = int(np.prod(chunk_shape, dtype=np.int64))
+        n = math.prod(chunk_shape)
         if len(raw) < n * self.storage_dtype.itemsize:
             raise FormatError(
                 f"chunk at 0x{int(table.addresses[i]):x} of dataset 0x{self.address:x}: "

@@ -25,6 +25,7 @@ later occurrence in the key is written last, as numpy's ``a[idx] = v`` does.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -68,7 +69,11 @@ def _orthogonal(sels: Sequence[AxisSelector]) -> IndexTuple:
     One index array among slices already behaves orthogonally in numpy (its axis stays in
     place); two or more would be zipped, so then every axis goes through ``np.ix_``.
     """
-    if sum(isinstance(s, np.ndarray) for s in sels) <= 1:
+    arrays_seen = 0
+    for s in sels:  # (a plain loop: this runs once per chunk of a read)
+        if type(s) is not slice and isinstance(s, np.ndarray):
+            arrays_seen += 1
+    if arrays_seen <= 1:
         return tuple(sels)
     arrays = [
         np.arange(s.start, s.stop, s.step or 1, dtype=np.int64) if isinstance(s, slice) else s
@@ -275,9 +280,19 @@ class Selection:
                 per_axis.append(functools.partial(_constant, list(ax.project(c))))
             else:  # recomputed for each outer combination: memory stays per chunk
                 per_axis.append(functools.partial(ax.project, c))
-        for combo in _lazy_product(per_axis):
+        if per_axis and all(
+            isinstance(f, functools.partial) and f.func is _constant for f in per_axis[1:]
+        ):
+            # the inner axes are lists: their product is enumerated in C
+            inner = [f() for f in per_axis[1:]]
+            combos: Iterable[tuple[AxisProjection, ...]] = (
+                (p, *tail) for p in per_axis[0]() for tail in itertools.product(*inner)
+            )
+        else:
+            combos = _lazy_product(per_axis)
+        for combo in combos:
             yield ChunkProjection(
-                tuple(p.chunk_index for p in combo),
+                tuple([p.chunk_index for p in combo]),
                 _orthogonal([p.chunk_sel for p in combo]),
                 _orthogonal([p.out_sel for p in combo]),
             )
