@@ -731,7 +731,14 @@ class DatasetStorage:
         work: list[tuple[Any, int, tuple[int, ...]]] = []
         missing = False
         index = lookup.index
-        for proj in sel.chunk_projections(chunk_shape):
+        projections: Iterable[Any]
+        if _sparse_read(sel, chunk_shape, len(lookup.table)):
+            # far fewer chunks stored than the selection touches: walk the stored ones
+            projections = sel.chunk_projections_among(chunk_shape, sorted(index))
+            missing = True  # (touched > stored: some are not stored)
+        else:
+            projections = sel.chunk_projections(chunk_shape)
+        for proj in projections:
             coords = proj.chunk_coords
             if type(coords) is not tuple or any(type(c) is not int for c in coords):
                 coords = tuple(int(c) for c in coords)
@@ -956,6 +963,14 @@ class DatasetStorage:
         return np.frombuffer(raw, dtype=self.storage_dtype, count=n).reshape(
             chunk_shape + self.storage_dtype.shape
         )
+
+
+def _sparse_read(sel: Any, chunk_shape: tuple[int, ...], stored: int) -> bool:
+    """Whether a read should walk the ``stored`` chunks rather than every chunk the
+    orthogonal selection ``sel`` touches: it touches many times more."""
+    if sel.points is not None or not chunk_shape:
+        return False
+    return bool(sel.touched_chunk_count(chunk_shape) > 4 * stored + 4096)
 
 
 def _axis_extent(s: Any) -> tuple[int, int]:

@@ -14,7 +14,7 @@ Everything is numpy arithmetic; nothing here does I/O.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -115,6 +115,16 @@ class AxisIndexer(ABC):
     def project(self, chunk_len: int) -> Iterator[AxisProjection]:
         """One :class:`AxisProjection` per touched chunk, in increasing chunk order."""
 
+    def chunk_count(self, chunk_len: int) -> int:
+        """How many chunks this axis touches."""
+        return int(self.chunk_indices(chunk_len).shape[0])
+
+    def projection_finder(self, chunk_len: int) -> Callable[[int], AxisProjection | None]:
+        """``find(c)``: the :class:`AxisProjection` of chunk ``c`` (None when the axis does
+        not touch it).  This default tabulates :meth:`project`; slices compute it."""
+        table = {p.chunk_index: p for p in self.project(chunk_len)}
+        return table.get
+
     @property
     def is_full(self) -> bool:
         """Selects the whole axis, in order, keeping it."""
@@ -208,6 +218,34 @@ class SliceIndexer(AxisIndexer):
         last = self.start + self.step * (self._count - 1)
         # step < chunk_len: no chunk between the first and the last is skipped
         return np.arange(self.start // chunk_len, last // chunk_len + 1, dtype=np.int64)
+
+    def chunk_count(self, chunk_len: int) -> int:
+        chunk_len = _check_chunk_len(chunk_len)
+        if self._count == 0:
+            return 0
+        if self.step >= chunk_len:  # every element in a chunk of its own
+            return self._count
+        last = self.start + self.step * (self._count - 1)
+        return last // chunk_len - self.start // chunk_len + 1
+
+    def projection_finder(self, chunk_len: int) -> Callable[[int], AxisProjection | None]:
+        chunk_len = _check_chunk_len(chunk_len)
+        start, step, count = self.start, self.step, self._count
+
+        def find(c: int) -> AxisProjection | None:
+            lo = c * chunk_len
+            k0 = max(0, _ceil_div(lo - start, step))
+            k1 = min(count, _ceil_div(lo + chunk_len - start, step))
+            if k1 <= k0:
+                return None
+            local = start + step * k0 - lo
+            if step >= chunk_len:
+                return AxisProjection(c, slice(local, local + 1), slice(k0, k0 + 1))
+            return AxisProjection(
+                c, slice(local, local + step * (k1 - k0 - 1) + 1, step), slice(k0, k1)
+            )
+
+        return find
 
     def project(self, chunk_len: int) -> Iterator[AxisProjection]:
         chunk_len = _check_chunk_len(chunk_len)

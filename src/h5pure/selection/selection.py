@@ -248,6 +248,44 @@ class Selection:
             raise ValueError(f"chunk dimensions must be >= 1 (got {cs})")
         return cs
 
+    def touched_chunk_count(self, chunk_shape: Sequence[int]) -> int:
+        """How many chunks an orthogonal selection touches (computed per axis; a point
+        selection gives its number of points, an upper bound)."""
+        cs = self._check_chunk_shape(chunk_shape)
+        if self.points is not None:
+            return int(self.points.shape[0])
+        if self.nselect == 0:
+            return 0
+        return math.prod(ax.chunk_count(c) for ax, c in zip(self.axes, cs))
+
+    def chunk_projections_among(
+        self, chunk_shape: Sequence[int], coords: Iterable[tuple[int, ...]]
+    ) -> Iterator[ChunkProjection]:
+        """The :class:`ChunkProjection` of each chunk of ``coords`` (grid coordinates, in
+        the order given) the selection touches, skipping the others: the chunks a file
+        stores, when far fewer than the selection touches (a sparse dataset).  Orthogonal
+        selections only; slices cost nothing per chunk, index arrays an entry per chunk
+        they touch."""
+        cs = self._check_chunk_shape(chunk_shape)
+        if self.points is not None:
+            raise ValueError("chunk_projections_among takes orthogonal selections")
+        if self.nselect == 0:
+            return
+        per_axis = [ax.projection_finder(c) for ax, c in zip(self.axes, cs)]
+        for key in coords:
+            combo = []
+            for find, k in zip(per_axis, key):
+                p = find(k)
+                if p is None:
+                    break
+                combo.append(p)
+            else:
+                yield ChunkProjection(
+                    tuple(key),
+                    _orthogonal([p.chunk_sel for p in combo]),
+                    _orthogonal([p.out_sel for p in combo]),
+                )
+
     def chunk_grid_coords(self, chunk_shape: Sequence[int]) -> np.ndarray:
         """``(k, rank)`` int64 grid coordinates of every chunk the selection touches, in C
         order (the order of :meth:`chunk_projections`), without Python loops over chunks."""

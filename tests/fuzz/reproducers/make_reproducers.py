@@ -134,6 +134,26 @@ def extent_past_numpy(path: Path) -> None:
     _patch(path, [(at + 4, struct.pack("<Q", 2**63 - 2**60))])
 
 
+@reproducer
+def sparse_extent_many_chunks(path: Path) -> None:
+    """Fuzz cases 33144 and 39462 (seed 4, h5pure_earliest): a chunked dataset whose
+    extent became (6, 2**21) -- 12 MiB of uint8, allowed by its unlimited maximum -- in
+    chunks of 1 x 1: 12.6 million chunks of which 48 are stored.  Every read enumerated
+    every touched chunk (a hang past 10 s); a read now walks the stored chunks when the
+    selection touches many times more."""
+    import h5py
+
+    with h5py.File(path, "w", libver="earliest") as f:
+        f.create_dataset(
+            "d", data=np.arange(48, dtype="u1").reshape(6, 8), chunks=(1, 1), maxshape=(6, None)
+        )
+    data = path.read_bytes()
+    pattern = bytes([1, 2, 1, 0, 0, 0, 0, 0]) + struct.pack("<QQQ", 6, 8, 6) + b"\xff" * 8
+    at = data.find(pattern)
+    assert at > 0 and data.find(pattern, at + 1) < 0, "dataspace message not found"
+    _patch(path, [(at + 16, struct.pack("<Q", 2**21))])
+
+
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(HERE.parents[2] / "src"))
     names = argv if argv else list(REPRODUCERS)
