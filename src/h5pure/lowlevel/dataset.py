@@ -740,7 +740,7 @@ class DatasetStorage:
             projections = sel.chunk_projections(chunk_shape)
         for proj in projections:
             coords = proj.chunk_coords
-            if type(coords) is not tuple or any(type(c) is not int for c in coords):
+            if type(coords) is not tuple:  # (numpy ints in a tuple hash as ints do)
                 coords = tuple(int(c) for c in coords)
             i = index.get(coords)
             if i is not None:
@@ -1012,8 +1012,9 @@ def _direct_view(
     for s, n in zip(sel[1:], block[1:]):
         if type(s) is not slice or s.indices(n) != (0, n, 1):
             return None
-    if any(type(s) is not slice for s in proj.out_sel):
-        return None  # an index array would make a copy, not a view
+    for s in proj.out_sel:
+        if type(s) is not slice:
+            return None  # an index array would make a copy, not a view
     view = out[proj.out_sel]
     if not view.flags.c_contiguous or view.nbytes != nbytes:
         return None
