@@ -118,7 +118,12 @@ class LatencyServer:
                 with server.lock:
                     server.bytes_sent += n
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            # the default backlog of 5 drops the connections of a burst of parallel
+            # requests, which then wait for a SYN retransmission (a second or more)
+            request_queue_size = 256
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
