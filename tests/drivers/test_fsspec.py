@@ -422,3 +422,39 @@ def test_group_listing_prefetches_symbol_table_nodes(served: tuple[_Server, np.n
         assert server.gets <= 4 + 25, server.gets
         rounds = f._state.driver.requests
     assert rounds == server.gets + server.heads
+
+
+def test_batches_fetched_while_decoding(
+    served: tuple[_Server, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read of many batches (1 MiB each here) fetches the next while one decodes: the
+    values, the requests (about one per batch) and a failed fetch all come out right."""
+    from h5pure.lowlevel import dataset as engine
+
+    server, data = served
+    monkeypatch.setattr(engine, "_REMOTE_BATCH_BYTES", 1 << 20)
+    with h5pure.File(server.url("big.h5"), "r") as f:
+        dset = f["data"]
+        dset.id.get_num_chunks()  # the index, before counting
+        server.reset()
+        np.testing.assert_array_equal(dset[:, 7:4000:3], data[:, 7:4000:3])
+        stored = sum(dset.id.get_chunk_info(i).size for i in range(ROWS // CHUNK_ROWS))
+        # each batch holds whole chunks of at most 1 MiB together (one chunk alone when
+        # bigger): a request per batch, merged
+        assert server.gets <= ROWS // CHUNK_ROWS, server.gets
+        assert server.bytes_sent <= stored + (1 << 20)
+
+        drv = f._state.driver
+        real = drv.read_many
+        calls = []
+
+        def failing(ranges: Any) -> list[bytes]:
+            calls.append(len(ranges))
+            if len(calls) == 3:
+                raise OSError("connection reset")
+            return real(ranges)
+
+        monkeypatch.setattr(drv, "read_many", failing)
+        with pytest.raises(OSError, match="connection reset"):
+            f["data"][:4000]
+        assert len(calls) == 3  # stopped at the failure

@@ -228,6 +228,14 @@ class FsspecDriver(Driver):
     def _cached_read(self, offset: int, size: int) -> bytes:
         bs = self.block_size
         first, last = offset // bs, (offset + size - 1) // bs
+        if first == last:  # most metadata reads: one cached block, one slice
+            with self._lock:
+                data = self._blocks.get(first)
+                if data is not None:
+                    self._blocks.move_to_end(first)
+            if data is not None:
+                lo = offset - first * bs
+                return data[lo : lo + size]
         blocks: dict[int, bytes] = {}
         with self._lock:
             for b in range(first, last + 1):
