@@ -112,11 +112,12 @@ class LatencyServer:
                 self.send_header("Content-Length", str(n))
                 self.send_header("Accept-Ranges", "bytes")
                 self.end_headers()
+                # counted before the body goes out: a client that has it sees the count
+                with server.lock:
+                    server.bytes_sent += n
                 with open(p, "rb") as fh:
                     fh.seek(start)
                     self.wfile.write(fh.read(n))
-                with server.lock:
-                    server.bytes_sent += n
 
         class Server(ThreadingHTTPServer):
             # the default backlog of 5 drops the connections of a burst of parallel

@@ -78,11 +78,12 @@ class _Server:
                 self.send_header("Content-Length", str(n))
                 self.send_header("Accept-Ranges", "bytes")
                 self.end_headers()
+                # counted before the body goes out: a client that has it sees the count
+                with server.lock:
+                    server.bytes_sent += n
                 with open(p, "rb") as fh:
                     fh.seek(start)
                     self.wfile.write(fh.read(n))
-                with server.lock:
-                    server.bytes_sent += n
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -458,3 +459,20 @@ def test_batches_fetched_while_decoding(
         with pytest.raises(OSError, match="connection reset"):
             f["data"][:4000]
         assert len(calls) == 3  # stopped at the failure
+
+
+def test_read_many_serves_cached_bytes_without_requests(served: tuple[_Server, np.ndarray]) -> None:
+    server, _ = served
+    raw = (server.root / "big.h5").read_bytes()
+    drv = FsspecDriver(server.url("big.h5"), "r")  # the first MiB cached at open
+    try:
+        server.reset()
+        ranges = [(5000, 300_000), (400_000, 10), ((1 << 20) - 100, 100)]
+        assert drv.read_many(ranges) == [raw[o : o + n] for o, n in ranges]
+        assert server.gets == 0
+        # a range reaching past the cached part is fetched (and only that one)
+        ranges = [(10, 10), ((1 << 20) - 100, 200)]
+        assert drv.read_many(ranges) == [raw[o : o + n] for o, n in ranges]
+        assert server.gets == 1 and server.bytes_sent == 200
+    finally:
+        drv.close()

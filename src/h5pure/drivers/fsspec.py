@@ -267,6 +267,24 @@ class FsspecDriver(Driver):
         lo = offset - first * bs
         return joined[lo : lo + size]
 
+    def _held(self, offset: int, size: int) -> bytes | None:
+        """The bytes at ``offset`` when the cache holds all their blocks, else None (the
+        blocks are not marked as used: data reads should not keep metadata cached)."""
+        bs = self.block_size
+        first, last = offset // bs, (offset + size - 1) // bs
+        if last - first >= self.cache_blocks:
+            return None
+        parts: list[bytes] = []
+        with self._lock:
+            for b in range(first, last + 1):
+                data = self._blocks.get(b)
+                if data is None:
+                    return None
+                parts.append(data)
+        lo = offset - first * bs
+        joined = parts[0] if len(parts) == 1 else b"".join(parts)
+        return joined[lo : lo + size]
+
     def _read_ahead(self, run: list[int]) -> None:
         """Extend ``run`` (the last run of missing blocks of a read, in place) by readahead:
         up to the current readahead size, stopping at a block the cache holds or the end of
@@ -340,29 +358,37 @@ class FsspecDriver(Driver):
         return data
 
     def read_many(self, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
-        """The bytes of every ``(offset, size)`` range, fetched with merged requests."""
+        """The bytes of every ``(offset, size)`` range, fetched with merged requests; a
+        merged request whose ranges the cache holds entirely (the first read, readahead)
+        is not sent."""
         out: list[bytes] = [b""] * len(ranges)
-        direct: list[tuple[int, int]] = []
-        direct_idx: list[int] = []
+        wanted: list[tuple[int, int]] = []
+        wanted_idx: list[int] = []
         for i, (off, size) in enumerate(ranges):
             if off < 0 or off + size > self._size:
                 raise self._short(off, size, max(0, min(size, self._size - off)))
-            if size == 0:
-                continue
-            if self._bypasses_cache(size) or len(ranges) > 1:
-                direct.append((off, size))
-                direct_idx.append(i)
+            if size:
+                wanted.append((off, size))
+                wanted_idx.append(i)
+        if len(wanted) == 1 and not self._bypasses_cache(wanted[0][1]):
+            out[wanted_idx[0]] = self._cached_read(*wanted[0])
+            return out
+        fetch: list[tuple[int, int, list[int]]] = []
+        for start, end, members in merge_ranges(wanted):
+            held = [self._held(*wanted[m]) for m in members]
+            if all(h is not None for h in held):
+                for m, h in zip(members, held):
+                    out[wanted_idx[m]] = h or b""
             else:
-                out[i] = self._cached_read(off, size)
-        if direct:
-            groups = merge_ranges(direct)
-            datas = self._fetch_many([(s, e) for s, e, _ in groups])
-            for (start, end, members), data in zip(groups, datas):
+                fetch.append((start, end, members))
+        if fetch:
+            datas = self._fetch_many([(s, e) for s, e, _ in fetch])
+            for (start, end, members), data in zip(fetch, datas):
                 if len(data) != end - start:
                     raise self._short(start, end - start, len(data))
                 for m in members:
-                    off, size = direct[m]
-                    out[direct_idx[m]] = data[off - start : off - start + size]
+                    off, size = wanted[m]
+                    out[wanted_idx[m]] = data[off - start : off - start + size]
         return out
 
     def size(self) -> int:
