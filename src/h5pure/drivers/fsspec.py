@@ -34,7 +34,7 @@ CACHE_BLOCKS = 256
 """Default number of cached blocks (16 MiB with the default block size)."""
 MERGE_GAP = 8 << 10
 """Ranges of :meth:`FsspecDriver.read_many` closer than this are fetched as one request."""
-MAX_MERGED = 32 << 20
+MAX_MERGED = 64 << 20
 """Upper bound of one merged request (bytes)."""
 PREFETCH_GAP = 256 << 10
 """Missing blocks of a :meth:`FsspecDriver.prefetch` closer than this share one request."""

@@ -89,8 +89,9 @@ _COALESCE_GAP = 4 << 10
 _COALESCE_SPAN = 8 << 20
 """The most bytes one coalesced read spans."""
 _REMOTE_BATCH_BYTES = 32 << 20
-"""Stored chunk bytes per ``read_many`` call on drivers with batched reads (the fsspec
-driver's largest merged request): the next batch is fetched while one decodes."""
+"""Stored chunk bytes per ``read_many`` call on drivers with batched reads (half the fsspec
+driver's largest merged request, so that a batch's chunks with the B-tree nodes between
+them are one request): the next batch is fetched while one decodes."""
 _FILTERED_SPAN = 1 << 20
 """The same for filtered chunks: decoding starts once a group is read, and a big chunk
 read alone comes as bytes the decoder needs not copy."""

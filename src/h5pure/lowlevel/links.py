@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import FormatError
-from ..format.btree_v1 import iter_group_entries
+from ..format.btree_v1 import GROUP_NODE, iter_group_entries, node_size
+from ..format.context import prefetch
+from ..format.local_heap import HEADER as HEAP_HEADER
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.object_header import HeaderMessage
@@ -119,12 +121,23 @@ def _entry(rec: object) -> LinkEntry:
 
 
 def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
-    heap = LocalHeap.read(fs.source, fs.ctx, stab.heap_address)  # type: ignore[attr-defined]
+    heap_address: int = stab.heap_address  # type: ignore[attr-defined]
+    btree_address: int = stab.btree_address  # type: ignore[attr-defined]
+    # the heap and the B-tree's root are read one after the other: on remote storage,
+    # fetch both at once (the root's size: a full node of libhdf5's default K)
+    prefetch(
+        fs.source,
+        [
+            (heap_address, HEAP_HEADER.size(fs.ctx)),
+            (btree_address, node_size(fs.ctx, GROUP_NODE, 16)),
+        ],
+    )
+    heap = LocalHeap.read(fs.source, fs.ctx, heap_address)
     out: dict[str, LinkEntry] = {}
     for raw_name, entry in iter_group_entries(
         fs.source,
         fs.ctx,
-        stab.btree_address,  # type: ignore[attr-defined]
+        btree_address,
         heap,
     ):
         name = decode_name(raw_name)
