@@ -273,13 +273,28 @@ def read_chunk_btree_v1(
     )
 
 
+def symbol_table_nodes(source: ByteSource, ctx: FormatContext, btree_address: int) -> list[int]:
+    """Addresses of a symbol-table group's nodes, in name order (the B-tree walked)."""
+    return [child for _key, child in walk_btree_v1(source, ctx, btree_address, GROUP_NODE)]
+
+
+def symbol_table_node_span(ctx: FormatContext) -> int:
+    """Bytes to fetch ahead for one symbol table node (its header and usual entries)."""
+    return SNOD_HEADER.size(ctx) + NODE_READ_AHEAD
+
+
 def iter_group_entries(
-    source: ByteSource, ctx: FormatContext, btree_address: int, heap: LocalHeap
+    source: ByteSource,
+    ctx: FormatContext,
+    btree_address: int,
+    heap: LocalHeap,
+    nodes: list[int] | None = None,
 ) -> Iterator[tuple[bytes, SymbolTableEntry]]:
-    """Yield ``(name, entry)`` for every member of a symbol-table group, in name order."""
+    """Yield ``(name, entry)`` for every member of a symbol-table group, in name order
+    (``nodes``: the group's :func:`symbol_table_nodes`, when the caller walked them)."""
     seen: set[int] = set()
-    snods = [child for _key, child in walk_btree_v1(source, ctx, btree_address, GROUP_NODE)]
-    prefetch(source, [(a, SNOD_HEADER.size(ctx) + NODE_READ_AHEAD) for a in snods])
+    snods = symbol_table_nodes(source, ctx, btree_address) if nodes is None else nodes
+    prefetch(source, [(a, symbol_table_node_span(ctx)) for a in snods])
     for snod_address in snods:
         if snod_address in seen:
             raise FormatError(

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import FormatError
-from ..format.btree_v1 import GROUP_NODE, iter_group_entries, node_size
+from ..format.btree_v1 import (
+    GROUP_NODE,
+    iter_group_entries,
+    node_size,
+    symbol_table_node_span,
+    symbol_table_nodes,
+)
 from ..format.context import prefetch
 from ..format.local_heap import HEADER as HEAP_HEADER
 from ..format.local_heap import LocalHeap
@@ -132,14 +138,17 @@ def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
             (btree_address, node_size(fs.ctx, GROUP_NODE, 16)),
         ],
     )
+    nodes = symbol_table_nodes(fs.source, fs.ctx, btree_address)
+    # then the nodes and the heap's names together
+    span = symbol_table_node_span(fs.ctx)
+    ranges = [(a, span) for a in nodes]
+    data_address, data_size = LocalHeap.data_segment(fs.source, fs.ctx, heap_address)
+    if data_size and not fs.ctx.is_undefined(data_address):
+        ranges.append((data_address, data_size))
+    prefetch(fs.source, ranges)
     heap = LocalHeap.read(fs.source, fs.ctx, heap_address)
     out: dict[str, LinkEntry] = {}
-    for raw_name, entry in iter_group_entries(
-        fs.source,
-        fs.ctx,
-        btree_address,
-        heap,
-    ):
+    for raw_name, entry in iter_group_entries(fs.source, fs.ctx, btree_address, heap, nodes):
         name = decode_name(raw_name)
         if entry.cache_type == 2:
             target = decode_name(heap.string_at(entry.soft_link_offset or 0))
