@@ -347,6 +347,14 @@ def test_open_is_one_get_without_head(served: tuple[_Server, np.ndarray]) -> Non
             drv.read(2990, 11)
     finally:
         drv.close()
+    # an empty file: size 0 from the same GET
+    (server.root / "empty.bin").write_bytes(b"")
+    server.reset()
+    drv = FsspecDriver(server.url("empty.bin"), "r")
+    try:
+        assert drv.size() == 0 and (server.heads, server.gets) == (0, 1)
+    finally:
+        drv.close()
     # without a first read, the size comes from a HEAD
     server.reset()
     drv = FsspecDriver(server.url("big.h5"), "r", first_read=0)

@@ -104,7 +104,8 @@ def _http_head_and_size(fs: Any, url: str, n: int) -> tuple[bytes, int | None]:
         kw = dict(fs.kwargs)
         headers = dict(kw.pop("headers", None) or {})
         headers["Range"] = f"bytes=0-{n - 1}"
-        async with session.get(fs.encode_url(url), headers=headers, **kw) as r:
+        encode = getattr(fs, "encode_url", None)  # quoting as fsspec does, where it does
+        async with session.get(encode(url) if encode else url, headers=headers, **kw) as r:
             if r.status == 404:
                 raise FileNotFoundError(url)
             if r.status == 416:  # an empty file has no byte 0
