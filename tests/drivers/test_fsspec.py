@@ -78,11 +78,12 @@ class _Server:
                 self.send_header("Content-Length", str(n))
                 self.send_header("Accept-Ranges", "bytes")
                 self.end_headers()
+                # counted before the body goes out: a client that has it sees the count
+                with server.lock:
+                    server.bytes_sent += n
                 with open(p, "rb") as fh:
                     fh.seek(start)
                     self.wfile.write(fh.read(n))
-                with server.lock:
-                    server.bytes_sent += n
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -223,7 +224,10 @@ def test_other_layouts_over_http(served: tuple[_Server, np.ndarray]) -> None:
 def test_read_many_merges_and_cache_serves_metadata(served: tuple[_Server, np.ndarray]) -> None:
     server, _ = served
     raw = (server.root / "big.h5").read_bytes()
-    drv = FsspecDriver(server.url("big.h5"), "r", block_size=4096, cache_blocks=4)
+    # the cache alone: no read at open, no readahead
+    drv = FsspecDriver(
+        server.url("big.h5"), "r", block_size=4096, cache_blocks=4, first_read=0, max_readahead=0
+    )
     try:
         assert drv.size() == len(raw)
         server.reset()
@@ -312,3 +316,182 @@ def test_fsspec_file_objects(served: tuple[_Server, np.ndarray], tmp_path: Path)
             f["x"][0] = -1
     with h5py.File(path, "r") as f:
         assert (f["x"][0] == -1).all() and (f["x"][1:] == data[1:64, :100]).all()
+
+
+# -- fewer round trips: the first read, readahead, prefetch (issue 17) -------------------
+
+
+def test_open_is_one_get_without_head(served: tuple[_Server, np.ndarray]) -> None:
+    """Over HTTP the first read's Content-Range gives the size: no HEAD; what it brought
+    (the first MiB) serves later reads there without requests."""
+    server, _ = served
+    raw = (server.root / "big.h5").read_bytes()
+    server.reset()
+    drv = FsspecDriver(server.url("big.h5"), "r")
+    try:
+        assert (server.heads, server.gets) == (0, 1)
+        assert drv.size() == len(raw) and drv.requests == 1
+        assert drv.read(1000, 5000) == raw[1000:6000]
+        assert drv.read((1 << 20) - 10, 10) == raw[(1 << 20) - 10 : 1 << 20]
+        assert server.gets == 1
+    finally:
+        drv.close()
+    # a file shorter than the first read: its size is the body's length
+    (server.root / "tiny.bin").write_bytes(raw[:3000])
+    server.reset()
+    drv = FsspecDriver(server.url("tiny.bin"), "r")
+    try:
+        assert drv.size() == 3000 and drv.read(2990, 10) == raw[2990:3000]
+        assert (server.heads, server.gets) == (0, 1)
+        with pytest.raises(OSError):
+            drv.read(2990, 11)
+    finally:
+        drv.close()
+    # an empty file: size 0 from the same GET
+    (server.root / "empty.bin").write_bytes(b"")
+    server.reset()
+    drv = FsspecDriver(server.url("empty.bin"), "r")
+    try:
+        assert drv.size() == 0 and (server.heads, server.gets) == (0, 1)
+    finally:
+        drv.close()
+    # without a first read, the size comes from a HEAD
+    server.reset()
+    drv = FsspecDriver(server.url("big.h5"), "r", first_read=0)
+    try:
+        assert drv.size() == len(raw) and (server.heads, server.gets) == (1, 0)
+    finally:
+        drv.close()
+
+
+def test_readahead_grows_on_sequential_misses(served: tuple[_Server, np.ndarray]) -> None:
+    server, _ = served
+    raw = (server.root / "big.h5").read_bytes()
+    bs = 4096
+    drv = FsspecDriver(
+        server.url("big.h5"), "r", block_size=bs, first_read=bs, max_readahead=16 * bs
+    )
+    try:
+        server.reset()
+        # a forward walk over blocks 0-64 (block 0 read at open): misses fetch 2, 4, 8,
+        # then 16 blocks (the most) each: 1 + 2 + 4 + 8 + 16 + 16 + 16 + 16 > 65
+        got = b"".join(drv.read(b * bs + 7, bs) for b in range(64))
+        assert got == raw[7 : 64 * bs + 7]
+        assert server.gets == 7, server.gets
+        assert server.bytes_sent <= (64 + 16) * bs
+        # scattered misses shrink it back to one block each
+        server.reset()
+        far = [3 << 20, 1 << 20, 5 << 20, 2 << 20, 7 << 20, 4 << 20, 6 << 20]
+        for off in far:
+            assert drv.read(off, 10) == raw[off : off + 10]
+        assert server.gets == len(far)
+        assert server.bytes_sent <= (8 + 4 + 2 + 1 + 1 + 1 + 1) * bs
+    finally:
+        drv.close()
+
+
+def test_prefetch_fetches_ranges_together(served: tuple[_Server, np.ndarray]) -> None:
+    server, _ = served
+    raw = (server.root / "big.h5").read_bytes()
+    bs = 4096
+    drv = FsspecDriver(server.url("big.h5"), "r", block_size=bs, first_read=0)
+    try:
+        rng = np.random.default_rng(5)
+        offsets = sorted(int(o) for o in rng.choice(len(raw) // bs - 2, 40, replace=False) * bs)
+        ranges = [(o + 100, 3000) for o in offsets]
+        server.reset()
+        drv.prefetch([*ranges, (len(raw) - 5, 100), (len(raw) + 10, 5)])  # past the end: ignored
+        fetched = server.gets
+        # nearby blocks share a request; the requests go out together
+        assert 0 < fetched <= len(ranges) + 1
+        got = [drv.read(o, n) for o, n in ranges]
+        assert got == [raw[o : o + n] for o, n in ranges]
+        assert drv.read(len(raw) - 5, 5) == raw[-5:]
+        assert server.gets == fetched  # every read came from the cache
+    finally:
+        drv.close()
+
+
+def test_group_listing_prefetches_symbol_table_nodes(served: tuple[_Server, np.ndarray]) -> None:
+    """A group of 400 members whose symbol table nodes lie scattered among data: listing
+    it fetches them in one round of parallel requests, not one request each."""
+    server, _ = served
+    path = server.root / "wide.h5"
+    payload = np.random.default_rng(1).integers(0, 255, 40_000, dtype=np.uint8)
+    with h5py.File(path, "w", libver="earliest") as f:
+        for i in range(400):
+            f.create_dataset(f"d{i:03d}", data=payload)  # 40 KB of data between nodes
+    with h5py.File(path, "r") as f:
+        names = list(f)
+    fetches: list[int] = []  # requests per round trip (one call of the driver's fetch)
+    real_fetch_many = FsspecDriver._fetch_many
+
+    def counting(self: FsspecDriver, spans: Any) -> list[bytes]:
+        fetches.append(len(spans))
+        return real_fetch_many(self, spans)
+
+    server.reset()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(FsspecDriver, "_fetch_many", counting)
+        with h5pure.File(server.url("wide.h5"), "r", driver="fsspec", first_read=4096) as f:
+            assert list(f) == names
+            requests = f._state.driver.requests
+    assert requests == server.gets + server.heads
+    # after the open (superblock and root): the B-tree's root with the heap's header, its
+    # children, then the nodes (25 of 16 members, 1 MiB apart: blocks nearer than 256 KiB
+    # share a request) along with the heap's names: 3 round trips, not one per node
+    assert server.gets <= 4 + 25, server.gets
+    assert len(fetches) <= 3, fetches
+
+
+def test_batches_fetched_while_decoding(
+    served: tuple[_Server, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read of many batches (1 MiB each here) fetches the next while one decodes: the
+    values, the requests (about one per batch) and a failed fetch all come out right."""
+    from h5pure.lowlevel import dataset as engine
+
+    server, data = served
+    monkeypatch.setattr(engine, "_REMOTE_BATCH_BYTES", 1 << 20)
+    with h5pure.File(server.url("big.h5"), "r") as f:
+        dset = f["data"]
+        dset.id.get_num_chunks()  # the index, before counting
+        server.reset()
+        np.testing.assert_array_equal(dset[:, 7:4000:3], data[:, 7:4000:3])
+        stored = sum(dset.id.get_chunk_info(i).size for i in range(ROWS // CHUNK_ROWS))
+        # each batch holds whole chunks of at most 1 MiB together (one chunk alone when
+        # bigger): a request per batch, merged
+        assert server.gets <= ROWS // CHUNK_ROWS, server.gets
+        assert server.bytes_sent <= stored + (1 << 20)
+
+        drv = f._state.driver
+        real = drv.read_many
+        calls = []
+
+        def failing(ranges: Any) -> list[bytes]:
+            calls.append(len(ranges))
+            if len(calls) == 3:
+                raise OSError("connection reset")
+            return real(ranges)
+
+        monkeypatch.setattr(drv, "read_many", failing)
+        with pytest.raises(OSError, match="connection reset"):
+            f["data"][:4000]
+        assert len(calls) == 3  # stopped at the failure
+
+
+def test_read_many_serves_cached_bytes_without_requests(served: tuple[_Server, np.ndarray]) -> None:
+    server, _ = served
+    raw = (server.root / "big.h5").read_bytes()
+    drv = FsspecDriver(server.url("big.h5"), "r")  # the first MiB cached at open
+    try:
+        server.reset()
+        ranges = [(5000, 300_000), (400_000, 10), ((1 << 20) - 100, 100)]
+        assert drv.read_many(ranges) == [raw[o : o + n] for o, n in ranges]
+        assert server.gets == 0
+        # a range reaching past the cached part is fetched (and only that one)
+        ranges = [(10, 10), ((1 << 20) - 100, 200)]
+        assert drv.read_many(ranges) == [raw[o : o + n] for o, n in ranges]
+        assert server.gets == 1 and server.bytes_sent == 200
+    finally:
+        drv.close()

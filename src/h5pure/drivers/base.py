@@ -53,6 +53,11 @@ class Driver(ABC):
         adjacent ranges into fewer requests)."""
         return [self.read(offset, size) for offset, size in ranges]
 
+    def prefetch(self, ranges: Sequence[tuple[int, int]]) -> None:
+        """A hint: the ``(offset, size)`` ranges will be read soon, one by one.  A remote
+        driver fetches them into its cache together (requests in parallel); local drivers
+        ignore it.  Ranges past the end of the file are ignored, never an error."""
+
     @abstractmethod
     def size(self) -> int:
         """Current physical size of the file in bytes."""

@@ -2,8 +2,14 @@
 
 Remote reads are slow per request, not per byte, so the driver:
 
+* reads the first ``first_read`` bytes (1 MiB) at open: the superblock, the root group and,
+  in files libhdf5 wrote, much of the metadata lie near the start.  Over HTTP that one
+  ranged GET also gives the file's size (its ``Content-Range``), so no HEAD is sent;
 * keeps a block cache (aligned blocks, LRU) for the small scattered reads of metadata:
   superblock, object headers, B-trees and heaps mostly share a handful of blocks;
+* reads ahead on cache misses that continue where the previous miss's fetch ended (a walk
+  of metadata libhdf5 allocated in order): each such miss fetches twice as much as the last,
+  up to ``max_readahead`` (4 MiB); a miss elsewhere halves the readahead again;
 * sends large reads (chunk data) straight to the storage, without polluting the cache;
 * implements :meth:`Driver.read_many` by merging adjacent and nearby ranges into one
   request each and issuing them together (``cat_ranges``; concurrent on async file systems).
@@ -28,8 +34,14 @@ CACHE_BLOCKS = 256
 """Default number of cached blocks (16 MiB with the default block size)."""
 MERGE_GAP = 8 << 10
 """Ranges of :meth:`FsspecDriver.read_many` closer than this are fetched as one request."""
-MAX_MERGED = 32 << 20
+MAX_MERGED = 64 << 20
 """Upper bound of one merged request (bytes)."""
+PREFETCH_GAP = 256 << 10
+"""Missing blocks of a :meth:`FsspecDriver.prefetch` closer than this share one request."""
+FIRST_READ = 1 << 20
+"""Default bytes read from the start of the file at open."""
+MAX_READAHEAD = 4 << 20
+"""Default upper bound of the bytes one cache miss fetches by readahead."""
 
 
 def import_fsspec() -> Any:
@@ -72,15 +84,58 @@ def merge_ranges(
     return groups
 
 
+def _is_http(fs: Any) -> bool:
+    try:
+        from fsspec.implementations.http import HTTPFileSystem
+    except ImportError:  # fsspec without aiohttp cannot have opened an HTTP URL either
+        return False
+    return isinstance(fs, HTTPFileSystem)
+
+
+def _http_head_and_size(fs: Any, url: str, n: int) -> tuple[bytes, int | None]:
+    """The first ``n`` bytes of ``url`` and the file's size, from one ranged GET on the
+    file system's own session (its headers and options apply).  The size comes from the
+    answer's ``Content-Range``, or is the body's length when the server sent the whole file;
+    ``None`` when the answer does not say (a compressed transfer, no range header)."""
+    from fsspec.asyn import sync
+
+    async def get() -> tuple[bytes, int | None]:
+        session = await fs.set_session()
+        kw = dict(fs.kwargs)
+        headers = dict(kw.pop("headers", None) or {})
+        headers["Range"] = f"bytes=0-{n - 1}"
+        encode = getattr(fs, "encode_url", None)  # quoting as fsspec does, where it does
+        async with session.get(encode(url) if encode else url, headers=headers, **kw) as r:
+            if r.status == 404:
+                raise FileNotFoundError(url)
+            if r.status == 416:  # an empty file has no byte 0
+                return b"", 0
+            r.raise_for_status()
+            body = bytes(await r.read())
+            if r.headers.get("Content-Encoding", "identity") != "identity":
+                return b"", None
+            if r.status == 200:
+                return body[:n], len(body)
+            total = r.headers.get("Content-Range", "").rpartition("/")[2]
+            if r.status == 206 and total.isdigit():
+                return body, int(total)
+            return b"", None
+
+    result: tuple[bytes, int | None] = sync(fs.loop, get)
+    return result
+
+
 @register_driver("fsspec")
 class FsspecDriver(Driver):
     """A read-only file behind an fsspec URL.
 
     Options (``File(url, "r", driver="fsspec", ...)``): ``storage_options`` (a dict given
-    to the fsspec file system), ``block_size`` and ``cache_blocks`` (the metadata cache).
+    to the fsspec file system), ``block_size`` and ``cache_blocks`` (the metadata cache),
+    ``first_read`` (bytes read from the start at open) and ``max_readahead`` (the most one
+    cache miss fetches); 0 turns each off.
     """
 
-    options = ("storage_options", "block_size", "cache_blocks")
+    options = ("storage_options", "block_size", "cache_blocks", "first_read", "max_readahead")
     batched_reads = True
 
     def __init__(
@@ -91,6 +146,8 @@ class FsspecDriver(Driver):
         storage_options: dict[str, Any] | None = None,
         block_size: int = BLOCK_SIZE,
         cache_blocks: int = CACHE_BLOCKS,
+        first_read: int = FIRST_READ,
+        max_readahead: int = MAX_READAHEAD,
     ) -> None:
         if mode != "r":
             raise ReadOnlyError(
@@ -98,23 +155,59 @@ class FsspecDriver(Driver):
                 "(open them with mode 'r')"
             )
         super().__init__(writable=False)
-        if block_size <= 0 or cache_blocks < 0:
-            raise ValueError("block_size must be positive and cache_blocks not negative")
+        if block_size <= 0 or cache_blocks < 0 or first_read < 0 or max_readahead < 0:
+            raise ValueError(
+                "block_size must be positive; cache_blocks, first_read and max_readahead "
+                "not negative"
+            )
         fsspec = import_fsspec()
         self.url = path
-        try:
-            self.fs, self.path = fsspec.core.url_to_fs(path, **(storage_options or {}))
-            self._size = int(self.fs.size(self.path))
-        except FileNotFoundError as e:
-            raise FileNotFoundError(2, f"No such file or directory: {path!r}") from e
         self.block_size = int(block_size)
         self.cache_blocks = int(cache_blocks)
         self._blocks: OrderedDict[int, bytes] = OrderedDict()
         self._lock = threading.Lock()
         self.requests = 0
-        """Requests sent so far (reads only; the size lookup at open is not counted)."""
+        """Requests sent so far: reads, and the size lookup (HEAD) when one was needed."""
+        bs = self.block_size
+        # readahead state, in blocks: the span the last miss fetched and the next miss's size
+        self._max_ahead = max(1, int(max_readahead) // bs) if self.cache_blocks else 1
+        self._ahead = 1
+        self._last_fetch = (-1, -1)
+        try:
+            self.fs, self.path = fsspec.core.url_to_fs(path, **(storage_options or {}))
+            # no more than the cache holds: the head is kept there
+            head = self._open_head(min(int(first_read), self.cache_blocks * bs))
+        except FileNotFoundError as e:
+            raise FileNotFoundError(2, f"No such file or directory: {path!r}") from e
+        if head:
+            whole = len(head) // bs * bs if len(head) < self._size else len(head)
+            with self._lock:
+                for b in range(0, -(-whole // bs)):
+                    self._blocks[b] = head[b * bs : (b + 1) * bs]
+                while len(self._blocks) > self.cache_blocks:
+                    self._blocks.popitem(last=False)
+            n = -(-whole // bs)
+            self._last_fetch = (0, n)
+            self._ahead = min(self._max_ahead, max(1, n))
 
     # -- the storage ---------------------------------------------------------------------
+    def _open_head(self, first_read: int) -> bytes:
+        """Set the file size; the first ``first_read`` bytes (fewer at the end of the file)."""
+        if first_read and _is_http(self.fs):
+            with self._lock:
+                self.requests += 1
+            head, size = _http_head_and_size(self.fs, self.path, first_read)
+            if size is not None:
+                self._size = size
+                return head
+            # no usable Content-Range: ask for the size the ordinary way
+        with self._lock:
+            self.requests += 1
+        self._size = int(self.fs.size(self.path))
+        if not first_read or not self._size:
+            return b""
+        return self._fetch(0, min(first_read, self._size))
+
     def _fetch(self, start: int, end: int) -> bytes:
         with self._lock:
             self.requests += 1
@@ -136,6 +229,14 @@ class FsspecDriver(Driver):
     def _cached_read(self, offset: int, size: int) -> bytes:
         bs = self.block_size
         first, last = offset // bs, (offset + size - 1) // bs
+        if first == last:  # most metadata reads: one cached block, one slice
+            with self._lock:
+                data = self._blocks.get(first)
+                if data is not None:
+                    self._blocks.move_to_end(first)
+            if data is not None:
+                lo = offset - first * bs
+                return data[lo : lo + size]
         blocks: dict[int, bytes] = {}
         with self._lock:
             for b in range(first, last + 1):
@@ -152,18 +253,93 @@ class FsspecDriver(Driver):
                     runs[-1].append(b)
                 else:
                     runs.append([b])
+            self._read_ahead(runs[-1])
             spans = [(r[0] * bs, min((r[-1] + 1) * bs, self._size)) for r in runs]
             for run, data in zip(runs, self._fetch_many(spans)):
                 for j, b in enumerate(run):
                     blocks[b] = data[j * bs : (j + 1) * bs]
             with self._lock:
-                for b in missing:
-                    self._blocks[b] = blocks[b]
+                for run in runs:
+                    for b in run:
+                        self._blocks[b] = blocks[b]
                 while len(self._blocks) > self.cache_blocks:
                     self._blocks.popitem(last=False)
         joined = b"".join(blocks[b] for b in range(first, last + 1))
         lo = offset - first * bs
         return joined[lo : lo + size]
+
+    def _held(self, offset: int, size: int) -> bytes | None:
+        """The bytes at ``offset`` when the cache holds all their blocks, else None (the
+        blocks are not marked as used: data reads should not keep metadata cached)."""
+        bs = self.block_size
+        first, last = offset // bs, (offset + size - 1) // bs
+        if last - first >= self.cache_blocks:
+            return None
+        parts: list[bytes] = []
+        with self._lock:
+            for b in range(first, last + 1):
+                data = self._blocks.get(b)
+                if data is None:
+                    return None
+                parts.append(data)
+        lo = offset - first * bs
+        joined = parts[0] if len(parts) == 1 else b"".join(parts)
+        return joined[lo : lo + size]
+
+    def _read_ahead(self, run: list[int]) -> None:
+        """Extend ``run`` (the last run of missing blocks of a read, in place) by readahead:
+        up to the current readahead size, stopping at a block the cache holds or the end of
+        the file.  A miss that starts inside or just past the span the previous miss
+        fetched doubles the readahead; any other miss halves it."""
+        with self._lock:
+            start, end = self._last_fetch
+            if start <= run[0] <= end + self._ahead:
+                self._ahead = min(self._max_ahead, self._ahead * 2)
+            else:
+                self._ahead = max(1, self._ahead // 2)
+            nblocks = -(-self._size // self.block_size)
+            stop = min(nblocks, run[0] + self._ahead)
+            b = run[-1] + 1
+            while b < stop and b not in self._blocks:
+                run.append(b)
+                b += 1
+            self._last_fetch = (run[0], run[-1] + 1)
+
+    def prefetch(self, ranges: Sequence[tuple[int, int]]) -> None:
+        """Fetch the blocks of ``ranges`` the cache lacks, in parallel: runs of missing
+        blocks at most :data:`PREFETCH_GAP` apart share one request."""
+        if not self.cache_blocks:
+            return
+        bs = self.block_size
+        wanted: set[int] = set()
+        for off, size in ranges:
+            end = min(off + size, self._size)
+            if off < 0 or end <= off:
+                continue
+            wanted.update(range(off // bs, (end - 1) // bs + 1))
+        with self._lock:
+            missing = sorted(b for b in wanted if b not in self._blocks)
+        # more than the cache holds would evict what the reads are about to need
+        missing = missing[: self.cache_blocks]
+        if not missing:
+            return
+        gap = max(1, PREFETCH_GAP // bs)
+        runs: list[list[int]] = []
+        for b in missing:
+            if runs and b - runs[-1][-1] <= gap:
+                runs[-1].extend(range(runs[-1][-1] + 1, b + 1))
+            else:
+                runs.append([b])
+        spans = [(r[0] * bs, min((r[-1] + 1) * bs, self._size)) for r in runs]
+        datas = self._fetch_many(spans)
+        keep = set(missing)  # not the gaps bridged: they would crowd out the blocks asked for
+        with self._lock:
+            for run, data in zip(runs, datas):
+                for j, b in enumerate(run):
+                    if b in keep and b not in self._blocks:
+                        self._blocks[b] = data[j * bs : (j + 1) * bs]
+            while len(self._blocks) > self.cache_blocks:
+                self._blocks.popitem(last=False)
 
     def _bypasses_cache(self, size: int) -> bool:
         return self.cache_blocks == 0 or size > 2 * self.block_size
@@ -183,29 +359,37 @@ class FsspecDriver(Driver):
         return data
 
     def read_many(self, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
-        """The bytes of every ``(offset, size)`` range, fetched with merged requests."""
+        """The bytes of every ``(offset, size)`` range, fetched with merged requests; a
+        merged request whose ranges the cache holds entirely (the first read, readahead)
+        is not sent."""
         out: list[bytes] = [b""] * len(ranges)
-        direct: list[tuple[int, int]] = []
-        direct_idx: list[int] = []
+        wanted: list[tuple[int, int]] = []
+        wanted_idx: list[int] = []
         for i, (off, size) in enumerate(ranges):
             if off < 0 or off + size > self._size:
                 raise self._short(off, size, max(0, min(size, self._size - off)))
-            if size == 0:
-                continue
-            if self._bypasses_cache(size) or len(ranges) > 1:
-                direct.append((off, size))
-                direct_idx.append(i)
+            if size:
+                wanted.append((off, size))
+                wanted_idx.append(i)
+        if len(wanted) == 1 and not self._bypasses_cache(wanted[0][1]):
+            out[wanted_idx[0]] = self._cached_read(*wanted[0])
+            return out
+        fetch: list[tuple[int, int, list[int]]] = []
+        for start, end, members in merge_ranges(wanted):
+            held = [self._held(*wanted[m]) for m in members]
+            if all(h is not None for h in held):
+                for m, h in zip(members, held):
+                    out[wanted_idx[m]] = h or b""
             else:
-                out[i] = self._cached_read(off, size)
-        if direct:
-            groups = merge_ranges(direct)
-            datas = self._fetch_many([(s, e) for s, e, _ in groups])
-            for (start, end, members), data in zip(groups, datas):
+                fetch.append((start, end, members))
+        if fetch:
+            datas = self._fetch_many([(s, e) for s, e, _ in fetch])
+            for (start, end, members), data in zip(fetch, datas):
                 if len(data) != end - start:
                     raise self._short(start, end - start, len(data))
                 for m in members:
-                    off, size = direct[m]
-                    out[direct_idx[m]] = data[off - start : off - start + size]
+                    off, size = wanted[m]
+                    out[wanted_idx[m]] = data[off - start : off - start + size]
         return out
 
     def size(self) -> int:

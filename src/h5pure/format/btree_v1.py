@@ -21,12 +21,13 @@ import numpy as np
 
 from ..errors import FormatError
 from .chunk_table import ChunkTable
-from .context import ByteSource, FormatContext
+from .context import ByteSource, FormatContext, prefetch
 from .local_heap import FREE_NULL, LocalHeap
 from .local_heap import HEADER as HEAP_HEADER
 from .structs import OFFSET, U8, U16, Bytes, Struct, check_signature, read_uint
 from .symbol_table import (
     CACHE_NONE,
+    NODE_READ_AHEAD,
     SCRATCH_SIZE,
     SNOD_SIGNATURE,
     SymbolTableEntry,
@@ -78,6 +79,10 @@ class _Node:
     entries_used: int
     body: bytes
     """Keys and children, starting at key 0."""
+
+
+_DEFAULT_CAPACITY = {GROUP_NODE: 32, CHUNK_NODE: 64}
+"""Children of a full node with libhdf5's default K (16 for groups, 32 for chunks)."""
 
 
 def _key_size(ctx: FormatContext, node_type: int, ndims: int | None) -> int:
@@ -160,7 +165,13 @@ def _visit_leaves(
     if node.level == 0:
         yield node
         return
-    for child in _children(node, ctx, key_size):
+    children = _children(node, ctx, key_size)
+    # siblings are read one after the other: on remote storage, fetch them together first
+    # (their sizes are a guess: this node's, or full nodes of libhdf5's default capacity)
+    full = _DEFAULT_CAPACITY[node_type] * (key_size + ctx.size_of_offsets) + key_size
+    span = NODE_HEADER.size(ctx) + max(len(node.body), full)
+    prefetch(source, [(c, span) for c in children if not ctx.is_undefined(c)])
+    for child in children:
         if ctx.is_undefined(child):
             raise FormatError(f"v1 B-tree node at 0x{addr:x}: undefined child address")
         yield from _visit_leaves(source, ctx, child, node_type, key_size, node.level - 1, visited)
@@ -262,12 +273,29 @@ def read_chunk_btree_v1(
     )
 
 
+def symbol_table_nodes(source: ByteSource, ctx: FormatContext, btree_address: int) -> list[int]:
+    """Addresses of a symbol-table group's nodes, in name order (the B-tree walked)."""
+    return [child for _key, child in walk_btree_v1(source, ctx, btree_address, GROUP_NODE)]
+
+
+def symbol_table_node_span(ctx: FormatContext) -> int:
+    """Bytes to fetch ahead for one symbol table node (its header and usual entries)."""
+    return SNOD_HEADER.size(ctx) + NODE_READ_AHEAD
+
+
 def iter_group_entries(
-    source: ByteSource, ctx: FormatContext, btree_address: int, heap: LocalHeap
+    source: ByteSource,
+    ctx: FormatContext,
+    btree_address: int,
+    heap: LocalHeap,
+    nodes: list[int] | None = None,
 ) -> Iterator[tuple[bytes, SymbolTableEntry]]:
-    """Yield ``(name, entry)`` for every member of a symbol-table group, in name order."""
+    """Yield ``(name, entry)`` for every member of a symbol-table group, in name order
+    (``nodes``: the group's :func:`symbol_table_nodes`, when the caller walked them)."""
     seen: set[int] = set()
-    for _key, snod_address in walk_btree_v1(source, ctx, btree_address, GROUP_NODE):
+    snods = symbol_table_nodes(source, ctx, btree_address) if nodes is None else nodes
+    prefetch(source, [(a, symbol_table_node_span(ctx)) for a in snods])
+    for snod_address in snods:
         if snod_address in seen:
             raise FormatError(
                 f"v1 B-tree at 0x{btree_address:x}: symbol table node 0x{snod_address:x} "

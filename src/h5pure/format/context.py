@@ -23,6 +23,15 @@ class ByteSource(Protocol):
     def read(self, address: int, size: int) -> bytes: ...
 
 
+def prefetch(source: ByteSource, ranges: list[tuple[int, int]]) -> None:
+    """Tell ``source`` that the ``(address, size)`` ranges will be read soon, when it takes
+    the hint (``lowlevel``'s file source passes it to the driver: a remote driver fetches
+    them in parallel).  Sizes may be estimates: a range may be read past or short of them."""
+    hint = getattr(source, "prefetch", None)
+    if hint is not None and len(ranges) > 1:
+        hint(ranges)
+
+
 @dataclass(frozen=True)
 class FormatContext:
     """Widths that depend on the file, resolved once from the superblock."""

@@ -60,6 +60,15 @@ class LocalHeap:
     size_of_lengths: int = 8
     """Width of the free list's fields (the file's size of lengths)."""
 
+    @staticmethod
+    def data_segment(source: ByteSource, ctx: FormatContext, address: int) -> tuple[int, int]:
+        """``(address, size)`` of the data segment of the heap at ``address``, from its
+        header alone (to fetch it along with other reads); :meth:`read` validates."""
+        head = source.read(address, HEADER.size(ctx))
+        check_signature(head, SIGNATURE, "local heap", address)
+        h = HEADER.decode(head, 0, ctx, address)
+        return int(h["data_address"]), int(h["data_size"])
+
     @classmethod
     def read(cls, source: ByteSource, ctx: FormatContext, address: int) -> LocalHeap:
         """Read the header at ``address`` and its data segment."""

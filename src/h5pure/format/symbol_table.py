@@ -18,7 +18,7 @@ from .context import ByteSource, FormatContext
 from .structs import LENGTH, OFFSET, U8, U16, U32, Bytes, Reserved, Struct, check_signature
 
 SNOD_SIGNATURE = b"SNOD"
-_READ_AHEAD = 1536
+NODE_READ_AHEAD = 1536
 """Bytes read past a node's header at once (its entries: 32 of 40 bytes by default)."""
 SCRATCH_SIZE = 16
 
@@ -136,7 +136,7 @@ def read_symbol_table_node(source: ByteSource, ctx: FormatContext, address: int)
     eof = ctx.eof_address
     if eof is not None and eof - address > hsize:
         try:  # the node's entries along with its header (a node holds 2K of them)
-            head = source.read(address, min(hsize + _READ_AHEAD, eof - address))
+            head = source.read(address, min(hsize + NODE_READ_AHEAD, eof - address))
         except FormatError:
             head = source.read(address, hsize)
     else:

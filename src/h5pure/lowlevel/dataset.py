@@ -15,7 +15,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +83,7 @@ def configure_prefixes(
 
 _ROW_BLOCK_BYTES = 4 << 20
 _BATCH_BYTES = 64 << 20
-"""Stored chunk bytes fetched per ``read_many`` call on drivers with batched reads, and
-stored bytes in flight (read, not yet decoded) on the others."""
+"""Stored bytes in flight (read, not yet decoded) on drivers without batched reads."""
 _COALESCE_GAP = 4 << 10
 """Stored ranges at most this far apart are fetched with one (vectored) read."""
 _COALESCE_SPAN = 8 << 20
@@ -92,6 +91,10 @@ _COALESCE_SPAN = 8 << 20
 _TASK_BYTES = 256 << 10
 """Stored bytes of small chunks decoded by one thread-pool task (fewer tasks: a task
 costs about as much as decoding a few KiB)."""
+_REMOTE_BATCH_BYTES = 32 << 20
+"""Stored chunk bytes per ``read_many`` call on drivers with batched reads (half the fsspec
+driver's largest merged request, so that a batch's chunks with the B-tree nodes between
+them are one request): the next batch is fetched while one decodes."""
 _FILTERED_SPAN = 1 << 20
 """The same for filtered chunks: decoding starts once a group is read, and a big chunk
 read alone comes as bytes the decoder needs not copy."""
@@ -914,32 +917,61 @@ class DatasetStorage:
         self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
     ) -> None:
         """Fetch the stored chunks through the driver's ``read_many`` (a remote driver
-        merges adjacent chunks into one request), a batch of ``_BATCH_BYTES`` at a time."""
+        merges adjacent chunks into one request), a batch of ``_REMOTE_BATCH_BYTES`` at a
+        time; the next batch is fetched (on a thread of its own) while this one decodes."""
         generation = self.chunk_cache().generation if self.cache_settings.enabled else 0
         filtered = self.pipeline is not None and bool(self.pipeline.filters)
+        batches: list[list[tuple[Any, int, tuple[int, ...]]]] = []
         start = 0
         while start < len(work):
             stop, total = start, 0
-            while stop < len(work) and (stop == start or total < _BATCH_BYTES):
-                total += int(table.sizes[work[stop][1]])
+            while stop < len(work):
+                size = int(table.sizes[work[stop][1]])
+                if stop > start and total + size > _REMOTE_BATCH_BYTES:
+                    break
+                total += size
                 stop += 1
-            batch = work[start:stop]
-            raws = self.fs.source.read_many(
+            batches.append(work[start:stop])
+            start = stop
+
+        def fetch(batch: list[tuple[Any, int, tuple[int, ...]]]) -> list[bytes]:
+            return self.fs.source.read_many(
                 [(int(table.addresses[i]), int(table.sizes[i])) for _, i, _ in batch]
             )
-            items = list(zip(batch, raws))
-            arrays: Iterable[np.ndarray]
-            if not filtered:
-                arrays = (self.load_chunk(table, item[1], raw) for item, raw in items)
-            elif len(items) > 1 and get_threads() > 1:
-                arrays = decode_pool().map(
-                    lambda ir: self._decoded(table, ir[0], ir[1], generation), items
-                )
-            else:
-                arrays = (self._decoded(table, item, raw, generation) for item, raw in items)
-            for (item, _), chunk in zip(items, arrays):
-                out[item[0].out_sel] = chunk[item[0].chunk_sel]
-            start = stop
+
+        if len(batches) == 1:
+            self._scatter_batch(table, batches[0], fetch(batches[0]), out, filtered, generation)
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="h5pure-fetch") as io:
+            pending = io.submit(fetch, batches[0])
+            for k, batch in enumerate(batches):
+                raws = pending.result()
+                if k + 1 < len(batches):
+                    pending = io.submit(fetch, batches[k + 1])
+                self._scatter_batch(table, batch, raws, out, filtered, generation)
+
+    def _scatter_batch(
+        self,
+        table: ChunkTable,
+        batch: list[tuple[Any, int, tuple[int, ...]]],
+        raws: list[bytes],
+        out: np.ndarray,
+        filtered: bool,
+        generation: int,
+    ) -> None:
+        """Decode the fetched chunks of ``batch`` (in the pool) and scatter them into ``out``."""
+        items = list(zip(batch, raws))
+        arrays: Iterable[np.ndarray]
+        if not filtered:
+            arrays = (self.load_chunk(table, item[1], raw) for item, raw in items)
+        elif len(items) > 1 and get_threads() > 1:
+            arrays = decode_pool().map(
+                lambda ir: self._decoded(table, ir[0], ir[1], generation), items
+            )
+        else:
+            arrays = (self._decoded(table, item, raw, generation) for item, raw in items)
+        for (item, _), chunk in zip(items, arrays):
+            out[item[0].out_sel] = chunk[item[0].chunk_sel]
 
     def read_chunk_bytes(self, table: ChunkTable, i: int) -> bytes:
         return self.fs.source.read(int(table.addresses[i]), int(table.sizes[i]))

@@ -108,6 +108,12 @@ class FileSource:
                 return [self.read(a, n) for a, n in ranges]  # raises the bounds error
         return self.driver.read_many([(self.base + a, n) for a, n in ranges])
 
+    def prefetch(self, ranges: list[tuple[int, int]]) -> None:
+        """Pass a read-soon hint for ``(address, size)`` ranges to the driver
+        (:meth:`~h5pure.drivers.base.Driver.prefetch`)."""
+        if not self.staged:
+            self.driver.prefetch([(self.base + a, n) for a, n in ranges if a >= 0 and n > 0])
+
     def readv(self, address: int, buffers: list[Any]) -> None:
         """Fill ``buffers`` in order from the consecutive bytes at ``address`` (one
         vectored read on drivers that have one)."""

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import FormatError
-from ..format.btree_v1 import iter_group_entries
+from ..format.btree_v1 import (
+    GROUP_NODE,
+    iter_group_entries,
+    node_size,
+    symbol_table_node_span,
+    symbol_table_nodes,
+)
+from ..format.context import prefetch
+from ..format.local_heap import HEADER as HEAP_HEADER
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.object_header import HeaderMessage
@@ -119,14 +127,28 @@ def _entry(rec: object) -> LinkEntry:
 
 
 def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
-    heap = LocalHeap.read(fs.source, fs.ctx, stab.heap_address)  # type: ignore[attr-defined]
-    out: dict[str, LinkEntry] = {}
-    for raw_name, entry in iter_group_entries(
+    heap_address: int = stab.heap_address  # type: ignore[attr-defined]
+    btree_address: int = stab.btree_address  # type: ignore[attr-defined]
+    # the heap and the B-tree's root are read one after the other: on remote storage,
+    # fetch both at once (the root's size: a full node of libhdf5's default K)
+    prefetch(
         fs.source,
-        fs.ctx,
-        stab.btree_address,  # type: ignore[attr-defined]
-        heap,
-    ):
+        [
+            (heap_address, HEAP_HEADER.size(fs.ctx)),
+            (btree_address, node_size(fs.ctx, GROUP_NODE, 16)),
+        ],
+    )
+    nodes = symbol_table_nodes(fs.source, fs.ctx, btree_address)
+    # then the nodes and the heap's names together
+    span = symbol_table_node_span(fs.ctx)
+    ranges = [(a, span) for a in nodes]
+    data_address, data_size = LocalHeap.data_segment(fs.source, fs.ctx, heap_address)
+    if data_size and not fs.ctx.is_undefined(data_address):
+        ranges.append((data_address, data_size))
+    prefetch(fs.source, ranges)
+    heap = LocalHeap.read(fs.source, fs.ctx, heap_address)
+    out: dict[str, LinkEntry] = {}
+    for raw_name, entry in iter_group_entries(fs.source, fs.ctx, btree_address, heap, nodes):
         name = decode_name(raw_name)
         if entry.cache_type == 2:
             target = decode_name(heap.string_at(entry.soft_link_offset or 0))
