@@ -183,7 +183,7 @@ class SliceIndexer(AxisIndexer):
         start, stop, step = key.indices(dim)
         if step < 1:
             raise ValueError(f"Step must be >= 1 (got {step})")
-        count = len(range(start, stop, step))
+        count = max(0, -(-(stop - start) // step))  # len(range()) overflows past 2**63
         if count == 0:
             start = 0
         return cls(start, step if count > 1 else 1, count, dim)

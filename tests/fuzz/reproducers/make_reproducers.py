@@ -154,6 +154,24 @@ def sparse_extent_many_chunks(path: Path) -> None:
     _patch(path, [(at + 16, struct.pack("<Q", 2**21))])
 
 
+@reproducer
+def unlimited_current_extent(path: Path) -> None:
+    """Fuzz case 35941 (seed 6, misc): a chunked dataset of shape (3, 0), unlimited along
+    axis 0, whose current first dimension became 2**64 - 1 (the 'unlimited' value, equal
+    to its maximum; the dataset still holds no element).  Parsing a slice over it counted the positions with ``len(range())``,
+    which overflows past 2**63: a bare OverflowError.  The count is arithmetic now and
+    the read ends in an error of h5py's types naming the dataset."""
+    import h5py
+
+    with h5py.File(path, "w", libver="earliest") as f:
+        f.create_dataset("d", shape=(3, 0), maxshape=(None, 4), chunks=(2, 4), dtype="<i4")
+    data = path.read_bytes()
+    pattern = bytes([1, 2, 1, 0, 0, 0, 0, 0]) + struct.pack("<QQ", 3, 0) + b"\xff" * 8
+    at = data.find(pattern)
+    assert at > 0 and data.find(pattern, at + 1) < 0, "dataspace message not found"
+    _patch(path, [(at + 8, b"\xff" * 8)])
+
+
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(HERE.parents[2] / "src"))
     names = argv if argv else list(REPRODUCERS)
