@@ -4,6 +4,7 @@ semantics."""
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -111,7 +112,7 @@ class Dataset(HLObject):
     def size(self) -> int | None:
         """The number of elements (None for an empty dataset)."""
         st = self._storage
-        return None if st.is_null else int(np.prod(st.shape, dtype=np.int64))
+        return None if st.is_null else math.prod(int(n) for n in st.shape)
 
     @property
     def nbytes(self) -> int:
