@@ -256,7 +256,7 @@ def test_a_read_larger_than_the_cache_leaves_its_last_chunks_cached(path, decode
             d = f["z"]
             np.testing.assert_array_equal(d[...], DATA)
             assert len(decodes) == 10
-            assert _cached(d) == [7, 8, 9]
+            assert sorted(_cached(d)) == [7, 8, 9]  # (threads put them in any order)
             np.testing.assert_array_equal(d[70:100], DATA[70:100])
             assert len(decodes) == 10  # all three from the cache
     finally:
