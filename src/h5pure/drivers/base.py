@@ -44,6 +44,12 @@ class Driver(ABC):
             self.readinto(offset, view)
             offset += len(view)
 
+    def readinto_many(self, pieces: Sequence[tuple[int, memoryview]]) -> None:
+        """Fill each ``(offset, bytes view)`` of ``pieces`` with the bytes at its offset
+        (drivers may override with a tighter loop: sec2 makes one ``preadv`` a piece)."""
+        for offset, buf in pieces:
+            self.readinto(offset, buf)
+
     batched_reads: bool = False
     """True when :meth:`read_many` is cheaper than separate reads (remote storage): the
     dataset engine then fetches the chunks of a selection through it."""

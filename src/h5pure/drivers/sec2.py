@@ -153,6 +153,13 @@ class Sec2Driver(Driver):
                 raise self._short(offset, total, got)
             got += n
 
+    def readinto_many(self, pieces: Sequence[tuple[int, memoryview]]) -> None:
+        fd = self.fd
+        preadv = os.preadv
+        for offset, buf in pieces:
+            if preadv(fd, [buf], offset) != len(buf):  # short: the careful loop
+                self.readinto(offset, buf)
+
     def readv(self, offset: int, buffers: Sequence[Any]) -> None:
         """One ``os.preadv`` fills the buffers from the consecutive bytes at ``offset``
         (more only for short reads or more than ``IOV_MAX`` buffers)."""

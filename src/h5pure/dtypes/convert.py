@@ -91,6 +91,12 @@ def _element_dtype(dt: Datatype) -> np.dtype:
     return mem.subdtype[0] if mem.subdtype is not None else mem
 
 
+def memory_view(dt: Datatype) -> np.dtype | None:
+    """The dtype :func:`to_memory` views stored elements of ``dt`` as, their bytes
+    unchanged; None when they need converting."""
+    return None if needs_conversion(dt) else _element_dtype(dt)
+
+
 def to_memory(raw: np.ndarray, dt: Datatype, resolver: HeapResolver | Any = None) -> np.ndarray:
     """Convert ``raw`` (an array of ``storage_dtype(dt)``; array types arrive expanded,
     with the array dimensions trailing) to h5py's memory representation.

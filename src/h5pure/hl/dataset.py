@@ -216,6 +216,17 @@ class Dataset(HLObject):
     # -- reading ---------------------------------------------------------------------
     def __getitem__(self, args: Any) -> Any:
         args = args if isinstance(args, tuple) else (args,)
+        fs = self._fs
+        if not fs.swmr or fs.writer is not None:  # keys of ints and slices in one block
+            st = self._open_storage()
+            fast = st.read_simple(args)
+            if fast is not None:
+                view = st.memory_view()
+                if view is None:
+                    fast = to_memory(fast, st.datatype, fs)
+                elif view is not st.storage_dtype:
+                    fast = fast.view(view)
+                return fast[()] if fast.shape == () else fast
         names = tuple(a for a in args if isinstance(a, str))
         if names:
             rest = tuple(a for a in args if not isinstance(a, str))

@@ -102,7 +102,7 @@ class DataWriter:
         target = storage.simple_target(key)
         if target is None:
             return False
-        address, block, nrows, index = target
+        address, block, nrows, index, rowbytes = target
         if storage.layout_class == "chunked" and not self._core.allocator.is_fresh(address, 1):
             return False  # a committed chunk: copied on write by the general path
         value = (
@@ -115,11 +115,8 @@ class DataWriter:
         if value.shape != out_shape and value.ndim != 0:
             return False
         core = self._core
-        itemsize = storage.storage_dtype.itemsize
         raw = to_storage(value, storage.datatype, core.heap)
-        nbytes = nrows * itemsize
-        for n in block[1:]:
-            nbytes *= n
+        nbytes = nrows * rowbytes
         whole_rows = all(  # axis 0 spans the rows; every later axis its whole block
             type(k) is slice and k.indices(n) == (0, n, 1)
             for k, n in zip(index[1:-1], rows_shape[1:])

@@ -127,6 +127,21 @@ class FileSource:
                 )
         self.driver.readv(start, buffers)
 
+    def readinto_many(self, addresses: list[int], buffers: list[memoryview]) -> None:
+        """Fill each of ``buffers`` (byte views) with the bytes at the matching address:
+        one driver call for all, the bounds checked once."""
+        if not addresses:
+            return
+        base = self.base
+        low = min(addresses)
+        high = max(a + len(b) for a, b in zip(addresses, buffers))
+        if low < 0 or base + high > self._size:
+            self.refresh_size()
+            if low < 0 or base + high > self._size:
+                for address, buf in zip(addresses, buffers):
+                    self.readinto(address, buf)  # raises the first range's bounds error
+        self.driver.readinto_many([(base + a, b) for a, b in zip(addresses, buffers)])
+
     def readinto(self, address: int, buf: memoryview) -> None:
         start = self.base + address
         if address < 0 or start + len(buf) > self._size:
