@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 import h5pure
-from h5pure.drivers.fsspec import FsspecDriver, is_remote_url, merge_ranges
+from h5pure.drivers.fsspec import (
+    MAX_ROUND_TRIP,
+    FsspecDriver,
+    is_remote_url,
+    merge_ranges,
+    round_trip_bytes,
+)
 from h5pure.errors import ReadOnlyError
 
 h5py = pytest.importorskip("h5py")
@@ -152,7 +158,7 @@ INDEX_READS = 4
 def test_open_and_read_one_chunk_costs_a_few_requests(served: tuple[_Server, np.ndarray]) -> None:
     server, data = served
     server.reset()
-    with h5pure.File(server.url("big.h5"), "r") as f:
+    with h5pure.File(server.url("big.h5"), "r", round_trip_bytes=0) as f:
         assert f.driver == "fsspec"
         dset = f["data"]
         assert dset.shape == data.shape and dset.chunks == (CHUNK_ROWS, COLS)
@@ -185,7 +191,7 @@ def test_100mib_dataset_over_http(
     server, data = served
     touched = _chunks_touched(rows, cols)
     server.reset()
-    with h5pure.File(server.url("big.h5"), "r") as f:
+    with h5pure.File(server.url("big.h5"), "r", round_trip_bytes=0) as f:
         dset = f["data"]
         opening = server.gets
         assert opening <= 4, opening
@@ -453,7 +459,7 @@ def test_batches_fetched_while_decoding(
 
     server, data = served
     monkeypatch.setattr(engine, "_REMOTE_BATCH_BYTES", 1 << 20)
-    with h5pure.File(server.url("big.h5"), "r") as f:
+    with h5pure.File(server.url("big.h5"), "r", round_trip_bytes=0) as f:
         dset = f["data"]
         dset.id.get_num_chunks()  # the index, before counting
         server.reset()
@@ -483,7 +489,7 @@ def test_batches_fetched_while_decoding(
 def test_read_many_serves_cached_bytes_without_requests(served: tuple[_Server, np.ndarray]) -> None:
     server, _ = served
     raw = (server.root / "big.h5").read_bytes()
-    drv = FsspecDriver(server.url("big.h5"), "r")  # the first MiB cached at open
+    drv = FsspecDriver(server.url("big.h5"), "r", round_trip_bytes=0)  # first MiB cached
     try:
         server.reset()
         ranges = [(5000, 300_000), (400_000, 10), ((1 << 20) - 100, 100)]
@@ -495,3 +501,68 @@ def test_read_many_serves_cached_bytes_without_requests(served: tuple[_Server, n
         assert server.gets == 1 and server.bytes_sent == 200
     finally:
         drv.close()
+
+
+# -- a small file is fetched whole on the first miss (issue 17) ---------------------------
+
+
+def _small_file(root: Path) -> tuple[Path, np.ndarray]:
+    """A 3 MiB file with 40 groups spread through it (each with a dataset of its own)."""
+    path = root / "small.h5"
+    values = np.random.default_rng(11).integers(0, 1000, size=(40, 18_000), dtype=np.int32)
+    with h5py.File(path, "w") as f:
+        for i in range(40):
+            f.create_group(f"g{i:02d}").create_dataset("v", data=values[i], chunks=(4500,))
+    return path, values
+
+
+def test_small_file_fetched_whole_on_the_first_miss(served: tuple[_Server, np.ndarray]) -> None:
+    server, _ = served
+    path, values = _small_file(server.root)
+    size = path.stat().st_size
+    assert 2 << 20 < size < 4 << 20
+    server.reset()
+    with h5pure.File(server.url("small.h5"), "r", round_trip_bytes=8 << 20) as f:
+        names: list[str] = []
+        f.visit(names.append)
+        assert len(names) == 80
+        for i in (0, 17, 39):
+            np.testing.assert_array_equal(f[f"g{i:02d}/v"][...], values[i])
+    # the first MiB at open, everything else in the first miss's round: once each
+    assert server.gets == 2, server.gets
+    assert server.bytes_sent == size
+
+
+def test_small_file_not_fetched_whole_when_a_round_trip_moves_less(
+    served: tuple[_Server, np.ndarray],
+) -> None:
+    server, _ = served
+    path, values = _small_file(server.root)
+    server.reset()
+    with h5pure.File(server.url("small.h5"), "r", round_trip_bytes=1 << 20) as f:
+        np.testing.assert_array_equal(f["g39/v"][100:200], values[39][100:200])
+    assert server.bytes_sent < path.stat().st_size
+
+
+def test_round_trip_estimate() -> None:
+    # 1 MiB in 1 ms after a 20 ms wait: about 20 MiB move while a request waits
+    assert round_trip_bytes(1 << 20, 0.020, 0.001) == 20 << 20
+    assert round_trip_bytes(1 << 20, 0.5, 0.001) == MAX_ROUND_TRIP  # bounded
+    assert round_trip_bytes(4096, 0.020, 0.001) == 0  # too small a sample to tell
+    assert round_trip_bytes(1 << 20, 0.0, 0.001) == 0
+
+
+def test_round_trip_measured_at_open(served: tuple[_Server, np.ndarray]) -> None:
+    server, _ = served
+    drv = FsspecDriver(server.url("big.h5"), "r")
+    try:
+        assert 0 < drv.round_trip_bytes <= MAX_ROUND_TRIP
+    finally:
+        drv.close()
+    drv = FsspecDriver(server.url("big.h5"), "r", first_read=4096)  # too small to time
+    try:
+        assert drv.round_trip_bytes == 0
+    finally:
+        drv.close()
+    with pytest.raises(ValueError, match="round_trip_bytes"):
+        FsspecDriver(server.url("big.h5"), "r", round_trip_bytes=-1)

@@ -10,6 +10,10 @@ Remote reads are slow per request, not per byte, so the driver:
 * reads ahead on cache misses that continue where the previous miss's fetch ended (a walk
   of metadata libhdf5 allocated in order): each such miss fetches twice as much as the last,
   up to ``max_readahead`` (4 MiB); a miss elsewhere halves the readahead again;
+* fetches the rest of a small file whole on the first cache miss (and before the first
+  chunk read) when it is no more than one round trip's worth of bytes: the bytes the
+  connection moves in the time a request waits for its answer (bandwidth x latency),
+  measured on the first GET -- sending them costs less than asking twice;
 * sends large reads (chunk data) straight to the storage, without polluting the cache;
 * implements :meth:`Driver.read_many` by merging adjacent and nearby ranges into one
   request each and issuing them together (``cat_ranges``; concurrent on async file systems).
@@ -20,6 +24,7 @@ Remote reads are slow per request, not per byte, so the driver:
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -42,6 +47,10 @@ FIRST_READ = 1 << 20
 """Default bytes read from the start of the file at open."""
 MAX_READAHEAD = 4 << 20
 """Default upper bound of the bytes one cache miss fetches by readahead."""
+MAX_ROUND_TRIP = 32 << 20
+"""Upper bound of the measured round trip's worth of bytes (bandwidth x latency)."""
+MIN_SAMPLE = 256 << 10
+"""Fewest bytes the first GET must bring for its timing to estimate the bandwidth."""
 
 
 def import_fsspec() -> Any:
@@ -92,37 +101,53 @@ def _is_http(fs: Any) -> bool:
     return isinstance(fs, HTTPFileSystem)
 
 
-def _http_head_and_size(fs: Any, url: str, n: int) -> tuple[bytes, int | None]:
-    """The first ``n`` bytes of ``url`` and the file's size, from one ranged GET on the
-    file system's own session (its headers and options apply).  The size comes from the
-    answer's ``Content-Range``, or is the body's length when the server sent the whole file;
-    ``None`` when the answer does not say (a compressed transfer, no range header)."""
+def _http_head_and_size(fs: Any, url: str, n: int) -> tuple[bytes, int | None, int]:
+    """The first ``n`` bytes of ``url``, the file's size and the bytes of a round trip,
+    from one ranged GET on the file system's own session (its headers and options apply).
+    The size comes from the answer's ``Content-Range``, or is the body's length when the
+    server sent the whole file; ``None`` when the answer does not say (a compressed
+    transfer, no range header).  The round trip's worth of bytes is the body's rate times
+    the wait for the answer's headers (:func:`round_trip_bytes`)."""
     from fsspec.asyn import sync
 
-    async def get() -> tuple[bytes, int | None]:
+    async def get() -> tuple[bytes, int | None, int]:
         session = await fs.set_session()
         kw = dict(fs.kwargs)
         headers = dict(kw.pop("headers", None) or {})
         headers["Range"] = f"bytes=0-{n - 1}"
         encode = getattr(fs, "encode_url", None)  # quoting as fsspec does, where it does
+        sent = time.perf_counter()
         async with session.get(encode(url) if encode else url, headers=headers, **kw) as r:
+            answered = time.perf_counter()
             if r.status == 404:
                 raise FileNotFoundError(url)
             if r.status == 416:  # an empty file has no byte 0
-                return b"", 0
+                return b"", 0, 0
             r.raise_for_status()
             body = bytes(await r.read())
+            trip = round_trip_bytes(len(body), answered - sent, time.perf_counter() - answered)
             if r.headers.get("Content-Encoding", "identity") != "identity":
-                return b"", None
+                return b"", None, trip
             if r.status == 200:
-                return body[:n], len(body)
+                return body[:n], len(body), trip
             total = r.headers.get("Content-Range", "").rpartition("/")[2]
             if r.status == 206 and total.isdigit():
-                return body, int(total)
-            return b"", None
+                return body, int(total), trip
+            return b"", None, trip
 
-    result: tuple[bytes, int | None] = sync(fs.loop, get)
+    result: tuple[bytes, int | None, int] = sync(fs.loop, get)
     return result
+
+
+def round_trip_bytes(nbytes: int, wait: float, transfer: float) -> int:
+    """The bytes a connection moves while a request waits for its answer: ``nbytes``
+    arrived in ``transfer`` seconds after a ``wait`` for the headers.  Fetching up to
+    this many bytes more costs less time than another request.  0 when the sample is too
+    small to tell (fewer than :data:`MIN_SAMPLE` bytes)."""
+    if nbytes < MIN_SAMPLE or wait <= 0:
+        return 0
+    rate = nbytes / max(transfer, 1e-4)
+    return int(min(MAX_ROUND_TRIP, rate * wait))
 
 
 @register_driver("fsspec")
@@ -131,11 +156,20 @@ class FsspecDriver(Driver):
 
     Options (``File(url, "r", driver="fsspec", ...)``): ``storage_options`` (a dict given
     to the fsspec file system), ``block_size`` and ``cache_blocks`` (the metadata cache),
-    ``first_read`` (bytes read from the start at open) and ``max_readahead`` (the most one
-    cache miss fetches); 0 turns each off.
+    ``first_read`` (bytes read from the start at open), ``max_readahead`` (the most one
+    cache miss fetches) and ``round_trip_bytes`` (a file whose unread rest is no larger is
+    fetched whole on the first miss; default: measured on the first GET over HTTP, else
+    0); 0 turns each off.
     """
 
-    options = ("storage_options", "block_size", "cache_blocks", "first_read", "max_readahead")
+    options = (
+        "storage_options",
+        "block_size",
+        "cache_blocks",
+        "first_read",
+        "max_readahead",
+        "round_trip_bytes",
+    )
     batched_reads = True
 
     def __init__(
@@ -148,6 +182,7 @@ class FsspecDriver(Driver):
         cache_blocks: int = CACHE_BLOCKS,
         first_read: int = FIRST_READ,
         max_readahead: int = MAX_READAHEAD,
+        round_trip_bytes: int | None = None,
     ) -> None:
         if mode != "r":
             raise ReadOnlyError(
@@ -155,10 +190,16 @@ class FsspecDriver(Driver):
                 "(open them with mode 'r')"
             )
         super().__init__(writable=False)
-        if block_size <= 0 or cache_blocks < 0 or first_read < 0 or max_readahead < 0:
+        if (
+            block_size <= 0
+            or cache_blocks < 0
+            or first_read < 0
+            or max_readahead < 0
+            or (round_trip_bytes is not None and round_trip_bytes < 0)
+        ):
             raise ValueError(
-                "block_size must be positive; cache_blocks, first_read and max_readahead "
-                "not negative"
+                "block_size must be positive; cache_blocks, first_read, max_readahead and "
+                "round_trip_bytes not negative"
             )
         fsspec = import_fsspec()
         self.url = path
@@ -173,6 +214,10 @@ class FsspecDriver(Driver):
         self._max_ahead = max(1, int(max_readahead) // bs) if self.cache_blocks else 1
         self._ahead = 1
         self._last_fetch = (-1, -1)
+        self.round_trip_bytes = 0
+        """Bytes the connection moves in the time a request waits for its answer."""
+        self._fetch_rest = False
+        """The rest of the file is to be fetched whole on the next miss or data read."""
         try:
             self.fs, self.path = fsspec.core.url_to_fs(path, **(storage_options or {}))
             # no more than the cache holds: the head is kept there
@@ -189,6 +234,12 @@ class FsspecDriver(Driver):
             n = -(-whole // bs)
             self._last_fetch = (0, n)
             self._ahead = min(self._max_ahead, max(1, n))
+        if round_trip_bytes is not None:
+            self.round_trip_bytes = int(round_trip_bytes)
+        rest = self._size - len(head)
+        self._fetch_rest = (
+            0 < rest <= self.round_trip_bytes and self._size <= self.cache_blocks * bs
+        )
 
     # -- the storage ---------------------------------------------------------------------
     def _open_head(self, first_read: int) -> bytes:
@@ -196,7 +247,9 @@ class FsspecDriver(Driver):
         if first_read and _is_http(self.fs):
             with self._lock:
                 self.requests += 1
-            head, size = _http_head_and_size(self.fs, self.path, first_read)
+            head, size, self.round_trip_bytes = _http_head_and_size(
+                self.fs, self.path, first_read
+            )
             if size is not None:
                 self._size = size
                 return head
@@ -245,6 +298,9 @@ class FsspecDriver(Driver):
                     self._blocks.move_to_end(b)
                     blocks[b] = data
         missing = [b for b in range(first, last + 1) if b not in blocks]
+        if missing and self._fetch_rest:
+            self._fill_rest()
+            return self._cached_read(offset, size)
         if missing:
             # consecutive missing blocks come in one request
             runs: list[list[int]] = []
@@ -267,6 +323,31 @@ class FsspecDriver(Driver):
         joined = b"".join(blocks[b] for b in range(first, last + 1))
         lo = offset - first * bs
         return joined[lo : lo + size]
+
+    def _fill_rest(self) -> None:
+        """Fetch every block of the file the cache lacks (runs of them in parallel), once:
+        the file is small enough that this costs less than a request more."""
+        bs = self.block_size
+        with self._lock:
+            if not self._fetch_rest:
+                return  # another thread did
+            self._fetch_rest = False
+            missing = [b for b in range(-(-self._size // bs)) if b not in self._blocks]
+        if not missing:
+            return
+        runs: list[list[int]] = []
+        for b in missing:
+            if runs and runs[-1][-1] == b - 1:
+                runs[-1].append(b)
+            else:
+                runs.append([b])
+        spans = [(r[0] * bs, min((r[-1] + 1) * bs, self._size)) for r in runs]
+        datas = self._fetch_many(spans)
+        with self._lock:
+            for run, data in zip(runs, datas):
+                for j, b in enumerate(run):
+                    self._blocks[b] = data[j * bs : (j + 1) * bs]
+            self._last_fetch = (0, -(-self._size // bs))
 
     def _held(self, offset: int, size: int) -> bytes | None:
         """The bytes at ``offset`` when the cache holds all their blocks, else None (the
@@ -310,6 +391,9 @@ class FsspecDriver(Driver):
         blocks at most :data:`PREFETCH_GAP` apart share one request."""
         if not self.cache_blocks:
             return
+        if self._fetch_rest:
+            self._fill_rest()
+            return
         bs = self.block_size
         wanted: set[int] = set()
         for off, size in ranges:
@@ -350,7 +434,9 @@ class FsspecDriver(Driver):
             return b""
         if offset < 0 or offset + size > self._size:
             raise self._short(offset, size, max(0, min(size, self._size - offset)))
-        if self._bypasses_cache(size):
+        if self._fetch_rest:
+            self._fill_rest()
+        if self._bypasses_cache(size) and self._held(offset, size) is None:
             data = self._fetch(offset, offset + size)
         else:
             data = self._cached_read(offset, size)
@@ -362,6 +448,8 @@ class FsspecDriver(Driver):
         """The bytes of every ``(offset, size)`` range, fetched with merged requests; a
         merged request whose ranges the cache holds entirely (the first read, readahead)
         is not sent."""
+        if self._fetch_rest:
+            self._fill_rest()
         out: list[bytes] = [b""] * len(ranges)
         wanted: list[tuple[int, int]] = []
         wanted_idx: list[int] = []
