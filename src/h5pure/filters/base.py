@@ -247,6 +247,12 @@ class Filter(ABC):
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         """Undo the filter (read direction)."""
 
+    def decode_many(self, datas: list[Any], info: FilterInfo, chunk: ChunkInfo) -> list[Any]:
+        """:meth:`decode` for many chunks of one shape (``chunk`` without an address):
+        codecs may override with a tighter loop.  An exception says only that some
+        chunk failed; the caller finds which by decoding them one by one."""
+        return [self.decode(d, info, chunk) for d in datas]
+
     @abstractmethod
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         """Apply the filter (write direction).  Raise :class:`FilterError` when it cannot."""

@@ -130,6 +130,17 @@ class Deflate(Filter):
         inflate = _isal_zlib.decompress if _isal_zlib is not None else zlib.decompress
         return bytes(inflate(data))
 
+    def decode_many(self, datas: list[Any], info: FilterInfo, chunk: ChunkInfo) -> list[Any]:
+        _libdeflate, _isal_zlib = _codecs()
+        size = chunk.out_size
+        if _libdeflate is not None and size:
+            inflate = _libdeflate.zlib_decompress
+            try:
+                return [inflate(d, size) for d in datas]
+            except Exception:  # some chunk is odd: each judged as decode() would
+                pass
+        return [self.decode(d, info, chunk) for d in datas]
+
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         level = info.client_data[0] if info.client_data else 6
         return compressor(level)(data)

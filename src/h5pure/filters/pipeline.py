@@ -9,6 +9,7 @@ filter of the pipeline was not applied to this chunk).  Writing applies them for
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..errors import FilterError, FormatError
@@ -75,6 +76,45 @@ def decode_chunk(
     if isinstance(out, bytearray):  # a codec's fresh output: read-only, not copied
         return memoryview(out).toreadonly()
     return bytes(out)
+
+
+def decode_chunks(
+    raws: list[Any],
+    addresses: list[int],
+    pipeline: FilterPipeline,
+    filter_mask: int,
+    element_size: int,
+    chunk_shape: tuple[int, ...],
+) -> list[Any]:
+    """:func:`decode_chunk` for many chunks of one pipeline and filter mask (stored bytes
+    ``raws`` at ``addresses``): the plan and the codecs looked up once, not per chunk."""
+    filters = pipeline.filters
+    nbytes = element_size * math.prod(chunk_shape)
+    datas = raws
+    for i, known in _decode_plan(pipeline, filter_mask):
+        codec = get_filter(filters[i].filter_id)
+        codec.ensure_available()
+        info = filters[i]
+        size = nbytes if known and chunk_shape else None
+        if not codec.accepts_buffers:
+            datas = [d if isinstance(d, bytes) else bytes(d) for d in datas]
+        try:
+            datas = codec.decode_many(datas, info, ChunkInfo(element_size, chunk_shape, None, size))
+            continue
+        except Exception:  # which chunk, and its error: one by one
+            pass
+        for k, (data, address) in enumerate(zip(datas, addresses)):
+            chunk = ChunkInfo(element_size, chunk_shape, address, size)
+            try:
+                datas[k] = codec.decode(data, info, chunk)
+            except (FormatError, FilterError):
+                raise
+            except Exception as e:  # codec libraries raise their own types
+                raise FilterError(
+                    f"filter {codec.name!r} (id {codec.filter_id}) failed to decode "
+                    f"{chunk.where()}: {e}"
+                ) from e
+    return datas
 
 
 def encode_chunk(
