@@ -146,3 +146,17 @@ def test_a_writer_reads_what_it_wrote(tmp_path):
         np.testing.assert_array_equal(d[2:100, 3:30], data[2:100, 3:30])
     with h5py.File(tmp_path / "w.h5", "r") as f:
         np.testing.assert_array_equal(f["d"][...], data)
+
+
+def test_unfiltered_small_chunks_are_tiles_too(tmp_path, monkeypatch):
+    data = np.arange(400 * 48, dtype="<u2").reshape(400, 48)
+    path = tmp_path / "u.h5"
+    _write(path, data, (4, 6))
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("the per-chunk path ran")
+
+    monkeypatch.setattr(DatasetStorage, "_read_unfiltered_rows", refuse)
+    with h5pure.File(path, "r") as f:
+        np.testing.assert_array_equal(f["d"][...], data)
+        np.testing.assert_array_equal(f["d"][3:390, 5:47], data[3:390, 5:47])

@@ -786,10 +786,8 @@ class DatasetStorage:
             and self._gather_rows(sel, out, lookup, chunk_shape)
         ):
             return
-        if (
-            filtered
-            and not self.fs.source.driver.batched_reads
-            and self._read_tiles(sel, out, lookup, chunk_shape)
+        if not self.fs.source.driver.batched_reads and self._read_tiles(
+            sel, out, lookup, chunk_shape
         ):
             return
         work: list[tuple[Any, int, tuple[int, ...]]] = []
@@ -829,8 +827,8 @@ class DatasetStorage:
     def _read_tiles(
         self, sel: Any, out: np.ndarray, lookup: _ChunkLookup, chunk_shape: tuple[int, ...]
     ) -> bool:
-        """A box (step-1 slices on every axis) over many small filtered chunks, all stored
-        with one filter mask: the stored bytes read in a few large reads, decoded in one
+        """A box (step-1 slices on every axis) over many small chunks, all stored (with
+        one filter mask): the stored bytes read in a few large reads, decoded in one
         loop (:func:`~h5pure.filters.pipeline.decode_chunks`), and laid out with one
         reshape and transpose instead of a projection and a copy per chunk.  False, with
         nothing done, when this does not apply."""
@@ -903,8 +901,7 @@ class DatasetStorage:
                 a = c
         from ..filters.pipeline import decode_chunks
 
-        assert self.pipeline is not None
-        decoded = decode_chunks(
+        decoded = raws if self.pipeline is None else decode_chunks(
             raws,
             addresses.tolist(),
             self.pipeline,
