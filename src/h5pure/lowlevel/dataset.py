@@ -51,9 +51,17 @@ def decode_chunk(
 ) -> bytes | memoryview:
     """:func:`h5pure.filters.decode_chunk`: the filters are imported when the first chunk
     is decoded (opening a file to look at shapes loads no filter or codec module)."""
-    from ..filters import decode_chunk as decode
+    global _decode_chunk
+    if _decode_chunk is None:  # (kept: an import statement per chunk costs ~0.5 us)
+        from ..filters import decode_chunk as decode
 
-    return decode(data, pipeline, filter_mask, chunk)
+        _decode_chunk = decode
+    return _decode_chunk(data, pipeline, filter_mask, chunk)
+
+
+_decode_chunk: Callable[
+    [bytes | bytearray | memoryview, FilterPipeline, int, ChunkInfo], bytes | memoryview
+] | None = None
 
 
 def dataset_cache_settings(
