@@ -63,3 +63,49 @@ def test_public_names_resolve_on_first_use() -> None:
         assert name in dir(h5pure)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         h5pure.nope  # noqa: B018
+
+
+def test_a_look_at_a_file_loads_only_the_reader(tmp_path: Path, h5py: Any) -> None:
+    """Open read-only, list, a dataset's shape: what a short script or command does first.
+    The filters, the other drivers and chunk indexes, the attribute and journal modules,
+    the writer's dtype conversions and the thread pool are loaded when first needed."""
+    path = tmp_path / "f.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("x", data=list(range(100)), chunks=(10,), compression="gzip")
+        f.create_group("g").attrs["a"] = 1
+    loaded = set(
+        _run(
+            """
+            import sys
+            import h5pure
+            f = h5pure.File(sys.argv[1], "r")
+            assert sorted(f) == ["g", "x"] and f["x"].shape == (100,)
+            f.close()
+            print(*sorted(sys.modules))
+            """,
+            str(path),
+        )
+    )
+    for module in (
+        "h5pure.filters",
+        "h5pure.drivers.core",
+        "h5pure.drivers.fileobj",
+        "h5pure.drivers.mpio",
+        "h5pure.format.chunk_index.fixed_array",
+        "h5pure.format.chunk_index.extensible_array",
+        "h5pure.format.messages.misc",
+        "h5pure.format.messages.attribute",
+        "h5pure.format.sohm",
+        "h5pure.format.selection_codec",
+        "h5pure.lowlevel.attributes",
+        "h5pure.lowlevel.journal",
+        "h5pure.lowlevel.specs",
+        "h5pure.hl.attrs",
+        "h5pure.hl.copying",
+        "h5pure.hl.create",
+        "h5pure.hl.virtual",
+        "h5pure.dtypes.from_numpy",
+        "h5pure.dtypes.to_storage",
+        "concurrent.futures",
+    ):
+        assert module not in loaded, module

@@ -6,6 +6,7 @@ remote URL) implements :class:`Driver` and registers itself under h5py's driver 
 
 from __future__ import annotations
 
+import importlib
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -154,6 +155,19 @@ def coalesce(ranges: Sequence[tuple[int, int]], max_gap: int, max_span: int) -> 
 
 _REGISTRY: dict[str, Callable[..., Driver]] = {}
 
+# The built-in drivers: name -> (module, class).  A module is imported when its driver is
+# first asked for (it registers itself then), so opening a local file does not load the
+# in-memory, family, remote or MPI drivers.
+_BUILT_IN = {
+    "sec2": ("sec2", "Sec2Driver"),
+    "stdio": ("sec2", "StdioDriver"),
+    "core": ("core", "CoreDriver"),
+    "family": ("family", "FamilyDriver"),
+    "fileobj": ("fileobj", "FileObjDriver"),
+    "fsspec": ("fsspec", "FsspecDriver"),
+    "mpio": ("mpio", "MpioDriver"),
+}
+
 
 def register_driver(name: str) -> Callable[[type[Driver]], type[Driver]]:
     """Class decorator: make a driver available as ``File(..., driver=name)``."""
@@ -167,13 +181,21 @@ def register_driver(name: str) -> Callable[[type[Driver]], type[Driver]]:
 
 
 def get_driver(name: str) -> Callable[..., Driver]:
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"Unknown driver type {name!r}") from None
+    found = _REGISTRY.get(name)
+    if found is None:
+        built_in = _BUILT_IN.get(name)
+        if built_in is None:
+            raise ValueError(f"Unknown driver type {name!r}")
+        module, cls = built_in
+        found = _REGISTRY[name] = getattr(
+            importlib.import_module(f"{__package__}.{module}"), cls
+        )
+    return found
 
 
 def registered_drivers() -> frozenset[str]:
+    for name in _BUILT_IN:
+        get_driver(name)
     return frozenset(_REGISTRY)
 
 

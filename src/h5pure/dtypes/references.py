@@ -21,14 +21,16 @@ The resolver passed to the decoders implements
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from ..errors import FormatError
 from ..format.messages.datatype import ReferenceKind
-from ..format.selection_codec import SerializedSelection, decode_selection
 from ..format.structs import Cursor
+
+if TYPE_CHECKING:
+    from ..format.selection_codec import SerializedSelection
 
 
 class HeapResolver(Protocol):
@@ -129,6 +131,8 @@ def decode_region_ref(
         raise FormatError(
             f"region reference blob (heap 0x{collection:x} index {index}): {len(blob)} bytes"
         )
+    from ..format.selection_codec import decode_selection  # region references only
+
     selection, _ = decode_selection(blob, o)
     return RegionReference(_address_from(blob, o), selection)
 
@@ -146,6 +150,8 @@ def decode_revised_blob(blob: bytes, kind: ReferenceKind, flags: int) -> Revised
     if kind == ReferenceKind.DATASET_REGION2:
         size = cur.u32()
         rank = cur.u32()
+        from ..format.selection_codec import decode_selection  # region references only
+
         selection, _ = decode_selection(cur.take(size), 0, rank=rank)
     elif kind == ReferenceKind.ATTRIBUTE:
         attr = cur.take(cur.u16()).decode("utf-8", "replace")

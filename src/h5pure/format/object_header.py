@@ -28,7 +28,6 @@ from ..errors import FormatError
 from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
 from .messages import MessageType
-from .messages.misc import RefCount
 from .messages.symbols import Continuation
 from .structs import U8, U16, U32, Bytes, Reserved, Struct, check_signature, read_uint
 
@@ -332,6 +331,8 @@ def _read_v2(source: ByteSource, ctx: FormatContext, address: int) -> ObjectHead
     refcount = 1
     for m in walker.messages:
         if m.type == _TYPE_REFCOUNT:
+            from .messages.misc import RefCount  # rare: loaded when a header holds one
+
             refcount = RefCount.decode(m.data, ctx).count
     return ObjectHeader(
         address,

@@ -25,16 +25,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FormatError
 from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
 from .messages import MessageType, decode_message
-from .messages.misc import BTreeKValues, DriverInfo, decode_driver_info_block
 from .object_header import read_object_header
 from .structs import OFFSET, U8, U16, U32, Bytes, Reserved, Struct
 from .symbol_table import SymbolTableEntry
+
+if TYPE_CHECKING:
+    from .messages.misc import DriverInfo
 
 __all__ = [
     "SIGNATURE",
@@ -158,6 +160,10 @@ class Superblock:
     def with_extension(self, messages: dict[Any, Any]) -> Superblock:
         """A copy with the K values of a superblock extension's B-tree K message applied."""
         kvals = messages.get(MessageType.BTREE_K_VALUES)
+        if kvals is None:
+            return self
+        from .messages.misc import BTreeKValues  # loaded already: it decoded ``kvals``
+
         if not isinstance(kvals, BTreeKValues):
             return self
         return replace(
@@ -220,6 +226,8 @@ def _decode_v01(buf: bytes, at: int, version: int) -> Superblock:
     if dia != ctx.undefined_address:
         start = dia + base - at  # index of the block in buf
         if 0 <= start < len(buf):
+            from .messages.misc import decode_driver_info_block  # rare (family, multi)
+
             driver_info = decode_driver_info_block(buf, start, dia)
     return Superblock(
         version=version,

@@ -7,17 +7,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ..dtypes import Reference
 from ..errors import ClosedObjectLookupError
-from .attrs import AttributeManager
 from .ids import GroupID, ObjectID
-from .pickling import dask_token
-from .reference import RegionProxy
 from .values import Empty, ExternalLink, HardLink, SoftLink
 
 if TYPE_CHECKING:
     from ..lowlevel.file import FileState
     from ..lowlevel.objects import ObjectInfo
     from ..lowlevel.session import WriteSession
+    from .attrs import AttributeManager
     from .files import File
+    from .reference import RegionProxy
 
 __all__ = ["Empty", "ExternalLink", "HLObject", "HardLink", "SoftLink", "TypeArgument"]
 
@@ -97,6 +96,8 @@ class HLObject:
     def __dask_tokenize__(self) -> tuple[Any, ...]:
         """dask's name for this object, made without pickling it (see
         :func:`h5pure.hl.pickling.dask_token`)."""
+        from .pickling import dask_token  # dask only
+
         return dask_token(self)
 
     def _type_argument(self, dtype: Any) -> TypeArgument:
@@ -153,6 +154,8 @@ class HLObject:
                 raise ClosedObjectLookupError(
                     "Unable to synchronously open object (invalid identifier type to function)"
                 )
+        from .attrs import AttributeManager  # loaded on the first look at attributes
+
         return AttributeManager(self)
 
     @property
@@ -165,6 +168,8 @@ class HLObject:
     @property
     def regionref(self) -> RegionProxy:
         """h5py's region reference proxy (``[sel]`` works on datasets only)."""
+        from .reference import RegionProxy
+
         return RegionProxy(self)
 
     def _region_reference(self, args: Any) -> Any:

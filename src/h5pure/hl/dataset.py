@@ -14,21 +14,19 @@ import numpy as np
 from ..dtypes import RegionReference, check_string_dtype, check_vlen_dtype, numpy_dtype, to_memory
 from ..dtypes.convert import decode_bytes
 from ..errors import ExtentError, FormatError
-from ..filters import describe_pipeline
 from ..lowlevel.dataset import DatasetStorage
-from ..selection import Selection, select
-from ..selection.regions import all_selection, serialize_region
 from .base import HLObject
-from .dims import DimensionManager, is_scale, make_scale
 from .ids import DatasetID
-from .reference import region_shape, single_block
 from .values import Empty, read_as, unnpystring
 
 _T = TypeVar("_T")
 _SWMR_ATTEMPTS = 100
 """Reads a SWMR reader tries before an error is final (libhdf5's default is 100 too)."""
 if TYPE_CHECKING:
+    from ..filters import FilterDescription
     from ..lowlevel.virtual import VDSmap
+    from ..selection import Selection
+    from .dims import DimensionManager
 
 
 class Dataset(HLObject):
@@ -138,38 +136,44 @@ class Dataset(HLObject):
         virtual)."""
         return self._storage.chunk_shape
 
+    def _pipeline(self) -> FilterDescription:
+        """h5py's description of the filter pipeline (filters load on first use)."""
+        from ..filters import describe_pipeline
+
+        return describe_pipeline(self._storage.filters)
+
     @property
     def _filters(self) -> dict[str, Any]:
         """h5py's filter dict: h5py's name of each filter (else its id) -> its options."""
-        return describe_pipeline(self._storage.filters).filters
+        return self._pipeline().filters
 
     @property
     def compression(self) -> str | None:
         """The compression filter by h5py's name (``'gzip'``, ``'lzf'``, ``'szip'``;
         ``'unknown'`` for a plugin h5py has no name for), or None."""
-        return describe_pipeline(self._storage.filters).compression
+        return self._pipeline().compression
 
     @property
     def compression_opts(self) -> Any:
         """The compression filter's options (the gzip level, the szip ``(method, pixels per
         block)``), or None."""
-        return describe_pipeline(self._storage.filters).compression_opts
+        return self._pipeline().compression_opts
 
     @property
     def shuffle(self) -> bool:
         """Whether the byte-shuffle filter is applied before compression."""
-        return describe_pipeline(self._storage.filters).shuffle
+        return self._pipeline().shuffle
 
     @property
     def fletcher32(self) -> bool:
         """Whether chunks carry a Fletcher-32 checksum (verified on every read)."""
-        return describe_pipeline(self._storage.filters).fletcher32
+        return self._pipeline().fletcher32
 
     @property
     def scaleoffset(self) -> int | None:
         """The scale-offset filter's setting (decimal digits kept for floats, bits for
         integers), or None."""
-        return describe_pipeline(self._storage.filters).scaleoffset
+        return self._pipeline().scaleoffset
 
     @property
     def external(self) -> list[tuple[str, int, int]] | None:
@@ -201,16 +205,22 @@ class Dataset(HLObject):
     @property
     def is_scale(self) -> bool:
         """Whether this dataset is a dimension scale (``make_scale``)."""
+        from .dims import is_scale  # dimension scales load on first use
+
         return is_scale(self)
 
     def make_scale(self, name: str = "") -> None:
         """Make this dataset a dimension scale (``H5DSset_scale``)."""
+        from .dims import make_scale
+
         make_scale(self, name)
 
     @property
     def dims(self) -> DimensionManager:
         """The dimension scales and labels of each axis (``dset.dims[0].label``,
         ``dset.dims[0].attach_scale(x)``)."""
+        from .dims import DimensionManager
+
         return DimensionManager(self)
 
     # -- reading ---------------------------------------------------------------------
@@ -250,6 +260,8 @@ class Dataset(HLObject):
             if fast is not None:
                 arr = self._convert(fast, None)
                 return arr[()] if arr.shape == () else arr
+        from ..selection import select  # imported on first use
+
         sel = select(args, st.shape)
         raw = st.read(sel)
         arr = self._convert(raw, dtype)
@@ -267,6 +279,8 @@ class Dataset(HLObject):
         return arr
 
     def _read_region(self, ref: Any, dtype: Any) -> Any:
+        from .reference import region_shape, single_block  # region references only
+
         if int(ref.address) != self._info.address:
             raise ValueError("Region reference must point to this dataset")
         st = self._storage
@@ -284,16 +298,22 @@ class Dataset(HLObject):
             coords = np.argwhere(mask)
         if len(coords) == 0:
             return np.zeros(shape, dtype=dtype or self.dtype)
+        from ..selection import Selection
+
         raw = st.read(Selection.from_points(coords, st.shape))
         arr = self._convert(raw, dtype)
         return arr.reshape(shape + arr.shape[1:])
 
     def _region_reference(self, args: Any) -> RegionReference:
         """``dset.regionref[args]``: an in-memory region reference to ``dset[args]``."""
+        from ..selection.regions import all_selection, serialize_region
+
         st = self._storage
         if st.shape == () and (args == () or args is Ellipsis or args == (Ellipsis,)):
             # a scalar dataset: the "all" selection of its scalar dataspace
             return RegionReference(self._info.address, all_selection())
+        from ..selection import select  # imported on first use
+
         sel = select(args, st.shape)
         return RegionReference(self._info.address, serialize_region(sel, len(st.shape)))
 
@@ -350,6 +370,8 @@ class Dataset(HLObject):
         target = dest[dest_sel if dest_sel is not None else ...]
         if not isinstance(target, np.ndarray) or not np.may_share_memory(target, dest):
             return False  # fancy destination indices: numpy made a copy
+        from ..selection import select  # imported on first use
+
         sel = select(args, st.shape)
         if tuple(target.shape) != tuple(sel.out_shape):
             return False  # broadcasting: the general path checks and copies
@@ -382,6 +404,8 @@ class Dataset(HLObject):
             val = _fixed_string_value(val, dtype)
         if not names and writer.write_simple(st, dtype, args, val):
             return
+        from ..selection import select  # imported on first use
+
         sel = select(args, st.shape)
         if names:
             value = _merge_fields(st, sel, dtype, names, val)
@@ -496,6 +520,8 @@ class Dataset(HLObject):
             raise ValueError(
                 f"Invalid selection - rank of selection does not match dataset rank {len(shape)}"
             )
+        from ..selection import select  # imported on first use
+
         slabs = select(key, shape).hyperslab()
         if slabs is None or any(s.stride != 1 and s.count > 1 for s in slabs):
             raise TypeError("iter_chunks takes a selection of slices with step 1")

@@ -26,7 +26,6 @@ from .dataset import Dataset
 from .datatype import Datatype
 from .group import ExternalAccess, Group
 from .ids import FileID
-from .pickling import reduce_args
 
 _IN_MEMORY_LOCK = threading.Lock()
 _TUNING_KEYWORDS = frozenset(
@@ -479,6 +478,8 @@ class File(Group):
     # -- pickling ---------------------------------------------------------------------
     def _reduce_object(self, obj: HLObject) -> tuple[Any, tuple[Any, ...]]:
         """``__reduce__`` of ``obj``, an object of this file (see :mod:`.pickling`)."""
+        from .pickling import reduce_args
+
         return restore, reduce_args(obj)
 
 

@@ -17,16 +17,14 @@ from ..lowlevel.dataset import configure_chunk_cache, configure_prefixes, datase
 from ..lowlevel.links import LinkEntry, LinkTable, find_link
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.paths import Resolved, follow_link, join, resolve
-from . import copying
 from .base import HLObject
-from .create import create_dataset
 from .dataset import Dataset
 from .datatype import Datatype, commit_datatype
 from .values import ExternalLink, HardLink, MappingViews, SoftLink
-from .virtual import VirtualLayout, create_virtual_dataset
 
 if TYPE_CHECKING:
     from ..lowlevel.chunkcache import ChunkCacheSettings
+    from .virtual import VirtualLayout
 
 
 class ExternalAccess(NamedTuple):
@@ -324,6 +322,8 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         fillvalue..., and ``dcpl``, a dataset creation property list of the h5py facade:
         with ``dcpl.set_layout(h5d.COMPACT)`` the values live in the object header)."""
         access = _DatasetAccess.take(kwds)
+        from .create import create_dataset  # the writer's modules load on first use
+
         dset = create_dataset(self, name, shape, dtype, data, **kwds)
         access.apply(dset)
         return dset
@@ -332,6 +332,8 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         self, name: str | None, layout: VirtualLayout, fillvalue: Any = None
     ) -> Any:
         """A virtual dataset mapping the sources of ``layout`` (a :class:`VirtualLayout`)."""
+        from .virtual import create_virtual_dataset
+
         return create_virtual_dataset(self, name, layout, fillvalue)
 
     @contextmanager
@@ -347,12 +349,16 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         :class:`VirtualLayout` it is given (``layout[sel] = VirtualSource(...)``), and the
         dataset ``name`` is created when the block ends without an error.  Sources in this
         file are stored as ".", so the file may be renamed."""
+        from .virtual import VirtualLayout
+
         layout = VirtualLayout(shape, dtype, maxshape, self.file.filename)
         yield layout
         self.create_virtual_dataset(name, layout, fillvalue)
 
     def create_dataset_like(self, name: str | None, other: Any, **kwupdate: Any) -> Any:
         """A new dataset shaped, typed, chunked and filtered like ``other`` (keywords win)."""
+        from . import copying
+
         return copying.create_dataset_like(self, name, other, **kwupdate)
 
     def copy(
@@ -368,6 +374,8 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
     ) -> None:
         """Copy the object ``source`` (an object or a path here) to ``dest`` (a group, then
         named ``name`` or the source's base name, or a path here), as ``H5Ocopy``."""
+        from . import copying
+
         copying.copy(
             self,
             source,
@@ -440,6 +448,8 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         elif isinstance(obj, np.dtype) or (isinstance(obj, type) and issubclass(obj, np.generic)):
             commit_datatype(parent, base, np.dtype(obj))
         else:
+            from .create import create_dataset
+
             create_dataset(parent, base, data=obj)
 
     def __delitem__(self, name: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dtypes import check_string_dtype, guess_dtype, string_dtype
+from ..dtypes import check_string_dtype, string_dtype
 
 
 class Empty:
@@ -217,6 +217,8 @@ def array_for_new_object(data: Any, dtype: Any) -> np.ndarray:
     data = unnpystring(data)
     if isinstance(data, np.ndarray) and dtype is None and data.dtype.kind != "O":
         return np.asarray(data, order="C")
+    from ..dtypes import guess_dtype  # the writer's
+
     as_dtype = stored_dtype(dtype) if dtype is not None else guess_dtype(data)
     if as_dtype is not None and as_dtype.kind == "O":
         arr = np.empty(np.shape(data) if not isinstance(data, (str, bytes)) else (), dtype=as_dtype)

@@ -15,7 +15,6 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -24,23 +23,45 @@ import numpy as np
 from ..drivers.base import coalesce
 from ..dtypes import storage_dtype
 from ..errors import ExtentError, FormatError, UnsupportedFeatureError
-from ..filters import ChunkInfo, decode_chunk
 from ..format.chunk_index import ChunkIndexRequest, ChunkTable, chunk_index, load_chunk_table
 from ..format.context import FormatContext
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType
 from ..format.messages.dataspace import extent_limit
 from ..format.messages.layout import ChunkedLayout, CompactLayout, ContiguousLayout, Layout
-from ..selection.indexers import SliceIndexer
 from .chunkcache import ChunkCache, ChunkCacheSettings
-from .threads import decode_pool, get_threads
 
 _MAX_ARRAY_BYTES = np.iinfo(np.intp).max
 """The largest array numpy can describe (numpy refuses a larger one)."""
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from ..filters import ChunkInfo
+    from ..format.messages.filter_pipeline import FilterPipeline
     from .file import FileState
     from .objects import ObjectInfo
+
+
+def decode_chunk(
+    data: bytes | bytearray | memoryview,
+    pipeline: FilterPipeline,
+    filter_mask: int,
+    chunk: ChunkInfo,
+) -> bytes | memoryview:
+    """:func:`h5pure.filters.decode_chunk`: the filters are imported when the first chunk
+    is decoded (opening a file to look at shapes loads no filter or codec module)."""
+    global _decode_chunk
+    if _decode_chunk is None:  # (kept: an import statement per chunk costs ~0.5 us)
+        from ..filters import decode_chunk as decode
+
+        _decode_chunk = decode
+    return _decode_chunk(data, pipeline, filter_mask, chunk)
+
+
+_decode_chunk: Callable[
+    [bytes | bytearray | memoryview, FilterPipeline, int, ChunkInfo], bytes | memoryview
+] | None = None
 
 
 def dataset_cache_settings(
@@ -117,7 +138,6 @@ __all__ = [
     "configure_chunk_cache",
     "configure_prefixes",
     "dataset_cache_settings",
-    "decode_pool",
 ]
 
 
@@ -832,6 +852,8 @@ class DatasetStorage:
         loop (:func:`~h5pure.filters.pipeline.decode_chunks`), and laid out with one
         reshape and transpose instead of a projection and a copy per chunk.  False, with
         nothing done, when this does not apply."""
+        from ..selection.indexers import SliceIndexer  # (a read has loaded it)
+
         axes = sel.axes
         dt = self.storage_dtype
         if (
@@ -1044,6 +1066,8 @@ class DatasetStorage:
         in order."""
         generation = self.chunk_cache().generation if self.cache_settings.enabled else 0
         ranges = [(int(table.addresses[i]), int(table.sizes[i])) for _, i, _ in work]
+        from .threads import decode_pool, get_threads  # (concurrent.futures: on first use)
+
         pool = decode_pool() if len(work) > 1 and get_threads() > 1 else None
         # a task decodes at least _TASK_BYTES of stored bytes (or one chunk), but the
         # work is still cut into enough tasks to keep every thread busy
@@ -1169,6 +1193,8 @@ class DatasetStorage:
         if len(batches) == 1:
             self._scatter_batch(table, batches[0], fetch(batches[0]), out, filtered, generation)
             return
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(1, thread_name_prefix="h5pure-fetch") as io:
             pending = io.submit(fetch, batches[0])
             for k, batch in enumerate(batches):
@@ -1187,6 +1213,8 @@ class DatasetStorage:
         generation: int,
     ) -> None:
         """Decode the fetched chunks of ``batch`` (in the pool) and scatter them into ``out``."""
+        from .threads import decode_pool, get_threads
+
         items = list(zip(batch, raws))
         arrays: Iterable[np.ndarray]
         if not filtered:
@@ -1211,6 +1239,8 @@ class DatasetStorage:
         if raw is None:
             raw = self.read_chunk_bytes(table, i)
         if self.pipeline is not None and self.pipeline.filters:
+            from ..filters import ChunkInfo
+
             info = ChunkInfo(self.element_size, chunk_shape, int(table.addresses[i]))
             raw = decode_chunk(raw, self.pipeline, int(table.filter_masks[i]), info)
         n = math.prod(chunk_shape)

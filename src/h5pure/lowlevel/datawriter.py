@@ -24,8 +24,9 @@ from ..format.messages.dataspace import Dataspace
 from ..format.messages.layout import CompactLayout, ContiguousLayout
 from .chunkstore import ChunkStore, ChunkStores
 from .create import contiguous_layout
-from .dataset import DatasetStorage, _axis_extent, _shift_axis0, decode_pool
+from .dataset import DatasetStorage, _axis_extent, _shift_axis0
 from .external import write_external
+from .threads import decode_pool
 
 if TYPE_CHECKING:
     from .core import SessionCore

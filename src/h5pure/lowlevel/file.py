@@ -21,18 +21,14 @@ from ..drivers import get_driver
 from ..drivers.base import Driver
 from ..errors import FormatError
 from ..format.context import FormatContext
-from ..format.global_heap import GlobalHeapCollection, read_global_heap_collection
 from ..format.messages import MessageType
-from ..format.messages.misc import DriverInfo
 from ..format.object_header import ObjectHeader, read_object_header
-from ..format.sohm import SohmIndex, read_sohm_master_table
 from ..format.superblock import (
     Superblock,
     decode_superblock,
     locate_superblock,
     read_superblock_extension,
 )
-from .attributes import AttributeTable, read_attributes
 from .chunkcache import ChunkCacheSettings
 from .dataset import DatasetStorage
 from .links import LinkTable, read_links
@@ -40,6 +36,10 @@ from .objects import ObjectInfo
 
 if TYPE_CHECKING:
     from ..format.fractal_heap import FractalHeap
+    from ..format.global_heap import GlobalHeapCollection
+    from ..format.messages.misc import DriverInfo
+    from ..format.sohm import SohmIndex
+    from .attributes import AttributeTable
     from .session import WriteSession
     from .virtual import VirtualState
 
@@ -285,6 +285,8 @@ class FileState:
         found = read_superblock_extension(self.source, self.ctx, sb.extension_address).get(
             MessageType.DRIVER_INFO
         )
+        from ..format.messages.misc import DriverInfo
+
         return found if isinstance(found, DriverInfo) else None
 
     @property
@@ -373,6 +375,8 @@ class FileState:
                 return pending
         coll: GlobalHeapCollection | None = self._gheaps.get(collection_address)
         if coll is None:
+            from ..format.global_heap import read_global_heap_collection
+
             coll = read_global_heap_collection(self.source, self.ctx, collection_address, lazy=True)
             self._gheaps.put(collection_address, coll)
         return coll
@@ -399,6 +403,8 @@ class FileState:
         )
         if table is None:
             return []
+        from ..format.sohm import read_sohm_master_table  # files with shared messages only
+
         return read_sohm_master_table(self.source, self.ctx, table.table_address, table.num_indices)
 
     def sohm_heap(self, address: int) -> FractalHeap:
@@ -431,6 +437,8 @@ class FileState:
         """The attributes of the object ``info``, in h5py's order (read once per change)."""
         table = self.views(info.address).attributes
         if table is None:
+            from .attributes import read_attributes  # loaded on the first look at attributes
+
             table = self._build(info, "attributes", read_attributes)
         return table  # type: ignore[no-any-return]
 

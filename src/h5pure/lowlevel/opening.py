@@ -21,9 +21,9 @@ from ..drivers.family import member_name
 from ..drivers.fsspec import is_remote_url
 from ..drivers.locking import LockPolicy, lock_policy
 from ..errors import FormatError, ReadOnlyError
+from ..format.superblock import SIGNATURE
 from .chunkcache import ChunkCacheSettings
 from .file import FileState, set_open_file_lookup
-from .journal import OverlayDriver, find_interrupted_commit, replay
 
 FileKey = tuple[str, int, int]
 """What makes two opens one file: the driver and the (device, inode) of the file."""
@@ -198,6 +198,13 @@ def _fileobj_empty(fileobj: Any) -> bool:
     return bool(end == 0)
 
 
+def _superblock_at_zero(driver: Driver) -> bool:
+    """Whether the file starts with the superblock signature, as most do: then no journal
+    pointer of an interrupted commit can stand anywhere it is looked for (it replaces the
+    first signature), and the journal modules are not loaded."""
+    return driver.size() >= len(SIGNATURE) and driver.read(0, len(SIGNATURE)) == SIGNATURE
+
+
 def _open_driver(
     name: Any,
     mode: str,
@@ -274,13 +281,16 @@ def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
                 track_order=req.track_order,
             )
         else:
-            interrupted = find_interrupted_commit(driver_obj, str(fname))
-            if interrupted is not None:
-                # a writer died inside a commit whose journal is complete: finish it
-                if req.mode == "r":  # in memory only: a read-only open changes nothing
-                    driver_obj = OverlayDriver(driver_obj, interrupted.absolute())
-                else:
-                    replay(driver_obj, interrupted, sync=req.fsync)
+            if not _superblock_at_zero(driver_obj):  # else no journal pointer stands there
+                from .journal import OverlayDriver, find_interrupted_commit, replay
+
+                interrupted = find_interrupted_commit(driver_obj, str(fname))
+                if interrupted is not None:
+                    # a writer died inside a commit whose journal is complete: finish it
+                    if req.mode == "r":  # in memory only: a read-only open changes nothing
+                        driver_obj = OverlayDriver(driver_obj, interrupted.absolute())
+                    else:
+                        replay(driver_obj, interrupted, sync=req.fsync)
             state = FileState(driver_obj, str(fname))
             try:
                 info = state.driver_info()

@@ -1,10 +1,10 @@
 """Chunk indexes (Appendix C): one module per index type, each a registered
 :class:`~.base.ChunkIndex` that every on-disk index decodes to one :class:`ChunkTable`
-with and builds from one."""
+with and builds from one.  An index type's module is imported when :func:`chunk_index`
+is first asked for that type."""
 
 from __future__ import annotations
 
-from . import btree, extensible_array, fixed_array, implicit, single  # noqa: F401  (registration)
 from .base import (
     BuiltIndex,
     ChunkIndex,

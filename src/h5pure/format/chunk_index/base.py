@@ -8,11 +8,13 @@ dataset, so that a selection maps to chunks by vectorized arithmetic.
 Each index type is one module defining a :class:`ChunkIndex` subclass registered with
 :func:`register_index` under its :class:`ChunkIndexType`: it decodes and encodes its
 parameters in the layout message, loads a :class:`ChunkTable` and builds the index for one.
-Adding an index type is one new module and its import in ``chunk_index/__init__.py``.
+Adding an index type is one new module and its entry in :data:`_MODULE_OF` (the module is
+imported when the type is first asked for).
 """
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -26,6 +28,11 @@ from ..structs import Cursor, Struct
 
 if TYPE_CHECKING:
     from ..messages.layout import ChunkedLayout
+
+
+SINGLE_INDEX_WITH_FILTER = 0x02
+"""Layout v4/v5 chunked flags bit 1: the single-chunk index carries a filtered size + mask
+(the spec text says bit 0; libhdf5's ``H5O_LAYOUT_CHUNK_SINGLE_INDEX_WITH_FILTER`` is bit 1)."""
 
 
 class ChunkIndexType(IntEnum):
@@ -179,9 +186,30 @@ def register_index(cls: _I) -> _I:
     return cls
 
 
+# The module that registers each index type, imported when the type is first asked for: a
+# file whose datasets use B-tree v1 indexes loads no fixed or extensible array module.
+_MODULE_OF = {
+    ChunkIndexType.BTREE_V1: "btree",
+    ChunkIndexType.SINGLE: "single",
+    ChunkIndexType.IMPLICIT: "implicit",
+    ChunkIndexType.FIXED_ARRAY: "fixed_array",
+    ChunkIndexType.EXTENSIBLE_ARRAY: "extensible_array",
+    ChunkIndexType.BTREE_V2: "btree",
+}
+
+
 def chunk_index(index_type: int) -> ChunkIndex[Any]:
     """The registered index of ``index_type``."""
     try:
-        return _INDEXES[ChunkIndexType(index_type)]
-    except (ValueError, KeyError):
+        kind = ChunkIndexType(index_type)
+    except ValueError:
         raise UnsupportedFeatureError(f"chunk index type {index_type} is not supported") from None
+    found = _INDEXES.get(kind)
+    if found is None:
+        module = _MODULE_OF.get(kind)
+        if module is not None:
+            importlib.import_module(f"{__package__}.{module}")  # registers it
+            found = _INDEXES.get(kind)
+        if found is None:
+            raise UnsupportedFeatureError(f"chunk index type {index_type} is not supported")
+    return found

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..context import ByteSource, FormatContext
 from ..structs import LENGTH, U32, Cursor, Struct
+from .base import SINGLE_INDEX_WITH_FILTER as SINGLE_INDEX_WITH_FILTER
 from .base import (
     Alloc,
     BuiltIndex,
@@ -28,10 +29,6 @@ if TYPE_CHECKING:
     from ..messages.layout import ChunkedLayout
 
 __all__ = ["SINGLE_INDEX_WITH_FILTER", "SingleChunkIndex", "SingleChunkParams", "load_single"]
-
-SINGLE_INDEX_WITH_FILTER = 0x02
-"""Layout v4/v5 chunked flags bit 1: the single-chunk index carries a filtered size + mask
-(the spec text says bit 0; libhdf5's ``H5O_LAYOUT_CHUNK_SINGLE_INDEX_WITH_FILTER`` is bit 1)."""
 
 _PARAMS = Struct("single chunk index parameters", [("filtered_size", LENGTH), ("filter_mask", U32)])
 

@@ -95,19 +95,33 @@ _D = TypeVar("_D", bound=Decoder)
 
 _REGISTRY: dict[int, Decoder] = {}
 
-# The message modules, imported on the first decode (they register their decoders).
-_MODULES = (
-    "dataspace",
-    "fill",
-    "link",
-    "attribute",
-    "symbols",
-    "misc",
-    "datatype",
-    "layout",
-    "filter_pipeline",
-)
-_loaded = False
+# The module that registers each type's decoder, imported on the first decode of a message
+# of that type: a reader loads only the message families its file holds.
+_MODULE_OF: dict[int, str] = {
+    MessageType.DATASPACE: "dataspace",
+    MessageType.FILL_VALUE_OLD: "fill",
+    MessageType.FILL_VALUE: "fill",
+    MessageType.LINK: "link",
+    MessageType.LINK_INFO: "link",
+    MessageType.GROUP_INFO: "link",
+    MessageType.ATTRIBUTE: "attribute",
+    MessageType.ATTRIBUTE_INFO: "attribute",
+    MessageType.SYMBOL_TABLE: "symbols",
+    MessageType.CONTINUATION: "symbols",
+    MessageType.MODIFICATION_TIME: "misc",
+    MessageType.MODIFICATION_TIME_OLD: "misc",
+    MessageType.COMMENT: "misc",
+    MessageType.BTREE_K_VALUES: "misc",
+    MessageType.DRIVER_INFO: "misc",
+    MessageType.REFCOUNT: "misc",
+    MessageType.SHARED_MESSAGE_TABLE: "misc",
+    MessageType.FILE_SPACE_INFO: "misc",
+    MessageType.BOGUS: "misc",
+    MessageType.EXTERNAL_FILE_LIST: "misc",
+    MessageType.DATATYPE: "datatype",
+    MessageType.LAYOUT: "layout",
+    MessageType.FILTER_PIPELINE: "filter_pipeline",
+}
 
 
 def register(message_type: MessageType) -> Callable[[_D], _D]:
@@ -120,19 +134,16 @@ def register(message_type: MessageType) -> Callable[[_D], _D]:
     return deco
 
 
-def _load_all() -> None:
-    global _loaded
-    if _loaded:
-        return
-    for name in _MODULES:
-        importlib.import_module(f"{__name__}.{name}")
-    _loaded = True
-
-
 def decoder_for(message_type: int) -> Decoder | None:
     """The registered decoder for ``message_type``, or None."""
-    _load_all()
-    return _REGISTRY.get(int(message_type))
+    message_type = int(message_type)
+    decoder = _REGISTRY.get(message_type)
+    if decoder is None:
+        module = _MODULE_OF.get(message_type)
+        if module is not None:
+            importlib.import_module(f"{__name__}.{module}")  # registers it
+            decoder = _REGISTRY.get(message_type)
+    return decoder
 
 
 def _type_name(message_type: int) -> str:

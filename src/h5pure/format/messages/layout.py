@@ -26,18 +26,27 @@ index parameters are decoded and encoded by its chunk index type
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
 from ...errors import FormatError
 from ..chunk_index import ChunkIndexType, chunk_index
-from ..chunk_index.btree import BTreeV2Params
-from ..chunk_index.extensible_array import ExtensibleArrayParams
-from ..chunk_index.fixed_array import FixedArrayParams
-from ..chunk_index.single import SINGLE_INDEX_WITH_FILTER, SingleChunkParams
+from ..chunk_index.base import SINGLE_INDEX_WITH_FILTER
 from ..context import FormatContext
 from ..structs import LENGTH, OFFSET, U8, U16, U32, Cursor, Reserved, Struct, encode_uint
 from . import MessageType, register
+
+if TYPE_CHECKING:  # loaded on first use (see __getattr__): each with its index type
+    from ..chunk_index.btree import BTreeV2Params
+    from ..chunk_index.extensible_array import ExtensibleArrayParams
+    from ..chunk_index.fixed_array import FixedArrayParams
+    from ..chunk_index.single import SingleChunkParams
+
+    IndexParams: TypeAlias = (
+        FixedArrayParams | ExtensibleArrayParams | BTreeV2Params | SingleChunkParams
+    )
+    """The chunk index parameters a layout v4/v5 stores (see each index type)."""
 
 __all__ = [
     "ChunkIndexType",
@@ -59,8 +68,34 @@ __all__ = [
 
 LayoutClass = Literal["compact", "contiguous", "chunked", "virtual"]
 
-IndexParams = FixedArrayParams | ExtensibleArrayParams | BTreeV2Params | SingleChunkParams
-"""The chunk index parameters a layout v4/v5 stores (see each index type)."""
+_PARAMS_MODULE = {
+    "FixedArrayParams": "fixed_array",
+    "ExtensibleArrayParams": "extensible_array",
+    "BTreeV2Params": "btree",
+    "SingleChunkParams": "single",
+}
+"""The parameter records of the index types, re-exported here, by the module of each."""
+
+
+def _params_class(name: str) -> Any:
+    module = importlib.import_module(f"..chunk_index.{_PARAMS_MODULE[name]}", __package__)
+    return getattr(module, name)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PARAMS_MODULE:
+        value = _params_class(name)
+    elif name == "IndexParams":
+        value = (
+            _params_class("FixedArrayParams")
+            | _params_class("ExtensibleArrayParams")
+            | _params_class("BTreeV2Params")
+            | _params_class("SingleChunkParams")
+        )
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 DONT_FILTER_PARTIAL_BOUND_CHUNKS = 0x01
 """Layout v4/v5 chunked flags bit 0: edge chunks are stored unfiltered."""
@@ -300,12 +335,20 @@ class ChunkedLayout(Layout):
     def single_chunk_filtered_size(self) -> int | None:
         """Single chunk index with filters: the stored size of the chunk."""
         p = self.index_params
+        if p is None:
+            return None
+        from ..chunk_index.single import SingleChunkParams
+
         return p.filtered_size if isinstance(p, SingleChunkParams) else None
 
     @property
     def single_chunk_filter_mask(self) -> int | None:
         """Single chunk index with filters: the chunk's filter mask."""
         p = self.index_params
+        if p is None:
+            return None
+        from ..chunk_index.single import SingleChunkParams
+
         return p.filter_mask if isinstance(p, SingleChunkParams) else None
 
     def _all_dims(self) -> tuple[int, ...]:
