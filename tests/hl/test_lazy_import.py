@@ -109,3 +109,15 @@ def test_a_look_at_a_file_loads_only_the_reader(tmp_path: Path, h5py: Any) -> No
         "concurrent.futures",
     ):
         assert module not in loaded, module
+
+
+def test_a_direct_submodule_import_keeps_the_package_names() -> None:
+    """``import h5pure.dtypes.to_storage`` first (as a pickle naming the module would)
+    must not turn the package's ``to_storage`` function into the module."""
+    code = (
+        "import h5pure.dtypes.to_storage, sys\n"
+        "from h5pure.dtypes import to_storage\n"
+        "assert callable(to_storage) and not isinstance(to_storage, type(sys)), to_storage\n"
+        "assert type(sys.modules['h5pure.dtypes.to_storage']) is type(sys)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

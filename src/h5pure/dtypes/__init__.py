@@ -8,6 +8,8 @@
 """
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are loaded on first use (see __getattr__)
@@ -110,3 +112,23 @@ __all__ = [
     "to_storage",
     "vlen_dtype",
 ]
+
+
+class _Package(types.ModuleType):
+    """This package, keeping its public names: importing the submodule ``to_storage``
+    (``import h5pure.dtypes.to_storage``, a pickle naming it) makes the import system set
+    the package's attribute of that name to the module; the package's ``to_storage`` is
+    the function of that module, as it was before the names were loaded lazily."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (
+            isinstance(value, types.ModuleType)
+            and _LAZY.get(name) == name
+            and value.__name__ == f"{__name__}.{name}"
+            and hasattr(value, name)
+        ):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
