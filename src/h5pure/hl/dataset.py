@@ -235,7 +235,9 @@ class Dataset(HLObject):
         if st.shape == () and args not in ((), (Ellipsis,)):
             raise ValueError("Illegal slicing argument for scalar dataspace")
         if dtype is None:
-            fast = st.read_simple(args)
+            # ``dset[...]`` of a dataset with axes reads everything, as the empty key does
+            whole = len(args) == 1 and args[0] is Ellipsis and st.shape != ()
+            fast = st.read_simple(() if whole else args)
             if fast is not None:
                 arr = self._convert(fast, None)
                 return arr[()] if arr.shape == () else arr

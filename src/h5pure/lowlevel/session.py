@@ -488,8 +488,11 @@ class WriteSession:
         """Write ``staged`` and the new superblock in the crash-safe order."""
         fs = self.fs
         allocator = self.allocator
-        fresh = [(a, d) for a, d in staged if allocator.is_fresh(a, len(d))]
-        in_place = [(a, d) for a, d in staged if not allocator.is_fresh(a, len(d))]
+        fresh: list[tuple[int, bytes]] = []
+        in_place: list[tuple[int, bytes]] = []
+        is_fresh = allocator.is_fresh
+        for item in staged:
+            (fresh if is_fresh(item[0], len(item[1])) else in_place).append(item)
         self._write_metadata(fresh)
         superblock = self._superblock_writes()
         end = fs.superblock.eof_address
