@@ -156,7 +156,41 @@ def compound_is_complex(ct: CompoundType) -> np.dtype | None:
 
 def numpy_dtype(dt: Datatype) -> np.dtype:
     """The numpy dtype h5py gives for data of HDF5 type ``dt`` (with h5py's metadata)."""
-    return _memory(dt)
+    return _memoized(_NUMPY_DTYPES, dt, _memory)
+
+
+_MEMO_ITEMS = 256
+_NUMPY_DTYPES: dict[Datatype, np.dtype] = {}
+_STORAGE_DTYPES: dict[Datatype, np.dtype] = {}
+"""The dtypes of datatype records seen so far (records are frozen, so equal records map to
+equal dtypes): files of many small objects ask for the same few types over and over."""
+
+
+def _memoized(
+    memo: dict[Datatype, np.dtype], dt: Datatype, make: Callable[[Any], np.dtype]
+) -> np.dtype:
+    """``make(dt)``, remembered in ``memo`` when the dtype can be shared: dtypes are
+    immutable, but the metadata h5py gives some (an enum's mapping, a vlen base dtype's
+    own metadata) holds values a caller could change, so only dtypes without metadata or
+    with h5py's type markers (``vlen=str``) are kept."""
+    try:
+        found = memo.get(dt)
+    except TypeError:  # a record holding something unhashable
+        return make(dt)
+    if found is None:
+        found = make(dt)
+        if len(memo) < _MEMO_ITEMS and _shareable(found):
+            memo[dt] = found
+    return found
+
+
+def _shareable(dtype: np.dtype) -> bool:
+    if dtype.fields is not None:
+        return all(_shareable(f[0]) for f in dtype.fields.values())
+    if dtype.subdtype is not None:
+        return _shareable(dtype.subdtype[0])
+    meta = dtype.metadata
+    return meta is None or all(isinstance(v, (str, type)) for v in meta.values())
 
 
 MAX_ITEMSIZE = 2**31 - 1
@@ -379,6 +413,10 @@ def revised_ref_storage_dtype(size: int) -> np.dtype:
 
 def storage_dtype(dt: Datatype) -> np.dtype:
     """A numpy dtype whose layout equals the on-disk bytes of one element of ``dt``."""
+    return _memoized(_STORAGE_DTYPES, dt, _storage)
+
+
+def _storage(dt: Datatype) -> np.dtype:
     _check_itemsize(dt)
     if isinstance(dt, (FixedPointType, BitfieldType)):
         return _memory(dt) if int_is_native(dt) else np.dtype(f"V{dt.size}")

@@ -127,6 +127,7 @@ class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
                 arr = np.asarray(array_for_new_object(data, None), dtype=wanted.subdtype[0])
             else:
                 arr = array_for_new_object(data, dtype)
+            given = shape is not None
             shape = (
                 arr.shape if shape is None else (shape,) if isinstance(shape, int) else tuple(shape)
             )
@@ -138,9 +139,10 @@ class AttributeManager(MappingViews, MutableMapping):  # type: ignore[type-arg]
                     raise ValueError(
                         f"Array dtype shape {sub} is incompatible with data shape {shape}"
                     )
-            elif int(np.prod(shape, dtype=np.int64)) != arr.size:
+            elif given and int(np.prod(shape, dtype=np.int64)) != arr.size:
                 raise ValueError("Shape of new attribute conflicts with shape of data")
-            arr = arr.reshape(shape)
+            if given:
+                arr = arr.reshape(shape)
             spec = AttributeSpec(name, wanted, arr, committed, datatype=record)
         writer.set_attribute(self._parent._info.address, spec, in_place=_in_place)
 

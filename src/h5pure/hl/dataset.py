@@ -229,7 +229,8 @@ class Dataset(HLObject):
         fs = self._fs
         if not fs.swmr or fs.writer is not None:  # keys of ints and slices in one block
             st = self._open_storage()
-            fast = st.read_simple(args)
+            # ``dset[...]`` reads everything, as the empty key does (a scalar has no plan)
+            fast = st.read_simple(() if len(args) == 1 and args[0] is Ellipsis else args)
             if fast is not None:
                 view = st.memory_view()
                 if view is None:
@@ -256,7 +257,9 @@ class Dataset(HLObject):
         if st.shape == () and args not in ((), (Ellipsis,)):
             raise ValueError("Illegal slicing argument for scalar dataspace")
         if dtype is None:
-            fast = st.read_simple(args)
+            # ``dset[...]`` of a dataset with axes reads everything, as the empty key does
+            whole = len(args) == 1 and args[0] is Ellipsis and st.shape != ()
+            fast = st.read_simple(() if whole else args)
             if fast is not None:
                 arr = self._convert(fast, None)
                 return arr[()] if arr.shape == () else arr

@@ -52,7 +52,12 @@ class Allocator:
         if start > self.eoa:
             self._insert(self.free, self.eoa, start - self.eoa)
         self.eoa = start + size
-        self._insert(self.fresh, start, size)
+        fresh = self.fresh
+        if fresh and fresh[-1][0] + fresh[-1][1] == start:
+            # the usual case, space after the last fresh block: what _insert would merge
+            fresh[-1] = (fresh[-1][0], fresh[-1][1] + size)
+        else:
+            self._insert(fresh, start, size)
         return start
 
     def is_fresh(self, address: int, size: int) -> bool:

@@ -33,7 +33,12 @@ from ..format.btree_v2 import (
 from ..format.checksum import lookup3
 from ..format.fractal_heap import ATTRIBUTE_HEAP_PARAMS, FractalHeap, FractalHeapWriter
 from ..format.messages import MessageType, decode_message
-from ..format.messages.attribute import AttributeInfo, AttributeMessage
+from ..format.messages.attribute import (
+    FLAG_DATATYPE_SHARED,
+    AttributeInfo,
+    AttributeMessage,
+    encode_attribute,
+)
 from ..format.messages.dataspace import Dataspace
 from ..format.messages.datatype import StringType
 from ..format.messages.shared import SharedMessage
@@ -44,7 +49,7 @@ from ..format.object_header import (
     read_object_header,
 )
 from .attributes import attribute_name
-from .create import datatype_for_new, encoded_record
+from .create import datatype_for_new, encoded_record, new_dataspace
 from .model import MessageSlot, ObjectModel
 from .specs import AttributeSpec
 
@@ -111,7 +116,7 @@ class AttributeWriter:
             return message.encode(core.ctx)
         if spec.value is None:
             datatype = spec.datatype or datatype_for(spec.dtype, libver_low=versions.low)
-            space = Dataspace("null", (), (), version=2)
+            shape: tuple[int, ...] | None = None
             raw = b""
         else:
             arr = spec.value
@@ -119,20 +124,26 @@ class AttributeWriter:
             # a top-level array type: the value's last axes are each element's
             sub = spec.dtype.subdtype[1] if spec.dtype.subdtype is not None else ()
             shape = arr.shape[: arr.ndim - len(sub)]
-            if shape == ():
-                space = Dataspace("scalar", (), (), version=versions.dataspace)
-            else:
-                space = Dataspace("simple", shape, shape, version=versions.dataspace)
             raw = to_storage(arr, datatype, core.heap).tobytes()
+        space = new_dataspace(core.ctx, shape, shape, versions.dataspace)
         version = versions.attribute  # libhdf5 writes version 1 for a null dataspace too
         if spec.committed_type is not None:
             # a committed type is stored as a shared message (attribute message version 2
             # at least: version 1 cannot flag shared components)
             version = max(version, 2)
             shared = SharedMessage(version if version == 3 else 2, 3, spec.committed_type, None)
-            return AttributeMessage(version, spec.name, shared, space, raw, 0).encode(core.ctx)
-        message = AttributeMessage(version, spec.name, datatype, space, raw, 0)
-        return message.encode(core.ctx, encoded_record(datatype, core.ctx))
+            return encode_attribute(
+                core.ctx,
+                version,
+                spec.name,
+                shared.encode(core.ctx),
+                space,
+                raw,
+                flags=FLAG_DATATYPE_SHARED,
+            )
+        return encode_attribute(
+            core.ctx, version, spec.name, encoded_record(datatype, core.ctx), space, raw
+        )
 
     # -- changes ------------------------------------------------------------------------
     def set(self, address: int, name: str, body: bytes, in_place: bool = False) -> None:

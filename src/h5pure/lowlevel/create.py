@@ -160,19 +160,44 @@ def encoded_record(record: Any, ctx: FormatContext) -> bytes:
         return encode_datatype(record) if isinstance(record, Datatype) else record.encode(ctx)
 
 
+_NEW_DATASPACES: dict[tuple[Any, ...], bytes] = {}
+
+
+def new_dataspace(
+    ctx: FormatContext,
+    shape: tuple[int, ...] | None,
+    maxshape: tuple[int | None, ...] | None,
+    version: int,
+) -> bytes:
+    """The dataspace message of a new dataset or attribute: null when ``shape`` is None
+    (version 2, the first to have it, as libhdf5 writes it), scalar when it is ``()``,
+    else simple with ``maxshape``.  Encoded once per distinct extent, keyed by the plain
+    values (cheaper than a record's hash: files of many objects repeat a few shapes)."""
+    key = (shape, maxshape, version, ctx)
+    body = _NEW_DATASPACES.get(key)
+    if body is None:
+        if shape is None:
+            space = Dataspace("null", (), (), version=2)
+        elif shape == ():
+            space = Dataspace("scalar", (), (), version=version)
+        else:
+            dims = tuple(maxshape) if maxshape is not None else tuple(shape)
+            space = Dataspace("simple", tuple(shape), dims, version=version)
+        body = space.encode(ctx)
+        if len(_NEW_DATASPACES) < 256:
+            _NEW_DATASPACES[key] = body
+    return body
+
+
 def dataset_messages(
     ctx: FormatContext, plan: DatasetPlan, versions: FormatVersions | None = None
 ) -> list[MessageSlot]:
     """The messages of a new dataset's object header, in libhdf5's order."""
     v = versions if versions is not None else format_versions("earliest")
-    if plan.shape is None:
-        space = Dataspace("null", (), (), version=2)
-    elif plan.shape == ():
-        space = Dataspace("scalar", (), (), version=v.dataspace)
-    else:
-        maxshape = plan.maxshape if plan.maxshape is not None else plan.shape
-        space = Dataspace("simple", tuple(plan.shape), tuple(maxshape), version=v.dataspace)
-    slots = [MessageSlot(MessageType.DATASPACE, encoded_record(space, ctx))]
+    maxshape = plan.maxshape if plan.maxshape is not None else plan.shape
+    slots = [
+        MessageSlot(MessageType.DATASPACE, new_dataspace(ctx, plan.shape, maxshape, v.dataspace))
+    ]
     if plan.committed_type is not None:
         # libhdf5 (H5O_msg_append_oh with a committed type) writes a shared message of
         # encoding version 2 pointing at the committed type's object header

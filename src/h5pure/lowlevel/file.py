@@ -570,6 +570,12 @@ class FileState:
         with self.cache_lock:
             self._views.clear()
             self._sohm_heaps.clear()
+        # so is the write session, with its model of every object it loaded or made: a
+        # group or dataset object kept after the close (h5py's are invalid then) would
+        # otherwise keep them all alive, and the cycle collector walking them
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.release()
         self._headers.items.clear()
         self._gheaps.items.clear()
         self.decoded.items = {}

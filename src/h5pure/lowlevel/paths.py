@@ -46,6 +46,13 @@ class Resolved:
 
 def join(base: str | None, name: str) -> str:
     """``name`` under the group path ``base``, normalised ("/a" + "b/../c" is "/a/c")."""
+    if name and "/" not in name and name != "." and name != ".." and base:
+        # one plain name under a path that is normalised already (no empty, "." or ".."
+        # components: no "//" and no component starting with "."): nothing to normalise
+        if base == "/":
+            return "/" + name
+        if base[0] == "/" and base[-1] != "/" and "//" not in base and "/." not in base:
+            return base + "/" + name
     return posixpath.normpath(posixpath.join(base or "/", name)).replace("//", "/")
 
 

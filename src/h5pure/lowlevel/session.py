@@ -488,8 +488,11 @@ class WriteSession:
         """Write ``staged`` and the new superblock in the crash-safe order."""
         fs = self.fs
         allocator = self.allocator
-        fresh = [(a, d) for a, d in staged if allocator.is_fresh(a, len(d))]
-        in_place = [(a, d) for a, d in staged if not allocator.is_fresh(a, len(d))]
+        fresh: list[tuple[int, bytes]] = []
+        in_place: list[tuple[int, bytes]] = []
+        is_fresh = allocator.is_fresh
+        for item in staged:
+            (fresh if is_fresh(item[0], len(item[1])) else in_place).append(item)
         self._write_metadata(fresh)
         superblock = self._superblock_writes()
         end = fs.superblock.eof_address
@@ -565,6 +568,16 @@ class WriteSession:
         if sb.driver_info is not None and not self.ctx.is_undefined(sb.driver_info_address):
             items.append((sb.driver_info_address, encode_driver_info_block(sb.driver_info)))
         return items
+
+    def release(self) -> None:
+        """Let go of everything the session holds, once its file is closed (the session
+        is unusable afterwards).  Its parts refer back to it, a reference cycle: without
+        this the model of every object waits for the cycle collector, which walks them
+        all before freeing them."""
+        for part in ("objects", "groups", "attributes", "chunks", "data", "heap"):
+            self.__dict__.pop(part, None)
+        self._staged = []
+        self._anonymous = set()
 
     def close(self) -> None:
         """Free the anonymous objects nothing links to, commit, then cut the file at its

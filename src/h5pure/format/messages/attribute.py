@@ -42,10 +42,6 @@ FLAG_DATATYPE_SHARED = 0x01
 FLAG_DATASPACE_SHARED = 0x02
 
 
-def _pad8(n: int) -> int:
-    return (n + 7) & ~7
-
-
 @dataclass(frozen=True)
 class AttributeMessage:
     """One attribute: name, element type, shape and raw data bytes."""
@@ -67,37 +63,53 @@ class AttributeMessage:
                 datatype_bytes = self.datatype.encode(ctx)
             else:
                 datatype_bytes = encode_datatype(self.datatype)
-        dataspace_bytes = self.dataspace.encode(ctx)
         flags = 0
         if isinstance(self.datatype, SharedMessage):
             flags |= FLAG_DATATYPE_SHARED
         if isinstance(self.dataspace, SharedMessage):
             flags |= FLAG_DATASPACE_SHARED
-        name = self.name.encode("utf-8", "surrogateescape") + b"\0"
-        if self.version == 1:
-            if flags:
-                raise ValueError("attribute message version 1 cannot hold shared components")
-            parts = [name, datatype_bytes, dataspace_bytes]
-            body = b"".join(p + b"\0" * (_pad8(len(p)) - len(p)) for p in parts)
-        elif self.version in (2, 3):
-            body = name + datatype_bytes + dataspace_bytes
-        else:
-            raise ValueError(f"bad attribute message version {self.version}")
-        for size in (len(name), len(datatype_bytes), len(dataspace_bytes)):
-            if size > 0xFFFF:
-                raise ValueError("attribute message: a component exceeds 65535 bytes")
-        head = _HEAD.encode(
-            {
-                "version": self.version,
-                "flags": flags,
-                "name_size": len(name),
-                "datatype_size": len(datatype_bytes),
-                "dataspace_size": len(dataspace_bytes),
-            },
+        return encode_attribute(
             ctx,
+            self.version,
+            self.name,
+            datatype_bytes,
+            self.dataspace.encode(ctx),
+            self.data,
+            cset=self.cset,
+            flags=flags,
         )
-        cset = bytes([self.cset]) if self.version >= 3 else b""
-        return head + cset + body + self.data
+
+
+def encode_attribute(
+    ctx: FormatContext,
+    version: int,
+    name: str,
+    datatype_bytes: bytes,
+    dataspace_bytes: bytes,
+    data: bytes,
+    *,
+    cset: int = 0,
+    flags: int = 0,
+) -> bytes:
+    """An attribute message from its encoded components (what
+    :meth:`AttributeMessage.encode` writes; a writer that has the datatype and dataspace
+    messages encoded already calls this directly).  ``flags``: the shared-component bits."""
+    bname = name.encode("utf-8", "surrogateescape") + b"\0"
+    if version == 1:
+        if flags:
+            raise ValueError("attribute message version 1 cannot hold shared components")
+        body = b"".join(p + bytes(-len(p) % 8) for p in (bname, datatype_bytes, dataspace_bytes))
+    elif version in (2, 3):
+        body = bname + datatype_bytes + dataspace_bytes
+    else:
+        raise ValueError(f"bad attribute message version {version}")
+    if max(len(bname), len(datatype_bytes), len(dataspace_bytes)) > 0xFFFF:
+        raise ValueError("attribute message: a component exceeds 65535 bytes")
+    head = _HEAD.compiled(ctx).pack(
+        version, flags, len(bname), len(datatype_bytes), len(dataspace_bytes)
+    )
+    tail = bytes([cset]) if version >= 3 else b""
+    return head + tail + body + data
 
 
 def _decode_component_datatype(raw: bytes, shared: bool, ctx: FormatContext) -> Any:
