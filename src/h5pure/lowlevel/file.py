@@ -573,9 +573,7 @@ class FileState:
         # so is the write session, with its model of every object it loaded or made: a
         # group or dataset object kept after the close (h5py's are invalid then) would
         # otherwise keep them all alive, and the cycle collector walking them
-        writer, self.writer = self.writer, None
-        if writer is not None:
-            writer.release()
+        self.writer = None
         self._headers.items.clear()
         self._gheaps.items.clear()
         self.decoded.items = {}

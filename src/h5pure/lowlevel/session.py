@@ -569,16 +569,6 @@ class WriteSession:
             items.append((sb.driver_info_address, encode_driver_info_block(sb.driver_info)))
         return items
 
-    def release(self) -> None:
-        """Let go of everything the session holds, once its file is closed (the session
-        is unusable afterwards).  Its parts refer back to it, a reference cycle: without
-        this the model of every object waits for the cycle collector, which walks them
-        all before freeing them."""
-        for part in ("objects", "groups", "attributes", "chunks", "data", "heap"):
-            self.__dict__.pop(part, None)
-        self._staged = []
-        self._anonymous = set()
-
     def close(self) -> None:
         """Free the anonymous objects nothing links to, commit, then cut the file at its
         end-of-file address, as libhdf5 does."""
