@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -285,6 +285,30 @@ class VirtualState:
 
     mappings: tuple[VirtualMapping, ...]
     fs: FileState
+    sources: dict[tuple[str, str, str | None], tuple[FileState, Any]] = field(
+        default_factory=dict
+    )
+    """Source datasets found, by (file name, dataset name, prefix): their file and object,
+    kept as libhdf5 keeps a virtual dataset's sources open once opened (a missing one is
+    looked for again at every read); not kept while this process writes the source's
+    file, whose links may change."""
+
+
+def _cached_source(
+    state: VirtualState, file_name: str, dset_name: str, prefix: str | None
+) -> DatasetStorage | None:
+    key = (file_name, dset_name, prefix)
+    found = state.sources.get(key)
+    if found is not None:
+        src_fs, info = found
+        if src_fs.writer is None and src_fs.is_open:
+            return src_fs.dataset(info)  # (its storage as the file's views now hold it)
+    found = _find_source(state.fs, file_name, dset_name, prefix)
+    if found is None:
+        return None
+    if found[0].writer is None:
+        state.sources[key] = found
+    return found[0].dataset(found[1])
 
 
 def _state(storage: DatasetStorage) -> VirtualState:
@@ -321,9 +345,10 @@ def _read_state(storage: DatasetStorage) -> VirtualState:
     return VirtualState(block.mappings, storage.fs)
 
 
-def _source_storage(
+def _find_source(
     fs: FileState, file_name: str, dset_name: str, prefix: str | None = None
-) -> DatasetStorage | None:
+) -> tuple[FileState, Any] | None:
+    """The file and object of a mapping's source dataset; None when it is missing."""
     src_fs = fs.open_vds_source(file_name, prefix)
     if src_fs is None:
         return None
@@ -333,7 +358,14 @@ def _source_storage(
         return None
     if info is None or info.kind != "dataset":
         return None
-    return src_fs.dataset(info)
+    return src_fs, info
+
+
+def _source_storage(
+    fs: FileState, file_name: str, dset_name: str, prefix: str | None = None
+) -> DatasetStorage | None:
+    found = _find_source(fs, file_name, dset_name, prefix)
+    return None if found is None else found[0].dataset(found[1])
 
 
 # ------------------------------------------------------------------------------ printf
@@ -469,7 +501,7 @@ def read_virtual(storage: DatasetStorage, sel: Any, out: np.ndarray) -> None:
     for m in state.mappings:
         printf = _has_printf(m.source_file) or _has_printf(m.source_dataset)
         for c in _expand(state.fs, m, vshape):
-            src = _source_storage(state.fs, c.file_name, c.dset_name, prefix)
+            src = _cached_source(state, c.file_name, c.dset_name, prefix)
             if src is None and printf:
                 # the printf sources end at the first missing one (libhdf5's default
                 # printf gap of 0, as in virtual_extent); looking further would probe
