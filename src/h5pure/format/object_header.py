@@ -85,9 +85,12 @@ V2_MESSAGE_HEADER = Struct(
 )
 
 
-@dataclass(frozen=True)
 class HeaderMessage:
-    """One raw message of an object header."""
+    """One raw message of an object header (immutable by convention: a plain slotted
+    class, because a frozen dataclass costs ~1.3 us per message to build and a walk
+    builds one per message of every object header, ~0.4 us here)."""
+
+    __slots__ = ("type", "flags", "data", "creation_order", "address")
 
     type: int
     """Message type number (see :class:`~h5pure.format.messages.MessageType`)."""
@@ -99,6 +102,32 @@ class HeaderMessage:
     """Attribute creation order field of v2 headers with flag bit 2, else None."""
     address: int
     """File address of the message body (its header precedes it)."""
+
+    def __init__(
+        self, type: int, flags: int, data: bytes, creation_order: int | None, address: int
+    ) -> None:
+        self.type = type
+        self.flags = flags
+        self.data = data
+        self.creation_order = creation_order
+        self.address = address
+
+    def _key(self) -> tuple[int, int, bytes, int | None, int]:
+        return (self.type, self.flags, self.data, self.creation_order, self.address)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"HeaderMessage(type={self.type!r}, flags={self.flags!r}, data={self.data!r}, "
+            f"creation_order={self.creation_order!r}, address={self.address!r})"
+        )
 
 
 @dataclass(frozen=True)
