@@ -139,13 +139,14 @@ def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
         ],
     )
     nodes = symbol_table_nodes(fs.source, fs.ctx, btree_address)
-    # then the nodes and the heap's names together
-    span = symbol_table_node_span(fs.ctx)
-    ranges = [(a, span) for a in nodes]
-    data_address, data_size = LocalHeap.data_segment(fs.source, fs.ctx, heap_address)
-    if data_size and not fs.ctx.is_undefined(data_address):
-        ranges.append((data_address, data_size))
-    prefetch(fs.source, ranges)
+    if fs.source.driver.batched_reads:  # (local files take no hint: no read for it)
+        # then the nodes and the heap's names together
+        span = symbol_table_node_span(fs.ctx)
+        ranges = [(a, span) for a in nodes]
+        data_address, data_size = LocalHeap.data_segment(fs.source, fs.ctx, heap_address)
+        if data_size and not fs.ctx.is_undefined(data_address):
+            ranges.append((data_address, data_size))
+        prefetch(fs.source, ranges)
     heap = LocalHeap.read(fs.source, fs.ctx, heap_address)
     out: dict[str, LinkEntry] = {}
     for raw_name, entry in iter_group_entries(fs.source, fs.ctx, btree_address, heap, nodes):
