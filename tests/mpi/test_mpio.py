@@ -29,6 +29,17 @@ def test_all_ranks_write_serial_h5py_reads(tmp_path, n, mode, h5py):
         assert f["gzip"].chunks == (3, 5)
 
 
+def test_a_rank_reads_back_its_unplaced_chunks(tmp_path, h5py):
+    """Many small chunks a rank wrote wait in its scratch memory until the commit; reads
+    coalesced across them (tiles, row gathers, vectored reads) read them back."""
+    path = str(tmp_path / "readback.h5")
+    check_ok(run(2, "readback.py", path), 2)
+    with h5py.File(path, "r") as f:
+        want = np.arange(2 * 400 * 16, dtype="f4").reshape(800, 16)
+        np.testing.assert_array_equal(f["gz"][...], want)
+        np.testing.assert_array_equal(f["plain"][...], want)
+
+
 def test_parallel_h5py_reads_h5pure_files(tmp_path):
     path = str(tmp_path / "h5pure4.h5")
     check_ok(run(4, "write_h5pure.py", path, "independent"), 4)

@@ -166,10 +166,23 @@ class MpioDriver(Driver):
 
     # -- reading ------------------------------------------------------------------------
     def _scratch_at(self, offset: int, size: int) -> memoryview:
+        """The scratch bytes at ``offset``: one chunk's, or a span over several (a read
+        coalesced across neighbouring chunks), the gaps between them zero bytes (never
+        data: the engine drops them)."""
+        end = offset + size
+        pieces = []
         for start, blob in self._scratch.items():
-            if start <= offset and offset + size <= start + len(blob):
-                return memoryview(blob)[offset - start : offset - start + size]
-        raise FormatError(f"mpio: no scratch bytes at 0x{offset:x} (+{size})")
+            if start <= offset and end <= start + len(blob):
+                return memoryview(blob)[offset - start : end - start]
+            if start < end and offset < start + len(blob):
+                pieces.append((start, blob))
+        if not pieces:
+            raise FormatError(f"mpio: no scratch bytes at 0x{offset:x} (+{size})")
+        out = bytearray(size)
+        for start, blob in pieces:
+            lo, hi = max(start, offset), min(start + len(blob), end)
+            out[lo - offset : hi - offset] = memoryview(blob)[lo - start : hi - start]
+        return memoryview(out)
 
     def read(self, offset: int, size: int) -> bytes:
         buf = bytearray(size)
