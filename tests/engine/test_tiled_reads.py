@@ -160,3 +160,29 @@ def test_unfiltered_small_chunks_are_tiles_too(tmp_path, monkeypatch):
     with h5pure.File(path, "r") as f:
         np.testing.assert_array_equal(f["d"][...], data)
         np.testing.assert_array_equal(f["d"][3:390, 5:47], data[3:390, 5:47])
+
+
+def test_a_chunk_recorded_twice_takes_the_general_path(tmp_path):
+    """A corrupt index holding one chunk twice and missing another must not lay the
+    duplicate out in the missing one's place."""
+    from h5pure.format.chunk_index import ChunkTable
+    from h5pure.lowlevel.dataset import _ChunkLookup
+    from h5pure.selection import select
+
+    data = np.arange(64 * 8, dtype="<i4").reshape(64, 8)
+    path = tmp_path / "dup.h5"
+    _write(path, data, (1, 8), compression="gzip")
+    with h5pure.File(path, "r") as f:
+        st = f["d"]._storage
+        table = st.chunk_lookup().table
+        rows = np.arange(len(table))
+        rows[5] = 4  # chunk 4 twice, chunk 5 gone
+        dup = ChunkTable(
+            offsets=table.offsets[rows],
+            addresses=table.addresses[rows],
+            sizes=table.sizes[rows],
+            filter_masks=table.filter_masks[rows],
+        )
+        lookup = _ChunkLookup(dup, dup.offsets // np.asarray(st.chunk_shape, dtype=np.int64))
+        out = np.empty((64, 8), dtype="<i4")
+        assert st._read_tiles(select((Ellipsis,), (64, 8)), out, lookup, st.chunk_shape) is False

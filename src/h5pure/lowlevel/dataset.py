@@ -891,7 +891,10 @@ class DatasetStorage:
         local = coords[rows] - np.asarray(lo, dtype=np.int64)
         order = np.ravel_multi_index(tuple(local.T), grid)
         if not (order[1:] > order[:-1]).all():
-            rows = rows[np.argsort(order)]
+            sorter = np.argsort(order, kind="stable")
+            order, rows = order[sorter], rows[sorter]
+            if not (order[1:] > order[:-1]).all():
+                return False  # a chunk recorded twice (a corrupt index): the general path
         addresses = table.addresses[rows].astype(np.int64)
         sizes = table.sizes[rows].astype(np.int64)
         source = self.fs.source
