@@ -93,6 +93,17 @@ def merge_ranges(
     return groups
 
 
+def _block_runs(blocks: list[int]) -> list[list[int]]:
+    """Increasing block numbers grouped into runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for b in blocks:
+        if runs and runs[-1][-1] == b - 1:
+            runs[-1].append(b)
+        else:
+            runs.append([b])
+    return runs
+
+
 def _is_http(fs: Any) -> bool:
     try:
         from fsspec.implementations.http import HTTPFileSystem
@@ -302,24 +313,11 @@ class FsspecDriver(Driver):
             self._fill_rest()
             return self._cached_read(offset, size)
         if missing:
-            # consecutive missing blocks come in one request
-            runs: list[list[int]] = []
-            for b in missing:
-                if runs and runs[-1][-1] == b - 1:
-                    runs[-1].append(b)
-                else:
-                    runs.append([b])
+            runs = _block_runs(missing)  # consecutive missing blocks: one request
             self._read_ahead(runs[-1])
-            spans = [(r[0] * bs, min((r[-1] + 1) * bs, self._size)) for r in runs]
-            for run, data in zip(runs, self._fetch_many(spans)):
-                for j, b in enumerate(run):
-                    blocks[b] = data[j * bs : (j + 1) * bs]
-            with self._lock:
-                for run in runs:
-                    for b in run:
-                        self._blocks[b] = blocks[b]
-                while len(self._blocks) > self.cache_blocks:
-                    self._blocks.popitem(last=False)
+            fetched = self._fetch_runs(runs)
+            blocks.update(fetched)
+            self._keep(fetched)
         joined = b"".join(blocks[b] for b in range(first, last + 1))
         lo = offset - first * bs
         return joined[lo : lo + size]
@@ -335,19 +333,27 @@ class FsspecDriver(Driver):
             missing = [b for b in range(-(-self._size // bs)) if b not in self._blocks]
         if not missing:
             return
-        runs: list[list[int]] = []
-        for b in missing:
-            if runs and runs[-1][-1] == b - 1:
-                runs[-1].append(b)
-            else:
-                runs.append([b])
-        spans = [(r[0] * bs, min((r[-1] + 1) * bs, self._size)) for r in runs]
-        datas = self._fetch_many(spans)
+        self._keep(self._fetch_runs(_block_runs(missing)))
         with self._lock:
-            for run, data in zip(runs, datas):
-                for j, b in enumerate(run):
-                    self._blocks[b] = data[j * bs : (j + 1) * bs]
             self._last_fetch = (0, -(-self._size // bs))
+
+    def _fetch_runs(self, runs: list[list[int]]) -> dict[int, bytes]:
+        """The blocks of ``runs`` (runs of consecutive block numbers), a request a run,
+        sent together."""
+        bs = self.block_size
+        spans = [(r[0] * bs, min((r[-1] + 1) * bs, self._size)) for r in runs]
+        out: dict[int, bytes] = {}
+        for run, data in zip(runs, self._fetch_many(spans)):
+            for j, b in enumerate(run):
+                out[b] = data[j * bs : (j + 1) * bs]
+        return out
+
+    def _keep(self, blocks: dict[int, bytes]) -> None:
+        """Put ``blocks`` in the cache (the least recently used leave when it is full)."""
+        with self._lock:
+            self._blocks.update(blocks)
+            while len(self._blocks) > self.cache_blocks:
+                self._blocks.popitem(last=False)
 
     def _held(self, offset: int, size: int) -> bytes | None:
         """The bytes at ``offset`` when the cache holds all their blocks, else None (the

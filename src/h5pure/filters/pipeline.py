@@ -39,6 +39,12 @@ def _decode_plan(pipeline: FilterPipeline, filter_mask: int) -> list[tuple[int, 
     return steps
 
 
+def _decode_failed(codec: Any, chunk: ChunkInfo, e: Exception) -> FilterError:
+    return FilterError(
+        f"filter {codec.name!r} (id {codec.filter_id}) failed to decode {chunk.where()}: {e}"
+    )
+
+
 def decode_chunk(
     data: bytes | bytearray | memoryview,
     pipeline: FilterPipeline,
@@ -61,14 +67,10 @@ def decode_chunk(
         step = chunk._replace(out_size=chunk.nbytes if known and chunk.chunk_shape else None)
         try:
             out = codec.decode(out, info, step)
-        except FormatError:  # checksum mismatches and corrupt streams keep their type
-            raise
-        except FilterError:
+        except (FormatError, FilterError):  # checksums, corrupt streams keep their type
             raise
         except Exception as e:  # codec libraries raise their own types
-            raise FilterError(
-                f"filter {codec.name!r} (id {codec.filter_id}) failed to decode {chunk.where()}: {e}"
-            ) from e
+            raise _decode_failed(codec, chunk, e) from e
     if isinstance(out, bytes) or (
         isinstance(out, memoryview) and out.readonly and out.format == "B" and out.ndim == 1
     ):
@@ -110,10 +112,7 @@ def decode_chunks(
             except (FormatError, FilterError):
                 raise
             except Exception as e:  # codec libraries raise their own types
-                raise FilterError(
-                    f"filter {codec.name!r} (id {codec.filter_id}) failed to decode "
-                    f"{chunk.where()}: {e}"
-                ) from e
+                raise _decode_failed(codec, chunk, e) from e
     return datas
 
 

@@ -244,9 +244,9 @@ class Dataset(HLObject):
             return self.fields(list(names) if len(names) > 1 else names[0])[rest]
         if self._fs.swmr and self._fs.writer is None:
             return self._swmr_retry(lambda: self._read(args))
-        return self._read(args)
+        return self._read(args, simple_tried=True)
 
-    def _read(self, args: tuple[Any, ...], dtype: Any = None) -> Any:
+    def _read(self, args: tuple[Any, ...], dtype: Any = None, simple_tried: bool = False) -> Any:
         st = self._storage
         if st.is_null:
             if args == () or (len(args) == 1 and args[0] is Ellipsis):
@@ -256,7 +256,7 @@ class Dataset(HLObject):
             return self._read_region(args[0], dtype)
         if st.shape == () and args not in ((), (Ellipsis,)):
             raise ValueError("Illegal slicing argument for scalar dataspace")
-        if dtype is None:
+        if dtype is None and not simple_tried:  # (``__getitem__`` tried it already)
             # ``dset[...]`` of a dataset with axes reads everything, as the empty key does
             whole = len(args) == 1 and args[0] is Ellipsis and st.shape != ()
             fast = st.read_simple(() if whole else args)
