@@ -68,3 +68,24 @@ def test_a_source_in_the_file_being_written_follows_its_links(tmp_path):
         del f["a"]
         f["a"] = np.arange(6.0) * 2  # another dataset under the same name
         np.testing.assert_array_equal(v[...], np.arange(6.0) * 2)
+
+
+def test_a_source_open_elsewhere_in_this_process_is_not_kept(tmp_path):
+    """A source read through a File the user opened (and may close, or drop to the
+    garbage collector) is looked up again at the next read, not kept."""
+    with h5py.File(tmp_path / "a.h5", "w") as f:
+        f["x"] = np.arange(5, dtype="i4")
+    layout = h5py.VirtualLayout(shape=(5,), dtype="i4")
+    layout[:] = h5py.VirtualSource(str(tmp_path / "a.h5"), "x", shape=(5,))
+    with h5py.File(tmp_path / "v.h5", "w") as f:
+        f.create_virtual_dataset("v", layout, fillvalue=-1)
+    other = h5pure.File(tmp_path / "a.h5", "r")  # open while the virtual dataset reads
+    with h5pure.File(tmp_path / "v.h5", "r") as f:
+        v = f["v"]
+        np.testing.assert_array_equal(v[...], np.arange(5))
+        # read through a handle of its own: the user's File (or the garbage collector,
+        # for a File nobody holds) may close the other one in the middle of a read
+        assert f._state.vds_sources
+        assert all(s is not other._state for s in f._state.vds_sources.values())
+        other.close()
+        np.testing.assert_array_equal(v[...], np.arange(5))

@@ -517,9 +517,11 @@ class FileState:
             ):
                 return self
             open_here = _open_file_lookup(path)
-            if open_here is not None:
-                # open in this process (maybe written, not yet committed): read through
-                # that open file, as libhdf5 shares it; not cached, it may close first
+            if open_here is not None and open_here.writer is not None:
+                # written in this process, maybe not committed yet: read through that
+                # open file, as libhdf5 shares it; not cached, it may close first.  A file
+                # only open for reading is opened again below: its owner may close it
+                # (or the garbage collector may) in the middle of a read of this one
                 return open_here
             driver = get_driver("sec2")(path, "r")
             try:

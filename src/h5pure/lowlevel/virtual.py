@@ -291,7 +291,8 @@ class VirtualState:
     """Source datasets found, by (file name, dataset name, prefix): their file and object,
     kept as libhdf5 keeps a virtual dataset's sources open once opened (a missing one is
     looked for again at every read); not kept while this process writes the source's
-    file, whose links may change."""
+    file, whose links may change, nor when it is read through a file the user has open,
+    which may close first."""
 
 
 def _cached_source(
@@ -306,9 +307,12 @@ def _cached_source(
     found = _find_source(state.fs, file_name, dset_name, prefix)
     if found is None:
         return None
-    if found[0].writer is None:
+    src_fs = found[0]
+    owned = src_fs is state.fs or any(src_fs is o for o in state.fs.vds_sources.values())
+    if owned and src_fs.writer is None:
+        # (a source read through a File the user has open is not kept: it may close)
         state.sources[key] = found
-    return found[0].dataset(found[1])
+    return src_fs.dataset(found[1])
 
 
 def _state(storage: DatasetStorage) -> VirtualState:
