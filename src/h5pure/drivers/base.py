@@ -51,6 +51,12 @@ class Driver(ABC):
         for offset, buf in pieces:
             self.readinto(offset, buf)
 
+    parallel_reads: bool = False
+    """True when :meth:`readinto` may run on several threads at once over disjoint
+    ranges, each call releasing the GIL while the OS copies (sec2's ``preadv``): a large
+    read is then split across the thread pool, since one thread copying out of the page
+    cache does not reach the memory bandwidth of the machine."""
+
     batched_reads: bool = False
     """True when :meth:`read_many` is cheaper than separate reads (remote storage): the
     dataset engine then fetches the chunks of a selection through it."""

@@ -143,6 +143,8 @@ class Sec2Driver(Driver):
             raise self._short(offset, size, len(data))
         return data
 
+    parallel_reads = True
+
     def readinto(self, offset: int, buf: memoryview) -> None:
         mv = memoryview(buf).cast("B")
         got = 0

@@ -104,6 +104,9 @@ def configure_prefixes(
 
 
 _ROW_BLOCK_BYTES = 4 << 20
+_READINTO_BYTES = 64 << 10
+"""A one-block read of at least this many bytes goes into the new array itself; below
+it, reading bytes and copying them costs less than the empty array and the view."""
 _BATCH_BYTES = 64 << 20
 """Stored bytes in flight (read, not yet decoded) on drivers without batched reads."""
 _COALESCE_GAP = 4 << 10
@@ -501,7 +504,13 @@ class DatasetStorage:
         if target is None:
             return None
         address, block, nrows, index, rowbytes = target
-        raw = self.fs.source.read(address, nrows * rowbytes)
+        size = nrows * rowbytes
+        if size >= _READINTO_BYTES:  # into the result: one copy out of the OS, not two
+            rows = np.empty((nrows, *block[1:]), dtype=self.storage_dtype)
+            self.fs.source.readinto(address, rows.reshape(-1).view(np.uint8).data)
+            got = rows[index]
+            return got if got.nbytes == size else got.copy()  # never pins unread rows
+        raw = self.fs.source.read(address, size)
         rows = np.frombuffer(raw, dtype=self.storage_dtype).reshape((nrows, *block[1:]))
         return rows[index].copy()
 

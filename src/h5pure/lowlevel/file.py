@@ -47,6 +47,11 @@ _SUPERBLOCK_READ = 4096
 _HEADER_CACHE_ITEMS = 4096
 _GHEAP_CACHE_ITEMS = 256
 _DECODED_CACHE_ITEMS = 4096
+_SPLIT_READ_BYTES = 8 << 20
+"""A read of at least this many bytes into one buffer is split across the threads (on
+drivers with ``parallel_reads``): one thread copying out of the page cache reaches about
+half the machine's memory bandwidth; below it, waking the threads costs more than it
+saves."""
 
 
 class FileSource:
@@ -150,7 +155,13 @@ class FileSource:
                 raise FormatError(
                     f"address 0x{address:x} (+{len(buf)} bytes) is beyond the end of the file"
                 )
-        self.driver.readinto(start, buf)
+        driver = self.driver
+        if len(buf) >= _SPLIT_READ_BYTES and driver.parallel_reads:
+            from .threads import split_readinto  # imported on first use
+
+            split_readinto(driver.readinto, start, buf, _SPLIT_READ_BYTES // 2)
+        else:
+            driver.readinto(start, buf)
 
 
 class _LRU:

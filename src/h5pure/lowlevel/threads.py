@@ -112,3 +112,50 @@ def decode_pool() -> Executor:
 def _install(pool: Executor) -> None:
     global _pool
     _pool = pool
+
+
+_io_pool: ThreadPoolExecutor | None = None
+_io_workers = 0
+
+def _reader_pool(workers: int) -> ThreadPoolExecutor:
+    """The pool of the threads that help a split read: ``workers`` threads, apart from
+    the decode pool, since a split read may run on a decode thread (a task waiting on
+    tasks queued behind it in its own pool could wait forever); its tasks are plain
+    reads that wait on nothing."""
+    global _io_pool, _io_workers
+    with _lock:
+        if _io_pool is None or _io_workers != workers:
+            _io_pool = ThreadPoolExecutor(workers, "h5pure-read")
+            _io_workers = workers
+        return _io_pool
+
+
+def split_readinto(
+    readinto: Callable[[int, memoryview], None], offset: int, buf: Any, min_part: int
+) -> None:
+    """``readinto(offset, buf)`` as up to :func:`get_threads` reads of consecutive parts
+    of at least ``min_part`` bytes (page aligned), the first on the calling thread.  Returns once every part is done; the
+    first part's error is raised after all parts have stopped writing into ``buf``."""
+    view = memoryview(buf).cast("B")
+    total = len(view)
+    parts = min(get_threads(), max(1, total // max(min_part, 1)))
+    if parts <= 1:
+        readinto(offset, view)
+        return
+    step = ((total + parts - 1) // parts + 4095) & ~4095
+    pool = _reader_pool(parts - 1)
+    futures = [
+        pool.submit(readinto, offset + at, view[at : at + step]) for at in range(step, total, step)
+    ]
+    error: BaseException | None = None
+    try:
+        readinto(offset, view[:step])
+    except BaseException as e:  # noqa: BLE001 - raised once the helpers have finished
+        error = e
+    for fut in futures:
+        try:
+            fut.result()
+        except BaseException as e:  # noqa: BLE001
+            error = error or e
+    if error is not None:
+        raise error
