@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,95 @@ def test_copy_keeps_plugin_filters(tmp_path: Path, h5py: Any) -> None:
             assert g[name]._filters == f[name]._filters
             np.testing.assert_array_equal(g[name][...], DATA)
             assert _stored_chunks(h5py, dst, name) == _stored_chunks(h5py, src, name)
+
+
+@pytest.fixture()
+def threads_2() -> Any:
+    before = h5pure.get_threads()
+    h5pure.set_threads(2)
+    yield
+    h5pure.set_threads(before)
+
+
+def _many_chunks(h5py: Any, path: Path) -> None:
+    """Chunks of very different stored sizes, some moved by a rewrite (not back to back
+    with their neighbours), one much larger than a batch, some never written."""
+    rng = np.random.default_rng(4)
+    with h5py.File(path, "w") as f:
+        noisy = rng.integers(0, 1 << 30, (256, 1024)).astype("i4")
+        noisy[::3] = 0  # compressible rows among incompressible ones
+        f.create_dataset("x", data=noisy, chunks=(8, 256), compression="gzip")
+        big = f.create_dataset("big", data=rng.random((512, 512)), chunks=(512, 512))
+        big.attrs["n"] = 1
+        s = f.create_dataset("sparse", (64, 64), "f8", chunks=(4, 4), fillvalue=-2.0)
+        s[::9, ::7] = 3.0
+    with h5py.File(path, "r+") as f:
+        f["x"][16:24] = rng.integers(0, 1 << 30, (8, 1024))  # grows: stored elsewhere
+        f["x"][200:208] = 0  # shrinks
+
+
+@pytest.mark.parametrize("batch", [1 << 20, 4096, 1])
+@pytest.mark.usefixtures("threads_2")
+def test_copy_in_batches_read_ahead(
+    tmp_path: Path, h5py: Any, monkeypatch: Any, batch: int
+) -> None:
+    """Into another file the next batch of chunks is read on a reader thread while this
+    one is written; every chunk lands with its own bytes, whatever the batching."""
+    import threading
+
+    from h5pure.hl import copying
+
+    monkeypatch.setattr(copying, "_OVERLAP_BATCH", batch)
+    src, dst = tmp_path / "src.h5", tmp_path / "dst.h5"
+    _many_chunks(h5py, src)
+    readers: set[str] = set()
+    from h5pure.lowlevel.file import FileSource
+
+    plain_readinto = FileSource.readinto
+
+    def readinto(self: Any, address: int, buf: Any) -> None:
+        readers.add(threading.current_thread().name)
+        plain_readinto(self, address, buf)
+
+    monkeypatch.setattr(FileSource, "readinto", readinto)
+    with h5pure.File(src, "r") as f, h5pure.File(dst, "w") as g:
+        for name in ("x", "big", "sparse"):
+            f.copy(name, g)
+    assert any(name.startswith("h5pure-read") for name in readers), readers
+    with h5py.File(src, "r") as f, h5py.File(dst, "r") as g:
+        for name in ("x", "big", "sparse"):
+            np.testing.assert_array_equal(g[name][...], f[name][...])
+            assert _stored_chunks(h5py, dst, name) == _stored_chunks(h5py, src, name)
+        assert g["big"].attrs["n"] == 1
+
+
+def test_copy_with_one_thread_reads_in_large_batches(tmp_path: Path, h5py: Any) -> None:
+    src, dst = tmp_path / "src.h5", tmp_path / "dst.h5"
+    _many_chunks(h5py, src)
+    before = h5pure.get_threads()
+    h5pure.set_threads(1)
+    try:
+        with h5pure.File(src, "r") as f, h5pure.File(dst, "w") as g:
+            f.copy("x", g)
+    finally:
+        h5pure.set_threads(before)
+    assert _stored_chunks(h5py, dst, "x") == _stored_chunks(h5py, src, "x")
+
+
+@pytest.mark.usefixtures("threads_2")
+def test_a_source_cut_short_during_the_copy_is_an_error(
+    tmp_path: Path, h5py: Any, monkeypatch: Any
+) -> None:
+    """The read ahead fails (the source file ends early): the copy raises an OSError
+    naming the address, after the reader stopped writing into the buffers."""
+    from h5pure.hl import copying
+
+    monkeypatch.setattr(copying, "_OVERLAP_BATCH", 4096)
+    src, dst = tmp_path / "src.h5", tmp_path / "dst.h5"
+    _many_chunks(h5py, src)
+    with h5pure.File(src, "r") as f, h5pure.File(dst, "w") as g:
+        d = f["x"]
+        assert d.chunks == (8, 256)
+        os.truncate(src, os.path.getsize(src) // 2)
+        with pytest.raises(OSError, match="0x"):
+            f.copy("x", g)

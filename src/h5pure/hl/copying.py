@@ -221,16 +221,80 @@ def _filters(storage: Any) -> list[tuple[int, int, tuple[int, ...]]]:
     return [(f.filter_id, f.flags, tuple(f.client_data)) for f in storage.filters]
 
 
+_COPY_BATCH = 8 << 20
+"""Stored bytes of neighbouring chunks ``_copy_chunks`` reads at once (one read, which
+the sec2 driver splits across the threads)."""
+_OVERLAP_BATCH = 1 << 20
+"""The batch when the next one is read on another thread while this one is written."""
+
+
+def _copy_batches(addresses: list[int], sizes: list[int], limit: int) -> list[tuple[int, int]]:
+    """``(first, end)`` index ranges of chunks lying back to back in the file, each up
+    to about ``limit`` bytes (a larger chunk alone)."""
+    batches = []
+    k = 0
+    while k < len(addresses):
+        stop = addresses[k] + sizes[k]
+        end = k + 1
+        while end < len(addresses) and addresses[end] == stop and stop - addresses[k] < limit:
+            stop += sizes[end]
+            end += 1
+        batches.append((k, end))
+        k = end
+    return batches
+
+
 def _copy_chunks(src: Any, dst: Any) -> None:
     """Copy every allocated chunk's stored bytes and filter mask from ``src`` to ``dst``,
-    in address order (one pass over the source), undecoded."""
+    in address order (one pass over the source), undecoded.
+
+    Chunks lying back to back in the file are read together into a buffer that is
+    reused (drivers copy what they write) and never zeroed.  Into another file, from a
+    driver whose reads may run on their own thread, the next batch is read on a reader
+    thread while this one is written (85 MiB of chunks: 27 -> 19 ms raw)."""
     table = src.chunk_table()
     writer = dst.fs.writer
     chunk_shape = src.chunk_shape
-    for i in np.argsort(table.addresses, kind="stable"):
-        coords = tuple(int(o) // c for o, c in zip(table.offsets[i], chunk_shape))
-        data = src.read_chunk_bytes(table, int(i))
-        writer.put_chunk(dst, coords, data, int(table.filter_masks[i]))
+    order = np.argsort(table.addresses, kind="stable")
+    addresses = table.addresses[order].tolist()
+    sizes = table.sizes[order].tolist()
+    source = src.fs.source
+    pool = None
+    if src.fs is not dst.fs and src.fs.driver.parallel_reads:
+        from ..lowlevel.threads import get_threads, reader_pool  # imported on first use
+
+        if get_threads() > 1:
+            pool = reader_pool()
+    batches = _copy_batches(addresses, sizes, _OVERLAP_BATCH if pool else _COPY_BATCH)
+    if len(batches) < 2:
+        pool = None
+    spans = [addresses[end - 1] + sizes[end - 1] - addresses[k] for k, end in batches]
+    buffers = [
+        np.empty(max(spans, default=0), dtype=np.uint8).data for _ in range(2 if pool else 1)
+    ]
+
+    def read(n: int) -> memoryview:
+        view = buffers[n % len(buffers)][: spans[n]]
+        source.readinto(addresses[batches[n][0]], view)
+        return view
+
+    pending = pool.submit(read, 0) if pool is not None else None
+    try:
+        for n, (k, end) in enumerate(batches):
+            if pending is None:
+                view = read(n)
+            else:
+                view = pending.result()
+                pending = pool.submit(read, n + 1) if pool and n + 1 < len(batches) else None
+            for j in range(k, end):
+                i = int(order[j])
+                coords = tuple(int(o) // c for o, c in zip(table.offsets[i], chunk_shape))
+                at = addresses[j] - addresses[k]
+                mask = int(table.filter_masks[i])
+                writer.put_chunk(dst, coords, view[at : at + sizes[j]], mask)
+    finally:
+        if pending is not None and not pending.cancel():
+            pending.exception()  # the read into a buffer ends before the buffers go
 
 
 def copy(

@@ -116,16 +116,19 @@ def _install(pool: Executor) -> None:
 
 _io_pool: ThreadPoolExecutor | None = None
 _io_workers = 0
+_READER_NAME = "h5pure-read"
 
-def _reader_pool(workers: int) -> ThreadPoolExecutor:
-    """The pool of the threads that help a split read: ``workers`` threads, apart from
-    the decode pool, since a split read may run on a decode thread (a task waiting on
-    tasks queued behind it in its own pool could wait forever); its tasks are plain
-    reads that wait on nothing."""
+
+def reader_pool() -> ThreadPoolExecutor:
+    """The threads that read ahead or help a split read: ``get_threads() - 1`` of them
+    (at least 1), apart from the decode pool, since a split read may run on a decode
+    thread (a task waiting on tasks queued behind it in its own pool could wait
+    forever).  Its tasks wait on nothing: a read on one of them is never split."""
     global _io_pool, _io_workers
+    workers = max(1, get_threads() - 1)
     with _lock:
         if _io_pool is None or _io_workers != workers:
-            _io_pool = ThreadPoolExecutor(workers, "h5pure-read")
+            _io_pool = ThreadPoolExecutor(workers, _READER_NAME)
             _io_workers = workers
         return _io_pool
 
@@ -134,16 +137,17 @@ def split_readinto(
     readinto: Callable[[int, memoryview], None], offset: int, buf: Any, min_part: int
 ) -> None:
     """``readinto(offset, buf)`` as up to :func:`get_threads` reads of consecutive parts
-    of at least ``min_part`` bytes (page aligned), the first on the calling thread.  Returns once every part is done; the
-    first part's error is raised after all parts have stopped writing into ``buf``."""
+    of at least ``min_part`` bytes (page aligned), the first on the calling thread.
+    Returns once every part is done; the first part's error is raised after all parts
+    have stopped writing into ``buf``."""
     view = memoryview(buf).cast("B")
     total = len(view)
     parts = min(get_threads(), max(1, total // max(min_part, 1)))
-    if parts <= 1:
+    if parts <= 1 or threading.current_thread().name.startswith(_READER_NAME):
         readinto(offset, view)
         return
+    pool = reader_pool()
     step = ((total + parts - 1) // parts + 4095) & ~4095
-    pool = _reader_pool(parts - 1)
     futures = [
         pool.submit(readinto, offset + at, view[at : at + step]) for at in range(step, total, step)
     ]
