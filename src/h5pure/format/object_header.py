@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from ..errors import FormatError
 from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
 from .messages import MessageType
-from .messages.symbols import Continuation
+from .messages.symbols import CONTINUATION, Continuation
 from .structs import U8, U16, U32, Bytes, Reserved, Struct, check_signature, read_uint
 
 OHDR_SIGNATURE = b"OHDR"
@@ -130,9 +129,11 @@ class HeaderMessage:
         )
 
 
-@dataclass(frozen=True)
 class HeaderChunk:
-    """One chunk of an object header as stored."""
+    """One chunk of an object header as stored (immutable by convention: a slotted class,
+    built for every chunk a walk reads)."""
+
+    __slots__ = ("address", "size", "messages_address", "messages_size", "gap")
 
     address: int
     """Address of the chunk: the header itself (chunk 0, prefix included) or the
@@ -146,10 +147,50 @@ class HeaderChunk:
     gap: int
     """Unused bytes at the end of the message area (v2 only)."""
 
+    def __init__(
+        self, address: int, size: int, messages_address: int, messages_size: int, gap: int
+    ) -> None:
+        self.address = address
+        self.size = size
+        self.messages_address = messages_address
+        self.messages_size = messages_size
+        self.gap = gap
 
-@dataclass(frozen=True)
+    def _key(self) -> tuple[int, int, int, int, int]:
+        return (self.address, self.size, self.messages_address, self.messages_size, self.gap)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "HeaderChunk(address={}, size={}, messages_address={}, messages_size={}, gap={})".format(
+            *self._key()
+        )
+
+
 class ObjectHeader:
-    """A decoded object header with all its chunks' messages, in storage order."""
+    """A decoded object header with all its chunks' messages, in storage order
+    (immutable by convention: a slotted class, built for every header a walk reads)."""
+
+    __slots__ = (
+        "address",
+        "version",
+        "flags",
+        "refcount",
+        "messages",
+        "access_time",
+        "modification_time",
+        "change_time",
+        "birth_time",
+        "max_compact_attributes",
+        "min_dense_attributes",
+        "chunks",
+    )
 
     address: int
     version: int
@@ -158,14 +199,56 @@ class ObjectHeader:
     refcount: int
     """Hard link count: v1 prefix field; for v2 the refcount message (1 when absent)."""
     messages: list[HeaderMessage]
-    access_time: int | None = None
-    modification_time: int | None = None
-    change_time: int | None = None
-    birth_time: int | None = None
-    max_compact_attributes: int = DEFAULT_MAX_COMPACT_ATTRIBUTES
-    min_dense_attributes: int = DEFAULT_MIN_DENSE_ATTRIBUTES
-    chunks: list[HeaderChunk] = field(default_factory=list)
+    access_time: int | None
+    modification_time: int | None
+    change_time: int | None
+    birth_time: int | None
+    max_compact_attributes: int
+    min_dense_attributes: int
+    chunks: list[HeaderChunk]
     """The chunks, chunk 0 first, in the order they were reached."""
+
+    def __init__(
+        self,
+        address: int,
+        version: int,
+        flags: int,
+        refcount: int,
+        messages: list[HeaderMessage],
+        access_time: int | None = None,
+        modification_time: int | None = None,
+        change_time: int | None = None,
+        birth_time: int | None = None,
+        max_compact_attributes: int = DEFAULT_MAX_COMPACT_ATTRIBUTES,
+        min_dense_attributes: int = DEFAULT_MIN_DENSE_ATTRIBUTES,
+        chunks: list[HeaderChunk] | None = None,
+    ) -> None:
+        self.address = address
+        self.version = version
+        self.flags = flags
+        self.refcount = refcount
+        self.messages = messages
+        self.access_time = access_time
+        self.modification_time = modification_time
+        self.change_time = change_time
+        self.birth_time = birth_time
+        self.max_compact_attributes = max_compact_attributes
+        self.min_dense_attributes = min_dense_attributes
+        self.chunks = [] if chunks is None else chunks
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # holds lists, as the dataclass did
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"ObjectHeader({fields})"
 
     def find(self, message_type: int) -> list[HeaderMessage]:
         """Messages of ``message_type``, in storage order."""
@@ -206,11 +289,15 @@ class _Walker:
         self.refcount_message: bytes | None = None
 
     def add_continuation(self, data: bytes, where: str) -> None:
-        try:
-            link = Continuation.decode(data, self.ctx)
-        except FormatError as e:
-            raise FormatError(f"{where}: {e}") from None
-        target, length = link.address, link.length
+        unpack = CONTINUATION.compiled(self.ctx)
+        if len(data) >= unpack.size:
+            target, length = unpack.unpack_from(data, 0)
+        else:
+            try:
+                link = Continuation.decode(data, self.ctx)  # raises the truncation error
+            except FormatError as e:
+                raise FormatError(f"{where}: {e}") from None
+            target, length = link.address, link.length
         if self.ctx.is_undefined(target) or target in self.visited:
             raise FormatError(
                 f"object header at 0x{self.address:x}: continuation to 0x{target:x} "
@@ -374,6 +461,70 @@ def _read_v2(source: ByteSource, ctx: FormatContext, address: int) -> ObjectHead
         chunks=walker.chunks,
         **times,
     )
+
+
+def scan_v1_message_types(source: ByteSource, ctx: FormatContext, address: int) -> set[int] | None:
+    """The message types of the version 1 object header at ``address`` (continuations
+    followed, NIL and continuation messages left out), without building its message
+    records: what a walk needs to tell a group from a dataset.  None when the header is
+    not version 1 or anything about it is irregular: :func:`read_object_header` then
+    reads it and names the fault."""
+    eof = ctx.eof_address
+    prefix = V1_PREFIX.compiled(ctx)
+    psize = prefix.size
+    if eof is None or ctx.is_undefined(address) or address + psize > eof:
+        return None
+    try:
+        first = source.read(address, max(psize, min(_READ_AHEAD, eof - address)))
+    except FormatError:
+        return None
+    if first[:1] != b"\x01" or len(first) < psize:
+        return None
+    size0 = prefix.unpack_from(first, 0)[3]
+    if len(first) >= psize + size0:
+        chunk = first[psize : psize + size0]
+    elif address + psize + size0 > eof:
+        return None
+    else:
+        try:
+            chunk = source.read(address + psize, size0)
+        except FormatError:
+            return None
+    unpack = V1_MESSAGE_HEADER.compiled(ctx).unpack_from
+    continuation = CONTINUATION.compiled(ctx)
+    types: set[int] = set()
+    visited = {address}
+    pending: list[tuple[int, int]] = []
+    while True:
+        n = len(chunk)
+        pos = 0
+        while pos <= n - 8:
+            mtype, size, _ = unpack(chunk, pos)
+            body = pos + 8
+            pos = body + size
+            if size & 7 or pos > n:
+                return None
+            if mtype == _TYPE_CONTINUATION:
+                if size < continuation.size:
+                    return None
+                target, length = continuation.unpack_from(chunk, body)
+                if ctx.is_undefined(target) or target in visited or len(visited) >= _MAX_CHUNKS:
+                    return None
+                visited.add(target)
+                pending.append((target, length))
+            elif mtype != _TYPE_NIL:
+                types.add(mtype)
+        if pos != n:
+            return None
+        if not pending:
+            return types
+        target, length = pending.pop(0)
+        if target + length > eof:
+            return None
+        try:
+            chunk = source.read(target, length)
+        except FormatError:
+            return None
 
 
 def read_object_header(source: ByteSource, ctx: FormatContext, address: int) -> ObjectHeader:

@@ -201,8 +201,40 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
 
     # -- visiting ----------------------------------------------------------------------
     def visit(self, func: Callable[[str], Any]) -> Any:
-        """Call ``func(name)`` for every object below this group (each object once)."""
-        return self.visititems(lambda name, obj: func(name))
+        """Call ``func(name)`` for every object below this group (each object once);
+        stop when ``func`` returns something other than None, and return that.
+
+        Names only: no object is opened, and an object's header is only scanned for its
+        message types (group or not) -- unless a writer or a SWMR reader holds the file,
+        where the objects are opened as :meth:`visititems` does."""
+        fs = self._fs
+        if fs.writer is not None or fs.swmr:
+            return self.visititems(lambda name, obj: func(name))
+        seen = {self._info.address}
+
+        def walk(info: ObjectInfo, prefix: str) -> Any:
+            for name, link in _by_name_in(fs.links(info)):
+                if link.kind != "hard":
+                    continue
+                address = int(link.address or 0)
+                if address in seen:
+                    continue
+                kind = fs.object_kind(address)
+                if kind == "unknown":
+                    raise TypeError(f"Unknown object type at address 0x{address:x}")
+                seen.add(address)
+                rel = f"{prefix}{name}"
+                ret = func(rel)
+                if ret is not None:
+                    return ret
+                if kind == "group":
+                    ret = walk(ObjectInfo(fs, address), rel + "/")
+                    if ret is not None:
+                        return ret
+            return None
+
+        self.file._check_open()
+        return walk(self._info, "")
 
     def visititems(self, func: Callable[[str, Any], Any]) -> Any:
         """Call ``func(name, obj)`` for every object below this group (names relative to it,
@@ -502,9 +534,11 @@ def _drop_dots(name: str) -> str:
 def _by_name(grp: Group) -> list[tuple[str, LinkEntry]]:
     """A group's links in name order: h5py's visit functions use libhdf5's name index
     (H5Ovisit/H5Lvisit with H5_INDEX_NAME) even in groups that track creation order."""
-    return sorted(
-        grp._links().entries.items(), key=lambda item: item[0].encode("utf-8", "surrogateescape")
-    )
+    return _by_name_in(grp._links())
+
+
+def _by_name_in(table: LinkTable) -> list[tuple[str, LinkEntry]]:
+    return sorted(table.entries.items(), key=lambda item: item[0].encode("utf-8", "surrogateescape"))
 
 
 def _link_object(link: LinkEntry) -> Any:

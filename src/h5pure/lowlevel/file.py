@@ -22,7 +22,7 @@ from ..drivers.base import Driver
 from ..errors import FormatError
 from ..format.context import FormatContext
 from ..format.messages import MessageType
-from ..format.object_header import ObjectHeader, read_object_header
+from ..format.object_header import ObjectHeader, read_object_header, scan_v1_message_types
 from ..format.superblock import (
     Superblock,
     decode_superblock,
@@ -32,7 +32,7 @@ from ..format.superblock import (
 from .chunkcache import ChunkCacheSettings
 from .dataset import DatasetStorage
 from .links import LinkTable, read_links
-from .objects import ObjectInfo
+from .objects import ObjectInfo, kind_of
 
 if TYPE_CHECKING:
     from ..format.fractal_heap import FractalHeap
@@ -368,6 +368,21 @@ class FileState:
             header = read_object_header(self.source, self.ctx, address)
             self._headers.put(address, header)
         return header  # type: ignore[no-any-return]
+
+    def object_kind(self, address: int) -> str:
+        """The kind of the object at ``address`` ("group", "dataset", "datatype",
+        "unknown"), from its message types: a version 1 header not yet decoded is only
+        scanned for them (a names-only walk decodes no dataset header)."""
+        header = None
+        if self.writer is None:
+            header = self._headers.get(address)
+            if header is None:
+                types = scan_v1_message_types(self.source, self.ctx, address)
+                if types is not None:
+                    return kind_of(types)
+        if header is None:
+            header = self.object_header(address)  # v2, or irregular: raises the fault
+        return kind_of({m.type for m in header.messages})
 
     def global_heap_object(self, collection_address: int, index: int) -> bytes:
         """The bytes of object ``index`` of the global heap collection at the address."""

@@ -24,6 +24,18 @@ _LINK = int(MessageType.LINK)
 _GROUP_INFO = int(MessageType.GROUP_INFO)
 
 
+def kind_of(types: frozenset[int] | set[int]) -> str:
+    """The kind of an object whose header holds messages of ``types``: "group",
+    "dataset", "datatype" or "unknown" (libhdf5's H5O "isa" order)."""
+    if _SYMBOL_TABLE in types or _LINK_INFO in types:
+        return "group"
+    if _DATATYPE in types:
+        return "dataset" if _DATASPACE in types else "datatype"
+    if _LINK in types or _GROUP_INFO in types:
+        return "group"
+    return "unknown"
+
+
 class ObjectInfo:
     """One object header of an open file, its messages decoded lazily and memoized."""
 
@@ -97,14 +109,7 @@ class ObjectInfo:
     @property
     def kind(self) -> str:
         """ "group", "dataset", "datatype" or "unknown" (libhdf5's H5O "isa" order)."""
-        types = self._types_of(self.header)
-        if _SYMBOL_TABLE in types or _LINK_INFO in types:
-            return "group"
-        if _DATATYPE in types:
-            return "dataset" if _DATASPACE in types else "datatype"
-        if _LINK in types or _GROUP_INFO in types:
-            return "group"
-        return "unknown"
+        return kind_of(self._types_of(self.header))
 
     def datatype(self) -> Any:
         """The object's datatype record (a committed type's or a dataset's), None when it

@@ -1,0 +1,133 @@
+"""``visit`` walks names only: a version 1 header is scanned for its message types, not
+decoded, and no object is opened -- with h5py's order, deduplication, early stop and
+errors; h5py is the oracle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import h5pure
+from h5pure.format import object_header
+from h5pure.lowlevel import file as file_mod
+
+
+def _build(h5py: Any, path: Path, libver: Any = "earliest") -> None:
+    with h5py.File(path, "w", libver=libver) as f:
+        for g in range(12):
+            grp = f.create_group(f"g{g:02d}", track_order=g % 3 == 0)
+            grp.attrs["n"] = g
+            for k in range(3):
+                d = grp.create_dataset(f"d{k}", data=np.arange(10) + g, chunks=(5,))
+                d.attrs["units"] = "m"  # moves the header into a continuation chunk
+            grp.create_group("sub").create_dataset("leaf", data=1.5)
+        f["g00/hard_again"] = f["g01/d0"]  # one object, two names: visited once
+        f["g02/cycle"] = f["g02"]  # a group linking to itself
+        f["soft"] = h5py.SoftLink("/g03/d1")
+        f["ext"] = h5py.ExternalLink("elsewhere.h5", "/x")
+        f["dtype"] = np.dtype("<i2")  # a committed datatype
+        f.create_group("empty")
+
+
+@pytest.mark.parametrize("libver", ["earliest", "latest"])
+def test_visit_names_match_h5py(tmp_path: Path, h5py: Any, libver: str) -> None:
+    path = tmp_path / "v.h5"
+    _build(h5py, path, libver)
+    want: list[str] = []
+    got: list[str] = []
+    with h5py.File(path, "r") as f:
+        f.visit(want.append)
+    with h5pure.File(path, "r") as f:
+        f.visit(got.append)
+        sub: list[str] = []
+        f["g04"].visit(sub.append)
+    assert got == want
+    with h5py.File(path, "r") as f:
+        want_sub: list[str] = []
+        f["g04"].visit(want_sub.append)
+    assert sub == want_sub
+
+
+def test_no_dataset_header_is_decoded(tmp_path: Path, h5py: Any, monkeypatch: Any) -> None:
+    path = tmp_path / "v.h5"
+    _build(h5py, path)
+    with h5py.File(path, "r") as f:
+        datasets = set()
+        f.visititems(
+            lambda n, o: datasets.add(h5py.h5o.get_info(o.id).addr)
+            if isinstance(o, h5py.Dataset)
+            else None
+        )
+    decoded: list[int] = []
+    plain = file_mod.read_object_header
+
+    def spy(source: Any, ctx: Any, address: int) -> Any:
+        decoded.append(address)
+        return plain(source, ctx, address)
+
+    monkeypatch.setattr(file_mod, "read_object_header", spy)
+    names: list[str] = []
+    with h5pure.File(path, "r") as f:
+        f.visit(names.append)
+    assert len(names) > 40
+    assert datasets and not datasets & set(decoded)
+
+
+def test_early_stop_returns_the_value(tmp_path: Path, h5py: Any) -> None:
+    path = tmp_path / "v.h5"
+    _build(h5py, path)
+    seen: list[str] = []
+
+    def stop(name: str) -> Any:
+        seen.append(name)
+        return name if name.endswith("leaf") else None
+
+    with h5pure.File(path, "r") as f:
+        assert f.visit(stop) == "g00/sub/leaf"
+    assert seen[-1] == "g00/sub/leaf"
+
+
+def test_a_writer_sees_its_own_objects(tmp_path: Path) -> None:
+    path = tmp_path / "w.h5"
+    with h5pure.File(path, "w") as f:
+        f.create_group("a").create_dataset("x", data=[1, 2])
+        names: list[str] = []
+        f.visit(names.append)
+        assert names == ["a", "a/x"]
+    with h5pure.File(path, "r+") as f:
+        f.create_group("b")
+        names = []
+        f.visit(names.append)
+        assert names == ["a", "a/x", "b"]
+
+
+def test_a_corrupt_header_is_an_error_not_a_skip(tmp_path: Path, h5py: Any) -> None:
+    """The scan gives up on anything irregular; the full decoder then names the fault."""
+    path = tmp_path / "c.h5"
+    with h5py.File(path, "w", libver="earliest") as f:
+        f.create_dataset("x", data=np.arange(4))
+        address = h5py.h5o.get_info(f["x"].id).addr
+    with open(path, "r+b") as fh:
+        fh.seek(address)
+        fh.write(b"\x07")  # not a version 1 prefix nor "OHDR"
+    with h5pure.File(path, "r") as f, pytest.raises(OSError, match="object header"):
+        f.visit(lambda name: None)
+
+
+def test_scan_agrees_with_the_decoder(tmp_path: Path, h5py: Any) -> None:
+    path = tmp_path / "v.h5"
+    _build(h5py, path)
+    with h5pure.File(path, "r") as f:
+        fs = f._state
+        addresses: list[int] = []
+        f.visititems(lambda n, o: addresses.append(o._info.address))
+        for address in addresses:
+            header = object_header.read_object_header(fs.source, fs.ctx, address)
+            types = object_header.scan_v1_message_types(fs.source, fs.ctx, address)
+            if header.version == 1:
+                assert types == {m.type for m in header.messages}
+            else:  # a group tracking creation order: version 2 even in this file
+                assert types is None
