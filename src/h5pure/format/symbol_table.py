@@ -176,3 +176,40 @@ def encode_symbol_table_node(
     )
     body = b"".join(e.encode(ctx) for e in entries)
     return head + body + b"\0" * ((capacity - len(entries)) * ENTRY.size(ctx))
+
+
+def read_symbol_table_node_entries(
+    source: ByteSource, ctx: FormatContext, address: int
+) -> list[tuple[int, int, int, bytes]]:
+    """The used entries of the symbol table node at ``address`` as raw
+    ``(name offset, object header address, cache type, scratch pad)`` tuples -- what
+    listing a group needs, without an entry record each (the same checks as
+    :func:`read_symbol_table_node`)."""
+    hsize = NODE_HEADER.size(ctx)
+    eof = ctx.eof_address
+    if eof is not None and eof - address > hsize:
+        try:
+            head = source.read(address, min(hsize + NODE_READ_AHEAD, eof - address))
+        except FormatError:
+            head = source.read(address, hsize)
+    else:
+        head = source.read(address, hsize)
+    check_signature(head, SNOD_SIGNATURE, "symbol table node", address)
+    h = NODE_HEADER.decode(head, 0, ctx, address)
+    if h["version"] != 1:
+        raise FormatError(f"symbol table node at 0x{address:x}: unsupported version {h['version']}")
+    layout = ENTRY.compiled(ctx)
+    esize = layout.size
+    n = h["num_symbols"]
+    if hsize + n * esize <= len(head):
+        body = head[hsize : hsize + n * esize]
+    else:
+        body = source.read(address + hsize, n * esize) if n else b""
+    entries = list(layout.iter_unpack(body))
+    for i, (_, _, cache_type, _) in enumerate(entries):
+        if cache_type > CACHE_SOFT_LINK:
+            raise FormatError(
+                f"symbol table node at 0x{address:x}, entry {i}: symbol table entry: "
+                f"unknown cache type {cache_type}"
+            )
+    return entries

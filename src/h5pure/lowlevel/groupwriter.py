@@ -140,7 +140,14 @@ class GroupStore:
                 f"Unable to synchronously create link (name already exists: '{entry.name}')"
             )
         if model.track_order or model.storage != "symbol_table":
-            entry = replace(entry, creation_order=model.next_creation_order)
+            entry = LinkEntry(
+                entry.name,
+                entry.kind,
+                entry.address,
+                entry.target,
+                entry.external_file,
+                model.next_creation_order,
+            )
             model.next_creation_order += 1
         model.links[entry.name] = entry
         model.dirty = True

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from ..errors import FormatError
 from ..format.btree_v1 import (
     GROUP_NODE,
-    iter_group_entries,
     node_size,
     symbol_table_node_span,
     symbol_table_nodes,
@@ -19,26 +18,70 @@ from ..format.local_heap import HEADER as HEAP_HEADER
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.object_header import HeaderMessage
+from ..format.symbol_table import read_symbol_table_node_entries
 
 if TYPE_CHECKING:
     from .file import FileState
     from .objects import ObjectInfo
 
 
-@dataclass(frozen=True)
 class LinkEntry:
-    """One link of a group."""
+    """One link of a group (immutable by convention: a slotted class, built for every
+    link a listing reads)."""
+
+    __slots__ = ("name", "kind", "address", "target", "external_file", "creation_order")
 
     name: str
     kind: str
     """"hard", "soft", "external" or "user"."""
-    address: int | None = None
+    address: int | None
     """Object header address (hard links)."""
-    target: str | None = None
+    target: str | None
     """Path (soft links; object path inside the other file for external links)."""
-    external_file: str | None = None
+    external_file: str | None
     """File name (external links)."""
-    creation_order: int | None = None
+    creation_order: int | None
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        address: int | None = None,
+        target: str | None = None,
+        external_file: str | None = None,
+        creation_order: int | None = None,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.address = address
+        self.target = target
+        self.external_file = external_file
+        self.creation_order = creation_order
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.name,
+            self.kind,
+            self.address,
+            self.target,
+            self.external_file,
+            self.creation_order,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"LinkEntry(name={self.name!r}, kind={self.kind!r}, address={self.address!r}, "
+            f"target={self.target!r}, external_file={self.external_file!r}, "
+            f"creation_order={self.creation_order!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -149,13 +192,30 @@ def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
         prefetch(fs.source, ranges)
     heap = LocalHeap.read(fs.source, fs.ctx, heap_address)
     out: dict[str, LinkEntry] = {}
-    for raw_name, entry in iter_group_entries(fs.source, fs.ctx, btree_address, heap, nodes):
-        name = decode_name(raw_name)
-        if entry.cache_type == 2:
-            target = decode_name(heap.string_at(entry.soft_link_offset or 0))
-            out[name] = LinkEntry(name, "soft", target=target)
-        else:
-            out[name] = LinkEntry(name, "hard", address=entry.object_header_address)
+    source, ctx = fs.source, fs.ctx
+    prefetch(source, [(a, symbol_table_node_span(ctx)) for a in nodes])
+    data = heap.data
+    size = len(data)
+    seen: set[int] = set()
+    for node in nodes:
+        if node in seen:
+            raise FormatError(
+                f"v1 B-tree at 0x{btree_address:x}: symbol table node 0x{node:x} "
+                "referenced twice"
+            )
+        seen.add(node)
+        for name_offset, address, cache_type, scratch in read_symbol_table_node_entries(
+            source, ctx, node
+        ):
+            end = data.find(b"\0", name_offset) if 0 <= name_offset < size else -1
+            if end < 0:
+                heap.string_at(name_offset)  # raises the error naming the offset
+            name = decode_name(data[name_offset:end])
+            if cache_type == 2:
+                target = decode_name(heap.string_at(int.from_bytes(scratch[:4], "little")))
+                out[name] = LinkEntry(name, "soft", target=target)
+            else:
+                out[name] = LinkEntry(name, "hard", address)
     return out
 
 
