@@ -566,3 +566,49 @@ def test_round_trip_measured_at_open(served: tuple[_Server, np.ndarray]) -> None
         drv.close()
     with pytest.raises(ValueError, match="round_trip_bytes"):
         FsspecDriver(server.url("big.h5"), "r", round_trip_bytes=-1)
+
+
+def test_a_server_timed_before_sends_a_small_file_in_one_request(
+    served: tuple[_Server, np.ndarray], monkeypatch: Any
+) -> None:
+    """The round trip measured at one open sizes the next open's first request to that
+    server: a small file then comes whole in one request; an explicit ``first_read`` or
+    ``round_trip_bytes`` keeps the first request as asked."""
+    from h5pure.drivers import fsspec as fsspec_driver
+
+    server, _ = served
+    path, values = _small_file(server.root)
+    size = path.stat().st_size
+    monkeypatch.setattr(fsspec_driver, "_ROUND_TRIPS", {})
+    server.reset()
+    with h5pure.File(server.url("small.h5"), "r") as f:  # the first open times the server
+        np.testing.assert_array_equal(f["g00/v"][...], values[0])
+    learned = fsspec_driver._ROUND_TRIPS[fsspec_driver._server_of(server.url("small.h5"))]
+    assert learned > 0
+    monkeypatch.setitem(
+        fsspec_driver._ROUND_TRIPS, fsspec_driver._server_of(server.url("x")), 8 << 20
+    )
+    server.reset()
+    with h5pure.File(server.url("small.h5"), "r") as f:
+        names: list[str] = []
+        f.visit(names.append)
+        assert len(names) == 80
+        np.testing.assert_array_equal(f["g39/v"][...], values[39])
+    assert server.gets == 1 and server.heads == 0
+    assert server.bytes_sent == size
+    for kw in ({"first_read": 1 << 20}, {"round_trip_bytes": 0}):
+        server.reset()
+        with h5pure.File(server.url("small.h5"), "r", **kw) as f:
+            assert f["g39/v"].shape == values[39].shape
+        assert server.gets >= 2, kw
+
+
+def test_the_learned_round_trip_is_per_server(monkeypatch: Any) -> None:
+    from h5pure.drivers import fsspec as fsspec_driver
+
+    assert fsspec_driver._server_of("http://Example.org:8080/a/b.h5?x=1") == (
+        "http://example.org:8080"
+    )
+    assert fsspec_driver._server_of("https://example.org/a.h5") != fsspec_driver._server_of(
+        "https://example.org:8443/a.h5"
+    )

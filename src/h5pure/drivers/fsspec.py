@@ -4,7 +4,10 @@ Remote reads are slow per request, not per byte, so the driver:
 
 * reads the first ``first_read`` bytes (1 MiB) at open: the superblock, the root group and,
   in files libhdf5 wrote, much of the metadata lie near the start.  Over HTTP that one
-  ranged GET also gives the file's size (its ``Content-Range``), so no HEAD is sent;
+  ranged GET also gives the file's size (its ``Content-Range``), so no HEAD is sent.  By
+  default the first read of a file from a server timed before (in this process) asks for
+  that server's round trip's worth of bytes if that is more (at most the cache): a small
+  file then comes whole in one request;
 * keeps a block cache (aligned blocks, LRU) for the small scattered reads of metadata:
   superblock, object headers, B-trees and heaps mostly share a handful of blocks;
 * reads ahead on cache misses that continue where the previous miss's fetch ended (a walk
@@ -28,6 +31,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import ReadOnlyError
 from .base import Driver, register_driver
@@ -150,6 +154,16 @@ def _http_head_and_size(fs: Any, url: str, n: int) -> tuple[bytes, int | None, i
     return result
 
 
+_ROUND_TRIPS: dict[str, int] = {}
+"""The round trip's worth of bytes last measured per server (``scheme://host:port``):
+the next file opened from that server asks for that much in its first request."""
+
+
+def _server_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
 def round_trip_bytes(nbytes: int, wait: float, transfer: float) -> int:
     """The bytes a connection moves while a request waits for its answer: ``nbytes``
     arrived in ``transfer`` seconds after a ``wait`` for the headers.  Fetching up to
@@ -167,7 +181,8 @@ class FsspecDriver(Driver):
 
     Options (``File(url, "r", driver="fsspec", ...)``): ``storage_options`` (a dict given
     to the fsspec file system), ``block_size`` and ``cache_blocks`` (the metadata cache),
-    ``first_read`` (bytes read from the start at open), ``max_readahead`` (the most one
+    ``first_read`` (bytes read from the start at open; default 1 MiB, or the round trip's
+    worth last measured for the server when more), ``max_readahead`` (the most one
     cache miss fetches) and ``round_trip_bytes`` (a file whose unread rest is no larger is
     fetched whole on the first miss; default: measured on the first GET over HTTP, else
     0); 0 turns each off.
@@ -191,7 +206,7 @@ class FsspecDriver(Driver):
         storage_options: dict[str, Any] | None = None,
         block_size: int = BLOCK_SIZE,
         cache_blocks: int = CACHE_BLOCKS,
-        first_read: int = FIRST_READ,
+        first_read: int | None = None,
         max_readahead: int = MAX_READAHEAD,
         round_trip_bytes: int | None = None,
     ) -> None:
@@ -204,7 +219,7 @@ class FsspecDriver(Driver):
         if (
             block_size <= 0
             or cache_blocks < 0
-            or first_read < 0
+            or (first_read is not None and first_read < 0)
             or max_readahead < 0
             or (round_trip_bytes is not None and round_trip_bytes < 0)
         ):
@@ -229,12 +244,20 @@ class FsspecDriver(Driver):
         """Bytes the connection moves in the time a request waits for its answer."""
         self._fetch_rest = False
         """The rest of the file is to be fetched whole on the next miss or data read."""
+        server = _server_of(path)
+        first = FIRST_READ if first_read is None else int(first_read)
+        if first_read is None and round_trip_bytes is None:
+            # a round trip's worth of bytes costs no more than the request itself: asked
+            # for at once, a small file from a server timed before comes in one request
+            first = max(first, _ROUND_TRIPS.get(server, 0))
         try:
             self.fs, self.path = fsspec.core.url_to_fs(path, **(storage_options or {}))
             # no more than the cache holds: the head is kept there
-            head = self._open_head(min(int(first_read), self.cache_blocks * bs))
+            head = self._open_head(min(first, self.cache_blocks * bs))
         except FileNotFoundError as e:
             raise FileNotFoundError(2, f"No such file or directory: {path!r}") from e
+        if round_trip_bytes is None and self.round_trip_bytes > 0:
+            _ROUND_TRIPS[server] = self.round_trip_bytes
         if head:
             whole = len(head) // bs * bs if len(head) < self._size else len(head)
             with self._lock:
