@@ -268,6 +268,8 @@ class FsspecDriver(Driver):
             n = -(-whole // bs)
             self._last_fetch = (0, n)
             self._ahead = min(self._max_ahead, max(1, n))
+        self._whole_fits = self._size <= self.cache_blocks * bs
+        """The cache can hold every block of the file: nothing is ever evicted."""
         if round_trip_bytes is not None:
             self.round_trip_bytes = int(round_trip_bytes)
         rest = self._size - len(head)
@@ -459,6 +461,15 @@ class FsspecDriver(Driver):
 
     # -- Driver ----------------------------------------------------------------------------
     def read(self, offset: int, size: int) -> bytes:
+        bs = self.block_size
+        first = offset // bs
+        if 0 < size and offset >= 0 and offset + size <= (first + 1) * bs and self._whole_fits:
+            # a metadata read inside one block of a file the cache holds whole (nothing
+            # is ever evicted, so the LRU order needs no update): one lookup, one slice
+            data = self._blocks.get(first)
+            if data is not None and offset + size <= self._size:
+                lo = offset - first * bs
+                return data[lo : lo + size]
         if size == 0:
             return b""
         if offset < 0 or offset + size > self._size:

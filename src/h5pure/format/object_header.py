@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ..errors import FormatError
 from .checksum import append_checksum, verify_checksum
@@ -463,6 +463,10 @@ def _read_v2(source: ByteSource, ctx: FormatContext, address: int) -> ObjectHead
     )
 
 
+_SCAN_STRUCTS: dict[tuple[int, int], tuple[struct.Struct, Any, struct.Struct, int]] = {}
+"""Per (size of offsets, size of lengths): what :func:`scan_v1_message_types` unpacks with."""
+
+
 def scan_v1_message_types(source: ByteSource, ctx: FormatContext, address: int) -> set[int] | None:
     """The message types of the version 1 object header at ``address`` (continuations
     followed, NIL and continuation messages left out), without building its message
@@ -470,9 +474,18 @@ def scan_v1_message_types(source: ByteSource, ctx: FormatContext, address: int) 
     not version 1 or anything about it is irregular: :func:`read_object_header` then
     reads it and names the fault."""
     eof = ctx.eof_address
-    prefix = V1_PREFIX.compiled(ctx)
+    key = (ctx.size_of_offsets, ctx.size_of_lengths)
+    structs = _SCAN_STRUCTS.get(key)
+    if structs is None:
+        structs = _SCAN_STRUCTS[key] = (
+            V1_PREFIX.compiled(ctx),
+            V1_MESSAGE_HEADER.compiled(ctx).unpack_from,
+            CONTINUATION.compiled(ctx),
+            ctx.undefined_address,
+        )
+    prefix, unpack, continuation, undefined = structs
     psize = prefix.size
-    if eof is None or ctx.is_undefined(address) or address + psize > eof:
+    if eof is None or address == undefined or address + psize > eof:
         return None
     try:
         first = source.read(address, max(psize, min(_READ_AHEAD, eof - address)))
@@ -490,30 +503,30 @@ def scan_v1_message_types(source: ByteSource, ctx: FormatContext, address: int) 
             chunk = source.read(address + psize, size0)
         except FormatError:
             return None
-    unpack = V1_MESSAGE_HEADER.compiled(ctx).unpack_from
-    continuation = CONTINUATION.compiled(ctx)
     types: set[int] = set()
+    add = types.add
     visited = {address}
     pending: list[tuple[int, int]] = []
     while True:
         n = len(chunk)
+        last = n - 8
         pos = 0
-        while pos <= n - 8:
+        while pos <= last:
             mtype, size, _ = unpack(chunk, pos)
-            body = pos + 8
-            pos = body + size
+            pos += 8 + size
             if size & 7 or pos > n:
                 return None
             if mtype == _TYPE_CONTINUATION:
                 if size < continuation.size:
                     return None
-                target, length = continuation.unpack_from(chunk, body)
-                if ctx.is_undefined(target) or target in visited or len(visited) >= _MAX_CHUNKS:
+                target, length = continuation.unpack_from(chunk, pos - size)
+                if target == undefined or target in visited or len(visited) >= _MAX_CHUNKS:
                     return None
                 visited.add(target)
                 pending.append((target, length))
-            elif mtype != _TYPE_NIL:
-                types.add(mtype)
+            else:
+                add(mtype)
+        types.discard(_TYPE_NIL)
         if pos != n:
             return None
         if not pending:

@@ -179,6 +179,10 @@ class _LRU:
                 self.items.move_to_end(key)
             return value
 
+    def peek(self, key: Any) -> Any:
+        """The value of ``key`` without marking it used (a dict read is atomic)."""
+        return self.items.get(key)
+
     def pop(self, key: Any) -> None:
         with self.lock:
             self.items.pop(key, None)
@@ -375,7 +379,7 @@ class FileState:
         scanned for them (a names-only walk decodes no dataset header)."""
         header = None
         if self.writer is None:
-            header = self._headers.get(address)
+            header = self._headers.peek(address)
             if header is None:
                 types = scan_v1_message_types(self.source, self.ctx, address)
                 if types is not None:
