@@ -35,7 +35,14 @@ def decodes(monkeypatch):
         seen.append(info.address)
         return real(data, pipeline, mask, info)
 
+    real_many = engine.decode_chunks
+
+    def counting_many(raws, addresses, *args):
+        seen.extend(addresses)
+        return real_many(raws, addresses, *args)
+
     monkeypatch.setattr(engine, "decode_chunk", counting)
+    monkeypatch.setattr(engine, "decode_chunks", counting_many)
     return seen
 
 

@@ -49,6 +49,7 @@ def test_copy_keeps_chunk_bytes_and_masks(
         raise AssertionError("a chunk was decoded or encoded during the copy")
 
     monkeypatch.setattr(dataset_mod, "decode_chunk", no_codec)
+    monkeypatch.setattr(dataset_mod, "decode_chunks", no_codec)
     monkeypatch.setattr(datawriter_mod, "encode_chunk", no_codec)
     dst = tmp_path / "dst.h5" if to_other_file else src
     with h5pure.File(src, "r+" if not to_other_file else "r") as f:

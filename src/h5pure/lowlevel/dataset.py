@@ -64,6 +64,20 @@ _decode_chunk: Callable[
 ] | None = None
 
 
+def decode_chunks(
+    raws: list[Any],
+    addresses: list[int],
+    pipeline: FilterPipeline,
+    filter_mask: int,
+    element_size: int,
+    chunk_shape: tuple[int, ...],
+) -> list[Any]:
+    """:func:`h5pure.filters.pipeline.decode_chunks` (imported on first use)."""
+    from ..filters.pipeline import decode_chunks as decode
+
+    return decode(raws, addresses, pipeline, filter_mask, element_size, chunk_shape)
+
+
 def dataset_cache_settings(
     nslots: int | None = None, nbytes: int | None = None, w0: float | None = None
 ) -> ChunkCacheSettings | None:
@@ -933,8 +947,6 @@ class DatasetStorage:
                 for k in range(a, c):
                     raws[order_list[k]] = blob[starts_l[k] - start : ends_l[k] - start]
                 a = c
-        from ..filters.pipeline import decode_chunks
-
         decoded = raws if self.pipeline is None else decode_chunks(
             raws,
             addresses.tolist(),
@@ -1066,8 +1078,33 @@ class DatasetStorage:
         generation: int,
     ) -> list[np.ndarray]:
         """:meth:`_decoded` for each ``(item, raw, keep)`` of ``batch``: one pool task for
-        many small chunks (a task per chunk would cost more than decoding it)."""
-        return [self._decoded(table, item, raw, generation, keep) for item, raw, keep in batch]
+        many small chunks (a task per chunk would cost more than decoding it).  Chunks of
+        one filter mask are decoded in one loop (:func:`decode_chunks`: the plan and
+        the codecs looked up once)."""
+        pipeline = self.pipeline
+        rows = [item[1] for item, _, _ in batch]
+        masks = {int(table.filter_masks[i]) for i in rows}
+        if len(batch) < 2 or pipeline is None or not pipeline.filters or len(masks) != 1:
+            return [self._decoded(table, item, raw, generation, keep) for item, raw, keep in batch]
+        chunk_shape = self.chunk_shape
+        assert chunk_shape is not None
+        raws = decode_chunks(
+            [raw for _, raw, _ in batch],
+            [int(table.addresses[i]) for i in rows],
+            pipeline,
+            masks.pop(),
+            self.element_size,
+            chunk_shape,
+        )
+        settings = self.cache_settings
+        cache = self.chunk_cache() if settings.enabled else None
+        out = []
+        for (item, _, keep), raw in zip(batch, raws):
+            chunk = self.load_chunk(table, item[1], raw, decoded=True)
+            if keep and cache is not None and chunk.nbytes <= settings.nbytes:
+                cache.put(item[2], chunk, _covers_chunk(item[0].chunk_sel, chunk.shape), generation)
+            out.append(chunk)
+        return out
 
     def _read_filtered(
         self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
@@ -1202,8 +1239,18 @@ class DatasetStorage:
                 [(int(table.addresses[i]), int(table.sizes[i])) for _, i, _ in batch]
             )
 
+        # the chunks before ``kept_from`` would be evicted by the later ones of this read
+        # (all chunks decode to the same size): not put in the cache at all
+        kept_from = 0
+        if self.cache_settings.enabled:
+            chunk_bytes = math.prod(self.chunk_shape or ()) * self.storage_dtype.itemsize
+            kept_from = max(0, len(work) - self.cache_settings.nbytes // max(chunk_bytes, 1))
+        firsts = [0]
+        for batch in batches[:-1]:
+            firsts.append(firsts[-1] + len(batch))
         if len(batches) == 1:
-            self._scatter_batch(table, batches[0], fetch(batches[0]), out, filtered, generation)
+            raws = fetch(batches[0])
+            self._scatter_batch(table, batches[0], raws, out, filtered, generation, kept_from)
             return
         from concurrent.futures import ThreadPoolExecutor
 
@@ -1213,7 +1260,9 @@ class DatasetStorage:
                 raws = pending.result()
                 if k + 1 < len(batches):
                     pending = io.submit(fetch, batches[k + 1])
-                self._scatter_batch(table, batch, raws, out, filtered, generation)
+                self._scatter_batch(
+                    table, batch, raws, out, filtered, generation, kept_from - firsts[k]
+                )
 
     def _scatter_batch(
         self,
@@ -1223,34 +1272,53 @@ class DatasetStorage:
         out: np.ndarray,
         filtered: bool,
         generation: int,
+        kept_from: int = 0,
     ) -> None:
-        """Decode the fetched chunks of ``batch`` (in the pool) and scatter them into ``out``."""
+        """Decode the fetched chunks of ``batch`` (in the pool, several small chunks to a
+        task) and scatter them into ``out``; the chunks before ``kept_from`` are not
+        cached (later chunks of the read would evict them)."""
         from .threads import decode_pool, get_threads
 
-        items = list(zip(batch, raws))
-        arrays: Iterable[np.ndarray]
         if not filtered:
-            arrays = (self.load_chunk(table, item[1], raw) for item, raw in items)
-        elif len(items) > 1 and get_threads() > 1:
-            arrays = decode_pool().map(
-                lambda ir: self._decoded(table, ir[0], ir[1], generation), items
-            )
-        else:
-            arrays = (self._decoded(table, item, raw, generation) for item, raw in items)
-        for (item, _), chunk in zip(items, arrays):
+            for item, raw in zip(batch, raws):
+                chunk = self.load_chunk(table, item[1], raw)
+                out[item[0].out_sel] = chunk[item[0].chunk_sel]
+            return
+        work = [(item, raw, k >= kept_from) for k, (item, raw) in enumerate(zip(batch, raws))]
+        if len(work) > 1 and get_threads() > 1:
+            threads = get_threads()
+            task_bytes = min(_TASK_BYTES, sum(len(raw) for raw in raws) // (4 * threads) + 1)
+            tasks: list[list[tuple[tuple[Any, int, tuple[int, ...]], Any, bool]]] = [[]]
+            size = 0
+            for entry in work:
+                if size >= task_bytes:
+                    tasks.append([])
+                    size = 0
+                tasks[-1].append(entry)
+                size += len(entry[1])
+            pool = decode_pool()
+            futures = [pool.submit(self._decoded_batch, table, t, generation) for t in tasks]
+            for task, future in zip(tasks, futures):
+                for (item, _, _), chunk in zip(task, future.result()):
+                    out[item[0].out_sel] = chunk[item[0].chunk_sel]
+            return
+        for item, raw, keep in work:
+            chunk = self._decoded(table, item, raw, generation, keep)
             out[item[0].out_sel] = chunk[item[0].chunk_sel]
 
     def read_chunk_bytes(self, table: ChunkTable, i: int) -> bytes:
         return self.fs.source.read(int(table.addresses[i]), int(table.sizes[i]))
 
-    def load_chunk(self, table: ChunkTable, i: int, raw: Any = None) -> np.ndarray:
+    def load_chunk(
+        self, table: ChunkTable, i: int, raw: Any = None, decoded: bool = False
+    ) -> np.ndarray:
         """Chunk ``i`` of the table, decoded, as an array of the chunk shape (``raw``: its
-        stored bytes when already fetched)."""
+        stored bytes when already fetched; ``decoded``: already unfiltered)."""
         chunk_shape = self.chunk_shape
         assert chunk_shape is not None
         if raw is None:
             raw = self.read_chunk_bytes(table, i)
-        if self.pipeline is not None and self.pipeline.filters:
+        if not decoded and self.pipeline is not None and self.pipeline.filters:
             from ..filters import ChunkInfo
 
             info = ChunkInfo(self.element_size, chunk_shape, int(table.addresses[i]))
