@@ -535,8 +535,8 @@ class _Exerciser:
 
 def exercise(name: Any, *, max_read_bytes: int = 1 << 24) -> Report:
     """Open ``name`` (a path or file object) read-only through the public API and touch
-    everything: walk every link (``visititems_links``, ``visititems`` and a walk that
-    carries on past errors), read every attribute, every dataset's properties and value
+    everything: walk every link (``visititems_links``, ``visit`` -- names only, headers
+    scanned --, ``visititems`` and a walk that carries on past errors), read every attribute, every dataset's properties and value
     (a corner only for datasets over ``max_read_bytes``), the dimension scales, and follow
     every object and region reference.  Exceptions are recorded in the returned
     :class:`Report`, not raised, except BaseExceptions (timeouts, interrupts)."""
@@ -549,6 +549,7 @@ def exercise(name: Any, *, max_read_bytes: int = 1 << 24) -> Report:
         return report
     try:
         ex.attempt("visititems_links", lambda: f.visititems_links(lambda n, link: None))
+        ex.attempt("visit", lambda: f.visit(lambda n: None))
         ex.attempt("visititems", lambda: f.visititems(lambda n, obj: None))
         ex.object(f, "/")
     finally:
