@@ -176,3 +176,41 @@ def test_a_corrupt_chunk_among_many_is_named_by_its_address(tmp_path, n, h5py):
             f["x"][...]
     finally:
         h5pure.set_threads(None)
+
+
+def _read_in_child(path, queue):
+    with h5pure.File(path, "r") as f:
+        queue.put((float(f["gzip"][...].sum()), float(f["big"][...].sum())))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_reads_with_its_own_pools(tmp_path):
+    """A child forked after the parent decoded in the pool and split a large read (a
+    data loader's workers, ``multiprocessing`` with "fork") reads too: the pools it
+    inherited have no threads in it, so it makes its own instead of waiting forever."""
+    import multiprocessing
+
+    path = tmp_path / "fork.h5"
+    data = np.arange(400 * 400, dtype="f4").reshape(400, 400)
+    big = np.random.default_rng(0).random((1400, 1000))  # 11 MiB: a split read
+    with h5pure.File(path, "w") as f:
+        f.create_dataset("gzip", data=data, chunks=(50, 50), compression="gzip")
+        f["big"] = big
+    h5pure.set_threads(2)
+    try:
+        with h5pure.File(path, "r") as f:  # the parent's pools now have threads
+            np.testing.assert_array_equal(f["gzip"][...], data)
+            np.testing.assert_array_equal(f["big"][...], big)
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        child = ctx.Process(target=_read_in_child, args=(str(path), queue))
+        child.start()
+        child.join(60)
+        if child.is_alive():
+            child.kill()
+            child.join()
+            pytest.fail("the forked child hung reading")
+        assert child.exitcode == 0
+        assert queue.get(timeout=5) == (float(data.sum()), float(big.sum()))
+    finally:
+        h5pure.set_threads(None)

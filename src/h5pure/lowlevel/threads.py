@@ -163,3 +163,19 @@ def split_readinto(
             error = error or e
     if error is not None:
         raise error
+
+
+def _after_fork_in_child() -> None:
+    """A forked child (``multiprocessing`` with "fork", a data loader's workers) has none
+    of its parent's threads: a pool inherited from the parent would queue work that no
+    thread ever runs, and every read would wait forever.  The child makes its pools anew
+    on first use (the thread count setting is kept)."""
+    global _lock, _pool, _io_pool, _io_workers
+    _lock = threading.Lock()
+    _pool = None
+    _io_pool = None
+    _io_workers = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
