@@ -49,6 +49,28 @@ class Shuffle(Filter):
         flat: Any = out.reshape(-1)
         return memoryview(flat).toreadonly()  # the pipeline hands it on as is
 
+    def decode_many(self, datas: list[Any], info: FilterInfo, chunk: ChunkInfo) -> list[Any]:
+        """Chunks of one length are joined and unshuffled together: one strided copy per
+        byte plane for all of them (numpy lets other threads run during a copy that
+        large, where a copy per chunk of a few KB holds the interpreter)."""
+        size = _element_size(info, chunk)
+        length = len(datas[0]) if datas else 0
+        n = length // size
+        if (
+            len(datas) < 2
+            or size == 1
+            or n <= 1
+            or length != n * size
+            or any(len(d) != length for d in datas)
+        ):
+            return [self.decode(d, info, chunk) for d in datas]
+        m = len(datas)
+        planes = np.frombuffer(b"".join(datas), dtype=np.uint8).reshape(m, size, n)
+        out = np.empty((m, length), dtype=np.uint8)
+        for k in range(size):
+            out[:, k::size] = planes[:, k, :]
+        return [memoryview(row).toreadonly() for row in out]
+
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         # libhdf5's filter refuses anything but one element size; the pipeline then skips
         # the (optional) filter for the chunk, as for the pipelines of variable-length
