@@ -1299,7 +1299,11 @@ class DatasetStorage:
             pool = decode_pool()
             futures = [pool.submit(self._decoded_batch, table, t, generation) for t in tasks]
             for task, future in zip(tasks, futures):
-                for (item, _, _), chunk in zip(task, future.result()):
+                if future.cancel():  # not started yet: this thread decodes it
+                    chunks = self._decoded_batch(table, task, generation)
+                else:
+                    chunks = future.result()
+                for (item, _, _), chunk in zip(task, chunks):
                     out[item[0].out_sel] = chunk[item[0].chunk_sel]
             return
         for item, raw, keep in work:
