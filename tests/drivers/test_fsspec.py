@@ -612,3 +612,48 @@ def test_the_learned_round_trip_is_per_server(monkeypatch: Any) -> None:
     assert fsspec_driver._server_of("https://example.org/a.h5") != fsspec_driver._server_of(
         "https://example.org:8443/a.h5"
     )
+
+
+def test_a_few_chunks_of_a_large_index_are_found_down_the_tree(
+    served: tuple[_Server, np.ndarray], monkeypatch: Any
+) -> None:
+    """A read touching a few chunks of a dataset with thousands looks them up down its
+    v1 B-tree (the nodes on their paths) instead of loading every leaf; chunks never
+    written read as the fill value; after a number of reads the whole index is loaded."""
+    from h5pure.format import btree_v1
+    from h5pure.lowlevel import dataset as engine
+
+    server, _ = served
+    path = server.root / "sparse_index.h5"
+    data = np.full((400, 400), -7, dtype="i4")
+    with h5py.File(path, "w", libver="earliest") as f:
+        d = f.create_dataset("s", (400, 400), "i4", chunks=(5, 5), fillvalue=-7, compression="gzip")
+        rng = np.random.default_rng(8)
+        for r in range(0, 400, 5):
+            for c in rng.choice(80, 50, replace=False) * 5:  # 4,000 of 6,400 chunks stored
+                block = rng.integers(0, 1000, (5, 5)).astype("i4")
+                d[r : r + 5, c : c + 5] = block
+                data[r : r + 5, c : c + 5] = block
+    descents: list[int] = []
+    plain = btree_v1.find_chunks_btree_v1
+
+    def counting(*args: Any, **kw: Any) -> Any:
+        descents.append(len(args[4]))
+        return plain(*args, **kw)
+
+    monkeypatch.setattr(btree_v1, "find_chunks_btree_v1", counting)
+    keys = [np.s_[12:18, 33:41], np.s_[399, :9], np.s_[200:205, 200:205], np.s_[0, 0]]
+    with h5pure.File(server.url("sparse_index.h5"), "r", round_trip_bytes=0) as f:
+        d = f["s"]
+        assert d.shape == (400, 400)
+        server.reset()
+        np.testing.assert_array_equal(d[keys[0]], data[keys[0]])
+        # the path of the touched chunks, a level a round: far fewer than the ~100 leaves
+        assert server.gets <= 12, server.gets
+        for key in keys[1:]:
+            np.testing.assert_array_equal(d[key], data[key])
+        assert descents and d._storage._lookup is None  # the index was never loaded whole
+        for _ in range(engine._PATH_LOOKUPS):
+            np.testing.assert_array_equal(d[keys[0]], data[keys[0]])
+        assert d._storage._lookup is not None  # read after read: loaded once, whole
+        np.testing.assert_array_equal(d[...], data)

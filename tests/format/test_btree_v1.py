@@ -166,3 +166,45 @@ def test_corrupt_trees(chunked, tmp_path):
     bad[btree + 6 : btree + 8] = (65535).to_bytes(2, "little")
     with pytest.raises(FormatError, match=f"0x{btree:x}: truncated"):
         read_chunk_btree_v1(BytesSource(bytes(bad)), CTX, btree, 2)
+
+
+def test_find_chunks_descends_to_what_the_full_table_holds(chunked):
+    """Looking chunks up down the tree finds exactly the records the whole table has for
+    them: every stored chunk, none for origins never written or off the grid."""
+    from h5pure.format.btree_v1 import find_chunks_btree_v1
+
+    data, btree, ref = chunked
+    src = BytesSource(data)
+    table = read_chunk_btree_v1(src, CTX, btree, rank=2)
+    records = {
+        tuple(int(x) for x in o): (int(a), int(s), int(m))
+        for o, a, s, m in zip(table.offsets, table.addresses, table.sizes, table.filter_masks)
+    }
+    rng = np.random.default_rng(3)
+    origins = sorted(records)
+    for _ in range(20):
+        picks = [origins[i] for i in rng.choice(len(origins), 7, replace=False)]
+        picks += [(0, 0), origins[-1], (260, 0), (0, 279), (5, 5)]  # past the data, off grid
+        got = find_chunks_btree_v1(src, CTX, btree, 2, picks)
+        found = {
+            tuple(int(x) for x in o): (int(a), int(s), int(m))
+            for o, a, s, m in zip(got.offsets, got.addresses, got.sizes, got.filter_masks)
+        }
+        assert found == {p: records[p] for p in picks if p in records}
+        assert [tuple(o) for o in got.offsets] == sorted(found)
+    assert len(find_chunks_btree_v1(src, CTX, btree, 2, [])) == 0
+
+
+def test_find_chunks_in_corrupt_trees(chunked):
+    from h5pure.format.btree_v1 import find_chunks_btree_v1
+
+    data, btree, _ = chunked
+    bad = bytearray(data)
+    bad[btree : btree + 4] = b"TREX"
+    with pytest.raises(FormatError, match=f"0x{btree:x}: bad signature"):
+        find_chunks_btree_v1(BytesSource(bytes(bad)), CTX, btree, 2, [(0, 0)])
+    # child pointing back at the root: the level check (or the cycle check) refuses it
+    bad = bytearray(data)
+    bad[btree + 24 + 32 : btree + 24 + 40] = btree.to_bytes(8, "little")
+    with pytest.raises(FormatError):
+        find_chunks_btree_v1(BytesSource(bytes(bad)), CTX, btree, 2, [(0, 0)])

@@ -433,7 +433,13 @@ class FsspecDriver(Driver):
                 continue
             wanted.update(range(off // bs, (end - 1) // bs + 1))
         with self._lock:
-            missing = sorted(b for b in wanted if b not in self._blocks)
+            blocks = self._blocks
+            missing = []
+            for b in sorted(wanted):
+                if b in blocks:
+                    blocks.move_to_end(b)  # about to be read: not the ones to evict now
+                else:
+                    missing.append(b)
         # more than the cache holds would evict what the reads are about to need
         missing = missing[: self.cache_blocks]
         if not missing:

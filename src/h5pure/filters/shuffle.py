@@ -69,7 +69,7 @@ class Shuffle(Filter):
         out = np.empty((m, length), dtype=np.uint8)
         for k in range(size):
             out[:, k::size] = planes[:, k, :]
-        return [memoryview(row).toreadonly() for row in out]
+        return [row.data.toreadonly() for row in out]
 
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         # libhdf5's filter refuses anything but one element size; the pipeline then skips

@@ -14,6 +14,7 @@ where ``ndims`` = dataset rank + 1 (the last offset is the element-size dimensio
 from __future__ import annotations
 
 import struct
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
@@ -270,6 +271,81 @@ def read_chunk_btree_v1(
         addresses=recs["child"].astype(np.uint64),
         sizes=recs["size"].astype(np.uint64),
         filter_masks=recs["mask"].astype(np.uint32),
+    )
+
+
+def find_chunks_btree_v1(
+    source: ByteSource,
+    ctx: FormatContext,
+    address: int,
+    rank: int,
+    targets: list[tuple[int, ...]],
+    around: int = 0,
+) -> ChunkTable:
+    """The records of the chunks whose origins (element offsets, ``rank`` of them) are
+    ``targets``, found as libhdf5 finds a chunk: down from the root, each node's child
+    chosen by its keys, so only the nodes on the targets' paths are read -- a level's
+    nodes requested together (one round on remote storage).  A target not stored is
+    absent from the table, which is sorted by origin.
+
+    ``around``: bytes to fetch around each leaf along with it (the hint to ``prefetch``);
+    libhdf5 writes a leaf right after chunks it indexes, so a round trip's worth of
+    bytes around it usually brings the chunk too."""
+    ndims = rank + 1
+    key_size = _key_size(ctx, CHUNK_NODE, ndims)
+    step = key_size + ctx.size_of_offsets
+    o = ctx.size_of_offsets
+    full = _DEFAULT_CAPACITY[CHUNK_NODE] * step + key_size
+    span = NODE_HEADER.size(ctx) + full
+    offsets_of = struct.Struct(f"<{ndims}Q")
+    pending: dict[int, list[tuple[int, ...]]] = {address: sorted({(*t, 0) for t in targets})}
+    expected: int | None = None
+    visited: set[int] = set()
+    found: list[tuple[tuple[int, ...], int, int, int]] = []
+    while pending:
+        hint = getattr(source, "prefetch", None)
+        if expected == 0 and around and hint is not None:
+            # even for one leaf: the bytes around it are more than the read of the leaf
+            half = around // 2
+            hint([(max(0, a - half), 2 * half + span) for a in pending])
+        else:
+            prefetch(source, [(a, span) for a in pending])
+        nxt: dict[int, list[tuple[int, ...]]] = {}
+        level = None
+        for addr, wanted in pending.items():
+            if addr in visited:
+                raise FormatError(f"v1 B-tree node at 0x{addr:x}: cycle (node visited twice)")
+            visited.add(addr)
+            node = _read_node(source, ctx, addr, CHUNK_NODE, key_size, expected)
+            level = node.level
+            n = node.entries_used
+            body = node.body
+            keys = [offsets_of.unpack_from(body, i * step + 8) for i in range(n)]
+            for t in wanted:
+                i = bisect_right(keys, t) - 1
+                if i < 0:
+                    continue  # before the node's first chunk: not stored
+                pos = i * step
+                child = read_uint(body, pos + key_size, o)
+                if node.level == 0:
+                    if keys[i] == t:
+                        size, mask = struct.unpack_from("<II", body, pos)
+                        found.append((t[:rank], child, size, mask))
+                elif ctx.is_undefined(child):
+                    raise FormatError(f"v1 B-tree node at 0x{addr:x}: undefined child address")
+                else:
+                    nxt.setdefault(child, []).append(t)
+        if level is not None and level > 0:
+            expected = level - 1
+        pending = nxt
+    if not found:
+        return ChunkTable.empty(rank)
+    found.sort()
+    return ChunkTable(
+        offsets=np.array([f[0] for f in found], dtype=np.int64).reshape(len(found), rank),
+        addresses=np.array([f[1] for f in found], dtype=np.uint64),
+        sizes=np.array([f[2] for f in found], dtype=np.uint64),
+        filter_masks=np.array([f[3] for f in found], dtype=np.uint32),
     )
 
 

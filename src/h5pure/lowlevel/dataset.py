@@ -142,6 +142,13 @@ _TILE_SPAN = 8 << 20
 _TASK_BYTES = 256 << 10
 """Stored bytes of small chunks decoded by one thread-pool task (fewer tasks: a task
 costs about as much as decoding a few KiB)."""
+_PATH_LOOKUP_MAX = 256
+"""Most chunks a remote read looks up by descending the chunk index (``_path_lookup``)."""
+_LEAF_AROUND = 4 << 20
+"""Most bytes fetched around a chunk-index leaf with it on remote storage (at most a
+round trip's worth): libhdf5 writes leaves among the chunks they index."""
+_PATH_LOOKUPS = 16
+"""Reads of a dataset that descend its chunk index before the whole index is loaded."""
 _REMOTE_BATCH_BYTES = 32 << 20
 """Stored chunk bytes per ``read_many`` call on drivers with batched reads (half the fsspec
 driver's largest merged request, so that a batch's chunks with the B-tree nodes between
@@ -210,6 +217,8 @@ class DatasetStorage:
         except FormatError as e:
             raise type(e)(f"{self.where()}: {e}") from e
         self._lookup: _ChunkLookup | None = None
+        self._path_lookups = 0
+        """Reads that looked their chunks up by descending the index (``_path_lookup``)."""
         self._lock = threading.Lock()
         self._simple_plan: Any = None
         self._memory_view: Any = _UNSET
@@ -434,6 +443,52 @@ class DatasetStorage:
                 grid = table.offsets // cs if len(table) else table.offsets
                 lookup = self._lookup = _ChunkLookup(table, grid)
             return lookup
+
+    def _path_lookup(self, sel: Any) -> _ChunkLookup | None:
+        """On remote storage, the records of just the chunks a small selection touches,
+        found by descending a v1 B-tree index as libhdf5 does (the nodes on their paths,
+        a level per round of requests) instead of loading every leaf of a large index;
+        not kept (the next read looks again, or loads the whole index).  None when the
+        whole index is the better buy: another index type, a writer, a point selection,
+        or a selection touching more than an eighth of the chunks."""
+        layout = self.layout
+        chunk_shape = self.chunk_shape
+        if (
+            self.fs.writer is not None
+            or not isinstance(layout, ChunkedLayout)
+            or layout.index_type != 0  # ChunkIndexType.BTREE_V1
+            or not chunk_shape
+            or sel.points is not None
+        ):
+            return None
+        address = layout.index_address
+        if address is None or self.fs.ctx.is_undefined(address):
+            return None
+        grid = math.prod(-(-n // c) for n, c in zip(self.shape, chunk_shape))
+        touched = sel.touched_chunk_count(chunk_shape)
+        if touched > _PATH_LOOKUP_MAX or 8 * touched > grid:
+            return None
+        self._path_lookups += 1
+        if self._path_lookups > _PATH_LOOKUPS:
+            return None  # read after read: the whole index, loaded once, serves them all
+        coords = []
+        for proj in sel.chunk_projections(chunk_shape):
+            coords.append(tuple(int(c) * n for c, n in zip(proj.chunk_coords, chunk_shape)))
+        from ..format.btree_v1 import find_chunks_btree_v1
+        from ..format.chunk_index.dispatch import check_chunk_offsets
+
+        try:
+            around = min(int(getattr(self.fs.source.driver, "round_trip_bytes", 0)), _LEAF_AROUND)
+            table = find_chunks_btree_v1(
+                self.fs.source, self.fs.ctx, address, len(chunk_shape), coords, around
+            )
+            check_chunk_offsets(
+                table, chunk_shape, tuple(self.maxshape), f"chunk index (btree v1) at 0x{address:x}"
+            )
+        except FormatError as e:
+            raise type(e)(f"{self.where()}: {e}") from e
+        cs = np.asarray(chunk_shape, dtype=np.int64)
+        return _ChunkLookup(table, table.offsets // cs if len(table) else table.offsets)
 
     def chunk_cache(self) -> ChunkCache:
         """The cache of this dataset's decoded chunks (created on first use)."""
@@ -815,7 +870,11 @@ class DatasetStorage:
                 targets[k] = None
 
     def _read_chunked(self, sel: Any, out: np.ndarray, prefilled: bool = True) -> None:
-        lookup = self.chunk_lookup()
+        lookup = self._lookup
+        if lookup is None and self.fs.source.driver.batched_reads:
+            lookup = self._path_lookup(sel)
+        if lookup is None:
+            lookup = self.chunk_lookup()
         if len(lookup.table) == 0:
             if not prefilled:
                 self.fill_output(out)
