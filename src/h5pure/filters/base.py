@@ -284,6 +284,16 @@ def get_filter(filter_id: int) -> Filter:
         raise FilterError(f"unknown filter id {filter_id}: no codec is registered for it") from None
 
 
+def stored_filter_name(filter_id: int, name: str | None) -> str:
+    """A pipeline entry's name as libhdf5's ``H5Pget_filter`` gives it: the name stored
+    in the file, else the registered filter's (filters of a version 2 pipeline message
+    store none), else empty."""
+    if name:
+        return name
+    known = _REGISTRY.get(int(filter_id))
+    return (known.stored_name or "") if known is not None else ""
+
+
 class UnregisteredFilter(Filter):
     """The stand-in for a filter id without a registered codec: it is stored with the client
     data it is given (no ``set_local``), shown by id, and cannot run."""

@@ -37,6 +37,7 @@ from .base import (
 )
 
 LEGACY_GZIP = frozenset(range(10))
+_DEFLATE_ID = 1
 """``compression`` values h5py takes as a gzip level (anything hashing and comparing equal
 to 0-9: ``False``, ``np.int64(3)``, ``4.0``)."""
 MAX_FILTER_ID = 65535
@@ -136,6 +137,12 @@ def normalize_filter_args(
         compression_opts = check_client_values(compression_opts)
         if not 0 <= compression <= MAX_FILTER_ID:
             raise ValueError("Invalid filter identifier (invalid filter identifier)")
+        if compression == _DEFLATE_ID and not compression_opts:
+            # h5py fails reading the level out of the empty options
+            raise IndexError(
+                "tuple index out of range (the deflate filter, id 1, takes its level as "
+                "compression_opts=(level,))"
+            )
     elif by_name is not None and by_name.h5py_compression is None:
         # "shuffle", "fletcher32", "scaleoffset": names h5py takes but adds nothing for
         compression, compression_opts = None, None

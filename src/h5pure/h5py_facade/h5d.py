@@ -105,6 +105,8 @@ class DatasetID(ObjectIDMixin, hl_ids.DatasetID):
 
     def get_create_plist(self) -> PropDCID:
         """The dataset's creation settings: layout, chunks, fill value and time, filters."""
+        from ..filters.base import stored_filter_name  # (filters load on first use)
+
         dset = self._obj
         st = self._storage()
         settings: dict[str, Any] = {
@@ -114,7 +116,7 @@ class DatasetID(ObjectIDMixin, hl_ids.DatasetID):
                     int(f.filter_id),
                     int(f.flags),
                     tuple(int(v) for v in f.client_data),
-                    (f.name or "").encode("ascii", "replace"),
+                    stored_filter_name(f.filter_id, f.name).encode("ascii", "replace"),
                 )
                 for f in st.filters
             ),

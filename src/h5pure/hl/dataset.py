@@ -148,6 +148,19 @@ class Dataset(HLObject):
         return self._pipeline().filters
 
     @property
+    def filter_ids(self) -> tuple[int, ...]:
+        """The ids of the dataset's filters, in pipeline order (h5py 3.16)."""
+        return tuple(int(f.filter_id) for f in self._storage.filters)
+
+    @property
+    def filter_names(self) -> tuple[str, ...]:
+        """The names of the dataset's filters as stored in the file (else the registered
+        filter's, as libhdf5 reports them), in pipeline order (h5py 3.16)."""
+        from ..filters.base import stored_filter_name
+
+        return tuple(stored_filter_name(f.filter_id, f.name) for f in self._storage.filters)
+
+    @property
     def compression(self) -> str | None:
         """The compression filter by h5py's name (``'gzip'``, ``'lzf'``, ``'szip'``;
         ``'unknown'`` for a plugin h5py has no name for), or None."""
