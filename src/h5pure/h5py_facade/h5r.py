@@ -31,7 +31,11 @@ _TYPE_CODE = {"group": 0, "dataset": 1, "datatype": 2}
 def create(loc: Any, name: Any, ref_type: int, space: Any = None) -> Reference:
     """A reference to the object ``name`` of ``loc`` (``DATASET_REGION``: to the part of
     that dataset ``space`` selects)."""
-    obj = hl_object(loc, "location")[text(name)]
+    base = hl_object(loc, "location")
+    path = text(name)
+    # "." is the location itself, which may be a dataset (libhdf5 resolves names from
+    # any object's location)
+    obj = base if path == "." else base[path] if hasattr(base, "keys") else base.file[path]
     if int(ref_type) == OBJECT:
         return obj.ref  # type: ignore[no-any-return]
     if space is None:

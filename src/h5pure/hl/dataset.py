@@ -303,6 +303,8 @@ class Dataset(HLObject):
         selection = ref.selection
         if selection is None or selection.kind == "all":
             return self._read((Ellipsis,), dtype)
+        if selection.kind == "none" and st.shape == ():
+            return Empty(np.dtype(dtype) if dtype is not None else self.dtype)
         shape = region_shape(selection, st.shape)
         if selection.kind == "points":
             coords = selection.coordinates(st.shape)
@@ -325,9 +327,17 @@ class Dataset(HLObject):
         from ..selection.regions import all_selection, serialize_region
 
         st = self._storage
-        if st.shape == () and (args == () or args is Ellipsis or args == (Ellipsis,)):
-            # a scalar dataset: the "all" selection of its scalar dataspace
-            return RegionReference(self._info.address, all_selection())
+        if st.shape == ():
+            key = args[0] if type(args) is tuple and len(args) == 1 else args
+            if key is Ellipsis or (type(key) is tuple and not key):
+                # a scalar dataset: the "all" selection of its scalar dataspace
+                return RegionReference(self._info.address, all_selection())
+            if isinstance(key, np.ndarray) and key.dtype == bool and key.shape == ():
+                # a scalar dataspace's selection as a mask (h5s): all, or none
+                from ..format.selection_codec import SelectionType, SerializedSelection
+
+                chosen = all_selection() if key else SerializedSelection(SelectionType.NONE, 0)
+                return RegionReference(self._info.address, chosen)
         from ..selection import select  # imported on first use
 
         sel = select(args, st.shape)
