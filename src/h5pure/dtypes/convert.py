@@ -236,8 +236,9 @@ def _c_compound(raw: np.ndarray, dt: CompoundType, resolver: Any) -> np.ndarray:
     mem = numpy_dtype(dt)
     out = np.empty(raw.shape, dtype=mem)
     if mem.kind == "c":
-        out.real = to_memory(raw["r"], dt.members[0].effective_type, resolver)
-        out.imag = to_memory(raw["i"], dt.members[1].effective_type, resolver)
+        real, imag = raw.dtype.names or ("", "")
+        out.real = to_memory(raw[real], dt.members[0].effective_type, resolver)
+        out.imag = to_memory(raw[imag], dt.members[1].effective_type, resolver)
         return out
     if not needs_conversion(dt):  # pragma: no cover - handled by to_memory
         return raw.view(mem)

@@ -221,7 +221,10 @@ def _c_complex(dt: np.dtype, o: int) -> Datatype:
     else:
         raise TypeError(f"Illegal length {dt.itemsize} for complex dtype")
     half = dt.itemsize // 2
-    members = (CompoundMember("r", 0, part), CompoundMember("i", half, part))
+    from . import mapping  # the names h5py's configuration gives (read at each call)
+
+    r, i = mapping.COMPLEX_NAMES
+    members = (CompoundMember(r, 0, part), CompoundMember(i, half, part))
     return CompoundType(1, dt.itemsize, members)
 
 

@@ -144,9 +144,31 @@ def _int_size(dt: Datatype) -> int:
     raise UnsupportedFeatureError(f"{dt.size}-byte integers are not supported")
 
 
+COMPLEX_NAMES: tuple[str, str] = ("r", "i")
+"""The member names of the compound complex numbers are stored as, and read back from
+(h5py's ``get_config().complex_names``)."""
+
+
+def set_complex_names(names: Any) -> None:
+    """Store complex numbers as compounds of members ``names`` (two strings), and read
+    compounds of two such float members as complex, from now on."""
+    if (
+        not isinstance(names, tuple)
+        or len(names) != 2
+        or not all(isinstance(n, str) and n for n in names)
+        or names[0] == names[1]
+    ):
+        raise TypeError(f"complex_names must be a tuple of two different names, not {names!r}")
+    global COMPLEX_NAMES
+    COMPLEX_NAMES = (names[0], names[1])
+    _NUMPY_DTYPES.clear()
+    _STORAGE_DTYPES.clear()
+
+
 def compound_is_complex(ct: CompoundType) -> np.dtype | None:
-    """The complex dtype h5py reads a compound {r, i} as, or None."""
-    if len(ct.members) != 2 or tuple(m.name for m in ct.members) != ("r", "i"):
+    """The complex dtype h5py reads a compound {r, i} as (the names of
+    :data:`COMPLEX_NAMES`), or None."""
+    if len(ct.members) != 2 or tuple(m.name for m in ct.members) != COMPLEX_NAMES:
         return None
     a, b = (numpy_dtype(m.effective_type) for m in ct.members)
     if a != b or a.kind != "f" or a.itemsize not in (4, 8, 16):

@@ -163,14 +163,17 @@ def _s_opaque(arr: np.ndarray, dt: OpaqueType, hw: HeapWriter | None) -> np.ndar
 
 def _s_compound(arr: np.ndarray, dt: CompoundType, hw: HeapWriter | None) -> np.ndarray:
     target = storage_dtype(dt)
-    if arr.dtype.kind == "c":  # complex written as {r, i}
-        if [m.name for m in dt.members] != ["r", "i"]:
+    if arr.dtype.kind == "c":  # complex written as {r, i} (h5py's complex_names)
+        from . import mapping
+
+        if tuple(m.name for m in dt.members) != mapping.COMPLEX_NAMES:
             raise TypeError(
                 f"cannot store complex values as compound {[m.name for m in dt.members]}"
             )
         out = np.zeros(arr.shape, dtype=target)
-        out["r"] = to_storage(arr.real, dt.members[0].effective_type, hw)
-        out["i"] = to_storage(arr.imag, dt.members[1].effective_type, hw)
+        real, imag = target.names or ("", "")
+        out[real] = to_storage(arr.real, dt.members[0].effective_type, hw)
+        out[imag] = to_storage(arr.imag, dt.members[1].effective_type, hw)
         return out
     if arr.dtype.names is None:
         raise TypeError(f"cannot store {arr.dtype} as a compound of {len(dt.members)} members")

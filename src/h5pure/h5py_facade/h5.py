@@ -2,9 +2,10 @@
 
 The configuration reports what h5pure supports: no MPI build of libhdf5 (``mpi`` False;
 h5pure's own ``driver="mpio"`` needs none), no ROS3 or direct VFD, h5py's default names
-for booleans and complex members.  Options that would change what h5pure writes are
-read-only here: assigning a value other than the default raises, rather than being
-ignored (give ``track_order=`` to ``File``/``create_group`` instead).
+for booleans and complex members.  ``complex_names`` may be set (the member names complex
+numbers are written as and read from); other options that would change what h5pure
+writes are read-only here: assigning a value other than the default raises, rather than
+being ignored (give ``track_order=`` to ``File``/``create_group`` instead).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ INDEX_CRT_ORDER = 1
 _FIXED: dict[str, Any] = {
     "track_order": False,
     "bool_names": (b"FALSE", b"TRUE"),
-    "complex_names": ("r", "i"),
 }
 """Settings h5pure's writers do not read: only their defaults are accepted."""
 
@@ -55,13 +55,25 @@ class H5PYConfig:
     def __getattr__(self, name: str) -> Any:
         if name in _FIXED:
             return _FIXED[name]
+        if name == "complex_names":
+            from ..dtypes import mapping
+
+            return mapping.COMPLEX_NAMES
         if name in ("_r_name", "_i_name"):  # h5py's encoded complex member names
-            return _FIXED["complex_names"][name == "_i_name"].encode()
+            return self.complex_names[name == "_i_name"].encode()
         if name in ("_f_name", "_t_name"):  # and boolean enum names
             return _FIXED["bool_names"][name == "_t_name"]
         raise AttributeError(f"'H5PYConfig' object has no attribute {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name == "complex_names":
+            # the member names complex numbers are written as and read back from
+            from ..dtypes import mapping
+            from ..hl import attrs
+
+            mapping.set_complex_names(value)  # TypeError unless two names
+            attrs._PLANS.clear()
+            return
         if name in _FIXED:
             if value != _FIXED[name]:
                 raise NotImplementedError(

@@ -334,9 +334,9 @@ class Dataset(HLObject):
                 return RegionReference(self._info.address, all_selection())
             if isinstance(key, np.ndarray) and key.dtype == bool and key.shape == ():
                 # a scalar dataspace's selection as a mask (h5s): all, or none
-                from ..format.selection_codec import SelectionType, SerializedSelection
+                from ..selection.regions import none_selection
 
-                chosen = all_selection() if key else SerializedSelection(SelectionType.NONE, 0)
+                chosen = all_selection() if key else none_selection()
                 return RegionReference(self._info.address, chosen)
         from ..selection import select  # imported on first use
 

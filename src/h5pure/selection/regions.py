@@ -20,6 +20,7 @@ __all__ = [
     "UNLIMITED",
     "SerializedSelection",
     "all_selection",
+    "none_selection",
     "serialize_mapping",
     "serialize_region",
 ]
@@ -28,6 +29,11 @@ __all__ = [
 def all_selection(rank: int = 0) -> SerializedSelection:
     """The "all" selection (of a scalar dataspace, by default)."""
     return SerializedSelection(SelectionType.ALL, rank)
+
+
+def none_selection(rank: int = 0) -> SerializedSelection:
+    """The "none" selection (of a scalar dataspace, by default)."""
+    return SerializedSelection(SelectionType.NONE, rank)
 
 
 def serialize_region(sel: Selection, rank: int) -> SerializedSelection:
