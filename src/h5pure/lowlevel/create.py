@@ -453,6 +453,7 @@ def datatype_for_new(dtype: np.dtype, libver_low: str) -> Datatype:
     if (
         dtype.fields is not None
         or dtype.subdtype is not None
+        or dtype.kind == "c"  # its member names follow h5py's complex_names setting
         # enum mappings, vlen base dtypes (equal whatever their own metadata): not keys
         or (meta is not None and not all(isinstance(v, (str, type)) for v in meta.values()))
     ):
