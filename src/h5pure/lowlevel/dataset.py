@@ -142,6 +142,8 @@ _TILE_SPAN = 8 << 20
 _TASK_BYTES = 256 << 10
 """Stored bytes of small chunks decoded by one thread-pool task (fewer tasks: a task
 costs about as much as decoding a few KiB)."""
+_FILL_TIME_NEVER = 1
+"""The fill value message's fill time "never" (``H5D_FILL_TIME_NEVER``)."""
 _PATH_LOOKUP_MAX = 256
 """Most chunks a remote read looks up by descending the chunk index (``_path_lookup``)."""
 _LEAF_AROUND = 4 << 20
@@ -377,6 +379,15 @@ class DatasetStorage:
             return bytes(old.value)
         return None
 
+    def _written_fill(self) -> bytes | None:
+        """The bytes new storage and unwritten elements get: the fill value's, or None
+        for zeros -- also when the fill time is "never" (libhdf5 then leaves them as they
+        are; h5pure's reads and new storage give zeros, never the fill value)."""
+        fv = self.fill_message
+        if fv is not None and fv.fill_time == _FILL_TIME_NEVER:
+            return None
+        return self.fill_bytes()
+
     def fill_value(self) -> np.ndarray:
         """The fill value as a 0-d array of the storage dtype."""
         raw = self.fill_bytes()
@@ -394,7 +405,7 @@ class DatasetStorage:
                     f"-byte elements) of the {self.where()} into one array: larger than "
                     "numpy can describe; read a smaller selection"
                 )
-        raw = self.fill_bytes()
+        raw = self._written_fill()
         if raw is None or len(raw) != self.storage_dtype.itemsize:
             return np.zeros(shape, dtype=self.storage_dtype)
         out = np.empty(shape, dtype=self.storage_dtype)
@@ -402,8 +413,9 @@ class DatasetStorage:
         return out
 
     def fill_output(self, out: np.ndarray) -> None:
-        """Set every element of ``out`` (caller memory) to the fill value."""
-        raw = self.fill_bytes()
+        """Set every element of ``out`` (caller memory) to the fill value (zeros when
+        the fill time is "never")."""
+        raw = self._written_fill()
         if raw is None or len(raw) != self.storage_dtype.itemsize:
             out[...] = 0
         else:
