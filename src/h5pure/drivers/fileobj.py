@@ -12,7 +12,8 @@ from .base import Driver, register_driver
 
 @register_driver("fileobj")
 class FileObjDriver(Driver):
-    """Any binary file object with ``seek``/``read`` (and ``write``/``truncate`` to write).
+    """Any binary file object with ``seek``/``read`` (``readinto`` used where it has one,
+    as h5py does; ``write``/``truncate`` to write).
 
     Seek+read pairs are serialized with a lock, since the object has one position.
     """
@@ -26,12 +27,35 @@ class FileObjDriver(Driver):
         self._lock = threading.Lock()
 
     def read(self, offset: int, size: int) -> bytes:
+        if hasattr(self.fileobj, "readinto"):
+            buf = bytearray(size)
+            self.readinto(offset, memoryview(buf))
+            return bytes(buf)
         with self._lock:
             self.fileobj.seek(offset)
             data = self.fileobj.read(size)
         if data is None or len(data) != size:
             raise self._short(offset, size, 0 if data is None else len(data))
         return bytes(data)
+
+    def readinto(self, offset: int, buf: memoryview) -> None:
+        """Fill ``buf`` through the object's ``readinto`` (as h5py's file-object driver
+        reads: an object whose ``readinto`` fails, or was removed, fails the read), else
+        its ``read``."""
+        view = memoryview(buf).cast("B")
+        if not hasattr(self.fileobj, "readinto"):
+            view[:] = self.read(offset, len(view))
+            return
+        got = 0
+        with self._lock:
+            self.fileobj.seek(offset)
+            while got < len(view):
+                n = self.fileobj.readinto(view[got:])
+                if not n:
+                    break
+                got += n
+        if got != len(view):
+            raise self._short(offset, len(view), got)
 
     def size(self) -> int:
         with self._lock:
@@ -56,6 +80,10 @@ class FileObjDriver(Driver):
                 self.fileobj.write(bytes(size - end))
             else:
                 self.fileobj.truncate(size)
+
+    def close(self) -> None:
+        super().close()
+        self.fileobj = None  # the caller's object is theirs again (h5py lets go of it)
 
     def flush(self) -> None:
         if self.writable and hasattr(self.fileobj, "flush"):

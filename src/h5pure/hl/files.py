@@ -258,6 +258,9 @@ class File(Group):
         if self._is_open:
             self._is_open = False
             close_file(self._opened)
+            # h5py lets go of a file object at the close (a NamedTemporaryFile nobody
+            # else holds is then deleted)
+            self._fileobj = None
 
     @property
     def atomic(self) -> bool:
