@@ -92,9 +92,10 @@ class Shuffle(Filter):
 
 def _interleave(planes: np.ndarray, n: int, size: int) -> np.ndarray:
     """The elements whose ``size`` byte planes are the rows of ``planes``: one strided
-    copy per plane, about five times faster than numpy's gather of ``planes.T`` (which
-    is fast the other way, in ``encode``)."""
-    out = np.empty((n, size), dtype=np.uint8)
+    copy per plane into the flat output (``out[k::size]``; a third faster than into a
+    column of an ``(n, size)`` array, about six times faster than numpy's gather of
+    ``planes.T``, which is fast the other way, in ``encode``)."""
+    out = np.empty(n * size, dtype=np.uint8)
     for k in range(size):
-        out[:, k] = planes[k]
-    return out
+        out[k::size] = planes[k]
+    return out.reshape(n, size)
