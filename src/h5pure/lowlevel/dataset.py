@@ -1177,6 +1177,20 @@ class DatasetStorage:
             out.append(chunk)
         return out
 
+    def _decode_into(
+        self,
+        table: ChunkTable,
+        batch: list[tuple[tuple[Any, int, tuple[int, ...]], Any, bool]],
+        generation: int,
+        out: np.ndarray,
+    ) -> None:
+        """:meth:`_decoded_batch`, each chunk then copied into its part of ``out`` on the
+        same pool thread: the copies run in parallel (numpy lets other threads run during
+        a large one) instead of one after the other on the reading thread.  The chunks of
+        a read land in disjoint parts of ``out``."""
+        for (item, _, _), chunk in zip(batch, self._decoded_batch(table, batch, generation)):
+            out[item[0].out_sel] = chunk[item[0].chunk_sel]
+
     def _read_filtered(
         self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
     ) -> None:
@@ -1198,7 +1212,7 @@ class DatasetStorage:
         if self.cache_settings.enabled:
             chunk_bytes = math.prod(self.chunk_shape or ()) * self.storage_dtype.itemsize
             kept_from = max(0, len(work) - self.cache_settings.nbytes // max(chunk_bytes, 1))
-        pending: deque[tuple[list[Any], Future[list[np.ndarray]], int]] = deque()
+        pending: deque[tuple[Future[None], int]] = deque()
         batch: list[tuple[tuple[Any, int, tuple[int, ...]], Any, bool]] = []
         batch_bytes = 0
         in_flight = 0
@@ -1208,54 +1222,61 @@ class DatasetStorage:
         def submit() -> None:
             nonlocal batch, batch_bytes, in_flight
             assert pool is not None
-            future = pool.submit(self._decoded_batch, table, batch, generation)
-            pending.append(([item for item, _, _ in batch], future, batch_bytes))
+            future = pool.submit(self._decode_into, table, batch, generation, out)
+            pending.append((future, batch_bytes))
             in_flight += batch_bytes
             batch, batch_bytes = [], 0
 
         def scatter_oldest() -> None:
             nonlocal in_flight
-            items, future, size = pending.popleft()
+            future, size = pending.popleft()
             in_flight -= size
-            for item, chunk in zip(items, future.result()):
-                out[item[0].out_sel] = chunk[item[0].chunk_sel]
+            future.result()  # decoded and copied into ``out`` on the pool thread
 
-        for group in coalesce(ranges, _COALESCE_GAP, _FILTERED_SPAN):
-            raws: list[Any] = []
-            if len(group) == 1:  # bytes: the decoder takes them without a copy
-                raws.append(source.read(*ranges[group[0]]))
-            else:
-                where = where or self.where()
-                for k in group:  # before any buffer is sized by a stored chunk size
-                    source.check_range(*ranges[k], f"{where}: chunk {work[k][2]}")
-                buffers: list[Any] = []
-                end = ranges[group[0]][0]
-                for k in group:
-                    offset, size = ranges[k]
-                    if offset > end:
-                        buffers.append(_uninitialized(offset - end))
-                    raw = _uninitialized(size)
-                    raws.append(raw)
-                    buffers.append(raw)
-                    end = offset + size
-                source.readv(ranges[group[0]][0], buffers)
-            for k, raw in zip(group, raws):
-                item = work[k]
-                keep = k >= kept_from
-                if pool is None:
-                    chunk = self._decoded(table, item, raw, generation, keep)
-                    out[item[0].out_sel] = chunk[item[0].chunk_sel]
-                    continue
-                batch.append((item, raw, keep))
-                batch_bytes += len(raw)
-                if batch_bytes >= task_bytes:
-                    submit()
-            while pending and in_flight > _BATCH_BYTES:
+        try:
+            for group in coalesce(ranges, _COALESCE_GAP, _FILTERED_SPAN):
+                raws: list[Any] = []
+                if len(group) == 1:  # bytes: the decoder takes them without a copy
+                    raws.append(source.read(*ranges[group[0]]))
+                else:
+                    where = where or self.where()
+                    for k in group:  # before any buffer is sized by a stored chunk size
+                        source.check_range(*ranges[k], f"{where}: chunk {work[k][2]}")
+                    buffers: list[Any] = []
+                    end = ranges[group[0]][0]
+                    for k in group:
+                        offset, size = ranges[k]
+                        if offset > end:
+                            buffers.append(_uninitialized(offset - end))
+                        raw = _uninitialized(size)
+                        raws.append(raw)
+                        buffers.append(raw)
+                        end = offset + size
+                    source.readv(ranges[group[0]][0], buffers)
+                for k, raw in zip(group, raws):
+                    item = work[k]
+                    keep = k >= kept_from
+                    if pool is None:
+                        chunk = self._decoded(table, item, raw, generation, keep)
+                        out[item[0].out_sel] = chunk[item[0].chunk_sel]
+                        continue
+                    batch.append((item, raw, keep))
+                    batch_bytes += len(raw)
+                    if batch_bytes >= task_bytes:
+                        submit()
+                while pending and in_flight > _BATCH_BYTES:
+                    scatter_oldest()
+            if batch:
+                submit()
+            while pending:
                 scatter_oldest()
-        if batch:
-            submit()
-        while pending:
-            scatter_oldest()
+        except BaseException:
+            # the tasks still queued or running write into ``out``: none may once the
+            # read has failed (``out`` may be the caller's array)
+            for future, _ in pending:
+                if not future.cancel():
+                    future.exception()
+            raise
 
     def _read_unfiltered_rows(
         self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
