@@ -214,3 +214,29 @@ def test_a_forked_child_reads_with_its_own_pools(tmp_path):
         assert queue.get(timeout=5) == (float(data.sum()), float(big.sum()))
     finally:
         h5pure.set_threads(None)
+
+
+def test_a_failed_read_writes_nothing_into_the_caller_array_afterwards(tmp_path, h5py):
+    """Pool threads copy decoded chunks into the caller's array: when one chunk fails,
+    the read waits for the tasks already running before it raises, so the array does
+    not change after the error reached the caller."""
+    import time
+
+    path = tmp_path / "bad.h5"
+    data = np.arange(256 * 4096, dtype="f4").reshape(256, 4096)
+    with h5py.File(path, "w") as f:
+        d = f.create_dataset("x", data=data, chunks=(8, 4096), compression="gzip", shuffle=True)
+        bad = d.id.get_chunk_info(1)
+    with open(path, "r+b") as fh:
+        fh.seek(bad.byte_offset + 2)
+        fh.write(b"\xff" * 64)
+    h5pure.set_threads(2)
+    try:
+        dest = np.zeros(data.shape, dtype="f4")
+        with h5pure.File(path, "r") as f, pytest.raises(OSError):
+            f["x"].read_direct(dest)
+        snapshot = dest.copy()
+        time.sleep(0.3)
+        np.testing.assert_array_equal(dest, snapshot)
+    finally:
+        h5pure.set_threads(None)
