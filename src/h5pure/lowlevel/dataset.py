@@ -1389,14 +1389,18 @@ class DatasetStorage:
                 tasks[-1].append(entry)
                 size += len(entry[1])
             pool = decode_pool()
-            futures = [pool.submit(self._decoded_batch, table, t, generation) for t in tasks]
-            for task, future in zip(tasks, futures):
-                if future.cancel():  # not started yet: this thread decodes it
-                    chunks = self._decoded_batch(table, task, generation)
-                else:
-                    chunks = future.result()
-                for (item, _, _), chunk in zip(task, chunks):
-                    out[item[0].out_sel] = chunk[item[0].chunk_sel]
+            futures = [pool.submit(self._decode_into, table, t, generation, out) for t in tasks]
+            try:
+                for task, future in zip(tasks, futures):
+                    if future.cancel():  # not started yet: this thread decodes it
+                        self._decode_into(table, task, generation, out)
+                    else:
+                        future.result()
+            except BaseException:
+                for future in futures:  # none writes into ``out`` once the read failed
+                    if not future.cancel():
+                        future.exception()
+                raise
             return
         for item, raw, keep in work:
             chunk = self._decoded(table, item, raw, generation, keep)
