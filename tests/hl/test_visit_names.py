@@ -131,3 +131,40 @@ def test_scan_agrees_with_the_decoder(tmp_path: Path, h5py: Any) -> None:
                 assert types == {m.type for m in header.messages}
             else:  # a group tracking creation order: version 2 even in this file
                 assert types is None
+
+
+@pytest.mark.parametrize("libver", ["earliest", "latest"])
+def test_visit_links_match_h5py_without_opening_datasets(
+    tmp_path: Path, h5py: Any, monkeypatch: Any, libver: str
+) -> None:
+    """``visit_links``/``visititems_links`` enter groups found by the header scan; the
+    links (hard, soft, external) come in h5py's order, each group entered once."""
+    path = tmp_path / "v.h5"
+    _build(h5py, path, libver)
+    want: list[tuple[str, str]] = []
+    with h5py.File(path, "r") as f:
+        f.visititems_links(lambda n, link: want.append((n, type(link).__name__)))
+    with h5py.File(path, "r") as f:
+        datasets = set()
+        f.visititems(
+            lambda n, o: datasets.add(h5py.h5o.get_info(o.id).addr)
+            if isinstance(o, h5py.Dataset)
+            else None
+        )
+    decoded: list[int] = []
+    plain = file_mod.read_object_header
+
+    def spy(source: Any, ctx: Any, address: int) -> Any:
+        decoded.append(address)
+        return plain(source, ctx, address)
+
+    monkeypatch.setattr(file_mod, "read_object_header", spy)
+    got: list[tuple[str, str]] = []
+    with h5pure.File(path, "r") as f:
+        f.visititems_links(lambda n, link: got.append((n, type(link).__name__)))
+        names: list[str] = []
+        f["g05"].visit_links(names.append)
+    assert got == want
+    if libver == "earliest":  # version 1 headers: scanned, not decoded
+        assert datasets and not datasets & set(decoded)
+    assert names == [n[len("g05/") :] for n, _ in want if n.startswith("g05/")]

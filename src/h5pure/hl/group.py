@@ -271,6 +271,10 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
         ``SoftLink`` or ``ExternalLink``); stop when ``func`` returns something
         other than None, and return that."""
         seen = {self._info.address}
+        fs = self._fs
+        # as ``visit``: a hard link's target is only scanned for its kind (a group is
+        # entered, nothing else is opened) unless a writer or a SWMR reader holds the file
+        names_only = fs.writer is None and not fs.swmr
 
         def walk(grp: Group, prefix: str) -> Any:
             for name, link in _by_name(grp):
@@ -278,15 +282,28 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
                 ret = func(rel, _link_object(link))
                 if ret is not None:
                     return ret
-                if link.kind == "hard":
+                if link.kind != "hard":
+                    continue
+                if names_only:
+                    address = int(link.address or 0)
+                    kind = fs.object_kind(address)
+                    if kind == "unknown":
+                        raise TypeError(f"Unknown object type at address 0x{address:x}")
+                    if kind != "group" or address in seen:
+                        continue
+                    obj: Any = Group(grp.file, ObjectInfo(fs, address), join(grp.name or "/", name))
+                else:
                     obj = grp._follow(link)
-                    if isinstance(obj, Group) and obj._info.address not in seen:
-                        seen.add(obj._info.address)
-                        ret = walk(obj, rel + "/")
-                        if ret is not None:
-                            return ret
+                    if not isinstance(obj, Group) or obj._info.address in seen:
+                        continue
+                seen.add(obj._info.address)
+                ret = walk(obj, rel + "/")
+                if ret is not None:
+                    return ret
             return None
 
+        if names_only:
+            self.file._check_open()
         return walk(self, "")
 
     # -- writing ------------------------------------------------------------------
