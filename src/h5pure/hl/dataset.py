@@ -428,7 +428,7 @@ class Dataset(HLObject):
         dtype = self.dtype
         if dtype.kind == "S" and not names:
             val = _fixed_string_value(val, dtype)
-        if not names and writer.write_simple(st, dtype, args, val):
+        if not names and dtype.subdtype is None and writer.write_simple(st, dtype, args, val):
             return
         from ..selection import select  # imported on first use
 
@@ -437,8 +437,18 @@ class Dataset(HLObject):
             value = _merge_fields(st, sel, dtype, names, val)
         elif dtype.subdtype is not None:
             base, sub = dtype.subdtype
-            value = np.asarray(val, dtype=base)
-            value = np.broadcast_to(value, tuple(sel.out_shape) + sub)
+            value = np.asarray(val, dtype=None if isinstance(val, np.ndarray) else base)
+            # h5py's rules: the value ends in the element's shape, and one element is
+            # not broadcast over a selection (h5py's issue 211)
+            tail = value.shape[value.ndim - len(sub) :] if value.ndim >= len(sub) else value.shape
+            if tail != sub:
+                raise TypeError(
+                    "When writing to array types, last N dimensions have to match "
+                    f"(got {tail}, but should be {sub})"
+                )
+            if value.ndim == len(sub) and tuple(sel.out_shape) != ():
+                raise TypeError("Scalar broadcasting is not supported for array dtypes")
+            value = np.broadcast_to(value.astype(base, copy=False), tuple(sel.out_shape) + sub)
             value = value.reshape(tuple(sel.mshape) + sub)
         else:
             if dtype.kind == "O":
