@@ -132,6 +132,24 @@ class File(Group):
             fsync=bool(fsync),
         )
         self._open(request, locking, meta_block_size)
+        if alignment_interval != 1 or alignment_threshold != 1:
+            self._align(alignment_threshold, alignment_interval)
+
+    def _align(self, threshold: Any, interval: Any) -> None:
+        """h5py's ``alignment_threshold``/``alignment_interval``: this handle's new
+        allocations of at least ``threshold`` bytes start at multiples of ``interval``
+        (an access property, as in libhdf5: not stored in the file)."""
+        threshold, interval = int(threshold), int(interval)
+        if interval < 1 or threshold < 0:
+            self.close()
+            raise ValueError(
+                f"alignment_interval must be positive and alignment_threshold not negative "
+                f"(got {interval}, {threshold})"
+            )
+        writer = self._state.writer
+        if writer is not None:
+            writer.allocator.align_threshold = threshold
+            writer.allocator.align_interval = interval
 
     def _open(self, request: OpenRequest, locking: Any, meta_block_size: int | None) -> None:
         name = request.name

@@ -13,6 +13,7 @@ publishes it; any other write to the file is an in-place change the commit journ
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass, field
 
 
@@ -32,13 +33,21 @@ class Allocator:
     it (readers in other processes may still follow the structures of a recent commit)."""
     aging: list[list[tuple[int, int]]] = field(default_factory=list)
     """Freed blocks held back, one list per commit, oldest first (``hold`` > 0)."""
+    align_threshold: int = 1
+    align_interval: int = 1
+    """h5py's ``alignment_threshold``/``alignment_interval`` (libhdf5's
+    ``H5Pset_alignment``): an allocation of at least the threshold starts at a multiple of
+    the interval."""
 
     def allocate(self, size: int, align: int = 1) -> int:
-        """Address of ``size`` new bytes (``align`` must be a power of two)."""
+        """Address of ``size`` new bytes, a multiple of ``align`` (and of the file's
+        alignment interval when ``size`` reaches its threshold)."""
         if size <= 0:
             raise ValueError(f"allocation size must be positive, not {size}")
+        if self.align_interval > 1 and size >= self.align_threshold:
+            align = math.lcm(align, self.align_interval)
         for i, (addr, avail) in enumerate(self.free):
-            start = (addr + align - 1) & ~(align - 1)
+            start = -(-addr // align) * align
             waste = start - addr
             if avail - waste >= size:
                 del self.free[i]
@@ -48,7 +57,7 @@ class Allocator:
                     self._insert(self.free, start + size, avail - waste - size)
                 self._insert(self.fresh, start, size)
                 return start
-        start = (self.eoa + align - 1) & ~(align - 1)
+        start = -(-self.eoa // align) * align
         if start > self.eoa:
             self._insert(self.free, self.eoa, start - self.eoa)
         self.eoa = start + size
