@@ -163,3 +163,36 @@ def test_failed_open_is_not_shared(tmp_path: Path, h5py: Any) -> None:
     with h5pure.File(path, "r+") as f:  # not refused as "already open for read-only"
         f["e"] = 1
     assert failed.value is not None
+
+
+LOCKINGS = [None, True, "best-effort", False]
+
+
+@pytest.mark.parametrize("first", LOCKINGS, ids=str)
+@pytest.mark.parametrize("second", LOCKINGS, ids=str)
+def test_a_second_open_must_ask_for_the_same_locking(
+    tmp_path: Path, h5py: Any, monkeypatch: Any, first: Any, second: Any
+) -> None:
+    """libhdf5 (1.14.4 on) shares an open file only with an open of the same file locking
+    (``locking=None`` is "best-effort"): the same outcome and message as h5py."""
+    monkeypatch.delenv("HDF5_USE_FILE_LOCKING", raising=False)
+    outcomes = []
+    for lib in (h5py, h5pure):
+        path = tmp_path / f"{lib.__name__}.h5"
+        with lib.File(path, "w", locking=first):
+            try:
+                with lib.File(path, "r", locking=second):
+                    outcomes.append("ok")
+            except OSError as e:
+                outcomes.append(str(e))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_unpickling_shares_a_file_open_with_any_locking(tmp_path: Path) -> None:
+    import pickle
+
+    path = tmp_path / "p.h5"
+    with h5pure.File(path, "w", locking=False) as f:
+        f["x"] = np.arange(3)
+        copy = pickle.loads(pickle.dumps(f["x"]))
+        np.testing.assert_array_equal(copy[...], np.arange(3))

@@ -15,6 +15,7 @@ from ..lowlevel.opening import (
     OpenRequest,
     close_file,
     forget,
+    held_locking,
     is_fileobj,
     open_file,
     publish,
@@ -109,6 +110,7 @@ class File(Group):
         meta_block_size: int | None = None,
         *,
         fsync: bool = False,
+        _share_any_locking: bool = False,
         **kwds: Any,
     ) -> None:
         if isinstance(getattr(name, "_obj", None), File):
@@ -130,6 +132,7 @@ class File(Group):
             chunk_cache=ChunkCacheSettings().updated(rdcc_nslots, rdcc_nbytes, rdcc_w0),
             swmr_read=bool(swmr) and mode == "r",
             fsync=bool(fsync),
+            match_locking=not _share_any_locking,
         )
         self._open(request, locking, meta_block_size)
         if alignment_interval != 1 or alignment_threshold != 1:
@@ -474,7 +477,9 @@ class File(Group):
             if os.path.exists(path):
                 if self._state.filename and os.path.samefile(path, self._state.filename):
                     return self
-                f = File(path, mode, swmr=swmr and mode == "r", locking=locking)
+                f = File(
+                    path, mode, swmr=swmr and mode == "r", locking=locking, _share_any_locking=True
+                )
                 cache[key] = f
                 return f
         raise FileNotFoundError(f"external link target file {filename!r} not found")
@@ -518,6 +523,9 @@ def restore(filename: str, driver: str | None, path: str | None, unlocked: bool 
         file = _UNPICKLED.get(key)
         if file is None or not file:
             kwds: dict[str, Any] = {"locking": False} if unlocked else {}
+            held = held_locking(filename)
+            if held is not None:  # open in this process: shared, with its locking
+                kwds = {"locking": held}
             file = File(filename, "r", driver=driver, **kwds)
             _UNPICKLED[key] = file
     return file if path is None else file[path]

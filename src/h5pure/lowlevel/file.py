@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..drivers import get_driver
 from ..drivers.base import Driver
+from ..drivers.locking import LockPolicy
 from ..errors import FormatError
 from ..format.context import FormatContext
 from ..format.messages import MessageType
@@ -282,6 +283,9 @@ class FileState:
         """The write session when the file is open for writing."""
         self.chunk_cache = ChunkCacheSettings()
         """The raw data chunk cache settings of every dataset (``File(rdcc_*=...)``)."""
+        self.lock_policy: LockPolicy | None = None
+        """The file locking this file was opened with (another open of it in this process
+        must ask for the same, as libhdf5's); None when opened otherwise."""
         self.chunk_cache_overrides: dict[int, ChunkCacheSettings] = {}
         """Dataset address -> its own settings (``create_dataset(rdcc_*=...)``)."""
         self.efile_prefixes: dict[int, str] = {}

@@ -53,6 +53,10 @@ class OpenRequest:
     swmr_read: bool = False
     """A SWMR reader (``swmr=True`` with mode "r"): the file may grow under it, and its
     stored end of file may be ahead of the bytes written so far."""
+    match_locking: bool = True
+    """Sharing a file open in this process requires the same file locking (libhdf5's
+    check); False for files h5pure opens for itself (external link targets, which it
+    keeps open where libhdf5 closes them after each traversal)."""
 
 
 @dataclass
@@ -94,6 +98,18 @@ def _open_state_at(path: str) -> FileState | None:
 
 
 set_open_file_lookup(_open_state_at)
+
+
+def held_locking(path: str) -> Any:
+    """h5py's ``locking=`` value the file at ``path`` is open with in this process (an
+    open that shares it must ask for the same), or None when it is not open here."""
+    state = _open_state_at(path)
+    policy = state.lock_policy if state is not None else None
+    if policy is None:
+        return None
+    if not policy.use:
+        return False
+    return "best-effort" if policy.ignore_when_disabled else True
 
 
 def is_fileobj(name: Any) -> bool:
@@ -138,6 +154,20 @@ def _share_refusal(shared: _SharedFile, mode: str, driver: str) -> OSError | Non
     if mode in ("r+", "a") and shared.state.writer is None:
         return OSError("Unable to synchronously open file (file is already open for read-only)")
     return None
+
+
+def _check_same_locking(held: LockPolicy | None, wanted: LockPolicy) -> None:
+    """libhdf5 (1.14.4 on) shares an open file only with an open asking for the same file
+    locking: h5py's ``locking=`` (None is "best-effort") must match the first open's."""
+    if held is None:
+        return
+    if held.use != wanted.use:
+        raise OSError("Unable to synchronously open file (file locking flag values don't match)")
+    if held.ignore_when_disabled != wanted.ignore_when_disabled:
+        raise OSError(
+            "Unable to synchronously open file "
+            "(file locking 'ignore disabled locks' flag values don't match)"
+        )
 
 
 def check_existing_userblock(wanted: int | None, actual: int) -> None:
@@ -313,6 +343,7 @@ def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
     if state.writer is not None:
         state.writer.fsync = req.fsync
     state.chunk_cache = req.chunk_cache
+    state.lock_policy = policy
     return state
 
 
@@ -345,6 +376,8 @@ def open_file(req: OpenRequest) -> OpenedFile:
             refusal = _share_refusal(shared, mode, driver or "sec2")
             if refusal is not None:
                 raise refusal
+            if req.match_locking:
+                _check_same_locking(shared.state.lock_policy, lock_policy(req.locking))
             check_existing_userblock(req.userblock_size, shared.state.userblock_size)
             # another handle of a file this process has open: libhdf5 shares it, so both
             # see one file, writable when it was opened writable whatever ``mode`` asks
