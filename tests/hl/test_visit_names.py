@@ -32,6 +32,31 @@ def _build(h5py: Any, path: Path, libver: Any = "earliest") -> None:
         f.create_group("empty")
 
 
+def _dataset_addresses(h5py: Any, path: Path) -> set[int]:
+    """The object header addresses of the file's datasets, by h5py."""
+    found: set[int] = set()
+    with h5py.File(path, "r") as f:
+        f.visititems(
+            lambda n, o: found.add(h5py.h5o.get_info(o.id).addr)
+            if isinstance(o, h5py.Dataset)
+            else None
+        )
+    return found
+
+
+def _spy_decoder(monkeypatch: Any) -> list[int]:
+    """The addresses of the object headers decoded from now on."""
+    decoded: list[int] = []
+    plain = file_mod.read_object_header
+
+    def spy(source: Any, ctx: Any, address: int) -> Any:
+        decoded.append(address)
+        return plain(source, ctx, address)
+
+    monkeypatch.setattr(file_mod, "read_object_header", spy)
+    return decoded
+
+
 @pytest.mark.parametrize("libver", ["earliest", "latest"])
 def test_visit_names_match_h5py(tmp_path: Path, h5py: Any, libver: str) -> None:
     path = tmp_path / "v.h5"
@@ -54,21 +79,8 @@ def test_visit_names_match_h5py(tmp_path: Path, h5py: Any, libver: str) -> None:
 def test_no_dataset_header_is_decoded(tmp_path: Path, h5py: Any, monkeypatch: Any) -> None:
     path = tmp_path / "v.h5"
     _build(h5py, path)
-    with h5py.File(path, "r") as f:
-        datasets = set()
-        f.visititems(
-            lambda n, o: datasets.add(h5py.h5o.get_info(o.id).addr)
-            if isinstance(o, h5py.Dataset)
-            else None
-        )
-    decoded: list[int] = []
-    plain = file_mod.read_object_header
-
-    def spy(source: Any, ctx: Any, address: int) -> Any:
-        decoded.append(address)
-        return plain(source, ctx, address)
-
-    monkeypatch.setattr(file_mod, "read_object_header", spy)
+    datasets = _dataset_addresses(h5py, path)
+    decoded = _spy_decoder(monkeypatch)
     names: list[str] = []
     with h5pure.File(path, "r") as f:
         f.visit(names.append)
@@ -144,21 +156,8 @@ def test_visit_links_match_h5py_without_opening_datasets(
     want: list[tuple[str, str]] = []
     with h5py.File(path, "r") as f:
         f.visititems_links(lambda n, link: want.append((n, type(link).__name__)))
-    with h5py.File(path, "r") as f:
-        datasets = set()
-        f.visititems(
-            lambda n, o: datasets.add(h5py.h5o.get_info(o.id).addr)
-            if isinstance(o, h5py.Dataset)
-            else None
-        )
-    decoded: list[int] = []
-    plain = file_mod.read_object_header
-
-    def spy(source: Any, ctx: Any, address: int) -> Any:
-        decoded.append(address)
-        return plain(source, ctx, address)
-
-    monkeypatch.setattr(file_mod, "read_object_header", spy)
+    datasets = _dataset_addresses(h5py, path)
+    decoded = _spy_decoder(monkeypatch)
     got: list[tuple[str, str]] = []
     with h5pure.File(path, "r") as f:
         f.visititems_links(lambda n, link: got.append((n, type(link).__name__)))

@@ -28,6 +28,7 @@ from .checksum import append_checksum, verify_checksum
 from .context import ByteSource, FormatContext
 from .messages import MessageType
 from .messages.symbols import CONTINUATION, Continuation
+from .records import SlottedRecord
 from .structs import U8, U16, U32, Bytes, Reserved, Struct, check_signature, read_uint
 
 OHDR_SIGNATURE = b"OHDR"
@@ -84,7 +85,7 @@ V2_MESSAGE_HEADER = Struct(
 )
 
 
-class HeaderMessage:
+class HeaderMessage(SlottedRecord):
     """One raw message of an object header (immutable by convention: a plain slotted
     class, because a frozen dataclass costs ~1.3 us per message to build and a walk
     builds one per message of every object header, ~0.4 us here)."""
@@ -111,25 +112,8 @@ class HeaderMessage:
         self.creation_order = creation_order
         self.address = address
 
-    def _key(self) -> tuple[int, int, bytes, int | None, int]:
-        return (self.type, self.flags, self.data, self.creation_order, self.address)
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"HeaderMessage(type={self.type!r}, flags={self.flags!r}, data={self.data!r}, "
-            f"creation_order={self.creation_order!r}, address={self.address!r})"
-        )
-
-
-class HeaderChunk:
+class HeaderChunk(SlottedRecord):
     """One chunk of an object header as stored (immutable by convention: a slotted class,
     built for every chunk a walk reads)."""
 
@@ -156,24 +140,8 @@ class HeaderChunk:
         self.messages_size = messages_size
         self.gap = gap
 
-    def _key(self) -> tuple[int, int, int, int, int]:
-        return (self.address, self.size, self.messages_address, self.messages_size, self.gap)
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return "HeaderChunk(address={}, size={}, messages_address={}, messages_size={}, gap={})".format(
-            *self._key()
-        )
-
-
-class ObjectHeader:
+class ObjectHeader(SlottedRecord):
     """A decoded object header with all its chunks' messages, in storage order
     (immutable by convention: a slotted class, built for every header a walk reads)."""
 
@@ -236,19 +204,7 @@ class ObjectHeader:
         self.min_dense_attributes = min_dense_attributes
         self.chunks = [] if chunks is None else chunks
 
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
-
     __hash__ = None  # type: ignore[assignment]  # holds lists, as the dataclass did
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"ObjectHeader({fields})"
 
     def find(self, message_type: int) -> list[HeaderMessage]:
         """Messages of ``message_type``, in storage order."""

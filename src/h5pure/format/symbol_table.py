@@ -130,8 +130,12 @@ class SymbolTableNode:
     entries: list[SymbolTableEntry]
 
 
-def read_symbol_table_node(source: ByteSource, ctx: FormatContext, address: int) -> SymbolTableNode:
-    """Read the symbol table node at ``address`` (only its used entries)."""
+def _node_entries_bytes(
+    source: ByteSource, ctx: FormatContext, address: int
+) -> tuple[int, int, bytes]:
+    """``(version, number of used entries, their bytes)`` of the symbol table node at
+    ``address``: the header checked, the entries read along with it when they fit the
+    read-ahead."""
     hsize = NODE_HEADER.size(ctx)
     eof = ctx.eof_address
     if eof is not None and eof - address > hsize:
@@ -151,13 +155,20 @@ def read_symbol_table_node(source: ByteSource, ctx: FormatContext, address: int)
         body = head[hsize : hsize + n * esize]
     else:
         body = source.read(address + hsize, n * esize) if n else b""
+    return h["version"], n, body
+
+
+def read_symbol_table_node(source: ByteSource, ctx: FormatContext, address: int) -> SymbolTableNode:
+    """Read the symbol table node at ``address`` (only its used entries)."""
+    version, n, body = _node_entries_bytes(source, ctx, address)
+    esize = ENTRY.size(ctx)
     entries = []
     for i in range(n):
         try:
             entries.append(SymbolTableEntry.decode(body, i * esize, ctx))
         except FormatError as e:
             raise FormatError(f"symbol table node at 0x{address:x}, entry {i}: {e}") from None
-    return SymbolTableNode(address, h["version"], entries)
+    return SymbolTableNode(address, version, entries)
 
 
 def symbol_table_node_size(ctx: FormatContext, capacity: int) -> int:
@@ -185,26 +196,8 @@ def read_symbol_table_node_entries(
     ``(name offset, object header address, cache type, scratch pad)`` tuples -- what
     listing a group needs, without an entry record each (the same checks as
     :func:`read_symbol_table_node`)."""
-    hsize = NODE_HEADER.size(ctx)
-    eof = ctx.eof_address
-    if eof is not None and eof - address > hsize:
-        try:
-            head = source.read(address, min(hsize + NODE_READ_AHEAD, eof - address))
-        except FormatError:
-            head = source.read(address, hsize)
-    else:
-        head = source.read(address, hsize)
-    check_signature(head, SNOD_SIGNATURE, "symbol table node", address)
-    h = NODE_HEADER.decode(head, 0, ctx, address)
-    if h["version"] != 1:
-        raise FormatError(f"symbol table node at 0x{address:x}: unsupported version {h['version']}")
+    _, _, body = _node_entries_bytes(source, ctx, address)
     layout = ENTRY.compiled(ctx)
-    esize = layout.size
-    n = h["num_symbols"]
-    if hsize + n * esize <= len(head):
-        body = head[hsize : hsize + n * esize]
-    else:
-        body = source.read(address + hsize, n * esize) if n else b""
     entries = list(layout.iter_unpack(body))
     for i, (_, _, cache_type, _) in enumerate(entries):
         if cache_type > CACHE_SOFT_LINK:

@@ -259,12 +259,11 @@ def _copy_chunks(src: Any, dst: Any) -> None:
     addresses = table.addresses[order].tolist()
     sizes = table.sizes[order].tolist()
     source = src.fs.source
-    pool = None
-    if src.fs is not dst.fs and src.fs.driver.parallel_reads:
-        from ..lowlevel.threads import get_threads, reader_pool  # imported on first use
+    from ..lowlevel.threads import get_threads, reader_pool, settle  # imported on first use
 
-        if get_threads() > 1:
-            pool = reader_pool()
+    pool = None
+    if src.fs is not dst.fs and src.fs.driver.parallel_reads and get_threads() > 1:
+        pool = reader_pool()
     batches = _copy_batches(addresses, sizes, _OVERLAP_BATCH if pool else _COPY_BATCH)
     if len(batches) < 2:
         pool = None
@@ -281,11 +280,12 @@ def _copy_chunks(src: Any, dst: Any) -> None:
     pending = pool.submit(read, 0) if pool is not None else None
     try:
         for n, (k, end) in enumerate(batches):
-            if pending is None:
+            if pool is None:
                 view = read(n)
-            else:
+            else:  # batch n was read ahead; the next one is read while this is written
+                assert pending is not None
                 view = pending.result()
-                pending = pool.submit(read, n + 1) if pool and n + 1 < len(batches) else None
+                pending = pool.submit(read, n + 1) if n + 1 < len(batches) else None
             for j in range(k, end):
                 i = int(order[j])
                 coords = tuple(int(o) // c for o, c in zip(table.offsets[i], chunk_shape))
@@ -293,8 +293,8 @@ def _copy_chunks(src: Any, dst: Any) -> None:
                 mask = int(table.filter_masks[i])
                 writer.put_chunk(dst, coords, view[at : at + sizes[j]], mask)
     finally:
-        if pending is not None and not pending.cancel():
-            pending.exception()  # the read into a buffer ends before the buffers go
+        if pending is not None:
+            settle([pending])  # the read into a buffer ends before the buffers go
 
 
 def copy(

@@ -219,9 +219,7 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
                 address = int(link.address or 0)
                 if address in seen:
                     continue
-                kind = fs.object_kind(address)
-                if kind == "unknown":
-                    raise TypeError(f"Unknown object type at address 0x{address:x}")
+                kind = _target_kind(fs, address)
                 seen.add(address)
                 rel = f"{prefix}{name}"
                 ret = func(rel)
@@ -286,10 +284,7 @@ class Group(HLObject, MappingViews, MutableMapping):  # type: ignore[type-arg]
                     continue
                 if names_only:
                     address = int(link.address or 0)
-                    kind = fs.object_kind(address)
-                    if kind == "unknown":
-                        raise TypeError(f"Unknown object type at address 0x{address:x}")
-                    if kind != "group" or address in seen:
+                    if _target_kind(fs, address) != "group" or address in seen:
                         continue
                     obj: Any = Group(grp.file, ObjectInfo(fs, address), join(grp.name or "/", name))
                 else:
@@ -546,6 +541,15 @@ def _drop_dots(name: str) -> str:
     if name.startswith("/") and not out.startswith("/"):
         out = "/" + out
     return out or "."
+
+
+def _target_kind(fs: Any, address: int) -> str:
+    """The kind of a hard link's target by a scan of its header (``FileState.object_kind``);
+    h5py's TypeError for an object that is none of group, dataset, datatype."""
+    kind = fs.object_kind(address)
+    if kind == "unknown":
+        raise TypeError(f"Unknown object type at address 0x{address:x}")
+    return str(kind)
 
 
 def _by_name(grp: Group) -> list[tuple[str, LinkEntry]]:

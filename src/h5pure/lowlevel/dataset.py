@@ -1200,7 +1200,7 @@ class DatasetStorage:
         in order."""
         generation = self.chunk_cache().generation if self.cache_settings.enabled else 0
         ranges = [(int(table.addresses[i]), int(table.sizes[i])) for _, i, _ in work]
-        from .threads import decode_pool, get_threads  # (concurrent.futures: on first use)
+        from .threads import decode_pool, get_threads, settle  # (loaded on first use)
 
         pool = decode_pool() if len(work) > 1 and get_threads() > 1 else None
         # a task decodes at least _TASK_BYTES of stored bytes (or one chunk), but the
@@ -1273,9 +1273,7 @@ class DatasetStorage:
         except BaseException:
             # the tasks still queued or running write into ``out``: none may once the
             # read has failed (``out`` may be the caller's array)
-            for future, _ in pending:
-                if not future.cancel():
-                    future.exception()
+            settle(future for future, _ in pending)
             raise
 
     def _read_unfiltered_rows(
@@ -1369,7 +1367,7 @@ class DatasetStorage:
         """Decode the fetched chunks of ``batch`` (in the pool, several small chunks to a
         task) and scatter them into ``out``; the chunks before ``kept_from`` are not
         cached (later chunks of the read would evict them)."""
-        from .threads import decode_pool, get_threads
+        from .threads import decode_pool, get_threads, settle
 
         if not filtered:
             for item, raw in zip(batch, raws):
@@ -1397,9 +1395,7 @@ class DatasetStorage:
                     else:
                         future.result()
             except BaseException:
-                for future in futures:  # none writes into ``out`` once the read failed
-                    if not future.cancel():
-                        future.exception()
+                settle(futures)  # none writes into ``out`` once the read failed
                 raise
             return
         for item, raw, keep in work:

@@ -18,6 +18,7 @@ from ..format.local_heap import HEADER as HEAP_HEADER
 from ..format.local_heap import LocalHeap
 from ..format.messages import MessageType, decode_message
 from ..format.object_header import HeaderMessage
+from ..format.records import SlottedRecord
 from ..format.symbol_table import read_symbol_table_node_entries
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from .objects import ObjectInfo
 
 
-class LinkEntry:
+class LinkEntry(SlottedRecord):
     """One link of a group (immutable by convention: a slotted class, built for every
     link a listing reads)."""
 
@@ -57,31 +58,6 @@ class LinkEntry:
         self.target = target
         self.external_file = external_file
         self.creation_order = creation_order
-
-    def _key(self) -> tuple[object, ...]:
-        return (
-            self.name,
-            self.kind,
-            self.address,
-            self.target,
-            self.external_file,
-            self.creation_order,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"LinkEntry(name={self.name!r}, kind={self.kind!r}, address={self.address!r}, "
-            f"target={self.target!r}, external_file={self.external_file!r}, "
-            f"creation_order={self.creation_order!r})"
-        )
 
 
 @dataclass(frozen=True)

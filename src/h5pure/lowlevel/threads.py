@@ -114,6 +114,15 @@ def _install(pool: Executor) -> None:
     _pool = pool
 
 
+def settle(futures: Iterable[Future[Any]]) -> None:
+    """Cancel the tasks not started yet and wait for the running ones (their errors are
+    the caller's to ignore): after a failure, nothing of the work runs on into a
+    caller's array or a buffer about to be reused."""
+    for future in futures:
+        if not future.cancel():
+            future.exception()
+
+
 _io_pool: ThreadPoolExecutor | None = None
 _io_workers = 0
 _READER_NAME = "h5pure-read"
