@@ -26,6 +26,27 @@ def _rate(nbytes: int, fn: Callable[[], object], repeat: int = 5) -> float:
     return nbytes / max(statistics.median(times), 1e-9)
 
 
+def warm_memory(sizes: Sizes, rounds: int = 4) -> None:
+    """Touch and free result-sized arrays on every core before anything is timed.
+
+    On this kind of machine (a VM whose memory the host backs on first touch) the first
+    large allocations of a run fault slowly - 40-150 ms for 64 MiB instead of 8 - for a
+    varying number of repeats, and whichever library allocates then pays it.  Touching
+    enough memory from every core first puts that cost before the run, on neither library.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    nbytes = max(sizes.contig_mib, 1) * MiB
+
+    def touch(_: int) -> None:
+        held = [np.ones(nbytes, dtype=np.uint8) for _ in range(rounds)]
+        del held
+
+    workers = os.cpu_count() or 1
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(touch, range(workers * rounds)))
+
+
 def memcpy_rate(sizes: Sizes) -> float:
     src = np.random.default_rng(0).integers(0, 255, sizes.limit_mib * MiB, dtype=np.uint8)
     dst = np.empty_like(src)

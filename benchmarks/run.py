@@ -1,9 +1,11 @@
 """Run the same workloads through h5pure and h5py and print time ratios.
 
-    python benchmarks/run.py [--quick] [--only NAME[,NAME]] [--repeat N] [--json out.json]
+    python benchmarks/run.py [--quick] [--only NAME[,NAME]] [--repeat N] [--warmup N]
+                             [--json out.json]
                              [--install plain|extras|numpy-only] [--no-compare]
 
-Each workload runs ``repeat`` times per library (alternating h5py, h5pure); the table shows
+Each workload runs ``warmup`` times per library untimed (default 1), then ``repeat`` times
+timed (alternating h5py, h5pure, both times); the table shows
 the median times, their ratio h5pure/h5py (lower is better), the issue's target, a floor
 from the machine limits measured in the same run, and whether each library's result was
 verified correct.  Files go to a temporary directory under ``$TMPDIR``, removed afterwards.
@@ -87,11 +89,16 @@ def libraries() -> dict[str, ModuleType]:
 
 
 def run_workload(
-    w: Workload, ctx: Context, repeat: int, libs: dict[str, ModuleType], lim: dict[str, float]
+    w: Workload,
+    ctx: Context,
+    repeat: int,
+    libs: dict[str, ModuleType],
+    lim: dict[str, float],
+    warmup: int = 1,
 ) -> Result:
     out = {name: LibResult() for name in libs}
     last: dict[str, tuple[Any, Path]] = {}
-    for _ in range(repeat):
+    for rep in range(-warmup, repeat):
         for name, module in libs.items():
             r = out[name]
             if r.check not in ("not run", "ok"):
@@ -102,6 +109,9 @@ def run_workload(
                 t0 = time.perf_counter()
                 value = w.run(module, path, ctx)
                 elapsed = time.perf_counter() - t0
+                if rep < 0:  # warm-up: untimed, only its failure counts
+                    del value
+                    continue
                 if isinstance(value, Measured):  # the workload timed the part that counts
                     elapsed, value = value.seconds, value.value
                 r.times.append(elapsed)
@@ -123,16 +133,22 @@ def run_workload(
 
 
 def run_benchmark(
-    names: list[str], sizes: Sizes, repeat: int, tmpdir: Path, echo: Any = None
+    names: list[str],
+    sizes: Sizes,
+    repeat: int,
+    tmpdir: Path,
+    echo: Any = None,
+    warmup: int = 1,
 ) -> tuple[dict[str, float], list[Result]]:
     """Measure the machine limits, then run the named workloads; ``echo(result)`` per row."""
     ctx = Context(sizes, tmpdir)
+    limits.warm_memory(sizes)
     rows, width = sizes.gzip_chunks
     lim = limits.measure(sizes, tmpdir, ctx.chunked_data()[:rows, :width])
     libs = libraries()
     results = []
     for name in names:
-        res = run_workload(BY_NAME[name], ctx, repeat, libs, lim)
+        res = run_workload(BY_NAME[name], ctx, repeat, libs, lim, warmup)
         results.append(res)
         if echo is not None:
             echo(res)
@@ -205,6 +221,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--size", choices=sorted(PRESETS), help="a size preset (--quick = quick)")
     p.add_argument("--only", help="comma-separated workload names: " + ",".join(BY_NAME))
     p.add_argument("--repeat", type=int, default=3, help="runs per library (median; default 3)")
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="untimed runs per library before the timed ones (default 1)",
+    )
     p.add_argument("--json", metavar="OUT", help="also write every timing to this JSON file")
     p.add_argument(
         "--install",
@@ -228,6 +250,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error(f"unknown workload {', '.join(unknown)}; choose from {', '.join(BY_NAME)}")
     if args.repeat < 1:
         p.error("--repeat must be at least 1")
+    if args.warmup < 0:
+        p.error("--warmup must be at least 0")
     args.names = names
     return args
 
@@ -242,6 +266,8 @@ def _child_args(args: argparse.Namespace, install: str, out: Path) -> list[str]:
         ",".join(args.names),
         "--repeat",
         str(args.repeat),
+        "--warmup",
+        str(args.warmup),
         "--install",
         install,
         "--no-compare",
@@ -286,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"h5pure {info['h5pure']} vs h5py {info['h5py']} (libhdf5 {info['libhdf5']}), "
-        f"size {sizes.name}, median of {args.repeat}, {info['date']}, {label}"
+        f"size {sizes.name}, median of {args.repeat} after {args.warmup} untimed, {info['date']}, {label}"
     )
     print(
         f"machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, {info['os']}, "
@@ -303,7 +329,9 @@ def main(argv: list[str] | None = None) -> int:
             print(format_row(res), flush=True)
 
         print("measuring machine limits ...", flush=True)
-        lim, results = run_benchmark(args.names, sizes, args.repeat, Path(tmp), echo)
+        lim, results = run_benchmark(
+            args.names, sizes, args.repeat, Path(tmp), echo, args.warmup
+        )
         print("machine limits (same run):")
         print(format_limits(lim))
         plain: dict[str, Any] | None = None
@@ -323,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": info,
             "size": sizes.name,
             "repeat": args.repeat,
+            "warmup": args.warmup,
             "install": args.install,
             "limits_bytes_per_s": lim,
             "results": [r.as_json() for r in results],

@@ -123,28 +123,41 @@ class ChunkCache:
         ``full``: the read that decoded it covered the whole chunk; ``generation``: the
         :attr:`generation` seen before the chunk was fetched (nothing is held if it
         changed since)."""
+        self.put_many([(coords, array, full)], generation)
+
+    def put_many(
+        self,
+        items: list[tuple[tuple[int, ...], np.ndarray, bool]],
+        generation: int | None = None,
+    ) -> None:
+        """:meth:`put` for each ``(coords, array, full)`` of ``items``, under one lock."""
         settings = self.settings
         if not settings.enabled:
             return
-        if array.flags.writeable:
-            array = array.view()
-            array.flags.writeable = False
         with self._lock:
             if generation is not None and generation != self.generation:
                 return
-            self._drop(coords)
-            if array.nbytes > settings.nbytes:
-                return  # as libhdf5: a chunk bigger than the whole cache is not held
-            slot = sum(c * s for c, s in zip(coords, self._strides)) % settings.nslots
-            other = self._slots.get(slot)
-            if other is not None:
-                self._drop(other)
-            while self._entries and self.nbytes_used + array.nbytes > settings.nbytes:
-                self._drop(self._victim())
-            entry = _Entry(array, slot, full)
-            self._entries[coords] = entry
-            self._slots[slot] = coords
-            self.nbytes_used += entry.nbytes
+            strides = self._strides
+            for coords, array, full in items:
+                if array.flags.writeable:
+                    array = array.view()
+                    array.flags.writeable = False
+                self._drop(coords)
+                if array.nbytes > settings.nbytes:
+                    continue  # as libhdf5: a chunk bigger than the whole cache is not held
+                slot = 0
+                for c, st in zip(coords, strides):
+                    slot += c * st
+                slot %= settings.nslots
+                other = self._slots.get(slot)
+                if other is not None:
+                    self._drop(other)
+                while self._entries and self.nbytes_used + array.nbytes > settings.nbytes:
+                    self._drop(self._victim())
+                entry = _Entry(array, slot, full)
+                self._entries[coords] = entry
+                self._slots[slot] = coords
+                self.nbytes_used += entry.nbytes
 
     def discard(self, coords: tuple[int, ...]) -> None:
         with self._lock:

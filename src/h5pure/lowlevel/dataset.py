@@ -395,7 +395,9 @@ class DatasetStorage:
             return np.zeros((), dtype=self.storage_dtype)
         return np.frombuffer(raw, dtype=self.storage_dtype).reshape(())
 
-    def new_output(self, shape: tuple[int, ...]) -> np.ndarray:
+    def new_output(self, shape: tuple[int, ...], fill: bool = True) -> np.ndarray:
+        """A new array of the storage dtype for a read of ``shape``: set to the fill value,
+        or (not ``fill``) uninitialized, for a read that sets every element itself."""
         running = self.storage_dtype.itemsize
         for n in shape:  # numpy's rule: no partial product of the sizes may overflow
             running *= int(n)
@@ -405,6 +407,8 @@ class DatasetStorage:
                     f"-byte elements) of the {self.where()} into one array: larger than "
                     "numpy can describe; read a smaller selection"
                 )
+        if not fill:
+            return np.empty(shape, dtype=self.storage_dtype)
         raw = self._written_fill()
         if raw is None or len(raw) != self.storage_dtype.itemsize:
             return np.zeros(shape, dtype=self.storage_dtype)
@@ -417,7 +421,8 @@ class DatasetStorage:
         the fill time is "never")."""
         raw = self._written_fill()
         if raw is None or len(raw) != self.storage_dtype.itemsize:
-            out[...] = 0
+            # zero bytes of the dtype (``0`` would be converted: b"0" for strings)
+            out[...] = np.zeros((), dtype=self.storage_dtype)
         else:
             out[...] = np.frombuffer(raw, dtype=self.storage_dtype)[0]
 
@@ -552,12 +557,15 @@ class DatasetStorage:
         array), filled in place and returned -- no intermediate array: stored bytes are
         read straight into it where its layout allows, decoded chunks scattered into it;
         elements no stored data covers get the fill value."""
+        cls = self.layout_class
         prefilled = out is None
         if out is None:
-            out = self.new_output(tuple(sel.mshape))
+            # a chunked read sets every element (the fill value where no chunk is
+            # stored): no pass over the new array before it
+            prefilled = cls != "chunked" or self.is_null
+            out = self.new_output(tuple(sel.mshape), fill=prefilled)
         if sel.nselect == 0 or self.is_null:
             return out
-        cls = self.layout_class
         if cls == "compact":
             self._read_compact(sel, out)
         elif cls == "contiguous":
@@ -1168,13 +1176,15 @@ class DatasetStorage:
             chunk_shape,
         )
         settings = self.cache_settings
-        cache = self.chunk_cache() if settings.enabled else None
         out = []
+        kept = []
         for (item, _, keep), raw in zip(batch, raws):
             chunk = self.load_chunk(table, item[1], raw, decoded=True)
-            if keep and cache is not None and chunk.nbytes <= settings.nbytes:
-                cache.put(item[2], chunk, _covers_chunk(item[0].chunk_sel, chunk.shape), generation)
+            if keep and chunk.nbytes <= settings.nbytes:
+                kept.append((item[2], chunk, _covers_chunk(item[0].chunk_sel, chunk.shape)))
             out.append(chunk)
+        if kept and settings.enabled:
+            self.chunk_cache().put_many(kept, generation)
         return out
 
     def _decode_into(
