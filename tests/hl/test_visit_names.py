@@ -167,3 +167,69 @@ def test_visit_links_match_h5py_without_opening_datasets(
     if libver == "earliest":  # version 1 headers: scanned, not decoded
         assert datasets and not datasets & set(decoded)
     assert names == [n[len("g05/") :] for n, _ in want if n.startswith("g05/")]
+
+
+def _spy_scanner(monkeypatch: Any) -> list[int]:
+    """The addresses of the object headers scanned for their message types from now on."""
+    scanned: list[int] = []
+    plain = file_mod.scan_v1_message_types
+
+    def spy(source: Any, ctx: Any, address: int) -> Any:
+        scanned.append(address)
+        return plain(source, ctx, address)
+
+    monkeypatch.setattr(file_mod, "scan_v1_message_types", spy)
+    return scanned
+
+
+def test_old_style_groups_are_known_from_their_parents_entries(
+    tmp_path: Path, h5py: Any, monkeypatch: Any
+) -> None:
+    """libhdf5 caches an old-style group's symbol table in its parent's entry (cache type
+    1): ``visit`` takes such an object for a group without scanning its header."""
+    path = tmp_path / "v.h5"
+    with h5py.File(path, "w", libver="earliest") as f:
+        for g in range(5):
+            f.create_group(f"g{g}").create_dataset("d", data=[g])
+        groups = {h5py.h5o.get_info(f[f"g{g}"].id).addr for g in range(5)}
+        datasets = {h5py.h5o.get_info(f[f"g{g}/d"].id).addr for g in range(5)}
+    scanned = _spy_scanner(monkeypatch)
+    names: list[str] = []
+    with h5pure.File(path, "r") as f:
+        f.visit(names.append)
+    assert names == [n for g in range(5) for n in (f"g{g}", f"g{g}/d")]
+    assert set(scanned) == datasets and not groups & set(scanned)
+
+
+def test_an_entry_that_calls_a_dataset_a_group_is_not_walked_into(
+    tmp_path: Path, h5py: Any
+) -> None:
+    """A corrupt parent entry claiming cache type 1 for a dataset: the name is still
+    listed, and walking into the dataset finds no links in it: the walk is as h5py's."""
+    path = tmp_path / "c.h5"
+    with h5py.File(path, "w", libver="earliest") as f:
+        f.create_dataset("x", data=np.arange(4))
+        f.create_group("y").create_dataset("z", data=[1])
+    raw = bytearray(path.read_bytes())
+    # the root's symbol table node: "SNOD", version, reserved, count, then 40-byte entries
+    # (name offset, header address, cache type, reserved, 16-byte scratch pad)
+    node = raw.index(b"SNOD")
+    count = int.from_bytes(raw[node + 6 : node + 8], "little")
+    with h5py.File(path, "r") as f:
+        x_addr = h5py.h5o.get_info(f["x"].id).addr
+    for k in range(count):
+        entry = node + 8 + 40 * k
+        if int.from_bytes(raw[entry + 8 : entry + 16], "little") == x_addr:
+            raw[entry + 16 : entry + 20] = (1).to_bytes(4, "little")
+            break
+    else:
+        raise AssertionError("entry of x not found")
+    path.write_bytes(bytes(raw))
+    names: list[str] = []
+    with h5pure.File(path, "r") as f:
+        f.visit(names.append)
+        links: list[str] = []
+        f.visit_links(links.append)
+        assert isinstance(f["x"], h5pure.Dataset)
+    assert names == ["x", "y", "y/z"]
+    assert links == ["x", "y", "y/z"]

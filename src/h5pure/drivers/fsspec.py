@@ -77,6 +77,21 @@ def is_remote_url(name: str) -> bool:
     return protocols != ["file"] and all(p.isidentifier() or p.isalnum() for p in protocols)
 
 
+def _span(blocks: dict[int, bytes], first: int, last: int, lo: int, size: int) -> bytes:
+    """``size`` bytes from offset ``lo`` of the consecutive ``blocks`` ``first..last``: the
+    wanted parts joined in one copy (not the whole blocks joined, then sliced)."""
+    if first == last:
+        return blocks[first][lo : lo + size]
+    head = memoryview(blocks[first])[lo:]
+    parts = [head]
+    rest = size - len(head)
+    for b in range(first + 1, last):
+        parts.append(memoryview(blocks[b]))
+        rest -= len(blocks[b])
+    parts.append(memoryview(blocks[last])[:rest])
+    return b"".join(parts)
+
+
 def merge_ranges(
     ranges: Sequence[tuple[int, int]], gap: int = MERGE_GAP, limit: int = MAX_MERGED
 ) -> list[tuple[int, int, list[int]]]:
@@ -343,9 +358,7 @@ class FsspecDriver(Driver):
             fetched = self._fetch_runs(runs)
             blocks.update(fetched)
             self._keep(fetched)
-        joined = b"".join(blocks[b] for b in range(first, last + 1))
-        lo = offset - first * bs
-        return joined[lo : lo + size]
+        return _span(blocks, first, last, offset - first * bs, size)
 
     def _fill_rest(self) -> None:
         """Fetch every block of the file the cache lacks (runs of them in parallel), once:
@@ -394,9 +407,7 @@ class FsspecDriver(Driver):
                 if data is None:
                     return None
                 parts.append(data)
-        lo = offset - first * bs
-        joined = parts[0] if len(parts) == 1 else b"".join(parts)
-        return joined[lo : lo + size]
+        return _span(dict(zip(range(first, last + 1), parts)), first, last, offset - first * bs, size)
 
     def _read_ahead(self, run: list[int]) -> None:
         """Extend ``run`` (the last run of missing blocks of a read, in place) by readahead:

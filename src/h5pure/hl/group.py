@@ -544,8 +544,10 @@ def _drop_dots(name: str) -> str:
 
 
 def _target_kind(fs: Any, address: int) -> str:
-    """The kind of a hard link's target by a scan of its header (``FileState.object_kind``);
-    h5py's TypeError for an object that is none of group, dataset, datatype."""
+    """The kind of a hard link's target by a scan of its header, or for a group by its
+    parent's cached symbol table entry (``FileState.object_kind``; entering an object that
+    is not a group after all finds no links in it); h5py's TypeError for an object that
+    is none of group, dataset, datatype."""
     kind = fs.object_kind(address)
     if kind == "unknown":
         raise TypeError(f"Unknown object type at address 0x{address:x}")

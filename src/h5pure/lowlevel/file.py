@@ -262,6 +262,10 @@ class FileState:
         self.source = FileSource(driver, self.ctx.base_address)
         self.userblock_size = self.superblock.base_address
         self._headers = _LRU(_HEADER_CACHE_ITEMS)
+        self.cached_stab: set[int] = set()
+        """Addresses whose symbol table entry (in a parent's node) says the object holds a
+        symbol table (cache type 1): libhdf5 writes it for every old-style group, so a
+        walk knows such an object is a group without reading its header."""
         self._gheaps = _LRU(_GHEAP_CACHE_ITEMS)
         self.decoded = _ContentCache(_DECODED_CACHE_ITEMS)
         """Decoded messages keyed by their encoded bytes (content-addressed, so a change to
@@ -385,6 +389,8 @@ class FileState:
         if self.writer is None:
             header = self._headers.peek(address)
             if header is None:
+                if address in self.cached_stab:
+                    return "group"
                 types = scan_v1_message_types(self.source, self.ctx, address)
                 if types is not None:
                     return kind_of(types)
@@ -502,6 +508,7 @@ class FileState:
         if self.writer is not None and self.writer.objects.get(address) is not None:
             return  # this process writes it: the session's model is the current state
         self._headers.pop(address)
+        self.cached_stab.discard(address)
         self.source.refresh_size()
         if self.swmr:
             self.follow_growth()

@@ -148,31 +148,29 @@ def _entry(rec: object) -> LinkEntry:
 def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
     heap_address: int = stab.heap_address  # type: ignore[attr-defined]
     btree_address: int = stab.btree_address  # type: ignore[attr-defined]
-    # the heap and the B-tree's root are read one after the other: on remote storage,
-    # fetch both at once (the root's size: a full node of libhdf5's default K)
-    prefetch(
-        fs.source,
-        [
-            (heap_address, HEAP_HEADER.size(fs.ctx)),
-            (btree_address, node_size(fs.ctx, GROUP_NODE, 16)),
-        ],
-    )
-    nodes = symbol_table_nodes(fs.source, fs.ctx, btree_address)
-    if fs.source.driver.batched_reads:  # (local files take no hint: no read for it)
-        # then the nodes and the heap's names together
-        span = symbol_table_node_span(fs.ctx)
-        ranges = [(a, span) for a in nodes]
-        data_address, data_size = LocalHeap.data_segment(fs.source, fs.ctx, heap_address)
-        if data_size and not fs.ctx.is_undefined(data_address):
-            ranges.append((data_address, data_size))
-        prefetch(fs.source, ranges)
-    heap = LocalHeap.read(fs.source, fs.ctx, heap_address)
-    out: dict[str, LinkEntry] = {}
     source, ctx = fs.source, fs.ctx
-    prefetch(source, [(a, symbol_table_node_span(ctx)) for a in nodes])
+    remote = source.driver.batched_reads  # (local files take no hints: no read for them)
+    if remote:
+        # the heap and the B-tree's root are read one after the other: fetch both at once
+        # (the root's size: a full node of libhdf5's default K)
+        prefetch(
+            source,
+            [(heap_address, HEAP_HEADER.size(ctx)), (btree_address, node_size(ctx, GROUP_NODE, 16))],
+        )
+    nodes = symbol_table_nodes(source, ctx, btree_address)
+    if remote:  # then the nodes and the heap's names together
+        span = symbol_table_node_span(ctx)
+        ranges = [(a, span) for a in nodes]
+        data_address, data_size = LocalHeap.data_segment(source, ctx, heap_address)
+        if data_size and not ctx.is_undefined(data_address):
+            ranges.append((data_address, data_size))
+        prefetch(source, ranges)
+    heap = LocalHeap.read(source, ctx, heap_address)
+    out: dict[str, LinkEntry] = {}
     data = heap.data
     size = len(data)
     seen: set[int] = set()
+    groups: set[int] = set()
     for node in nodes:
         if node in seen:
             raise FormatError(
@@ -191,7 +189,11 @@ def _symbol_table_links(fs: FileState, stab: object) -> dict[str, LinkEntry]:
                 target = decode_name(heap.string_at(int.from_bytes(scratch[:4], "little")))
                 out[name] = LinkEntry(name, "soft", target=target)
             else:
+                if cache_type == 1:
+                    groups.add(address)
                 out[name] = LinkEntry(name, "hard", address)
+    if fs.writer is None:  # (a writer may reuse a deleted group's address)
+        fs.cached_stab.update(groups)
     return out
 
 
