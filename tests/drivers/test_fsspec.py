@@ -657,3 +657,107 @@ def test_a_few_chunks_of_a_large_index_are_found_down_the_tree(
             np.testing.assert_array_equal(d[keys[0]], data[keys[0]])
         assert d._storage._lookup is not None  # read after read: loaded once, whole
         np.testing.assert_array_equal(d[...], data)
+
+
+def _leafy(path: Path, dtypes: tuple[str, ...] = ("f4",), compress: bool = True) -> list[np.ndarray]:
+    """(1000, 1000) datasets of ``dtypes`` in (25, 25) chunks (1,600 each: a two-level
+    chunk B-tree of dozens of leaves among the chunks), written a chunk row at a time,
+    the datasets in turn (their chunks and leaves interleave in the file)."""
+    rng = np.random.default_rng(11)
+    arrays = [(rng.normal(size=(1000, 1000)) * 20).astype(dt) for dt in dtypes]
+    kw: dict[str, Any] = {"compression": "gzip", "shuffle": True} if compress else {}
+    # no chunk cache: each chunk is allocated as it is written (not all at the close)
+    with h5py.File(path, "w", libver="earliest", rdcc_nbytes=0) as f:
+        ds = [
+            f.create_dataset(f"v{k}", (1000, 1000), a.dtype, chunks=(25, 25), **kw)
+            for k, a in enumerate(arrays)
+        ]
+        for r in range(0, 1000, 25):
+            for d, a in zip(ds, arrays):
+                d[r : r + 25] = a[r : r + 25]
+    return arrays
+
+
+def _leaves(path: Path, name: str) -> int:
+    from h5pure.format import btree_v1
+
+    with h5pure.File(path, "r") as f:
+        st = f[name]._storage
+        found = btree_v1.chunk_leaf_addresses(st.fs.source, st.fs.ctx, st.layout.index_address, 2)
+    assert found is not None
+    return len(found[0])
+
+
+def test_a_whole_read_fetches_the_span_of_the_index_leaves(
+    served: tuple[_Server, np.ndarray],
+) -> None:
+    """A read of most of a dataset whose chunk index has dozens of leaves among its chunks:
+    the internal node, then the leaves' span in a few large requests, the chunks taken
+    from it -- not a request per leaf and the chunks fetched again."""
+    server, _ = served
+    path = server.root / "leafy.h5"
+    (data,) = _leafy(path)
+    leaves = _leaves(path, "v0")
+    assert leaves >= 20
+    with h5pure.File(server.url("leafy.h5"), "r", round_trip_bytes=0) as f:
+        d = f["v0"]
+        server.reset()
+        np.testing.assert_array_equal(d[...], data)
+        assert server.gets <= 6, (server.gets, leaves)
+        assert server.bytes_sent <= 1.2 * os.path.getsize(path)
+        assert d._storage._lookup is not None  # the index is kept for the next reads
+        server.reset()
+        np.testing.assert_array_equal(d[10:990, 5:600], data[10:990, 5:600])
+
+
+def test_the_span_is_not_fetched_for_a_part_or_when_others_fill_it(
+    served: tuple[_Server, np.ndarray], monkeypatch: Any
+) -> None:
+    """Under half the chunks: the index as before.  The leaves of a 4 MB int32 dataset
+    spread among three float64 datasets' chunks: their span holds many times its bytes,
+    so it is not fetched either; the values are right every way."""
+    from h5pure.lowlevel import dataset as engine
+
+    server, _ = served
+    regions: list[int] = []
+    plain = engine._Region.__init__
+
+    def counting(self: Any, start: int, parts: list[bytes]) -> None:
+        regions.append(sum(len(p) for p in parts))
+        plain(self, start, parts)
+
+    monkeypatch.setattr(engine._Region, "__init__", counting)
+    path = server.root / "interleaved.h5"
+    arrays = _leafy(path, ("i4", "f8", "f8", "f8"), compress=False)
+    assert _leaves(path, "v0") >= 20
+    with h5pure.File(server.url("interleaved.h5"), "r", round_trip_bytes=0) as f:
+        np.testing.assert_array_equal(f["v0"][...], arrays[0])
+    assert regions == []
+    path = server.root / "leafy_part.h5"
+    (data,) = _leafy(path)
+    with h5pure.File(server.url("leafy_part.h5"), "r", round_trip_bytes=0) as f:
+        np.testing.assert_array_equal(f["v0"][:400], data[:400])
+        assert regions == []
+        np.testing.assert_array_equal(f["v0"][...], data)  # the index is loaded by now
+    assert regions == []
+
+
+def test_a_corrupt_leaf_address_in_the_span_path_names_the_dataset(
+    served: tuple[_Server, np.ndarray],
+) -> None:
+    server, _ = served
+    path = server.root / "leafy_bad.h5"
+    _leafy(path)
+    from h5pure.format import btree_v1
+
+    with h5pure.File(path, "r") as f:
+        st = f["v0"]._storage
+        root = st.layout.index_address
+        leaves, _ = btree_v1.chunk_leaf_addresses(st.fs.source, st.fs.ctx, root, 2)
+    raw = bytearray(path.read_bytes())
+    at = raw.index(leaves[3].to_bytes(8, "little"), root)
+    raw[at : at + 8] = (len(raw) + 4096).to_bytes(8, "little")  # a leaf past the end
+    path.write_bytes(bytes(raw))
+    with h5pure.File(server.url("leafy_bad.h5"), "r", round_trip_bytes=0) as f:
+        with pytest.raises(OSError, match="dataset at 0x.*beyond the end of the file"):
+            f["v0"][...]

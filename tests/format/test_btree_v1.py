@@ -208,3 +208,42 @@ def test_find_chunks_in_corrupt_trees(chunked):
     bad[btree + 24 + 32 : btree + 24 + 40] = btree.to_bytes(8, "little")
     with pytest.raises(FormatError):
         find_chunks_btree_v1(BytesSource(bytes(bad)), CTX, btree, 2, [(0, 0)])
+
+
+def test_leaf_addresses_are_the_leaves_the_walk_reads(chunked):
+    """``chunk_leaf_addresses`` reads the internal nodes only and names exactly the
+    level-0 nodes a full walk visits; a root that is a leaf gives None."""
+    from h5pure.format import btree_v1
+
+    data, btree, _ = chunked
+    src = BytesSource(data)
+    found = btree_v1.chunk_leaf_addresses(src, CTX, btree, 2)
+    assert found is not None
+    leaves, span = found
+    key_size = btree_v1._key_size(CTX, btree_v1.CHUNK_NODE, 3)
+    walked = [n.address for n in btree_v1._iter_leaves(src, CTX, btree, btree_v1.CHUNK_NODE, key_size)]
+    assert leaves == walked and len(leaves) > 1
+    assert span >= max(
+        len(btree_v1._read_node(src, CTX, a, btree_v1.CHUNK_NODE, key_size, 0).body) for a in leaves
+    )
+    leaf = leaves[0]
+    assert btree_v1.chunk_leaf_addresses(src, CTX, leaf, 2) is None
+
+
+def test_leaf_addresses_of_corrupt_trees(chunked):
+    from h5pure.format.btree_v1 import chunk_leaf_addresses
+
+    data, btree, _ = chunked
+    bad = bytearray(data)
+    bad[btree : btree + 4] = b"TREX"
+    with pytest.raises(FormatError, match=f"0x{btree:x}: bad signature"):
+        chunk_leaf_addresses(BytesSource(bytes(bad)), CTX, btree, 2)
+    bad = bytearray(data)  # the first child is the root itself: a level mismatch or cycle
+    bad[btree + 24 + 32 : btree + 24 + 40] = btree.to_bytes(8, "little")
+    if data[btree + 5] > 1:
+        with pytest.raises(FormatError):
+            chunk_leaf_addresses(BytesSource(bytes(bad)), CTX, btree, 2)
+    bad = bytearray(data)  # an undefined child
+    bad[btree + 24 + 32 : btree + 24 + 40] = b"\xff" * 8
+    with pytest.raises(FormatError, match="undefined child"):
+        chunk_leaf_addresses(BytesSource(bytes(bad)), CTX, btree, 2)

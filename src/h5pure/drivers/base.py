@@ -71,6 +71,11 @@ class Driver(ABC):
         driver fetches them into its cache together (requests in parallel); local drivers
         ignore it.  Ranges past the end of the file are ignored, never an error."""
 
+    def holds(self, offset: int, size: int) -> bool:
+        """Whether the driver's own cache holds the ``size`` bytes at ``offset`` (a read
+        of them makes no request); local drivers have no such cache."""
+        return False
+
     @abstractmethod
     def size(self) -> int:
         """Current physical size of the file in bytes."""

@@ -393,6 +393,12 @@ class FsspecDriver(Driver):
             while len(self._blocks) > self.cache_blocks:
                 self._blocks.popitem(last=False)
 
+    def holds(self, offset: int, size: int) -> bool:
+        bs = self.block_size
+        first, last = offset // bs, (offset + max(size, 1) - 1) // bs
+        with self._lock:
+            return all(b in self._blocks for b in range(first, last + 1))
+
     def _held(self, offset: int, size: int) -> bytes | None:
         """The bytes at ``offset`` when the cache holds all their blocks, else None (the
         blocks are not marked as used: data reads should not keep metadata cached)."""

@@ -349,6 +349,39 @@ def find_chunks_btree_v1(
     )
 
 
+def chunk_leaf_addresses(
+    source: ByteSource, ctx: FormatContext, address: int, rank: int
+) -> tuple[list[int], int] | None:
+    """The addresses of the leaves of the chunk B-tree at ``address`` (its internal nodes
+    read, a level per round), and the bytes a full leaf of libhdf5's default capacity
+    takes; None when the root is itself a leaf.  Lets a reader fetch the span the leaves
+    lie in at once (libhdf5 writes each leaf among the chunks it indexes) before the
+    tree is read from it."""
+    key_size = _key_size(ctx, CHUNK_NODE, rank + 1)
+    span = NODE_HEADER.size(ctx) + _DEFAULT_CAPACITY[CHUNK_NODE] * (key_size + ctx.size_of_offsets) + key_size
+    level: int | None = None
+    nodes = [address]
+    visited: set[int] = set()
+    while True:
+        prefetch(source, [(a, span) for a in nodes])
+        children: list[int] = []
+        for addr in nodes:
+            if addr in visited:
+                raise FormatError(f"v1 B-tree node at 0x{addr:x}: cycle (node visited twice)")
+            visited.add(addr)
+            node = _read_node(source, ctx, addr, CHUNK_NODE, key_size, level)
+            if node.level == 0:
+                return None  # (only the root can be: the levels below are checked)
+            level = node.level - 1
+            for child in _children(node, ctx, key_size):
+                if ctx.is_undefined(child):
+                    raise FormatError(f"v1 B-tree node at 0x{addr:x}: undefined child address")
+                children.append(child)
+        if level == 0:
+            return children, span
+        nodes = children
+
+
 def symbol_table_nodes(source: ByteSource, ctx: FormatContext, btree_address: int) -> list[int]:
     """Addresses of a symbol-table group's nodes, in name order (the B-tree walked)."""
     return [child for _key, child in walk_btree_v1(source, ctx, btree_address, GROUP_NODE)]

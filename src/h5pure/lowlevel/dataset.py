@@ -151,6 +151,11 @@ _LEAF_AROUND = 4 << 20
 round trip's worth): libhdf5 writes leaves among the chunks they index."""
 _PATH_LOOKUPS = 16
 """Reads of a dataset that descend its chunk index before the whole index is loaded."""
+_REGION_MIN_LEAVES = 4
+"""A remote read of most of a dataset whose chunk index has at least this many leaves
+fetches the span the leaves lie in at once (``_region_lookup``)."""
+_REGION_PART = 8 << 20
+"""Bytes per range of such a span (the driver merges them into its largest requests)."""
 _REMOTE_BATCH_BYTES = 32 << 20
 """Stored chunk bytes per ``read_many`` call on drivers with batched reads (half the fsspec
 driver's largest merged request, so that a batch's chunks with the B-tree nodes between
@@ -165,6 +170,60 @@ __all__ = [
     "configure_prefixes",
     "dataset_cache_settings",
 ]
+
+
+class _Region:
+    """Bytes of the file from ``start`` fetched at once for one read (``_region_lookup``):
+    the chunk index and the chunks that lie in them are read from here."""
+
+    __slots__ = ("starts", "parts", "end")
+
+    def __init__(self, start: int, parts: list[bytes]) -> None:
+        self.starts: list[int] = []
+        at = start
+        for part in parts:
+            self.starts.append(at)
+            at += len(part)
+        self.parts = parts
+        self.end = at
+
+    def get(self, address: int, size: int) -> bytes | None:
+        """The ``size`` bytes at ``address``, or None when they are not all in the region."""
+        if not self.starts or address < self.starts[0] or address + size > self.end:
+            return None
+        from bisect import bisect_right
+
+        k = bisect_right(self.starts, address) - 1
+        lo = address - self.starts[k]
+        part = self.parts[k]
+        if lo + size <= len(part):
+            return part[lo : lo + size]
+        pieces = [memoryview(part)[lo:]]
+        left = size - len(pieces[0])
+        while left > 0:
+            k += 1
+            piece = memoryview(self.parts[k])[:left]
+            pieces.append(piece)
+            left -= len(piece)
+        return b"".join(pieces)
+
+
+class _RegionSource:
+    """A file source whose reads inside ``region`` come from it (no request)."""
+
+    def __init__(self, source: Any, region: _Region) -> None:
+        self.source = source
+        self.region = region
+
+    def read(self, address: int, size: int) -> bytes:
+        data = self.region.get(address, size)
+        return self.source.read(address, size) if data is None else data
+
+    def prefetch(self, ranges: list[tuple[int, int]]) -> None:
+        region = self.region
+        outside = [(a, n) for a, n in ranges if a < region.starts[0] or a + n > region.end]
+        if len(outside) > 1:
+            self.source.prefetch(outside)
 
 
 class _ChunkLookup:
@@ -506,6 +565,73 @@ class DatasetStorage:
             raise type(e)(f"{self.where()}: {e}") from e
         cs = np.asarray(chunk_shape, dtype=np.int64)
         return _ChunkLookup(table, table.offsets // cs if len(table) else table.offsets)
+
+    def _region_lookup(self, sel: Any) -> tuple[_ChunkLookup, _Region] | None:
+        """On remote storage, a read of at least half the chunks of a dataset whose v1
+        B-tree index has several leaves: the internal nodes are read, then the span the
+        leaves lie in (libhdf5 writes each leaf among the chunks it indexes; a round
+        trip's worth of bytes either side) is fetched at once, the index read from it and
+        kept, and the read's chunks inside it taken from it -- a few large requests
+        instead of a request per leaf, then the chunks again.  None (nothing fetched but
+        the internal nodes) when the span would hold much more than the dataset's bytes,
+        or this does not apply."""
+        layout = self.layout
+        chunk_shape = self.chunk_shape
+        if (
+            self.fs.writer is not None
+            or not isinstance(layout, ChunkedLayout)
+            or layout.index_type != 0  # ChunkIndexType.BTREE_V1
+            or not chunk_shape
+            or sel.points is not None
+        ):
+            return None
+        ctx = self.fs.ctx
+        address = layout.index_address
+        if address is None or ctx.is_undefined(address):
+            return None
+        grid_size = math.prod(-(-n // c) for n, c in zip(self.shape, chunk_shape))
+        if 2 * sel.touched_chunk_count(chunk_shape) < grid_size:
+            return None
+        from ..format.btree_v1 import chunk_leaf_addresses
+
+        source = self.fs.source
+        try:
+            found = chunk_leaf_addresses(source, ctx, address, len(chunk_shape))
+        except FormatError as e:
+            raise type(e)(f"{self.where()}: {e}") from e
+        if found is None or len(found[0]) < _REGION_MIN_LEAVES:
+            return None
+        leaves, span = found
+        around = min(int(getattr(source.driver, "round_trip_bytes", 0)), _LEAF_AROUND)
+        start = max(0, min(leaves) - around)
+        end = min(source.driver.size() - source.base, max(leaves) + span + around)
+        # the chunks take at most about the dataset's bytes unfiltered: a span much larger
+        # holds other objects' bytes (the leaves spread among another dataset's chunks)
+        limit = math.prod(self.shape) * self.storage_dtype.itemsize
+        if end <= start or end - start > limit + limit // 4 + 2 * around + len(leaves) * span:
+            return None
+        if source.driver.holds(source.base + start, end - start):
+            return None  # (a small file the driver holds whole: no request to save)
+        ranges = [(a, min(_REGION_PART, end - a)) for a in range(start, end, _REGION_PART)]
+        region = _Region(start, source.read_many(ranges))
+        try:
+            table = load_chunk_table(
+                _RegionSource(source, region),
+                ctx,
+                layout,
+                self.shape,
+                self.maxshape,
+                self.element_size,
+                bool(self.filters),
+            )
+        except FormatError as e:
+            raise type(e)(f"{self.where()}: {e}") from e
+        cs = np.asarray(chunk_shape, dtype=np.int64)
+        lookup = _ChunkLookup(table, table.offsets // cs if len(table) else table.offsets)
+        with self._lock:
+            if self._lookup is None:
+                self._lookup = lookup
+        return lookup, region
 
     def chunk_cache(self) -> ChunkCache:
         """The cache of this dataset's decoded chunks (created on first use)."""
@@ -891,8 +1017,13 @@ class DatasetStorage:
 
     def _read_chunked(self, sel: Any, out: np.ndarray, prefilled: bool = True) -> None:
         lookup = self._lookup
+        region = None
         if lookup is None and self.fs.source.driver.batched_reads:
             lookup = self._path_lookup(sel)
+            if lookup is None:
+                found = self._region_lookup(sel)
+                if found is not None:
+                    lookup, region = found
         if lookup is None:
             lookup = self.chunk_lookup()
         if len(lookup.table) == 0:
@@ -940,7 +1071,7 @@ class DatasetStorage:
             if not work:
                 return
         if self.fs.source.driver.batched_reads:
-            self._read_chunks_batched(lookup.table, work, out)
+            self._read_chunks_batched(lookup.table, work, out, region)
         elif not filtered:
             self._read_unfiltered_rows(lookup.table, work, out)
         else:
@@ -1314,7 +1445,11 @@ class DatasetStorage:
             self._read_rows(requests, chunk_shape, rowbytes, out)
 
     def _read_chunks_batched(
-        self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
+        self,
+        table: ChunkTable,
+        work: list[tuple[Any, int, tuple[int, ...]]],
+        out: np.ndarray,
+        region: _Region | None = None,
     ) -> None:
         """Fetch the stored chunks through the driver's ``read_many`` (a remote driver
         merges adjacent chunks into one request), a batch of ``_REMOTE_BATCH_BYTES`` at a
@@ -1335,9 +1470,16 @@ class DatasetStorage:
             start = stop
 
         def fetch(batch: list[tuple[Any, int, tuple[int, ...]]]) -> list[bytes]:
-            return self.fs.source.read_many(
-                [(int(table.addresses[i]), int(table.sizes[i])) for _, i, _ in batch]
-            )
+            ranges = [(int(table.addresses[i]), int(table.sizes[i])) for _, i, _ in batch]
+            if region is None:
+                return self.fs.source.read_many(ranges)
+            got = [region.get(a, n) for a, n in ranges]  # (fetched with the index)
+            missing = [k for k, data in enumerate(got) if data is None]
+            if missing:
+                fetched = self.fs.source.read_many([ranges[k] for k in missing])
+                for k, data in zip(missing, fetched):
+                    got[k] = data
+            return got  # type: ignore[return-value]
 
         # the chunks before ``kept_from`` would be evicted by the later ones of this read
         # (all chunks decode to the same size): not put in the cache at all
