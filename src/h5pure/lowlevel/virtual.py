@@ -501,6 +501,7 @@ def read_virtual(storage: DatasetStorage, sel: Any, out: np.ndarray) -> None:
     state = _state(storage)
     vshape = tuple(int(n) for n in storage.shape)
     request = _Request.from_selection(sel)
+    boxes = _slice_request(sel)
     prefix = storage.fs.virtual_prefixes.get(storage.address)
     for m in state.mappings:
         printf = _has_printf(m.source_file) or _has_printf(m.source_dataset)
@@ -513,7 +514,82 @@ def read_virtual(storage: DatasetStorage, sel: Any, out: np.ndarray) -> None:
                 break
             if src is None:
                 continue  # libhdf5 leaves the fill value where a source is missing
+            if boxes is not None:
+                vbox = _box(c.vsel, vshape)
+                sbox = _box(c.ssel, tuple(int(n) for n in src.shape)) if vbox else None
+                if sbox is not None and vbox is not None and _same_lengths(vbox, sbox):
+                    _read_box(vbox, sbox, boxes, src, out, storage.storage_dtype)
+                    continue
             _read_mapping(c, src, vshape, request, out, storage.storage_dtype)
+
+
+# A mapping of one box onto one box (ALL, or a regular hyperslab of one block per axis,
+# inside the extent, on either side) read by a request of a slice per axis: the overlap
+# is worked out with integers per axis and read as one slab, no coordinate arrays --
+# what most virtual datasets are (one source dataset per block of the virtual one).
+
+
+def _slice_request(sel: Any) -> list[tuple[int, int, int]] | None:
+    """``(start, step, count)`` per axis when the request is a slice on every axis."""
+    if sel.points is not None:
+        return None
+    from ..selection.indexers import SliceIndexer  # (a read has loaded it)
+
+    out = []
+    for ax in sel.axes:
+        if type(ax) is not SliceIndexer:
+            return None
+        out.append((ax.start, ax.step, ax.count))
+    return out
+
+
+def _box(sel: SerializedSelection, extent: tuple[int, ...]) -> list[tuple[int, int]] | None:
+    """``[lo, hi)`` per axis when ``sel`` is one box inside ``extent``, else None."""
+    if sel.kind == SelectionType.ALL:
+        return [(0, n) for n in extent]
+    reg = sel.regular
+    if sel.kind != SelectionType.HYPERSLABS or reg is None or sel.rank != len(extent):
+        return None
+    box = []
+    for st, ct, bl, n in zip(reg.start, reg.count, reg.block, extent):
+        if ct != 1 or bl is None or st < 0 or bl < 1 or st + bl > n:
+            return None
+        box.append((int(st), int(st) + int(bl)))
+    return box
+
+
+def _same_lengths(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    return len(a) == len(b) and all(h1 - l1 == h2 - l2 for (l1, h1), (l2, h2) in zip(a, b))
+
+
+def _read_box(
+    vbox: list[tuple[int, int]],
+    sbox: list[tuple[int, int]],
+    request: list[tuple[int, int, int]],
+    src: DatasetStorage,
+    out: np.ndarray,
+    dtype: np.dtype,
+) -> None:
+    """The requested elements of the virtual box ``vbox`` from the source box ``sbox``
+    (the same lengths): per axis, the request indices ``k`` whose coordinate
+    ``start + k * step`` falls in the box, read from the source as one slab."""
+    src_key = []
+    out_key = []
+    for (vlo, vhi), (slo, _), (start, step, count) in zip(vbox, sbox, request):
+        first = max(0, -(-(vlo - start) // step))
+        stop = min(count, -(-(vhi - start) // step))
+        if first >= stop:
+            return  # no requested element in this box
+        at = slo + start + first * step - vlo
+        src_key.append(slice(at, at + (stop - first - 1) * step + 1, step))
+        out_key.append(slice(first, stop))
+    key = tuple(src_key)
+    data = None
+    if all(k.step == 1 for k in src_key):
+        data = src.read_simple(key)
+    if data is None:
+        data = src.read(select(key, src.shape))
+    out[tuple(out_key)] = _cast(np.asarray(data).reshape([k.stop - k.start for k in out_key]), dtype)
 
 
 class _AxisRequest(NamedTuple):
