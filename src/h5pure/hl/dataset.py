@@ -799,12 +799,15 @@ def _object_value(val: Any, dtype: np.dtype, out_shape: tuple[int, ...]) -> np.n
     For a vlen sequence dtype, h5py's reading of the value: when it converts to one
     rectangular array of the base type, its last axis runs along each sequence (a 1-D value
     is one sequence, broadcast onto the selection); otherwise (ragged) each item of ``val``
-    is one sequence."""
+    is one sequence.  A sequence of vlen strings (or of other vlen sequences) converts to
+    an object array whatever its shape: its last axis is always one sequence."""
     base = check_vlen_dtype(dtype)
     if (
         base is not None
         and base not in (str, bytes)
-        and not (isinstance(val, np.ndarray) and val.dtype.kind == "O")
+        # an object array is an array of sequences -- unless the sequences' own items are
+        # objects (vlen strings, vlen of vlen): then, as in h5py, its last axis is one
+        and (np.dtype(base).kind == "O" or not (isinstance(val, np.ndarray) and val.dtype.kind == "O"))
     ):
         try:
             arr = np.asarray(val, dtype=base)
