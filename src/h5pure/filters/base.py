@@ -34,6 +34,10 @@ class ChunkInfo(NamedTuple):
     """File address of the stored chunk, for error messages."""
     out_size: int | None = None
     """Size of the output of the current decode step when it is known (set by the pipeline)."""
+    transient: bool = False
+    """The next decode step copies this step's output before the thread decodes anything
+    else (set by the pipeline): the output may go into a buffer the thread reuses
+    (:mod:`h5pure.filters.scratch`)."""
 
     @property
     def nbytes(self) -> int:

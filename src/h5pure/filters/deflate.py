@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..format.messages.filter_pipeline import FilterInfo
-from . import optional
+from . import optional, scratch
 from .base import ChunkInfo, Filter, register_filter
 
 _libdeflate: Any = optional.NOT_LOADED
@@ -72,6 +72,29 @@ def _codecs() -> tuple[Any, Any]:
 _ZLIB_SMALL = 2048
 """Chunks up to this size decode faster through zlib than through imagecodecs' binding
 of libdeflate (~6.5 against ~9 us for 1 KiB; the ``deflate`` package is faster still)."""
+
+def _into_scratch(datas: list[Any], size: int, lib: Any) -> list[Any] | None:
+    """Inflate ``datas`` (each to ``size`` bytes) through imagecodecs' libdeflate into one
+    buffer this thread reuses (the next step copies them out: ``ChunkInfo.transient``),
+    as views of it; None when the binding is another, the chunks are small (zlib is
+    faster there) or any stream is not exactly ``size`` bytes (the caller decodes them
+    as usual and names the fault)."""
+    if not isinstance(lib, _ImagecodecsDeflate) or size <= _ZLIB_SMALL:
+        return None
+    buf = scratch.buffer("inflate", size * len(datas))
+    decode = lib._codecs.deflate_decode
+    out = []
+    try:
+        for k, data in enumerate(datas):
+            part = buf[k * size : (k + 1) * size]
+            got = decode(data, out=part)
+            if len(got) != size:
+                return None
+            out.append(part.data)
+    except Exception:  # wrong size or odd stream: decoded again, as decode() would
+        return None
+    return out
+
 
 _ISAL_LEVELS = (1,)
 """Levels encoded with ISA-L when libdeflate is missing (see the module docstring)."""
@@ -125,6 +148,10 @@ class Deflate(Filter):
 
     def decode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         _libdeflate, _isal_zlib = _codecs()
+        if chunk.transient and chunk.out_size:
+            kept = _into_scratch([data], chunk.out_size, _libdeflate)
+            if kept is not None:
+                return kept[0]  # type: ignore[return-value]
         if _libdeflate is not None and chunk.out_size:
             try:
                 # bytes or a bytearray, handed on uncopied (every later step takes buffers)
@@ -137,6 +164,10 @@ class Deflate(Filter):
     def decode_many(self, datas: list[Any], info: FilterInfo, chunk: ChunkInfo) -> list[Any]:
         _libdeflate, _isal_zlib = _codecs()
         size = chunk.out_size
+        if chunk.transient and size:
+            kept = _into_scratch(datas, size, _libdeflate)
+            if kept is not None:
+                return kept
         if size and size <= _ZLIB_SMALL and isinstance(_libdeflate, _ImagecodecsDeflate):
             # imagecodecs' call costs more than zlib's whole inflate of a small chunk
             decompress = zlib.decompress

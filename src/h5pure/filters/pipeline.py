@@ -39,6 +39,15 @@ def _decode_plan(pipeline: FilterPipeline, filter_mask: int) -> list[tuple[int, 
     return steps
 
 
+_COPIES = frozenset({2})
+"""Filters whose decode always returns new memory (shuffle): the step before one of them
+may decode into a reused buffer (``ChunkInfo.transient``)."""
+
+
+def _transient(filters: Any, plan: list[tuple[int, bool]], pos: int) -> bool:
+    return pos + 1 < len(plan) and filters[plan[pos + 1][0]].filter_id in _COPIES
+
+
 def _decode_failed(codec: Any, chunk: ChunkInfo, e: Exception) -> FilterError:
     return FilterError(
         f"filter {codec.name!r} (id {codec.filter_id}) failed to decode {chunk.where()}: {e}"
@@ -58,13 +67,17 @@ def decode_chunk(
     copied only for a filter that wants ``bytes``."""
     out: Any = data
     filters = pipeline.filters
-    for i, known in _decode_plan(pipeline, filter_mask):
+    plan = _decode_plan(pipeline, filter_mask)
+    for pos, (i, known) in enumerate(plan):
         info = filters[i]
         codec = get_filter(info.filter_id)
         codec.ensure_available()
         if not (codec.accepts_buffers or isinstance(out, bytes)):
             out = bytes(out)
-        step = chunk._replace(out_size=chunk.nbytes if known and chunk.chunk_shape else None)
+        step = chunk._replace(
+            out_size=chunk.nbytes if known and chunk.chunk_shape else None,
+            transient=_transient(filters, plan, pos),
+        )
         try:
             out = codec.decode(out, info, step)
         except (FormatError, FilterError):  # checksums, corrupt streams keep their type
@@ -93,15 +106,17 @@ def decode_chunks(
     filters = pipeline.filters
     nbytes = element_size * math.prod(chunk_shape)
     datas = raws
-    for i, known in _decode_plan(pipeline, filter_mask):
+    plan = _decode_plan(pipeline, filter_mask)
+    for pos, (i, known) in enumerate(plan):
         codec = get_filter(filters[i].filter_id)
         codec.ensure_available()
         info = filters[i]
         size = nbytes if known and chunk_shape else None
         if not codec.accepts_buffers:
             datas = [d if isinstance(d, bytes) else bytes(d) for d in datas]
+        many = ChunkInfo(element_size, chunk_shape, None, size, _transient(filters, plan, pos))
         try:
-            datas = codec.decode_many(datas, info, ChunkInfo(element_size, chunk_shape, None, size))
+            datas = codec.decode_many(datas, info, many)
             continue
         except Exception:  # which chunk, and its error: one by one
             pass

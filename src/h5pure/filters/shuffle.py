@@ -9,7 +9,6 @@ than two elements; trailing bytes that do not fill an element stay at the end un
 from __future__ import annotations
 
 import struct
-import threading
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..errors import FilterError
 from ..format.messages.filter_pipeline import FilterInfo
-from . import optional
+from . import optional, scratch
 from .base import ChunkInfo, Filter, LocalInfo, register_filter
 
 _blosc: Any = optional.NOT_LOADED
@@ -144,22 +143,6 @@ _BLOSC_MAX = 2**31 - 2**20
 _FLAGS = 0x01 | 0x10
 """Header flags: byte shuffle, and each block one stream (not split per byte plane)."""
 
-_SCRATCH_KEEP = 16 << 20
-"""Frames up to this size are built in a buffer each thread keeps for the next chunk."""
-
-_scratch = threading.local()
-
-
-def _frame_buffer(nbytes: int) -> np.ndarray:
-    """A writable uint8 buffer of ``nbytes`` for a frame, reused by this thread when small."""
-    if nbytes > _SCRATCH_KEEP:
-        return np.empty(nbytes, dtype=np.uint8)
-    buf = getattr(_scratch, "frame", None)
-    if buf is None or len(buf) < nbytes:
-        buf = _scratch.frame = np.empty(max(nbytes, 1 << 16), dtype=np.uint8)
-    return buf[:nbytes]
-
-
 def _unshuffle_blosc(planes: np.ndarray) -> np.ndarray | None:
     """The elements whose byte planes are the rows of ``planes`` (``(size, n)`` uint8), as
     a new flat uint8 array, by c-blosc; ``None`` when the chunk is too large for it."""
@@ -174,7 +157,7 @@ def _unshuffle_blosc(planes: np.ndarray) -> np.ndarray | None:
     blocks = full + (1 if last else 0)
     head = 16 + 4 * blocks
     total = head + full * (4 + block) + (4 + last * size if last else 0)
-    frame = _frame_buffer(total)
+    frame = scratch.buffer("shuffle-frame", total)
     struct.pack_into("<BBBBiii", frame.data, 0, 2, 1, _FLAGS, size, n * size, block, total)
     starts = frame[16:head].view("<i4")
     starts[:full] = head + np.arange(full, dtype=np.int64) * (4 + block)
