@@ -38,7 +38,7 @@ def _shuffled(elements: np.ndarray) -> bytes:
 def test_blosc_unshuffle_equals_numpy(blosc, size, n):
     rng = np.random.default_rng(size * 7 + n)
     planes = rng.integers(0, 256, (size, n), dtype=np.uint8)
-    got = blosc._unshuffle_blosc(planes)
+    got = blosc._unshuffle_blosc(planes, imagecodecs)
     assert got is not None
     assert np.array_equal(got, blosc._interleave(planes, n, size).reshape(-1))
 
@@ -49,7 +49,7 @@ def test_blosc_many_equals_numpy(blosc, size, count):
     rng = np.random.default_rng(count)
     n = 999
     datas = [rng.integers(0, 256, n * size, dtype=np.uint8).tobytes() for _ in range(count)]
-    rows = blosc._unshuffle_blosc_many(datas, size)
+    rows = blosc._unshuffle_blosc_many(datas, size, imagecodecs)
     for data, row in zip(datas, rows):
         planes = np.frombuffer(data, np.uint8).reshape(size, n)
         assert np.array_equal(row, blosc._interleave(planes, n, size).reshape(-1))

@@ -50,8 +50,9 @@ class Shuffle(Filter):
         if size == 1 or n <= 1:
             return bytes(data)
         body = np.frombuffer(data, dtype=np.uint8, count=n * size).reshape(size, n)
-        if len(data) == n * size and _blosc_decoder() is not None:
-            fast = _unshuffle_blosc(body)
+        lib = _blosc_decoder() if len(data) == n * size else None
+        if lib is not None:
+            fast = _unshuffle_blosc(body, lib)
             if fast is not None:
                 return fast.data.toreadonly()
         out = _interleave(body, n, size)
@@ -76,11 +77,11 @@ class Shuffle(Filter):
         ):
             return [self.decode(d, info, chunk) for d in datas]
         m = len(datas)
-        if length <= _JOIN_BYTES and m * (length + 4) + 16 <= _BLOSC_MAX:
-            if _blosc_decoder() is not None:
-                return [row.data.toreadonly() for row in _unshuffle_blosc_many(datas, size)]
-        elif _blosc_decoder() is not None:
-            return [self.decode(d, info, chunk) for d in datas]
+        lib = _blosc_decoder()
+        if lib is not None:
+            if length > _JOIN_BYTES or m * (length + 4) + 16 > _BLOSC_MAX:
+                return [self.decode(d, info, chunk) for d in datas]  # cut into blocks
+            return [row.data.toreadonly() for row in _unshuffle_blosc_many(datas, size, lib)]
         planes = np.frombuffer(b"".join(datas), dtype=np.uint8).reshape(m, size, n)
         out = np.empty((m, length), dtype=np.uint8)
         for k in range(size):
@@ -143,12 +144,14 @@ _BLOSC_MAX = 2**31 - 2**20
 _FLAGS = 0x01 | 0x10
 """Header flags: byte shuffle, and each block one stream (not split per byte plane)."""
 
-def _unshuffle_blosc(planes: np.ndarray) -> np.ndarray | None:
+
+def _unshuffle_blosc(planes: np.ndarray, lib: Any) -> np.ndarray | None:
     """The elements whose byte planes are the rows of ``planes`` (``(size, n)`` uint8), as
-    a new flat uint8 array, by c-blosc; ``None`` when the chunk is too large for it."""
+    a new flat uint8 array, by c-blosc (``lib``: imagecodecs); ``None`` when the chunk is
+    too large for it."""
     size, n = planes.shape
     if n * size <= _BLOCK_BYTES:  # one block: the planes as they are
-        return _unshuffle_blosc_many([planes.reshape(-1)], size).reshape(-1)
+        return _unshuffle_blosc_many([planes.reshape(-1)], size, lib).reshape(-1)
     if n * size + 16 + 8 * (n // max(1, _BLOCK_BYTES // size) + 1) > _BLOSC_MAX:
         return None
     per = max(1, _BLOCK_BYTES // size)  # elements per block
@@ -171,11 +174,11 @@ def _unshuffle_blosc(planes: np.ndarray) -> np.ndarray | None:
         struct.pack_into("<i", frame.data, at, last * size)
         frame[at + 4 : total].reshape(size, last)[...] = planes[:, full * per :]
     out = np.empty(n * size, dtype=np.uint8)
-    _blosc.blosc_decode(frame, numthreads=1, out=out)
+    lib.blosc_decode(frame, numthreads=1, out=out)
     return out
 
 
-def _unshuffle_blosc_many(datas: list[Any], size: int) -> np.ndarray:
+def _unshuffle_blosc_many(datas: list[Any], size: int, lib: Any) -> np.ndarray:
     """Chunks of one length (at most :data:`_JOIN_BYTES`, a multiple of ``size``), each
     one block of a frame: one decoder call for all; their elements as the rows of a new
     ``(len(datas), length)`` uint8 array."""
@@ -194,23 +197,22 @@ def _unshuffle_blosc_many(datas: list[Any], size: int) -> np.ndarray:
         parts.append(stored)
         parts.append(d)
     out = np.empty(count * length, dtype=np.uint8)
-    _blosc.blosc_decode(b"".join(parts), numthreads=1, out=out)
+    lib.blosc_decode(b"".join(parts), numthreads=1, out=out)
     return out.reshape(count, length)
 
 
 def _blosc_decoder() -> Any:
     """imagecodecs with a c-blosc decoder that unshuffles frames built here as numpy
-    does, imported and checked on first use; ``None`` otherwise."""
+    does, imported and checked on first use; ``None`` otherwise.  (Set only once checked:
+    another thread never uses a decoder that then fails the check.)"""
     global _blosc
     if _blosc is optional.NOT_LOADED:
         module = optional.load("imagecodecs", "blosc_decode")
-        _blosc = module
-        if module is not None and not _blosc_works():
-            _blosc = None
+        _blosc = module if module is not None and _blosc_works(module) else None
     return _blosc
 
 
-def _blosc_works() -> bool:
+def _blosc_works(lib: Any) -> bool:
     """Whether this c-blosc build decodes our frames to what numpy's unshuffle gives: an
     older decoder that splits blocks by its own rule, or any other surprise, leaves
     unshuffling to numpy (the same bytes, slower)."""
@@ -219,12 +221,12 @@ def _blosc_works() -> bool:
         for size, n in ((2, 3), (4, 70_001), (8, 40_000), (3, 5), (12, 1_000)):
             planes = rng.integers(0, 256, (size, n), dtype=np.uint8)
             want = _interleave(planes, n, size).reshape(-1)
-            got = _unshuffle_blosc(planes)
+            got = _unshuffle_blosc(planes, lib)
             if got is None or not np.array_equal(got, want):
                 return False
             rows = [bytes(planes.reshape(-1))] * 3
             if size * n <= _JOIN_BYTES:
-                many = _unshuffle_blosc_many(rows, size)
+                many = _unshuffle_blosc_many(rows, size, lib)
                 if not all(np.array_equal(row, want) for row in many):
                     return False
     except Exception:  # noqa: BLE001 - any failure of the check means: do not use it

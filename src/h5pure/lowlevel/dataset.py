@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -191,8 +192,6 @@ class _Region:
         """The ``size`` bytes at ``address``, or None when they are not all in the region."""
         if not self.starts or address < self.starts[0] or address + size > self.end:
             return None
-        from bisect import bisect_right
-
         k = bisect_right(self.starts, address) - 1
         lo = address - self.starts[k]
         part = self.parts[k]
