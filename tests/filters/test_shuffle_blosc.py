@@ -135,3 +135,24 @@ def test_h5py_reads_and_we_read_shuffled_files(blosc, tmp_path):
         for name, (arr, _) in data.items():
             assert np.array_equal(f[name][...], arr), name
             assert np.array_equal(f[name][5:-3:2, 1:], arr[5:-3:2, 1:]), name
+
+
+@pytest.mark.parametrize("use_blosc", [True, False])
+@pytest.mark.parametrize("n", [3, 5000, 300_001])
+def test_decode_into_writes_the_callers_memory(monkeypatch, use_blosc, n):
+    """``decode_into`` unshuffles straight into the given view (c-blosc or numpy), and
+    declines, untouched, what it cannot (trailing bytes, a wrong size, 1-byte elements)."""
+    monkeypatch.setattr(sh, "_blosc", NOT_LOADED if use_blosc else None)
+    arr = np.random.default_rng(n).normal(size=n).astype("<f8")
+    f = get_filter(2)
+    info = FilterInfo(filter_id=2, name=None, flags=0, client_data=(8,))
+    chunk = ChunkInfo(8, (n,), 0)
+    dest = bytearray(arr.nbytes)
+    assert f.decode_into(_shuffled(arr), info, chunk, memoryview(dest))
+    assert bytes(dest) == arr.tobytes()
+    small = bytearray(arr.nbytes - 8)
+    assert not f.decode_into(_shuffled(arr), info, chunk, memoryview(small))
+    assert small == bytearray(len(small))
+    assert not f.decode_into(_shuffled(arr) + b"xy", info, chunk, memoryview(bytearray(arr.nbytes + 2)))
+    one = FilterInfo(filter_id=2, name=None, flags=0, client_data=(1,))
+    assert not f.decode_into(b"abcd", one, ChunkInfo(1, (4,), 0), memoryview(bytearray(4)))

@@ -257,6 +257,13 @@ class Filter(ABC):
         chunk failed; the caller finds which by decoding them one by one."""
         return [self.decode(d, info, chunk) for d in datas]
 
+    def decode_into(self, data: Any, info: FilterInfo, chunk: ChunkInfo, dest: memoryview) -> bool:
+        """:meth:`decode` written into ``dest`` (a writable flat byte view of exactly the
+        decoded size, the caller's memory) when the filter can do that without another
+        copy; False, with ``dest`` untouched, when it cannot (the caller then decodes as
+        usual)."""
+        return False
+
     @abstractmethod
     def encode(self, data: bytes, info: FilterInfo, chunk: ChunkInfo) -> bytes:
         """Apply the filter (write direction).  Raise :class:`FilterError` when it cannot."""

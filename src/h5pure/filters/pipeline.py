@@ -65,6 +65,21 @@ def decode_chunk(
 
     ``data`` may be any flat buffer (a ``bytearray`` the chunk was read into): it is
     copied only for a filter that wants ``bytes``."""
+    out = decode_chunk_into(data, pipeline, filter_mask, chunk, None)
+    assert out is not None  # (nothing to write into)
+    return out
+
+
+def decode_chunk_into(
+    data: bytes | bytearray | memoryview,
+    pipeline: FilterPipeline,
+    filter_mask: int,
+    chunk: ChunkInfo,
+    into: memoryview | None,
+) -> bytes | memoryview | None:
+    """:func:`decode_chunk`, the last step writing into ``into`` (a writable byte view of
+    the chunk's decoded size) when its filter can (:meth:`Filter.decode_into`): None is
+    returned then, else the decoded bytes as :func:`decode_chunk` gives them."""
     out: Any = data
     filters = pipeline.filters
     plan = _decode_plan(pipeline, filter_mask)
@@ -79,6 +94,8 @@ def decode_chunk(
             transient=_transient(filters, plan, pos),
         )
         try:
+            if into is not None and pos == len(plan) - 1 and codec.decode_into(out, info, step, into):
+                return None
             out = codec.decode(out, info, step)
         except (FormatError, FilterError):  # checksums, corrupt streams keep their type
             raise

@@ -61,6 +61,21 @@ class Shuffle(Filter):
         flat: Any = out.reshape(-1)
         return memoryview(flat).toreadonly()  # the pipeline hands it on as is
 
+    def decode_into(self, data: Any, info: FilterInfo, chunk: ChunkInfo, dest: memoryview) -> bool:
+        """The unshuffled elements written straight into ``dest`` (c-blosc, else one
+        strided copy per byte plane), when ``data`` is whole elements of its size."""
+        size = _element_size(info, chunk)
+        n = len(data) // size
+        if size == 1 or n <= 1 or len(data) != n * size or dest.nbytes != n * size:
+            return False
+        body = np.frombuffer(data, dtype=np.uint8, count=n * size).reshape(size, n)
+        target = np.frombuffer(dest, dtype=np.uint8)
+        lib = _blosc_decoder()
+        if lib is None or _unshuffle_blosc(body, lib, target) is None:
+            for k in range(size):
+                target[k::size] = body[k]
+        return True
+
     def decode_many(self, datas: list[Any], info: FilterInfo, chunk: ChunkInfo) -> list[Any]:
         """Chunks of one length are joined and unshuffled together: one strided copy per
         byte plane for all of them (numpy lets other threads run during a copy that
@@ -145,13 +160,15 @@ _FLAGS = 0x01 | 0x10
 """Header flags: byte shuffle, and each block one stream (not split per byte plane)."""
 
 
-def _unshuffle_blosc(planes: np.ndarray, lib: Any) -> np.ndarray | None:
+def _unshuffle_blosc(
+    planes: np.ndarray, lib: Any, out: np.ndarray | None = None
+) -> np.ndarray | None:
     """The elements whose byte planes are the rows of ``planes`` (``(size, n)`` uint8), as
-    a new flat uint8 array, by c-blosc (``lib``: imagecodecs); ``None`` when the chunk is
-    too large for it."""
+    a flat uint8 array (``out``, else a new one), by c-blosc (``lib``: imagecodecs);
+    ``None``, nothing written, when the chunk is too large for it."""
     size, n = planes.shape
     if n * size <= _BLOCK_BYTES:  # one block: the planes as they are
-        return _unshuffle_blosc_many([planes.reshape(-1)], size, lib).reshape(-1)
+        return _unshuffle_blosc_many([planes.reshape(-1)], size, lib, out).reshape(-1)
     if n * size + 16 + 8 * (n // max(1, _BLOCK_BYTES // size) + 1) > _BLOSC_MAX:
         return None
     per = max(1, _BLOCK_BYTES // size)  # elements per block
@@ -173,15 +190,18 @@ def _unshuffle_blosc(planes: np.ndarray, lib: Any) -> np.ndarray | None:
         starts[full] = at
         struct.pack_into("<i", frame.data, at, last * size)
         frame[at + 4 : total].reshape(size, last)[...] = planes[:, full * per :]
-    out = np.empty(n * size, dtype=np.uint8)
+    if out is None:
+        out = np.empty(n * size, dtype=np.uint8)
     lib.blosc_decode(frame, numthreads=1, out=out)
     return out
 
 
-def _unshuffle_blosc_many(datas: list[Any], size: int, lib: Any) -> np.ndarray:
+def _unshuffle_blosc_many(
+    datas: list[Any], size: int, lib: Any, out: np.ndarray | None = None
+) -> np.ndarray:
     """Chunks of one length (at most :data:`_JOIN_BYTES`, a multiple of ``size``), each
-    one block of a frame: one decoder call for all; their elements as the rows of a new
-    ``(len(datas), length)`` uint8 array."""
+    one block of a frame: one decoder call for all; their elements as the rows of a
+    ``(len(datas), length)`` uint8 array (``out`` flat, else a new one)."""
     length = len(datas[0])
     count = len(datas)
     head = 16 + 4 * count
@@ -196,7 +216,8 @@ def _unshuffle_blosc_many(datas: list[Any], size: int, lib: Any) -> np.ndarray:
     for d in datas:
         parts.append(stored)
         parts.append(d)
-    out = np.empty(count * length, dtype=np.uint8)
+    if out is None:
+        out = np.empty(count * length, dtype=np.uint8)
     lib.blosc_decode(b"".join(parts), numthreads=1, out=out)
     return out.reshape(count, length)
 

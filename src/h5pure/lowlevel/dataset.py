@@ -1327,9 +1327,40 @@ class DatasetStorage:
         """:meth:`_decoded_batch`, each chunk then copied into its part of ``out`` on the
         same pool thread: the copies run in parallel (numpy lets other threads run during
         a large one) instead of one after the other on the reading thread.  The chunks of
-        a read land in disjoint parts of ``out``."""
+        a read land in disjoint parts of ``out``.  A lone chunk not kept in the cache whose
+        part of ``out`` is one contiguous region is decoded straight into it when its
+        last filter can (:meth:`~h5pure.filters.base.Filter.decode_into`: shuffle)."""
+        keep = batch[0][2] and self.cache_settings.enabled if batch else False
+        if len(batch) == 1 and not keep and self.pipeline is not None:
+            item, raw, _ = batch[0]
+            view = self._in_place(item[0], out)
+            if view is not None:
+                from ..filters import ChunkInfo  # (a chunk was decoded: loaded)
+
+                i = item[1]
+                info = ChunkInfo(self.element_size, view[1], int(table.addresses[i]))
+                mask = int(table.filter_masks[i])
+                from ..filters.pipeline import decode_chunk_into
+
+                decoded = decode_chunk_into(raw, self.pipeline, mask, info, view[0])
+                if decoded is not None:  # the last filter could not: copied as usual
+                    chunk = self.load_chunk(table, i, decoded, decoded=True)
+                    out[item[0].out_sel] = chunk[item[0].chunk_sel]
+                return
         for (item, _, _), chunk in zip(batch, self._decoded_batch(table, batch, generation)):
             out[item[0].out_sel] = chunk[item[0].chunk_sel]
+
+    def _in_place(self, proj: Any, out: np.ndarray) -> tuple[memoryview, tuple[int, ...]] | None:
+        """The bytes of ``out[proj.out_sel]`` and the chunk shape, when the projection
+        takes the whole chunk into one contiguous region of ``out`` of the storage dtype."""
+        chunk_shape = self.chunk_shape
+        dt = self.storage_dtype
+        if not chunk_shape or out.dtype != dt or dt.subdtype is not None:
+            return None
+        if not _covers_chunk(proj.chunk_sel, chunk_shape):
+            return None
+        view = _direct_view(out, proj, chunk_shape, math.prod(chunk_shape) * dt.itemsize)
+        return None if view is None else (view, chunk_shape)
 
     def _read_filtered(
         self, table: ChunkTable, work: list[tuple[Any, int, tuple[int, ...]]], out: np.ndarray
