@@ -761,3 +761,24 @@ def test_a_corrupt_leaf_address_in_the_span_path_names_the_dataset(
     with h5pure.File(server.url("leafy_bad.h5"), "r", round_trip_bytes=0) as f:
         with pytest.raises(OSError, match="dataset at 0x.*beyond the end of the file"):
             f["v0"][...]
+
+
+def test_a_span_larger_than_the_cap_is_not_held(
+    served: tuple[_Server, np.ndarray], monkeypatch: Any
+) -> None:
+    """The span is held in memory for the read: above ``_REGION_MAX`` the index is loaded
+    and the chunks fetched in batches as before."""
+    from h5pure.lowlevel import dataset as engine
+
+    server, _ = served
+    path = server.root / "leafy_cap.h5"
+    (data,) = _leafy(path)
+    monkeypatch.setattr(engine, "_REGION_MAX", 1 << 20)
+    regions: list[int] = []
+    plain = engine._Region.__init__
+    monkeypatch.setattr(
+        engine._Region, "__init__", lambda self, start, parts: (regions.append(1), plain(self, start, parts))[1]
+    )
+    with h5pure.File(server.url("leafy_cap.h5"), "r", round_trip_bytes=0) as f:
+        np.testing.assert_array_equal(f["v0"][...], data)
+    assert regions == []

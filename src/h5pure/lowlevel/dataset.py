@@ -157,6 +157,9 @@ _REGION_MIN_LEAVES = 4
 fetches the span the leaves lie in at once (``_region_lookup``)."""
 _REGION_PART = 8 << 20
 """Bytes per range of such a span (the driver merges them into its largest requests)."""
+_REGION_MAX = 256 << 20
+"""Largest span fetched so: it is held in memory for the whole read (a larger dataset's
+chunks come in bounded batches, ``_REMOTE_BATCH_BYTES``, after its index)."""
 _REMOTE_BATCH_BYTES = 32 << 20
 """Stored chunk bytes per ``read_many`` call on drivers with batched reads (half the fsspec
 driver's largest merged request, so that a batch's chunks with the B-tree nodes between
@@ -572,8 +575,8 @@ class DatasetStorage:
         trip's worth of bytes either side) is fetched at once, the index read from it and
         kept, and the read's chunks inside it taken from it -- a few large requests
         instead of a request per leaf, then the chunks again.  None (nothing fetched but
-        the internal nodes) when the span would hold much more than the dataset's bytes,
-        or this does not apply."""
+        the internal nodes) when the span would hold much more than the dataset's bytes
+        or more than ``_REGION_MAX``, or this does not apply."""
         layout = self.layout
         chunk_shape = self.chunk_shape
         if (
@@ -607,7 +610,9 @@ class DatasetStorage:
         # the chunks take at most about the dataset's bytes unfiltered: a span much larger
         # holds other objects' bytes (the leaves spread among another dataset's chunks)
         limit = math.prod(self.shape) * self.storage_dtype.itemsize
-        if end <= start or end - start > limit + limit // 4 + 2 * around + len(leaves) * span:
+        if end <= start or end - start > min(
+            _REGION_MAX, limit + limit // 4 + 2 * around + len(leaves) * span
+        ):
             return None
         if source.driver.holds(source.base + start, end - start):
             return None  # (a small file the driver holds whole: no request to save)
