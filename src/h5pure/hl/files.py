@@ -113,11 +113,21 @@ class File(Group):
         _share_any_locking: bool = False,
         **kwds: Any,
     ) -> None:
+        if fs_strategy and mode not in ("w", "w-", "x"):  # (h5py's check, before any other)
+            raise ValueError("Unable to set file space strategy of an existing file")
         if isinstance(getattr(name, "_obj", None), File):
             self._bind(name._obj)  # h5py's File(file.id)
             return
         if mode not in ("r", *_WRITE_MODES):
             raise ValueError("Invalid mode; must be one of r, r+, w, w-, x, a")
+        if fs_strategy and fs_strategy not in _FS_STRATEGIES:
+            raise ValueError("Invalid file space strategy type")
+        if page_buf_size and mode in ("w", "w-", "x") and fs_strategy != "page":
+            # libhdf5 refuses it when creating (opening another file ignores it)
+            raise OSError(
+                "Unable to synchronously create file (Enabling Page Buffering requires "
+                "PAGE file space strategy)"
+            )
         userblock_size = _check_userblock_size(userblock_size, mode)
         self._is_open = False
         request = OpenRequest(
@@ -529,6 +539,10 @@ def restore(filename: str, driver: str | None, path: str | None, unlocked: bool 
             file = File(filename, "r", driver=driver, **kwds)
             _UNPICKLED[key] = file
     return file if path is None else file[path]
+
+
+_FS_STRATEGIES = ("fsm", "page", "aggregate", "none")
+"""h5py's ``fs_strategy`` names."""
 
 
 def _check_userblock_size(size: Any, mode: str) -> int | None:
