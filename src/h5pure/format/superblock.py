@@ -46,6 +46,7 @@ __all__ = [
     "encode_superblock",
     "locate_superblock",
     "read_superblock_extension",
+    "superblock_extension_messages",
 ]
 
 SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -378,7 +379,12 @@ def read_superblock_extension(
 ) -> dict[MessageType | int, Any]:
     """Decode the superblock extension (II.C), an object header, into
     ``{message type: record}`` (the first message of each type)."""
-    header = read_object_header(source, ctx, address)
+    return superblock_extension_messages(read_object_header(source, ctx, address), ctx)
+
+
+def superblock_extension_messages(header: Any, ctx: FormatContext) -> dict[MessageType | int, Any]:
+    """:func:`read_superblock_extension` of an object header already in hand (a writer's
+    model of one not yet written)."""
     out: dict[MessageType | int, Any] = {}
     for msg in header.messages:
         try:

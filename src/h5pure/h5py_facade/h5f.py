@@ -95,18 +95,30 @@ class FileID(GroupID, hl_ids.FileID):
             cache=(0, cache.nslots, cache.nbytes, cache.w0),
             meta_block_size=f.meta_block_size,
             file_locking=(policy.use, policy.ignore_when_disabled),
+            page_buffer_size=_page_buffer(f),
         )
 
     def get_create_plist(self) -> PropFCID:
-        """The file's creation settings: user block, sizes, creation order of the root."""
+        """The file's creation settings: user block, sizes, creation order of the root,
+        file space strategy and page size (its File Space Info message, else libhdf5's
+        defaults)."""
+        from ..lowlevel.describe import describe_superblock
+
         f = self._obj
         ctx = f._state.ctx
         order = CRT_ORDER_TRACKED | CRT_ORDER_INDEXED if f._links().track_order else 0
+        sb = describe_superblock(f._state)
         return PropFCID(
             userblock=f.userblock_size,
             sizes=(ctx.size_of_offsets, ctx.size_of_lengths),
             link_creation_order=order,
             attr_creation_order=attr_creation_order(f),
+            file_space_strategy=(
+                sb.file_space_strategy,
+                sb.free_space_persist,
+                sb.free_space_threshold,
+            ),
+            file_space_page_size=sb.file_space_page_size,
         )
 
     def get_vfd_handle(self, fapl: Any = None) -> int:
@@ -183,6 +195,16 @@ def _file_keywords(fapl: Any, fcpl: Any) -> dict[str, Any]:
             settings, {"userblock", "link_creation_order", "attr_creation_order", "sizes"}, "fcpl"
         )
     return kwds
+
+
+def _page_buffer(f: File) -> tuple[int, int, int]:
+    """The page buffer libhdf5 (1.14.4+) would set up for ``f``: none for a file without
+    pages, else the size asked rounded down to whole pages, at least one page."""
+    size, meta, raw = f._page_buffer
+    page = f._state.page_size()
+    if not size or not page:
+        return (0, 0, 0)
+    return (max(page, size // page * page), meta, raw)
 
 
 def _refuse(settings: dict[str, Any], honoured: set[str], what: str) -> None:

@@ -14,6 +14,7 @@ from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.opening import (
     OpenRequest,
     close_file,
+    file_space_settings,
     forget,
     held_locking,
     is_fileobj,
@@ -73,17 +74,22 @@ def _close_open_files() -> None:
 class File(Group):
     """An HDF5 file, which is also its root group.
 
-    Parameters follow h5py's ``File``; ``mode`` ``"r"`` reads.  Arguments that tune
-    libhdf5's caches (``meta_block_size``, ``fs_*``, ``page_buf_size``...) are accepted
-    for compatibility; ``rdcc_nslots``, ``rdcc_nbytes`` and ``rdcc_w0`` set the decoded
-    chunk cache of every dataset (default libhdf5 2.0's 8191 slots, 8 MiB, 0.75;
-    ``rdcc_nbytes=0`` off).
+    Parameters follow h5py's ``File``; ``mode`` ``"r"`` reads.  ``fs_strategy``,
+    ``fs_persist``, ``fs_threshold`` and ``fs_page_size`` are stored in a new file as
+    libhdf5 stores them (a "page" file's blocks respect its pages); arguments that tune
+    libhdf5's caches (``meta_block_size``, ``page_buf_size``...) are checked and reported
+    as libhdf5 does, without the cache; ``rdcc_nslots``, ``rdcc_nbytes`` and ``rdcc_w0``
+    set the decoded chunk cache of every dataset (default libhdf5 2.0's 8191 slots,
+    8 MiB, 0.75; ``rdcc_nbytes=0`` off).
 
     Every ``flush()`` and ``close()`` commits atomically: whenever the writing process
     dies, the file holds the state of its last completed commit.  ``fsync=True`` (beyond
     h5py) also makes each commit durable against power loss (``fsync`` at its barriers);
     by default, as with h5py, a commit reaches the operating system, not the disk.
     """
+
+    _page_buffer: tuple[int, int, int] = (0, 0, 0)
+    """``(page_buf_size, min_meta_keep, min_raw_keep)`` as asked (h5py's page buffer)."""
 
     def __init__(
         self,
@@ -143,8 +149,14 @@ class File(Group):
             swmr_read=bool(swmr) and mode == "r",
             fsync=bool(fsync),
             match_locking=not _share_any_locking,
+            file_space=(
+                file_space_settings(fs_strategy, fs_persist, fs_threshold, fs_page_size)
+                if fs_strategy
+                else None
+            ),
         )
         self._open(request, locking, meta_block_size)
+        self._page_buffer = (int(page_buf_size or 0), int(min_meta_keep), int(min_raw_keep))
         if alignment_interval != 1 or alignment_threshold != 1:
             self._align(alignment_threshold, alignment_interval)
 
@@ -261,6 +273,7 @@ class File(Group):
         self._mode = other._mode
         self._fileobj = other._fileobj
         self._meta_block_size = other._meta_block_size
+        self._page_buffer = other._page_buffer
         self._locking = other._locking
         self._opener = None
         self._is_open = True

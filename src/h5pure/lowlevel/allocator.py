@@ -38,6 +38,10 @@ class Allocator:
     """h5py's ``alignment_threshold``/``alignment_interval`` (libhdf5's
     ``H5Pset_alignment``): an allocation of at least the threshold starts at a multiple of
     the interval."""
+    page_size: int = 0
+    """A file with the "page" file space strategy (libhdf5's paged aggregation): an
+    allocation of at least a page starts on a page boundary, a smaller one never
+    crosses one (0: no pages)."""
 
     def allocate(self, size: int, align: int = 1) -> int:
         """Address of ``size`` new bytes, a multiple of ``align`` (and of the file's
@@ -46,8 +50,11 @@ class Allocator:
             raise ValueError(f"allocation size must be positive, not {size}")
         if self.align_interval > 1 and size >= self.align_threshold:
             align = math.lcm(align, self.align_interval)
+        page = self.page_size
+        if page and size >= page:
+            align = math.lcm(align, page)
         for i, (addr, avail) in enumerate(self.free):
-            start = -(-addr // align) * align
+            start = self._paged(-(-addr // align) * align, size, align)
             waste = start - addr
             if avail - waste >= size:
                 del self.free[i]
@@ -57,7 +64,7 @@ class Allocator:
                     self._insert(self.free, start + size, avail - waste - size)
                 self._insert(self.fresh, start, size)
                 return start
-        start = -(-self.eoa // align) * align
+        start = self._paged(-(-self.eoa // align) * align, size, align)
         if start > self.eoa:
             self._insert(self.free, self.eoa, start - self.eoa)
         self.eoa = start + size
@@ -67,6 +74,15 @@ class Allocator:
             fresh[-1] = (fresh[-1][0], fresh[-1][1] + size)
         else:
             self._insert(fresh, start, size)
+        return start
+
+    def _paged(self, start: int, size: int, align: int) -> int:
+        """``start``, or the next page boundary (a multiple of ``align``) when a block
+        smaller than a page would cross one there."""
+        page = self.page_size
+        if page and size < page and start // page != (start + size - 1) // page:
+            boundary = -(-start // page) * page
+            return -(-boundary // align) * align
         return start
 
     def is_fresh(self, address: int, size: int) -> bool:

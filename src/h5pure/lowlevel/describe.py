@@ -17,7 +17,6 @@ from ..format.messages import MessageType, decode_message
 from ..format.messages.layout import ChunkedLayout
 from ..format.messages.shared import SharedMessage
 from ..format.object_header import HeaderMessage
-from ..format.superblock import read_superblock_extension
 from .objects import ObjectInfo, resolve_shared
 
 if TYPE_CHECKING:
@@ -533,7 +532,7 @@ def describe_superblock(fs: FileState) -> SuperblockDescription:
     sb = fs.superblock
     ext: dict[Any, Any] = {}
     if sb.version >= 2 and not fs.ctx.is_undefined(sb.extension_address):
-        ext = read_superblock_extension(fs.source, fs.ctx, sb.extension_address)
+        ext = fs.superblock_extension()  # (a writer's model before it is written)
     kvals = ext.get(MessageType.BTREE_K_VALUES)
     space = ext.get(MessageType.FILE_SPACE_INFO)
     sohm = ext.get(MessageType.SHARED_MESSAGE_TABLE)

@@ -29,6 +29,7 @@ from ..format.superblock import (
     decode_superblock,
     locate_superblock,
     read_superblock_extension,
+    superblock_extension_messages,
 )
 from .chunkcache import ChunkCacheSettings
 from .dataset import DatasetStorage
@@ -311,6 +312,24 @@ class FileState:
         from ..format.messages.misc import DriverInfo
 
         return found if isinstance(found, DriverInfo) else None
+
+    def superblock_extension(self) -> dict[Any, Any]:
+        """The superblock extension's messages by type (decoded; empty without one), from
+        the write session's model while it has not been written."""
+        sb = self.superblock
+        if not sb.has_extension():
+            return {}
+        return superblock_extension_messages(self.object_header(sb.extension_address), self.ctx)
+
+    def page_size(self) -> int:
+        """The file space page size of a file with the "page" strategy (its File Space
+        Info message), else 0."""
+        if self.writer is not None:  # (set from the message at open, or at creation)
+            return int(self.writer.allocator.page_size)
+        found = self.superblock_extension().get(MessageType.FILE_SPACE_INFO)
+        if found is None or int(found.version) < 1 or int(found.strategy) != 1:
+            return 0
+        return int(found.page_size or 4096)
 
     @property
     def root_address(self) -> int:

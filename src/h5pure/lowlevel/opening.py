@@ -53,10 +53,41 @@ class OpenRequest:
     swmr_read: bool = False
     """A SWMR reader (``swmr=True`` with mode "r"): the file may grow under it, and its
     stored end of file may be ahead of the bytes written so far."""
+    file_space: Any = None
+    """File space settings to store in a new file (a ``FileSpaceInfo``; h5py's
+    ``fs_strategy``/``fs_persist``/``fs_threshold``/``fs_page_size``), None: libhdf5's
+    defaults, nothing stored."""
     match_locking: bool = True
     """Sharing a file open in this process requires the same file locking (libhdf5's
     check); False for files h5pure opens for itself (external link targets, which it
     keeps open where libhdf5 closes them after each traversal)."""
+
+
+_FS_STRATEGY_IDS = {"fsm": 0, "page": 1, "aggregate": 2, "none": 3}
+"""h5py's ``fs_strategy`` names -> H5F_fspace_strategy_t."""
+
+
+def file_space_settings(strategy: str, persist: Any, threshold: Any, page_size: Any) -> Any:
+    """The file space settings a new file stores for h5py's ``fs_*`` arguments (a
+    ``FileSpaceInfo``; the page size only counts for "page", as in h5py), with libhdf5's
+    checks."""
+    from ..format.messages.misc import FileSpaceInfo
+
+    size = 4096
+    if strategy == "page" and page_size:
+        size = int(page_size)
+        if size < 512:
+            raise ValueError(
+                "Cannot set file space page size to less than 512 "
+                "(cannot set file space page size to less than 512)"
+            )
+    threshold = int(threshold)
+    if threshold < 0:
+        raise OverflowError("can't convert negative value to unsigned PY_LONG_LONG")
+    if strategy in ("aggregate", "none"):
+        # no free-space managers: libhdf5 stores neither persistence nor a threshold
+        persist, threshold = False, 1
+    return FileSpaceInfo(1, _FS_STRATEGY_IDS[strategy], bool(persist), threshold, size, 0, None, ())
 
 
 @dataclass
@@ -309,6 +340,7 @@ def _open_state(req: OpenRequest, create: bool, driver_mode: str) -> FileState:
                 int(req.userblock_size or 0),
                 req.libver,
                 track_order=req.track_order,
+                file_space=req.file_space,
             )
         else:
             if not _superblock_at_zero(driver_obj):  # else no journal pointer stands there

@@ -594,6 +594,7 @@ def create_file(
     userblock_size: int,
     libver: tuple[str, str],
     track_order: bool = False,
+    file_space: Any = None,
 ) -> FileState:
     """A new, empty HDF5 file on ``driver``, written at the first commit: superblock v0 and
     an empty root group, as h5py creates it with its default (earliest) format, or with a
@@ -602,6 +603,10 @@ def create_file(
     ctx = FormatContext(8, 8, userblock_size)
     undef = ctx.undefined_address
     sb_version = format_versions(libver[0]).superblock
+    if file_space is not None:
+        # (a format.messages.misc.FileSpaceInfo) kept in a superblock extension: version 2
+        # at least, as libhdf5 writes files with non-default file space settings
+        sb_version = max(sb_version, 2)
     probe = Superblock(
         version=sb_version,
         size_of_offsets=8,
@@ -633,13 +638,23 @@ def create_file(
     session.allocator.eoa = 0
     session.allocator.allocate(sb_size + len(block))
     ext_info = driver.driver_info() if sb_version >= 2 else None
+    slots = []
     if ext_info is not None:
         # H5F__super_init: a v2/v3 superblock keeps the driver information as a driver
         # info message in the superblock extension, created right after the superblock
         # (libhdf5 stamps its times); the extension never changes afterwards
         body = encode_driver_info(make_driver_info(ext_info[0].encode("ascii"), ext_info[1]))
-        slot = MessageSlot(MessageType.DRIVER_INFO, body, 0x04)  # 0x04: never shared
-        ext = session.objects.new([slot], track_times=True)
+        slots.append(MessageSlot(MessageType.DRIVER_INFO, body, 0x04))  # 0x04: never shared
+    if file_space is not None:
+        from ..format.messages.misc import encode_file_space_info
+
+        # libhdf5's flags: never shared, and "mark if unknown" (0x10)
+        body = encode_file_space_info(file_space, ctx)
+        slots.append(MessageSlot(MessageType.FILE_SPACE_INFO, body, 0x14))
+        if file_space.strategy == 1:  # paged aggregation
+            session.allocator.page_size = int(file_space.page_size or 4096)
+    if slots:
+        ext = session.objects.new(slots, track_times=bool(ext_info))
         fs.superblock = replace(fs.superblock, extension_address=ext.address)
     root = session.groups.create(track_order)  # the root: linked from the superblock
     fs.superblock = replace(
@@ -656,4 +671,7 @@ def open_for_writing(fs: FileState, libver: tuple[str, str]) -> None:
     least the format the file already has (a file written with a v108+ low bound stays
     new-style)."""
     low = max(libver[0], libver_of_superblock(fs.superblock.version), key=LIBVER_ORDER.index)
+    page = fs.page_size()  # (read from the file, before the session answers for it)
     fs.writer = WriteSession(fs, (low, libver[1]))
+    # a paged file stays paged: no new block smaller than a page crosses a page boundary
+    fs.writer.allocator.page_size = page

@@ -372,6 +372,31 @@ def decode_file_space_info(data: bytes, ctx: FormatContext, flags: int = 0) -> F
     raise FormatError(f"file space info message: unknown version {version}")
 
 
+def encode_file_space_info(info: FileSpaceInfo, ctx: FormatContext) -> bytes:
+    """The version 1 file space info message (0x17) body for ``info`` (inverse of
+    :func:`decode_file_space_info`): the 12 manager addresses follow when persisting."""
+    body = _FSINFO_V1.encode(
+        {
+            "version": 1,
+            "strategy": info.strategy,
+            "persist": int(info.persist),
+            "threshold": info.threshold,
+            "page_size": info.page_size or 4096,
+            "page_end_meta_threshold": info.page_end_meta_threshold or 0,
+            "eoa_pre_fsm_alloc": (
+                ctx.undefined_address if info.eoa_pre_fsm_alloc is None else info.eoa_pre_fsm_alloc
+            ),
+        },
+        ctx,
+    )
+    if not info.persist:
+        return body
+    managers = list(info.manager_addresses) + [ctx.undefined_address] * _FS_V1_MANAGERS
+    return body + b"".join(
+        a.to_bytes(ctx.size_of_offsets, "little") for a in managers[:_FS_V1_MANAGERS]
+    )
+
+
 # --------------------------------------------------------------------------- bogus
 
 
