@@ -562,6 +562,11 @@ class WriteSession:
                 root_entry = SymbolTableEntry(
                     0, sb.root_object_header_address, 1, stab.btree_address, stab.heap_address
                 )
+        page = self.allocator.page_size
+        if page and self.allocator.eoa % page:
+            # a paged file ends on a page boundary, as libhdf5 leaves it (its page buffer
+            # corrupts memory writing to a paged file whose end is not)
+            self.allocator.eoa = -(-self.allocator.eoa // page) * page
         sb = replace(sb, eof_address=self.allocator.eoa + sb.base_address, root_entry=root_entry)
         fs.superblock = sb
         items = [(0, encode_superblock(sb))]
