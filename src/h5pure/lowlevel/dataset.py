@@ -241,6 +241,12 @@ class _ChunkLookup:
         it looks chunks up; it goes with the lookup, which is replaced when chunks
         change."""
 
+    @classmethod
+    def of(cls, table: ChunkTable, chunk_shape: tuple[int, ...]) -> _ChunkLookup:
+        """The lookup of ``table``, its grid coordinates from the chunk origins."""
+        cs = np.asarray(chunk_shape, dtype=np.int64)
+        return cls(table, table.offsets // cs if len(table) else table.offsets)
+
     @cached_property
     def index(self) -> dict[tuple[int, ...], int]:
         return {tuple(row): i for i, row in enumerate(self.grid.tolist())}
@@ -502,25 +508,42 @@ class DatasetStorage:
             if lookup is None:
                 writer = self.fs.writer
                 store = writer.chunks.loaded(self.address) if writer is not None else None
-                if store is not None:
-                    table = store.table()
-                else:
-                    try:
-                        table = load_chunk_table(
-                            self.fs.source,
-                            self.fs.ctx,
-                            self.layout,
-                            self.shape,
-                            self.maxshape,
-                            self.element_size,
-                            bool(self.filters),
-                        )
-                    except FormatError as e:
-                        raise type(e)(f"{self.where()}: {e}") from e
-                cs = np.asarray(self.chunk_shape, dtype=np.int64)
-                grid = table.offsets // cs if len(table) else table.offsets
-                lookup = self._lookup = _ChunkLookup(table, grid)
+                table = store.table() if store is not None else self._load_table(self.fs.source)
+                lookup = self._lookup = _ChunkLookup.of(table, tuple(self.chunk_shape or ()))
             return lookup
+
+    def _load_table(self, source: Any) -> ChunkTable:
+        """The whole chunk index read through ``source``, errors naming the dataset."""
+        try:
+            return load_chunk_table(
+                source,
+                self.fs.ctx,
+                self.layout,
+                self.shape,
+                self.maxshape,
+                self.element_size,
+                bool(self.filters),
+            )
+        except FormatError as e:
+            raise type(e)(f"{self.where()}: {e}") from e
+
+    def _remote_v1_index(self, sel: Any) -> int | None:
+        """The address of this dataset's v1 B-tree chunk index when a remote read may
+        look into it itself (``_path_lookup``, ``_region_lookup``): no writer, an
+        orthogonal selection, an index with an address; else None."""
+        layout = self.layout
+        if (
+            self.fs.writer is not None
+            or not isinstance(layout, ChunkedLayout)
+            or layout.index_type != 0  # ChunkIndexType.BTREE_V1
+            or not self.chunk_shape
+            or sel.points is not None
+        ):
+            return None
+        address = layout.index_address
+        if address is None or self.fs.ctx.is_undefined(address):
+            return None
+        return int(address)
 
     def _path_lookup(self, sel: Any) -> _ChunkLookup | None:
         """On remote storage, the records of just the chunks a small selection touches,
@@ -529,18 +552,9 @@ class DatasetStorage:
         not kept (the next read looks again, or loads the whole index).  None when the
         whole index is the better buy: another index type, a writer, a point selection,
         or a selection touching more than an eighth of the chunks."""
-        layout = self.layout
+        address = self._remote_v1_index(sel)
         chunk_shape = self.chunk_shape
-        if (
-            self.fs.writer is not None
-            or not isinstance(layout, ChunkedLayout)
-            or layout.index_type != 0  # ChunkIndexType.BTREE_V1
-            or not chunk_shape
-            or sel.points is not None
-        ):
-            return None
-        address = layout.index_address
-        if address is None or self.fs.ctx.is_undefined(address):
+        if address is None or not chunk_shape:
             return None
         grid = math.prod(-(-n // c) for n, c in zip(self.shape, chunk_shape))
         touched = sel.touched_chunk_count(chunk_shape)
@@ -565,8 +579,7 @@ class DatasetStorage:
             )
         except FormatError as e:
             raise type(e)(f"{self.where()}: {e}") from e
-        cs = np.asarray(chunk_shape, dtype=np.int64)
-        return _ChunkLookup(table, table.offsets // cs if len(table) else table.offsets)
+        return _ChunkLookup.of(table, chunk_shape)
 
     def _region_lookup(self, sel: Any) -> tuple[_ChunkLookup, _Region] | None:
         """On remote storage, a read of at least half the chunks of a dataset whose v1
@@ -577,20 +590,11 @@ class DatasetStorage:
         instead of a request per leaf, then the chunks again.  None (nothing fetched but
         the internal nodes) when the span would hold much more than the dataset's bytes
         or more than ``_REGION_MAX``, or this does not apply."""
-        layout = self.layout
+        address = self._remote_v1_index(sel)
         chunk_shape = self.chunk_shape
-        if (
-            self.fs.writer is not None
-            or not isinstance(layout, ChunkedLayout)
-            or layout.index_type != 0  # ChunkIndexType.BTREE_V1
-            or not chunk_shape
-            or sel.points is not None
-        ):
+        if address is None or not chunk_shape:
             return None
         ctx = self.fs.ctx
-        address = layout.index_address
-        if address is None or ctx.is_undefined(address):
-            return None
         grid_size = math.prod(-(-n // c) for n, c in zip(self.shape, chunk_shape))
         if 2 * sel.touched_chunk_count(chunk_shape) < grid_size:
             return None
@@ -618,20 +622,7 @@ class DatasetStorage:
             return None  # (a small file the driver holds whole: no request to save)
         ranges = [(a, min(_REGION_PART, end - a)) for a in range(start, end, _REGION_PART)]
         region = _Region(start, source.read_many(ranges))
-        try:
-            table = load_chunk_table(
-                _RegionSource(source, region),
-                ctx,
-                layout,
-                self.shape,
-                self.maxshape,
-                self.element_size,
-                bool(self.filters),
-            )
-        except FormatError as e:
-            raise type(e)(f"{self.where()}: {e}") from e
-        cs = np.asarray(chunk_shape, dtype=np.int64)
-        lookup = _ChunkLookup(table, table.offsets // cs if len(table) else table.offsets)
+        lookup = _ChunkLookup.of(self._load_table(_RegionSource(source, region)), chunk_shape)
         with self._lock:
             if self._lookup is None:
                 self._lookup = lookup
