@@ -72,8 +72,7 @@ class Shuffle(Filter):
         target = np.frombuffer(dest, dtype=np.uint8)
         lib = _blosc_decoder()
         if lib is None or _unshuffle_blosc(body, lib, target) is None:
-            for k in range(size):
-                target[k::size] = body[k]
+            _interleave(body, n, size, target)
         return True
 
     def decode_many(self, datas: list[Any], info: FilterInfo, chunk: ChunkInfo) -> list[Any]:
@@ -122,12 +121,16 @@ class Shuffle(Filter):
         return out + bytes(data[n * size :]) if len(data) > n * size else out
 
 
-def _interleave(planes: np.ndarray, n: int, size: int) -> np.ndarray:
-    """The elements whose ``size`` byte planes are the rows of ``planes``: one strided
-    copy per plane into the flat output (``out[k::size]``; a third faster than into a
-    column of an ``(n, size)`` array, about six times faster than numpy's gather of
-    ``planes.T``, which is fast the other way, in ``encode``)."""
-    out = np.empty(n * size, dtype=np.uint8)
+def _interleave(
+    planes: np.ndarray, n: int, size: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """The elements whose ``size`` byte planes are the rows of ``planes`` (into the flat
+    uint8 ``out`` when given): one strided copy per plane into the flat output
+    (``out[k::size]``; a third faster than into a column of an ``(n, size)`` array, about
+    six times faster than numpy's gather of ``planes.T``, which is fast the other way, in
+    ``encode``)."""
+    if out is None:
+        out = np.empty(n * size, dtype=np.uint8)
     for k in range(size):
         out[k::size] = planes[k]
     return out.reshape(n, size)
