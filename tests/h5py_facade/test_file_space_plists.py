@@ -49,3 +49,43 @@ def test_plists_as_h5py(tmp_path: Path, create: dict[str, Any], reopen: dict[str
         with lib.File(path, "r", **reopen) as f:
             got.append((made, _plists(lib, f)))
     assert got[1] == got[0]
+
+
+def test_low_level_create_with_a_file_space_fcpl(tmp_path: Path) -> None:
+    """``h5p`` file creation lists with a strategy and page size, through ``h5f.create``:
+    the file gets them, as h5py's does; closing the identifier releases the file."""
+    import h5pure.h5py_facade as facade
+
+    got = []
+    for lib in (h5py, facade):
+        fcpl = lib.h5p.create(lib.h5p.FILE_CREATE)
+        fcpl.set_file_space_strategy(lib.h5f.FSPACE_STRATEGY_PAGE, True, 50)
+        fcpl.set_file_space_page_size(8192)
+        path = tmp_path / f"{lib.__name__}.h5"
+        fid = lib.h5f.create(str(path).encode(), lib.h5f.ACC_TRUNC, fcpl=fcpl)
+        fid.close()
+        with h5py.File(path, "r") as f:  # (refused while h5pure still held the file)
+            pl = f.id.get_create_plist()
+            got.append((pl.get_file_space_strategy(), pl.get_file_space_page_size()))
+        with pytest.raises(ValueError, match="less than 512"):
+            fcpl.set_file_space_page_size(100)
+    assert got[1] == got[0] == ((1, 1, 50), 8192)
+
+
+def test_closing_an_opened_file_id_releases_the_file(tmp_path: Path) -> None:
+    import h5pure.h5py_facade as facade
+
+    path = tmp_path / "x.h5"
+    h5py.File(path, "w").close()
+    fid = facade.h5f.open(str(path).encode(), facade.h5f.ACC_RDWR)
+    fid.close()
+    assert not fid.valid
+    with h5py.File(path, "r+") as f:  # the lock is gone
+        f["a"] = 1
+    with h5pure.File(path, "r") as f:
+        assert f.id.valid and f["a"][()] == 1
+        f.id  # an f.id of a File does not own it: the file stays open
+    with h5pure.File(path, "r") as f:
+        ident = object_id(f)
+        ident.close()
+        assert f["a"][()] == 1

@@ -69,9 +69,20 @@ class FileID(GroupID, hl_ids.FileID):
     """An open file (h5py's ``h5f.FileID``), equal to its root group's identifier; as in
     h5py it is a ``GroupID``: the root group's links, ``len`` and iteration."""
 
+    _owns = False
+    """Made by ``h5f.open``/``h5f.create``: closing it closes the file, as closing the
+    last identifier of a file does in libhdf5 (an ``f.id`` of a ``File`` does not)."""
+
     def __init__(self, file: Any) -> None:
         hl_ids.FileID.__init__(self, file)
         self._obj = file
+
+    def close(self) -> None:
+        """Release this identifier; the file itself when ``h5f.open``/``h5f.create`` made it
+        (its lock and handle go, another program may open it)."""
+        super().close()
+        if self._owns:
+            self._obj.close()
 
     def get_name(self) -> bytes:
         """The file's name, as bytes (beyond h5py's ``FileID``, which has ``name``; the
@@ -191,10 +202,36 @@ def _file_keywords(fapl: Any, fcpl: Any) -> dict[str, Any]:
             kwds["track_order"] = True
         if settings.get("sizes", (8, 8)) != (8, 8):
             raise NotImplementedError("h5py.h5f.create: sizes other than (8, 8) are not provided")
+        if "file_space_strategy" in settings or "file_space_page_size" in settings:
+            strategy, persist, threshold = settings.get("file_space_strategy", (0, False, 1))
+            kwds.update(
+                fs_strategy=_FS_STRATEGY_NAMES[int(strategy)],
+                fs_persist=bool(persist),
+                fs_threshold=int(threshold),
+                fs_page_size=settings.get("file_space_page_size"),
+            )
         _refuse(
-            settings, {"userblock", "link_creation_order", "attr_creation_order", "sizes"}, "fcpl"
+            settings,
+            {
+                "userblock",
+                "link_creation_order",
+                "attr_creation_order",
+                "sizes",
+                "file_space_strategy",
+                "file_space_page_size",
+            },
+            "fcpl",
         )
     return kwds
+
+
+def _owned(fid: FileID) -> FileID:
+    fid._owns = True
+    return fid
+
+
+_FS_STRATEGY_NAMES = ("fsm", "page", "aggregate", "none")
+"""H5F_fspace_strategy_t values -> h5py's ``fs_strategy`` names."""
 
 
 def _page_buffer(f: File) -> tuple[int, int, int]:
@@ -224,8 +261,8 @@ def open(name: Any, flags: int = ACC_RDONLY, fapl: Any = None) -> FileID:  # noq
     if image:
         kwds.pop("driver", None)
         kwds.pop("locking", None)
-        return FileID(File._from_image(image, _fs_name(name), mode, **kwds))
-    return FileID(File(_fs_name(name), mode, **kwds))
+        return _owned(FileID(File._from_image(image, _fs_name(name), mode, **kwds)))
+    return _owned(FileID(File(_fs_name(name), mode, **kwds)))
 
 
 def open_file_image(image: Any, flags: int = 0) -> FileID:
@@ -235,7 +272,7 @@ def open_file_image(image: Any, flags: int = 0) -> FileID:
         name = f"file_image_{_image_count}"
         _image_count += 1
     mode = "r+" if int(flags) & FILE_IMAGE_OPEN_RW else "r"
-    return FileID(File._from_image(image, name, mode))
+    return _owned(FileID(File._from_image(image, name, mode)))
 
 
 _image_count = 0
@@ -245,7 +282,7 @@ def create(name: Any, flags: int = ACC_TRUNC, fcpl: Any = None, fapl: Any = None
     """Create the file ``name`` (``ACC_TRUNC`` replaces one that exists, ``ACC_EXCL``
     refuses to)."""
     mode = "w-" if int(flags) & ACC_EXCL else "w"
-    return FileID(File(_fs_name(name), mode, **_file_keywords(fapl, fcpl)))
+    return _owned(FileID(File(_fs_name(name), mode, **_file_keywords(fapl, fcpl))))
 
 
 def _fs_name(name: Any) -> Any:

@@ -226,13 +226,24 @@ class PropFCID(PropGCID):
         return tuple(self._get("file_space_strategy"))  # type: ignore[return-value]
 
     def set_file_space_strategy(self, strategy: int, persist: bool, threshold: int) -> None:
-        """Set how file space is managed (``h5f.FSPACE_STRATEGY_*``); not honoured here
-        (creating a file with it set raises NotImplementedError)."""
+        """Set how file space is managed (``h5f.FSPACE_STRATEGY_*``), stored in a file
+        ``h5f.create`` makes with this list."""
+        if int(strategy) not in range(4):
+            raise ValueError(f"invalid file space strategy {strategy}")
         self._set("file_space_strategy", (int(strategy), bool(persist), int(threshold)))
 
     def get_file_space_page_size(self) -> int:
         """The page size of paged file space management (libhdf5's default, 4096)."""
         return int(self._get("file_space_page_size"))
+
+    def set_file_space_page_size(self, size: int) -> None:
+        """The page size of paged file space management (at least 512, as libhdf5)."""
+        if int(size) < 512:
+            raise ValueError(
+                "Cannot set file space page size to less than 512 "
+                "(cannot set file space page size to less than 512)"
+            )
+        self._set("file_space_page_size", int(size))
 
 
 class PropTCID(PropOCID):
