@@ -44,17 +44,22 @@ def _dataset_addresses(h5py: Any, path: Path) -> set[int]:
     return found
 
 
-def _spy_decoder(monkeypatch: Any) -> list[int]:
-    """The addresses of the object headers decoded from now on."""
-    decoded: list[int] = []
-    plain = file_mod.read_object_header
+def _spy_headers(monkeypatch: Any, reader: str) -> list[int]:
+    """The addresses of the object headers ``file_mod.<reader>`` reads from now on."""
+    seen: list[int] = []
+    plain = getattr(file_mod, reader)
 
     def spy(source: Any, ctx: Any, address: int) -> Any:
-        decoded.append(address)
+        seen.append(address)
         return plain(source, ctx, address)
 
-    monkeypatch.setattr(file_mod, "read_object_header", spy)
-    return decoded
+    monkeypatch.setattr(file_mod, reader, spy)
+    return seen
+
+
+def _spy_decoder(monkeypatch: Any) -> list[int]:
+    """The addresses of the object headers decoded from now on."""
+    return _spy_headers(monkeypatch, "read_object_header")
 
 
 @pytest.mark.parametrize("libver", ["earliest", "latest"])
@@ -171,15 +176,7 @@ def test_visit_links_match_h5py_without_opening_datasets(
 
 def _spy_scanner(monkeypatch: Any) -> list[int]:
     """The addresses of the object headers scanned for their message types from now on."""
-    scanned: list[int] = []
-    plain = file_mod.scan_v1_message_types
-
-    def spy(source: Any, ctx: Any, address: int) -> Any:
-        scanned.append(address)
-        return plain(source, ctx, address)
-
-    monkeypatch.setattr(file_mod, "scan_v1_message_types", spy)
-    return scanned
+    return _spy_headers(monkeypatch, "scan_v1_message_types")
 
 
 def test_old_style_groups_are_known_from_their_parents_entries(

@@ -8,6 +8,7 @@ from ..drivers.locking import lock_policy
 from ..hl import File
 from ..hl import ids as hl_ids
 from ..hl import is_hdf5 as _is_hdf5
+from ..lowlevel.opening import FS_STRATEGIES
 from ._ids import module_getattr
 from ._objects import phil, with_phil
 from ._wrap import attr_creation_order, hl_object, register, text
@@ -205,7 +206,7 @@ def _file_keywords(fapl: Any, fcpl: Any) -> dict[str, Any]:
         if "file_space_strategy" in settings or "file_space_page_size" in settings:
             strategy, persist, threshold = settings.get("file_space_strategy", (0, False, 1))
             kwds.update(
-                fs_strategy=_FS_STRATEGY_NAMES[int(strategy)],
+                fs_strategy=FS_STRATEGIES[int(strategy)],
                 fs_persist=bool(persist),
                 fs_threshold=int(threshold),
                 fs_page_size=settings.get("file_space_page_size"),
@@ -229,9 +230,6 @@ def _owned(fid: FileID) -> FileID:
     fid._owns = True
     return fid
 
-
-_FS_STRATEGY_NAMES = ("fsm", "page", "aggregate", "none")
-"""H5F_fspace_strategy_t values -> h5py's ``fs_strategy`` names."""
 
 
 def _page_buffer(f: File) -> tuple[int, int, int]:

@@ -228,7 +228,7 @@ class PropFCID(PropGCID):
     def set_file_space_strategy(self, strategy: int, persist: bool, threshold: int) -> None:
         """Set how file space is managed (``h5f.FSPACE_STRATEGY_*``), stored in a file
         ``h5f.create`` makes with this list."""
-        if int(strategy) not in range(4):
+        if int(strategy) not in range(4):  # (the four of lowlevel.opening.FS_STRATEGIES)
             raise ValueError(f"invalid file space strategy {strategy}")
         self._set("file_space_strategy", (int(strategy), bool(persist), int(threshold)))
 
@@ -238,12 +238,9 @@ class PropFCID(PropGCID):
 
     def set_file_space_page_size(self, size: int) -> None:
         """The page size of paged file space management (at least 512, as libhdf5)."""
-        if int(size) < 512:
-            raise ValueError(
-                "Cannot set file space page size to less than 512 "
-                "(cannot set file space page size to less than 512)"
-            )
-        self._set("file_space_page_size", int(size))
+        from ..lowlevel.opening import check_fs_page_size
+
+        self._set("file_space_page_size", check_fs_page_size(size))
 
 
 class PropTCID(PropOCID):

@@ -12,6 +12,7 @@ from ..errors import ClosedObjectError, FormatError, LibverError, ObjectNotFound
 from ..lowlevel.chunkcache import ChunkCacheSettings
 from ..lowlevel.objects import ObjectInfo
 from ..lowlevel.opening import (
+    FS_STRATEGIES,
     OpenRequest,
     close_file,
     file_space_settings,
@@ -126,7 +127,7 @@ class File(Group):
             return
         if mode not in ("r", *_WRITE_MODES):
             raise ValueError("Invalid mode; must be one of r, r+, w, w-, x, a")
-        if fs_strategy and fs_strategy not in _FS_STRATEGIES:
+        if fs_strategy and fs_strategy not in FS_STRATEGIES:
             raise ValueError("Invalid file space strategy type")
         if page_buf_size and mode in ("w", "w-", "x") and fs_strategy != "page":
             # libhdf5 refuses it when creating (opening another file ignores it)
@@ -552,10 +553,6 @@ def restore(filename: str, driver: str | None, path: str | None, unlocked: bool 
             file = File(filename, "r", driver=driver, **kwds)
             _UNPICKLED[key] = file
     return file if path is None else file[path]
-
-
-_FS_STRATEGIES = ("fsm", "page", "aggregate", "none")
-"""h5py's ``fs_strategy`` names."""
 
 
 def _check_userblock_size(size: Any, mode: str) -> int | None:

@@ -63,8 +63,19 @@ class OpenRequest:
     keeps open where libhdf5 closes them after each traversal)."""
 
 
-_FS_STRATEGY_IDS = {"fsm": 0, "page": 1, "aggregate": 2, "none": 3}
-"""h5py's ``fs_strategy`` names -> H5F_fspace_strategy_t."""
+FS_STRATEGIES = ("fsm", "page", "aggregate", "none")
+"""h5py's ``fs_strategy`` names, in the order of their H5F_fspace_strategy_t values."""
+
+
+def check_fs_page_size(size: Any) -> int:
+    """A file space page size as libhdf5's ``H5Pset_file_space_page_size`` takes it."""
+    size = int(size)
+    if size < 512:
+        raise ValueError(
+            "Cannot set file space page size to less than 512 "
+            "(cannot set file space page size to less than 512)"
+        )
+    return size
 
 
 def file_space_settings(strategy: str, persist: Any, threshold: Any, page_size: Any) -> Any:
@@ -73,21 +84,16 @@ def file_space_settings(strategy: str, persist: Any, threshold: Any, page_size: 
     checks."""
     from ..format.messages.misc import FileSpaceInfo
 
-    size = 4096
-    if strategy == "page" and page_size:
-        size = int(page_size)
-        if size < 512:
-            raise ValueError(
-                "Cannot set file space page size to less than 512 "
-                "(cannot set file space page size to less than 512)"
-            )
+    size = check_fs_page_size(page_size) if strategy == "page" and page_size else 4096
     threshold = int(threshold)
     if threshold < 0:
         raise OverflowError("can't convert negative value to unsigned PY_LONG_LONG")
     if strategy in ("aggregate", "none"):
         # no free-space managers: libhdf5 stores neither persistence nor a threshold
         persist, threshold = False, 1
-    return FileSpaceInfo(1, _FS_STRATEGY_IDS[strategy], bool(persist), threshold, size, 0, None, ())
+    return FileSpaceInfo(
+        1, FS_STRATEGIES.index(strategy), bool(persist), threshold, size, 0, None, ()
+    )
 
 
 @dataclass
